@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { parseDuration } from '../../common/duration.js';
+
+/**
+ * The agent's configuration (agent.yaml). Every key has a default; config/agent.yaml in the
+ * repository documents each one. Unknown keys are errors. Thresholds and offsets are written
+ * in the configured temperature unit; resolve.ts converts them once to stored units.
+ */
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 500ms, 2s, 1m or 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** A number restricted to the settings a chip register can hold. */
+const oneOf = <const T extends readonly number[]>(values: T, description: string) =>
+  z.custom<T[number]>((value) => typeof value === 'number' && values.includes(value), { message: `must be ${description}` });
+
+const oversampling = oneOf([0, 1, 2, 4, 8, 16], 'one of 0 (skip), 1, 2, 4, 8, 16');
+
+const limitPair = z.strictObject({
+  warning: z.number().nullable().default(null),
+  critical: z.number().nullable().default(null),
+});
+
+const quantityThresholds = z
+  .strictObject({
+    high: limitPair.prefault({}),
+    low: limitPair.prefault({}),
+    hysteresis: z.number().nonnegative().default(1),
+  })
+  .superRefine((t, ctx) => {
+    const { high, low } = t;
+    if (high.warning !== null && high.critical !== null && high.warning > high.critical) {
+      ctx.addIssue({ code: 'custom', path: ['high', 'warning'], message: `high warning (${high.warning}) must not be above high critical (${high.critical})` });
+    }
+    if (low.warning !== null && low.critical !== null && low.warning < low.critical) {
+      ctx.addIssue({ code: 'custom', path: ['low', 'warning'], message: `low warning (${low.warning}) must not be below low critical (${low.critical})` });
+    }
+    const highest = Math.min(...[high.warning, high.critical].filter((v): v is number => v !== null));
+    const lowest = Math.max(...[low.warning, low.critical].filter((v): v is number => v !== null));
+    if (highest <= lowest) {
+      ctx.addIssue({ code: 'custom', path: ['low'], message: `low limits (${lowest}) must be below high limits (${highest})` });
+    }
+  });
+
+const i2cAddress = z.number({ error: 'must be a 7-bit I²C address such as 0x76' }).int().min(0x03).max(0x77);
+
+export const agentConfigSchema = z.strictObject({
+  i2c: z.strictObject({ bus: z.number().int().nonnegative().default(1) }).prefault({}),
+  sensors: z
+    .strictObject({
+      bme280: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          address: z.union([z.literal('auto'), i2cAddress], { error: 'must be auto (probe 0x76, then 0x77) or an I²C address such as 0x77' }).default('auto'),
+          mode: z.enum(['forced', 'normal']).default('forced'),
+          oversampling: z
+            .strictObject({ temperature: oversampling.default(1), pressure: oversampling.default(1), humidity: oversampling.default(1) })
+            .prefault({})
+            .refine((o) => o.temperature !== 0, { message: 'temperature oversampling cannot be 0: every other channel is compensated with it', path: ['temperature'] }),
+          filter: oneOf([0, 2, 4, 8, 16], '0 (off), 2, 4, 8 or 16').default(0),
+        })
+        .prefault({}),
+      ltr559: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          address: i2cAddress.default(0x23),
+          gain: oneOf([1, 2, 4, 8, 48, 96], '1, 2, 4, 8, 48 or 96').default(4),
+          integrationTimeMs: oneOf([50, 100, 150, 200, 250, 300, 350, 400], '50, 100, 150, 200, 250, 300, 350 or 400').default(100),
+          proximity: z.boolean().default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  poll: z
+    .strictObject({
+      interval: duration('2s'),
+      staleAfter: duration('10s'),
+    })
+    .prefault({})
+    .refine((p) => p.staleAfter > p.interval, { message: 'must be longer than poll.interval', path: ['staleAfter'] }),
+  cpuCorrection: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      factor: z.number().positive().default(2.25),
+      samples: z.number().int().min(1).max(100).default(5),
+      path: z.string().min(1).default('/sys/class/thermal/thermal_zone0/temp'),
+    })
+    .prefault({}),
+  units: z.strictObject({ temperature: z.enum(['fahrenheit', 'celsius']).default('fahrenheit') }).prefault({}),
+  offsets: z
+    .strictObject({
+      temperature: z.number().default(0),
+      humidity: z.number().default(0),
+      pressure: z.number().default(0),
+      light: z.number().default(0),
+    })
+    .prefault({}),
+  thresholds: z
+    .strictObject({
+      temperature: quantityThresholds.optional(),
+      humidity: quantityThresholds.optional(),
+      pressure: quantityThresholds.optional(),
+      light: quantityThresholds.optional(),
+      proximity: quantityThresholds.optional(),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+});
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type QuantityThresholdsConfig = z.output<typeof quantityThresholds>;

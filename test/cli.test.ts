@@ -1,0 +1,114 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+// The built CLI, as users run it (`npm test` builds first).
+const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+const run = promisify(execFile);
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ENVIROWATCH_CONFIG: '', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'envirowatch-cli-')), name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('envirowatch CLI', () => {
+  it('read --simulate --json prints one reading of every sensor and exits 0', async () => {
+    const { code, stdout } = await cli(['read', '--simulate', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report.quantities)).toEqual(['temperature', 'humidity', 'pressure', 'light', 'proximity']);
+    // The scripted room at its start: 23 °C = 73.4 °F, 40 %RH, 1013.25 hPa, 320 lux.
+    expect(report.quantities.temperature).toMatchObject({ name: 'Temperature', unit: '°F', status: 'ok' });
+    expect(report.quantities.temperature.value).toBeCloseTo(73.4, 0);
+    expect(report.quantities.temperature.raw).toBeGreaterThan(80); // the chip above the CPU is warmer
+    expect(report.quantities.humidity.value).toBeCloseTo(40, -1);
+    expect(report.quantities.pressure).toMatchObject({ unit: 'hPa' });
+    expect(report.quantities.pressure.value).toBeCloseTo(1013.3, 0);
+    expect(report.quantities.light.unit).toBe('lux');
+    expect(report.sensors).toEqual({ bme280: { ok: true }, ltr559: { ok: true } });
+    expect(Date.parse(report.timestamp)).toBeGreaterThan(Date.parse('2026-01-01'));
+  });
+
+  it('read honours the configured unit', async () => {
+    const file = await tempFile('agent.yaml', 'units:\n  temperature: celsius\n');
+    const { code, stdout } = await cli(['read', '--simulate', '--config', file]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Temperature 2[23](\.\d)? °C ok · Humidity \d+(\.\d)? %RH ok · Pressure 101\d(\.\d)? hPa ok · Light \d+(\.\d)? lux ok/);
+  });
+
+  it('check-config accepts the shipped sample and explains mistakes with key path and line', async () => {
+    const sample = fileURLToPath(new URL('../config/agent.yaml', import.meta.url));
+    expect(await cli(['check-config', sample])).toMatchObject({ code: 0, stdout: `${sample}: OK\n` });
+
+    const bad = await tempFile('agent.yaml', 'poll:\n  interval: soon\nsensors:\n  ltr559:\n    gain: 3\n');
+    const { code, stderr } = await cli(['check-config', bad]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n').sort()).toEqual([
+      `${bad}:2: poll.interval: "soon" is not a duration like 500ms, 2s, 1m or 1h`,
+      `${bad}:5: sensors.ltr559.gain: must be 1, 2, 4, 8, 48 or 96`,
+    ]);
+  });
+
+  it('check-config takes the file from $ENVIROWATCH_CONFIG and reports a missing file', async () => {
+    const { code, stderr } = await cli(['check-config'], { ENVIROWATCH_CONFIG: '/nonexistent/agent.yaml' });
+    expect(code).toBe(2);
+    expect(stderr).toBe('/nonexistent/agent.yaml: file not found\n');
+  });
+
+  it('agent refuses to start on a broken config', async () => {
+    const bad = await tempFile('agent.yaml', 'thresholds:\n  humidity:\n    low: { warning: 5, critical: 10 }\n');
+    const { code, stderr } = await cli(['agent', '--simulate', '--config', bad]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${bad}:3: thresholds.humidity.low.warning: low warning (5) must not be below low critical (10)`);
+  });
+
+  it('read without hardware fails clearly instead of printing made-up values', async () => {
+    const file = await tempFile('agent.yaml', 'i2c:\n  bus: 99\n');
+    const { code, stdout, stderr } = await cli(['read', '--config', file]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/cannot open \/dev\/i2c-99|i2c-bus native module/);
+  });
+
+  it('agent --simulate prints readings and stops cleanly on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings'], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.split('\n').filter((line) => line.includes('Temperature')).length >= 2) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const readings = stdout.split('\n').filter((line) => line.includes('Temperature'));
+    expect(readings[0]).toMatch(/Temperature 7\d(\.\d)? °F ok · Humidity \d+(\.\d)? %RH ok/);
+    expect(stdout).toMatch(/msg="agent stopped"/);
+    expect(stderr).toBe('');
+  });
+
+  it('prints --version and --help', async () => {
+    const { stdout: version } = await cli(['--version']);
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const { stdout: help } = await cli(['--help']);
+    for (const command of ['read', 'agent', 'check-config']) expect(help).toContain(command);
+  });
+});
