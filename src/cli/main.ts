@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
+// --optimize-for-size: V8's setting for memory-constrained devices. The agent runs for months
+// on a Pi that may have 512 MB; with V8's defaults its RSS reaches ~100 MB, with this ~60 MB
+// at the same CPU time per poll (npm run bench).
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { runAgentCommand, runCheckConfigCommand, runReadCommand } from './agent-commands.js';

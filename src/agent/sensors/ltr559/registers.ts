@@ -125,8 +125,14 @@ export function measurementRateFromCode(code: number): AlsMeasurementRateMs {
   return RATE_BY_CODE[code & 0x07] ?? 2000;
 }
 
-/** PS_MEAS_RATE code → ms. Reserved codes (7, 9–15) are taken as 2000 ms: an emulator assumption. */
+/** PS_MEAS_RATE code → ms, indexed by code; reserved codes (7, 9–15) absent. */
+const PS_RATE_BY_CODE: readonly (number | undefined)[] = (() => {
+  const table: (number | undefined)[] = Array(16).fill(undefined);
+  for (const [ms, code] of Object.entries(PS_MEAS_RATE_CODES)) table[code] = Number(ms);
+  return table;
+})();
+
+/** PS_MEAS_RATE code → ms. Reserved codes are taken as 2000 ms: an emulator assumption. */
 export function psMeasurementRateFromCode(code: number): number {
-  const entry = Object.entries(PS_MEAS_RATE_CODES).find(([, c]) => c === (code & 0x0f));
-  return Number(entry?.[0] ?? 2000);
+  return PS_RATE_BY_CODE[code & 0x0f] ?? 2000;
 }
