@@ -1,12 +1,12 @@
 import { systemClock } from '../common/clock.js';
 import { formatConfigIssues } from '../common/config-file.js';
 import { ConfigError } from '../common/errors.js';
-import { createLogger, type Logger } from '../common/logger.js';
+import { createLogger, type LogLevel, type Logger } from '../common/logger.js';
 import type { SensorAgent } from '../agent/agent.js';
 import { loadAgentConfig } from '../agent/config/load.js';
 import { resolveAgentConfig, type ResolvedAgentConfig } from '../agent/config/resolve.js';
 import { formatReportLine, reportSnapshot } from '../agent/report.js';
-import { createAgentRuntime } from '../agent/runtime.js';
+import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
 
@@ -14,16 +14,11 @@ import { displayUnit, toDisplay } from '../agent/readings/units.js';
 const EXIT_FAILURE = 1;
 const EXIT_CONFIG = 2;
 
-async function loadResolved(file: string | undefined, logger: Logger): Promise<ResolvedAgentConfig | undefined> {
-  try {
-    const loaded = await loadAgentConfig(file);
-    logger.debug(() => (loaded.file ? `config from ${loaded.file}` : 'no config file; using defaults'));
-    return resolveAgentConfig(loaded.config);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const line of formatConfigIssues(error)) process.stderr.write(`${line}\n`);
-    return undefined;
-  }
+/** Prints a config error as `file:line: key.path: message` lines; rethrows anything else. */
+function reportConfigError(error: unknown): number {
+  if (!(error instanceof ConfigError)) throw error;
+  for (const line of formatConfigIssues(error)) process.stderr.write(`${line}\n`);
+  return EXIT_CONFIG;
 }
 
 export async function runCheckConfigCommand(file: string | undefined): Promise<number> {
@@ -32,23 +27,42 @@ export async function runCheckConfigCommand(file: string | undefined): Promise<n
     process.stdout.write(loaded.file ? `${loaded.file}: OK\n` : 'no config file found; the built-in defaults apply: OK\n');
     return 0;
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const line of formatConfigIssues(error)) process.stderr.write(`${line}\n`);
-    return EXIT_CONFIG;
+    return reportConfigError(error);
   }
 }
 
-export async function runReadCommand(options: { config?: string; json?: boolean; simulate?: boolean }): Promise<number> {
-  const logger = createLogger({ namespace: 'envirowatch', level: 'warn' });
-  const config = await loadResolved(options.config, logger);
-  if (!config) return EXIT_CONFIG;
-  let runtime;
+interface Started {
+  readonly config: ResolvedAgentConfig;
+  readonly runtime: AgentRuntime;
+  readonly logger: Logger;
+}
+
+/**
+ * Loads the config and wires the runtime. Returns the exit code instead when either fails:
+ * the reason is already on stderr.
+ */
+async function start(options: { config?: string; simulate?: boolean }, logLevel: (config: ResolvedAgentConfig) => LogLevel): Promise<Started | number> {
+  let config: ResolvedAgentConfig;
   try {
-    runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger });
+    config = resolveAgentConfig((await loadAgentConfig(options.config)).config);
+  } catch (error) {
+    return reportConfigError(error);
+  }
+  const logger = createLogger({ namespace: 'envirowatch.agent', level: logLevel(config) });
+  try {
+    const runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger });
+    return { config, runtime, logger };
   } catch (error) {
     logger.error('cannot start', { error });
     return EXIT_FAILURE;
   }
+}
+
+export async function runReadCommand(options: { config?: string; json?: boolean; simulate?: boolean }): Promise<number> {
+  // One-shot: only problems go to stderr; the reading itself says which sensor failed and why.
+  const started = await start(options, () => 'error');
+  if (typeof started === 'number') return started;
+  const { config, runtime } = started;
   try {
     const report = reportSnapshot(await runtime.agent.pollOnce(), config.units);
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReportLine(report)}\n`);
@@ -59,31 +73,24 @@ export async function runReadCommand(options: { config?: string; json?: boolean;
   }
 }
 
-function logAgentEvents(agent: SensorAgent, config: ResolvedAgentConfig, logger: Logger): void {
+function logStatusChanges(agent: SensorAgent, config: ResolvedAgentConfig, logger: Logger): void {
+  const shown = (quantity: Parameters<typeof toDisplay>[0], value: number) => Number(toDisplay(quantity, value, config.units).toFixed(1));
   agent.on('statusChange', (change) => {
-    const value = change.value === undefined ? undefined : Number(toDisplay(change.quantity, change.value, config.units).toFixed(1));
-    const limit = change.limit ? `${change.limit.side} ${Number(toDisplay(change.quantity, change.limit.limit, config.units).toFixed(1))}` : undefined;
-    const level = change.to === 'ok' ? 'info' : 'warn';
-    logger[level](`${QUANTITY_NAME[change.quantity]} ${change.from} → ${change.to}`, {
-      value, unit: displayUnit(change.quantity, config.units), limit, reason: change.reason,
+    logger[change.to === 'ok' ? 'info' : 'warn'](`${QUANTITY_NAME[change.quantity]} ${change.from} → ${change.to}`, {
+      value: change.value === undefined ? undefined : shown(change.quantity, change.value),
+      unit: displayUnit(change.quantity, config.units),
+      limit: change.limit ? `${change.limit.side} ${shown(change.quantity, change.limit.limit)}` : undefined,
+      reason: change.reason,
     });
   });
 }
 
 export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean }): Promise<number> {
-  const bootstrap = createLogger({ namespace: 'envirowatch' });
-  const config = await loadResolved(options.config, bootstrap);
-  if (!config) return EXIT_CONFIG;
-  const logger = createLogger({ namespace: 'envirowatch.agent', level: config.config.log.level });
-  let runtime;
-  try {
-    runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger });
-  } catch (error) {
-    logger.error('cannot start', { error });
-    return EXIT_FAILURE;
-  }
+  const started = await start(options, (config) => config.config.log.level);
+  if (typeof started === 'number') return started;
+  const { config, runtime, logger } = started;
   const { agent, board } = runtime;
-  logAgentEvents(agent, config, logger);
+  logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
 
   const stop = new AbortController();
@@ -93,6 +100,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // The scripted room moves with wall time, independently of the poll rate.
   const scenario = board ? setInterval(() => board.update(), 250) : undefined;
   logger.info('agent started', { simulate: Boolean(board), interval: `${config.config.poll.interval}ms`, units: config.units.temperature });
   try {
