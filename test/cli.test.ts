@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { requireNetSnmpTools, runTool } from './helpers/snmp-tools.js';
 
 // The built CLI, as users run it (`npm test` builds first).
 const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
@@ -85,24 +87,49 @@ describe('envirowatch CLI', () => {
     expect(stderr).toMatch(/cannot open \/dev\/i2c-99|i2c-bus native module/);
   });
 
-  it('agent --simulate prints readings and stops cleanly on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings'], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+  it('agent --simulate serves the readings over SNMP, prints them, and stops cleanly on Ctrl-C', async () => {
+    requireNetSnmpTools();
+    const config = await tempFile('agent.yaml', 'snmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n');
+    const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const readings = () => stdout.split('\n').filter((line) => line.includes('Temperature'));
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        if (stdout.split('\n').filter((line) => line.includes('Temperature')).length >= 2) resolve();
+        if (readings().length >= 1) resolve();
       });
     });
+    const port = /msg="SNMP agent listening" addresses=127\.0\.0\.1:(\d+)/.exec(stdout)?.[1];
+    expect(port).toBeDefined();
+    const walk = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-On', `127.0.0.1:${port}`, '1.3.6.1.4.1.21600.1.5.1.1.1.2']);
+    expect(walk.stdout.trim().split('\n').slice(0, 3)).toEqual([
+      '.1.3.6.1.4.1.21600.1.5.1.1.1.2.1 = STRING: "Temperature"',
+      '.1.3.6.1.4.1.21600.1.5.1.1.1.2.2 = STRING: "Humidity"',
+      '.1.3.6.1.4.1.21600.1.5.1.1.1.2.3 = STRING: "Light"',
+    ]);
+    // The printed reading and the SNMP value are the same rounded °F.
+    const printed = Number(/Temperature (\d+(?:\.\d)?) °F/.exec(readings()[0]!)?.[1]);
+    const served = await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', `127.0.0.1:${port}`, '1.3.6.1.4.1.21600.1.5.1.1.1.3.1']);
+    expect(Math.abs(Number(served.stdout.trim()) - printed)).toBeLessThanOrEqual(1);
+
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    const readings = stdout.split('\n').filter((line) => line.includes('Temperature'));
-    expect(readings[0]).toMatch(/Temperature 7\d(\.\d)? °F ok · Humidity \d+(\.\d)? %RH ok/);
+    expect(readings()[0]).toMatch(/Temperature 7\d(\.\d)? °F ok · Humidity \d+(\.\d)? %RH ok/);
     expect(stdout).toMatch(/msg="agent stopped"/);
     expect(stderr).toBe('');
+  });
+
+  it('agent exits non-zero with a clear message when the SNMP port is taken', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const config = await tempFile('agent.yaml', `snmp:\n  addresses: [127.0.0.1]\n  port: ${socket.address().port}\n`);
+    const { code, stderr } = await cli(['agent', '--simulate', '--config', config]);
+    socket.close();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot start the SNMP agent.*EADDRINUSE|cannot start the SNMP agent.*in use/);
   });
 
   it('prints --version and --help', async () => {

@@ -9,6 +9,7 @@ import { formatReportLine, reportSnapshot } from '../agent/report.js';
 import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
+import { SnmpAgent } from '../agent/snmp/snmp-agent.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
 const EXIT_FAILURE = 1;
@@ -85,11 +86,26 @@ function logStatusChanges(agent: SensorAgent, config: ResolvedAgentConfig, logge
   });
 }
 
-export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean }): Promise<number> {
+export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean; version: string }): Promise<number> {
   const started = await start(options, (config) => config.config.log.level);
   if (typeof started === 'number') return started;
   const { config, runtime, logger } = started;
   const { agent, board } = runtime;
+  const snmp = new SnmpAgent({
+    config: config.config.snmp,
+    snapshot: () => agent.snapshot(),
+    units: config.units,
+    thresholds: config.thresholds,
+    logger: logger.child('snmp'),
+    sysDescr: `envirowatch ${options.version} environment sensor${board ? ' (simulated sensors)' : ''}`,
+  });
+  try {
+    await snmp.start();
+  } catch (error) {
+    logger.error('cannot start the SNMP agent', { error });
+    await runtime.close();
+    return EXIT_FAILURE;
+  }
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
 
@@ -107,6 +123,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await agent.run(stop.signal);
   } finally {
     clearInterval(scenario);
+    await snmp.stop();
     await runtime.close();
   }
   logger.info('agent stopped');

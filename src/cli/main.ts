@@ -32,7 +32,7 @@ program
   .option('--simulate', 'run on emulated sensors playing a scripted one-minute scenario (no hardware, no root)')
   .option('--print-readings', 'print every reading as a line on stdout')
   .action(async (options: { config?: string; simulate?: boolean; printReadings?: boolean }) => {
-    process.exitCode = await runAgentCommand(options);
+    process.exitCode = await runAgentCommand({ ...options, version });
   });
 
 program

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../../common/duration.js';
+import { snmpConfigSchema } from '../snmp/config.js';
 
 /**
  * The agent's configuration (agent.yaml). Every key has a default; config/agent.yaml in the
@@ -114,6 +115,7 @@ export const agentConfigSchema = z.strictObject({
       proximity: quantityThresholds.optional(),
     })
     .prefault({}),
+  snmp: snmpConfigSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
 });
 

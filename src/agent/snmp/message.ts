@@ -1,0 +1,132 @@
+/**
+ * SNMPv1/v2c messages (RFC 1157, RFC 3416 §3): decode a request, encode a response.
+ * Varbind values in requests are skipped unread: a read-only agent never uses them.
+ */
+import { BerError, BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from './ber.js';
+
+export const SnmpVersion = { v1: 0, v2c: 1 } as const;
+export type SnmpVersion = (typeof SnmpVersion)[keyof typeof SnmpVersion];
+
+export const PduType = {
+  GetRequest: 0xa0,
+  GetNextRequest: 0xa1,
+  Response: 0xa2,
+  SetRequest: 0xa3,
+  GetBulkRequest: 0xa5,
+} as const;
+
+/** RFC 3416 §3 error-status values (v1 uses the first six). */
+export const ErrorStatus = { noError: 0, tooBig: 1, noSuchName: 2, genErr: 5, noAccess: 6 } as const;
+
+export type VarbindValue =
+  | { readonly type: 'integer'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'oid'; readonly value: readonly number[] }
+  | { readonly type: 'timeticks'; readonly value: number }
+  | { readonly type: 'noSuchObject' | 'noSuchInstance' | 'endOfMibView' | 'null' };
+
+export interface Varbind {
+  readonly oid: readonly number[];
+  readonly value: VarbindValue;
+}
+
+export interface RequestMessage {
+  readonly version: SnmpVersion;
+  readonly community: Buffer;
+  readonly pduType: number;
+  readonly requestId: number;
+  /** error-status in Get/GetNext/Set, non-repeaters in GetBulk. */
+  readonly field2: number;
+  /** error-index in Get/GetNext/Set, max-repetitions in GetBulk. */
+  readonly field3: number;
+  readonly oids: readonly (readonly number[])[];
+}
+
+/** What a packet turned out to be before any request handling. */
+export type Decoded =
+  | { readonly kind: 'request'; readonly message: RequestMessage }
+  /** Well-formed SNMP we do not serve (v3, traps, responses): dropped and counted, not an attack. */
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+const REQUEST_PDUS = new Set<number>([PduType.GetRequest, PduType.GetNextRequest, PduType.SetRequest, PduType.GetBulkRequest]);
+
+/** Throws BerError for anything that is not well-formed BER of an SNMP message. */
+export function decodeMessage(packet: Buffer): Decoded {
+  const outer = new BerReader(packet);
+  const message = outer.readSequence();
+  if (!outer.done) throw new BerError('trailing bytes after the message');
+  const version = message.readInteger();
+  if (version !== SnmpVersion.v1 && version !== SnmpVersion.v2c) return { kind: 'unsupported', reason: `SNMP version code ${version}` };
+  const community = message.read(Tag.OctetString).value;
+  const pdu = message.read();
+  if (!message.done) throw new BerError('trailing bytes after the PDU');
+  if (!REQUEST_PDUS.has(pdu.tag)) return { kind: 'unsupported', reason: `PDU type 0x${pdu.tag.toString(16)}` };
+  // GetBulk does not exist in SNMPv1 (RFC 3416 §4.2.3 is v2 only; RFC 3584 §4.1).
+  if (version === SnmpVersion.v1 && pdu.tag === PduType.GetBulkRequest) return { kind: 'unsupported', reason: 'GetBulk in SNMPv1' };
+  const fields = new BerReader(pdu.value);
+  const requestId = fields.readInteger();
+  const field2 = fields.readInteger();
+  const field3 = fields.readInteger();
+  const list = fields.readSequence();
+  if (!fields.done) throw new BerError('trailing bytes after the varbind list');
+  const oids: number[][] = [];
+  while (!list.done) {
+    const varbind = list.readSequence();
+    oids.push(varbind.readOid());
+    varbind.read(); // the value: any single TLV
+    if (!varbind.done) throw new BerError('trailing bytes in a varbind');
+  }
+  return { kind: 'request', message: { version, community: Buffer.from(community), pduType: pdu.tag, requestId, field2, field3, oids } };
+}
+
+export function encodeVarbind(varbind: Varbind): Buffer {
+  const { value } = varbind;
+  let encoded: Buffer;
+  switch (value.type) {
+    case 'integer':
+      encoded = encodeInteger(value.value);
+      break;
+    case 'timeticks':
+      encoded = encodeInteger(value.value, Tag.TimeTicks);
+      break;
+    case 'string':
+      encoded = encodeString(value.value);
+      break;
+    case 'oid':
+      encoded = encodeOid(value.value);
+      break;
+    case 'null':
+      encoded = encodeNull();
+      break;
+    case 'noSuchObject':
+      encoded = encodeNull(Tag.NoSuchObject);
+      break;
+    case 'noSuchInstance':
+      encoded = encodeNull(Tag.NoSuchInstance);
+      break;
+    case 'endOfMibView':
+      encoded = encodeNull(Tag.EndOfMibView);
+      break;
+  }
+  return sequence(Tag.Sequence, [encodeOid(varbind.oid), encoded]);
+}
+
+export interface ResponseFields {
+  readonly errorStatus: number;
+  readonly errorIndex: number;
+  /** Varbinds already encoded with `encodeVarbind`, so the handler can measure them as it goes. */
+  readonly varbinds: readonly Buffer[];
+}
+
+export function encodeResponse(request: RequestMessage, response: ResponseFields): Buffer {
+  return sequence(Tag.Sequence, [
+    encodeInteger(request.version),
+    encodeString(request.community),
+    sequence(PduType.Response, [
+      encodeInteger(request.requestId),
+      encodeInteger(response.errorStatus),
+      encodeInteger(response.errorIndex),
+      sequence(Tag.Sequence, response.varbinds),
+    ]),
+  ]);
+}
