@@ -50,7 +50,14 @@ describe('agent config schema', () => {
       'agent.yaml:11: unit: unknown key (check its spelling and indentation)',
       'agent.yaml:2: poll.interval: "2x" is not a duration like 500ms, 2s, 1m or 1h',
       'agent.yaml:3: poll.intervall: unknown key (check its spelling and indentation)',
-      'agent.yaml:7: sensors.bme280.oversampling.humidity: must be one of 0 (skip), 1, 2, 4, 8, 16',
+      'agent.yaml:7: sensors.bme280.oversampling.humidity: must be one of 0, 1, 2, 4, 8 or 16 (0 skips the channel)',
+    ]);
+  });
+
+  it('reports a forbidden temperature oversampling together with other mistakes beside it', () => {
+    expect(problems('sensors:\n  bme280:\n    oversampling: { temperature: 0, pressure: 3 }\n').sort()).toEqual([
+      'agent.yaml:3: sensors.bme280.oversampling.pressure: must be one of 0, 1, 2, 4, 8 or 16 (0 skips the channel)',
+      'agent.yaml:3: sensors.bme280.oversampling.temperature: cannot be 0: pressure and humidity are compensated with the temperature',
     ]);
   });
 

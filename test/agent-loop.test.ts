@@ -96,7 +96,7 @@ describe('sensor agent loop', () => {
     expect(changes[1]!.value).toBeCloseTo(26.9, 1);
   });
 
-  it('reports stale values when the loop stops or the data stops changing', async () => {
+  it('reports stale values when the loop stops', async () => {
     const { poll, agent, clock } = await agentFixture();
     await poll();
     expect(agent.snapshot().quantities.every((q) => q.status === 'ok')).toBe(true);
@@ -141,6 +141,56 @@ describe('sensor agent loop', () => {
     expect(await new SysfsCpuTemperature(join(dir, 'temp')).read()).toBe(48.312);
     await writeFile(join(dir, 'temp'), 'garbage');
     await expect(new SysfsCpuTemperature(join(dir, 'temp')).read()).rejects.toThrow(/not a temperature/);
+  });
+
+  it('announces error → ok when a sensor missing at start-up appears', async () => {
+    const { poll, board, events } = await agentFixture();
+    board.bus.setAbsent(SIMULATED_BME280_ADDRESS, true);
+    await poll();
+    board.bus.setAbsent(SIMULATED_BME280_ADDRESS, false);
+    await poll();
+    expect(events.statusChange.filter((c) => c.quantity === 'temperature').map((c) => `${c.from}→${c.to}`)).toEqual(['stale→error', 'error→ok']);
+  });
+
+  it('keeps polling and notifying other listeners when a listener throws', async () => {
+    const { poll, agent, board, events, logs } = await agentFixture();
+    agent.prependListener('fault', () => {
+      throw new Error('listener bug');
+    });
+    await poll();
+    board.bus.setAbsent(SIMULATED_LTR559_ADDRESS, true);
+    await poll();
+    expect(events.fault).toHaveLength(1); // the fixture's listener, after the throwing one
+    expect(logs.some((l) => l.level === 'error' && l.line.includes('event listener failed') && l.line.includes('listener bug'))).toBe(true);
+    board.bus.setAbsent(SIMULATED_LTR559_ADDRESS, false);
+    expect(quantity(await poll(), 'light').status).toBe('ok');
+  });
+
+  it('has no quantity for a BME280 channel configured off', async () => {
+    const { poll } = await agentFixture('sensors:\n  bme280:\n    oversampling: { humidity: 0 }\n');
+    const snapshot = await poll();
+    expect(snapshot.quantities.map((q) => q.quantity)).toEqual(['temperature', 'pressure', 'light', 'proximity']);
+    expect(snapshot.quantities.every((q) => q.status === 'ok')).toBe(true);
+  });
+
+  it('keeps the age of a light value the chip did not renew', async () => {
+    const { poll, board } = await agentFixture();
+    const first = await poll();
+    board.ltr559.setFaults({ noNewData: true });
+    const repeated = await poll();
+    expect(quantity(repeated, 'light').reading!.timestamp).toBe(quantity(first, 'light').reading!.timestamp);
+    expect(quantity(repeated, 'temperature').reading!.timestamp).toBeGreaterThan(quantity(first, 'temperature').reading!.timestamp);
+  });
+
+  it('plays the scripted minute: warning then critical, the humidity dip, the BME280 dropout and recovery', async () => {
+    const { poll, events } = await agentFixture('', { followScenario: true });
+    for (let i = 0; i < 30; i++) await poll(); // 60 s at 2 s
+    const changes = (q: string) => events.statusChange.filter((c) => c.quantity === q).map((c) => `${c.from}→${c.to}`);
+    // The BME280 is off the bus from 30 s to 36 s, while the room is at its hottest (27.5 °C = 81.5 °F).
+    expect(changes('temperature')).toEqual(['ok→warning', 'warning→critical', 'critical→error', 'error→critical', 'critical→warning', 'warning→ok']);
+    expect(changes('humidity').slice(0, 2)).toEqual(['ok→warning', 'warning→critical']);
+    expect(events.fault.map((f) => f.sensor)).toEqual(['bme280']);
+    expect(events.recovered).toEqual([expect.objectContaining({ sensor: 'bme280', downtimeMs: expect.closeTo(6000, -2) })]);
   });
 
   it('runs one poll per interval until stopped', async () => {

@@ -10,7 +10,8 @@ import {
   compensateTemperature,
   parseCalibration,
 } from '../src/agent/sensors/bme280/index.js';
-import { RecordingBus, setup } from './bme280-fixture.js';
+import { setup } from './bme280-fixture.js';
+import { RecordingBus } from './helpers/recording-bus.js';
 
 describe('Bme280 ↔ Bme280Emulator', () => {
   it('reads 25 °C / 40 %RH / 1013.25 hPa back within one quantisation step of the chip', async () => {

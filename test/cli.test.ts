@@ -87,6 +87,25 @@ describe('envirowatch CLI', () => {
     expect(stderr).toMatch(/cannot open \/dev\/i2c-99|i2c-bus native module/);
   });
 
+  it('read says on stderr which sensor failed and why, and exits 1', async () => {
+    // The BME280 looked for at 0x77, where the simulated board has nothing.
+    const file = await tempFile('agent.yaml', 'sensors:\n  bme280:\n    address: 0x77\n');
+    const { code, stdout, stderr } = await cli(['read', '--simulate', '--config', file]);
+    expect(code).toBe(1);
+    expect(stderr).toBe('bme280: Remote I/O error at 0x77 register 0xD0\n');
+    expect(stdout).toMatch(/Temperature -- ERROR .* Light \d+(\.\d)? lux ok/);
+  });
+
+  it('starts with every LTR-559 integration time the config accepts', async () => {
+    for (const ms of [150, 400]) {
+      const file = await tempFile('agent.yaml', `sensors:\n  ltr559:\n    integrationTimeMs: ${ms}\n`);
+      expect(await cli(['check-config', file])).toMatchObject({ code: 0 });
+      const { code, stdout } = await cli(['read', '--simulate', '--json', '--config', file]);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).quantities.light.status).toBe('ok');
+    }
+  });
+
   it('agent --simulate serves the readings over SNMP, prints them, and stops cleanly on Ctrl-C', async () => {
     requireNetSnmpTools();
     const config = await tempFile('agent.yaml', 'snmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n');

@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/common/clock.js';
 import { I2cError, SensorError } from '../src/common/errors.js';
-import type { I2cBus } from '../src/agent/i2c/bus.js';
+import { RecordingBus } from './helpers/recording-bus.js';
 import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
-import type { I2cDeviceEmulator } from '../src/agent/i2c/emulated-bus.js';
+import { FixedRegisters } from './helpers/fixed-registers.js';
 import { Ltr559, Ltr559Emulator } from '../src/agent/sensors/ltr559/index.js';
 import type { Ltr559Options } from '../src/agent/sensors/ltr559/index.js';
-
-type Call = [op: 'readByte' | 'writeByte' | 'readBlock', register: number, valueOrLength?: number];
-
-/** Records each bus call as the driver made it, then passes it on. */
-class RecordingBus implements I2cBus {
-  readonly calls: Call[] = [];
-  constructor(private readonly inner: I2cBus) {}
-  readByte(address: number, register: number) {
-    this.calls.push(['readByte', register]);
-    return this.inner.readByte(address, register);
-  }
-  writeByte(address: number, register: number, value: number) {
-    this.calls.push(['writeByte', register, value]);
-    return this.inner.writeByte(address, register, value);
-  }
-  readBlock(address: number, register: number, length: number) {
-    this.calls.push(['readBlock', register, length]);
-    return this.inner.readBlock(address, register, length);
-  }
-  close() {
-    return this.inner.close();
-  }
-}
 
 function setup(options: Partial<Ltr559Options> = {}, lux = 350) {
   const clock = new ManualClock();
@@ -44,7 +21,7 @@ describe('Ltr559 init', () => {
   it('checks the ids, resets, configures and waits for the first conversion', async () => {
     const { driver, bus, chip } = setup();
     await driver.init();
-    expect(bus.calls).toEqual([
+    expect(bus.callsTo(0x23)).toEqual([
       ['readBlock', 0x86, 2], // PART_ID + MANUFAC_ID
       ['writeByte', 0x80, 0x02], // ALS_CONTR: SW reset
       ['readByte', 0x80], // reset bit cleared?
@@ -110,10 +87,10 @@ describe('Ltr559 read against the emulator', () => {
   it('costs 2 transactions / 9 bytes per read, reading CH1 before CH0 in one burst', async () => {
     const { driver, bus, emulated } = setup();
     await driver.init();
-    bus.calls.length = 0;
+    bus.clear();
     emulated.resetTraffic();
     const m = await driver.read();
-    expect(bus.calls).toEqual([
+    expect(bus.callsTo(0x23)).toEqual([
       ['readBlock', 0x8c, 3], // ALS_PS_STATUS, PS_DATA_0, PS_DATA_1
       ['readBlock', 0x88, 4], // CH1 lo, CH1 hi, CH0 lo, CH0 hi: starts at CH1, ends at 0x8B
     ]);
@@ -125,10 +102,10 @@ describe('Ltr559 read against the emulator', () => {
     const { driver, bus, emulated, chip } = setup({ proximity: false });
     await driver.init();
     expect(chip.peek(0x81)).toBe(0x00); // PS_CONTR: standby
-    bus.calls.length = 0;
+    bus.clear();
     emulated.resetTraffic();
     const m = await driver.read();
-    expect(bus.calls).toEqual([['readByte', 0x8c], ['readBlock', 0x88, 4]]);
+    expect(bus.callsTo(0x23)).toEqual([['readByte', 0x8c], ['readBlock', 0x88, 4]]);
     expect(emulated.traffic).toEqual({ transactions: 2, bytes: 2 + 5, failed: 0 });
     expect('proximity' in m).toBe(false);
   });
@@ -138,9 +115,9 @@ describe('Ltr559 read against the emulator', () => {
     await driver.init();
     const first = await driver.read();
     chip.setConditions({ lux: 700 });
-    bus.calls.length = 0;
+    bus.clear();
     const again = await driver.read();
-    expect(bus.calls).toEqual([['readBlock', 0x8c, 3]]);
+    expect(bus.callsTo(0x23)).toEqual([['readBlock', 0x8c, 3]]);
     expect(again).toEqual({ ...first, fresh: false });
     clock.advance(100);
     const next = await driver.read();
@@ -163,9 +140,9 @@ describe('Ltr559 read against the emulator', () => {
     const good = await driver.read();
     chip.setFaults({ dataInvalidStuck: true });
     clock.advance(100);
-    bus.calls.length = 0;
+    bus.clear();
     expect(await driver.read()).toEqual({ ...good, fresh: false });
-    expect(bus.calls).toEqual([['readBlock', 0x8c, 3]]); // the invalid data is not even fetched
+    expect(bus.callsTo(0x23)).toEqual([['readBlock', 0x8c, 3]]); // the invalid data is not even fetched
     clock.advance(2000); // default maxStaleMs: max(2 s, 10 × 100 ms)
     // 0xA5: invalid | data gain 010 (4x) | ALS new | PS new
     await expect(driver.read()).rejects.toThrow(/ALS data invalid \(status 0xA5\) for 2100 ms/);
@@ -223,14 +200,6 @@ describe('Ltr559 bus faults', () => {
 });
 
 /** Fixed register contents, no behaviour: checks the byte parsing independently of the emulator. */
-class FixedRegisters implements I2cDeviceEmulator {
-  constructor(private readonly regs: Record<number, number>) {}
-  read(register: number, length: number): Uint8Array {
-    return Uint8Array.from({ length }, (_, i) => this.regs[register + i] ?? 0);
-  }
-  write(): void {}
-}
-
 describe('Ltr559 byte parsing', () => {
   function fixed(regs: Record<number, number>) {
     const bus = new EmulatedI2cBus();

@@ -112,6 +112,8 @@ interface MutableQuantityState {
   quantity: Quantity;
   sensor: SensorName;
   reading?: QuantityReading | undefined;
+  /** `clock.monotonic()` of the reading, for its age: the wall clock may step. */
+  readAt?: number | undefined;
   level: Level;
   status: Status;
   reason?: string | undefined;
@@ -136,7 +138,6 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
   private readonly config: ResolvedAgentConfig;
   private readonly clock: Clock;
   private readonly log: Logger;
-  polls = 0;
 
   constructor(options: SensorAgentOptions) {
     super();
@@ -145,7 +146,14 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     this.log = options.logger;
     this.cpu = options.cpu;
     const { bme280, ltr559 } = options.sensors;
-    if (bme280) this.addSlot('bme280', ['temperature', 'humidity', 'pressure'], bme280, (m) => this.deriveBme(m));
+    if (bme280) {
+      // A channel configured off (oversampling 0) is not measured, so it has no quantity at all.
+      const { oversampling } = this.config.config.sensors.bme280;
+      const quantities: Quantity[] = ['temperature'];
+      if (oversampling.humidity > 0) quantities.push('humidity');
+      if (oversampling.pressure > 0) quantities.push('pressure');
+      this.addSlot('bme280', quantities, bme280, (m) => this.deriveBme(m));
+    }
     if (ltr559) {
       const quantities: Quantity[] = this.config.config.sensors.ltr559.proximity ? ['light', 'proximity'] : ['light'];
       this.addSlot('ltr559', quantities, ltr559, (m) => ({ values: deriveLight(m, this.config.offsets), missing: new Map() }));
@@ -161,40 +169,53 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     const { cpuCorrection } = this.config.config;
     const cpuAverageC = this.cpuSamples.length > 0 ? average(this.cpuSamples) : undefined;
     const values = deriveEnvironment(m, { cpuAverageC, factor: cpuCorrection.factor, offsets: this.config.offsets });
+    // Only a BMP280 lacks a configured quantity: it has no humidity sensor.
     const missing = new Map<Quantity, string>();
-    if (m.humidityRH === undefined) missing.set('humidity', m.model === 'BMP280' ? 'BMP280: no humidity' : 'humidity measurement skipped');
-    if (m.pressurePa === undefined) missing.set('pressure', 'pressure measurement skipped');
+    if (m.humidityRH === undefined) missing.set('humidity', `${m.model ?? 'chip'}: no humidity`);
     return { values, missing };
   }
 
-  /** One pass over every sensor. Never rejects. */
+  /** One pass over every sensor. Never rejects (event listeners' errors are caught and logged). */
   async pollOnce(): Promise<AgentSnapshot> {
-    this.polls += 1;
     await this.sampleCpu();
     for (const slot of this.slots) await this.pollSlot(slot);
     this.refreshStale(this.clock.now());
     const snapshot = this.snapshot();
-    this.emit('reading', snapshot);
+    this.publish('reading', snapshot);
     return snapshot;
   }
 
   /** Runs the loop until `signal` aborts: one poll per `poll.interval`, never overlapping. */
   async run(signal: AbortSignal): Promise<void> {
     const interval = this.config.config.poll.interval;
-    let next = this.clock.now();
+    let next = this.clock.monotonic();
     while (!signal.aborted) {
       await this.pollOnce();
-      next = Math.max(next + interval, this.clock.now());
-      await this.clock.sleep(next - this.clock.now(), signal);
+      next = Math.max(next + interval, this.clock.monotonic());
+      await this.clock.sleep(next - this.clock.monotonic(), signal);
+    }
+  }
+
+  /**
+   * Emits to the listeners (display, SNMP, traps). A listener that throws is a bug there; it is
+   * logged and must not stop the reading loop or keep the event from the other listeners.
+   */
+  private publish<K extends keyof AgentEvents>(event: K, ...args: AgentEvents[K]): void {
+    for (const listener of this.listeners(event) as ((...a: AgentEvents[K]) => void)[]) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.log.error('event listener failed', { event, error });
+      }
     }
   }
 
   /** Latest state, from memory. Staleness is judged at call time so a hung loop shows as stale. */
   snapshot(): AgentSnapshot {
     const now = this.clock.now();
-    const quantities = [...this.states.values()].map((state) => {
-      const stale = this.staleReason(state, now);
-      return stale && state.status !== 'error' ? { ...state, status: 'stale' as const, reason: stale } : { ...state };
+    const quantities = [...this.states.values()].map(({ readAt, ...state }) => {
+      const stale = this.staleReason(state.reading, readAt);
+      return stale && state.status !== 'error' ? { ...state, status: 'stale' as const, reason: stale } : state;
     });
     return {
       timestamp: now,
@@ -241,7 +262,7 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
       const downtimeMs = now - slot.fault.since;
       slot.fault = undefined;
       this.log.info('sensor recovered', { sensor: slot.name, downtimeMs });
-      this.emit('recovered', { sensor: slot.name, downtimeMs, timestamp: now });
+      this.publish('recovered', { sensor: slot.name, downtimeMs, timestamp: now });
     }
     for (const value of result.values) this.accept(value, now);
     for (const [quantity, reason] of result.missing) this.setStatus(this.states.get(quantity), 'error', now, reason);
@@ -254,7 +275,7 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     if (!slot.fault) {
       slot.fault = { reason, since: now };
       this.log.warn('sensor fault; will retry every poll', { sensor: slot.name, error: reason });
-      this.emit('fault', { sensor: slot.name, reason, error, timestamp: now });
+      this.publish('fault', { sensor: slot.name, reason, error, timestamp: now });
     } else {
       slot.fault.reason = reason;
       this.log.debug(() => 'sensor still failing', () => ({ sensor: slot.name, error: reason, failedPolls: slot.failedPolls }));
@@ -266,24 +287,29 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     const state = this.states.get(value.quantity);
     if (!state) return;
     const first = state.reading === undefined;
-    state.reading = { ...value, timestamp: now };
+    // A repeat of the chip's last conversion keeps that conversion's age.
+    if (value.fresh !== false || !state.reading) {
+      state.reading = { ...value, timestamp: now };
+      state.readAt = this.clock.monotonic();
+    }
     const thresholds = this.config.thresholds[value.quantity];
     // After an error or stale spell, judge afresh rather than with the old level's hysteresis.
     const previous = state.status === 'error' || state.status === 'stale' ? 'ok' : state.level;
     state.level = thresholds ? evaluateLevel(value.value, thresholds, previous) : 'ok';
-    // A first reading that is fine is start-up, not a change anyone needs to hear about.
-    this.setStatus(state, state.level, now, undefined, first && state.level === 'ok');
+    // A first reading that is fine is start-up, not a change anyone needs to hear about
+    // (unless the sensor failed before it: then "error → ok" is news).
+    this.setStatus(state, state.level, now, undefined, first && state.status === 'stale' && state.level === 'ok');
   }
 
-  private staleReason(state: MutableQuantityState, now: number): string | undefined {
-    if (!state.reading) return 'no reading yet';
-    const age = now - state.reading.timestamp;
+  private staleReason(reading: QuantityReading | undefined, readAt: number | undefined): string | undefined {
+    if (!reading || readAt === undefined) return 'no reading yet';
+    const age = this.clock.monotonic() - readAt;
     return age > this.config.config.poll.staleAfter ? `last reading ${Math.round(age / 1000)} s old` : undefined;
   }
 
   private refreshStale(now: number): void {
     for (const state of this.states.values()) {
-      const stale = state.status !== 'error' && state.reading ? this.staleReason(state, now) : undefined;
+      const stale = state.status !== 'error' && state.reading ? this.staleReason(state.reading, state.readAt) : undefined;
       if (stale) this.setStatus(state, 'stale', now, stale);
     }
   }
@@ -298,6 +324,6 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     const thresholds = this.config.thresholds[state.quantity];
     const limit = value !== undefined && thresholds && (status === 'warning' || status === 'critical') ? crossedLimit(value, thresholds, status) : undefined;
     if (quiet) return;
-    this.emit('statusChange', { quantity: state.quantity, from, to: status, value: status === 'error' ? undefined : value, limit, reason, timestamp: now });
+    this.publish('statusChange', { quantity: state.quantity, from, to: status, value: status === 'error' ? undefined : value, limit, reason, timestamp: now });
   }
 }

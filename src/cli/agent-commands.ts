@@ -67,8 +67,10 @@ export async function runReadCommand(options: { config?: string; json?: boolean;
   try {
     const report = reportSnapshot(await runtime.agent.pollOnce(), config.units);
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReportLine(report)}\n`);
-    // A sensor that could not be read makes the command fail, so scripts notice.
-    return Object.values(report.sensors).every((sensor) => sensor.ok) ? 0 : EXIT_FAILURE;
+    // A sensor that could not be read makes the command fail, so scripts notice, and says why.
+    const failed = Object.entries(report.sensors).filter(([, sensor]) => !sensor.ok);
+    for (const [name, sensor] of failed) process.stderr.write(`${name}: ${sensor.error ?? 'failed'}\n`);
+    return failed.length === 0 ? 0 : EXIT_FAILURE;
   } finally {
     await runtime.close();
   }

@@ -3,14 +3,20 @@
  * learning periods, conversion times and poll intervals in simulated time.
  */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch: for timestamps only, since NTP may step it either way. */
   now(): number;
+  /**
+   * Milliseconds on a clock that never steps (arbitrary origin): for intervals, ages and
+   * deadlines. A Pi has no RTC, so its wall clock jumps at boot when NTP syncs.
+   */
+  monotonic(): number;
   /** Resolves after `ms` milliseconds of this clock's time, or early when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
@@ -32,6 +38,10 @@ export class ManualClock implements Clock {
   constructor(private current = Date.UTC(2026, 0, 1)) {}
 
   now(): number {
+    return this.current;
+  }
+
+  monotonic(): number {
     return this.current;
   }
 

@@ -33,8 +33,9 @@ export class I2cError extends EnvirowatchError {
     readonly register: number | undefined,
     /** errno name when the kernel gave one, e.g. EREMOTEIO for a NACK, EIO, ENXIO. */
     readonly code: string | undefined,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

@@ -29,10 +29,11 @@ export interface ResolvedAgentConfig {
 
 function toStored(quantity: Quantity, t: QuantityThresholdsConfig, units: UnitSystem): Thresholds {
   const limit = (value: number | null) => (value === null ? undefined : fromDisplay(quantity, value, units));
+  const hysteresis = t.hysteresis ?? DEFAULT_THRESHOLDS[units.temperature][quantity]?.hysteresis ?? 1;
   return {
     high: { warning: limit(t.high.warning), critical: limit(t.high.critical) },
     low: { warning: limit(t.low.warning), critical: limit(t.low.critical) },
-    hysteresis: deltaFromDisplay(quantity, t.hysteresis, units),
+    hysteresis: deltaFromDisplay(quantity, hysteresis, units),
   };
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../common/duration.js';
+import { FILTER_CODES, OVERSAMPLING_CODES } from '../sensors/bme280/registers.js';
+import { ALS_GAIN_CODES, ALS_INTEGRATION_CODES } from '../sensors/ltr559/registers.js';
 import { snmpConfigSchema } from '../snmp/config.js';
 
 /**
@@ -21,11 +23,14 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-/** A number restricted to the settings a chip register can hold. */
-const oneOf = <const T extends readonly number[]>(values: T, description: string) =>
-  z.custom<T[number]>((value) => typeof value === 'number' && values.includes(value), { message: `must be ${description}` });
+/** A number restricted to the settings a chip register can hold: the keys of its code table. */
+const oneOf = <T extends number>(codes: Readonly<Record<T, number>>, describe: (values: string) => string) => {
+  const values = Object.keys(codes).map(Number).sort((a, b) => a - b);
+  const listed = `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  return z.custom<T>((value) => typeof value === 'number' && values.includes(value), { message: `must be ${describe(listed)}` });
+};
 
-const oversampling = oneOf([0, 1, 2, 4, 8, 16], 'one of 0 (skip), 1, 2, 4, 8, 16');
+const oversampling = oneOf(OVERSAMPLING_CODES, (values) => `one of ${values} (0 skips the channel)`);
 
 const limitPair = z.strictObject({
   warning: z.number().nullable().default(null),
@@ -36,7 +41,8 @@ const quantityThresholds = z
   .strictObject({
     high: limitPair.prefault({}),
     low: limitPair.prefault({}),
-    hysteresis: z.number().nonnegative().default(1),
+    /** null: the default for the quantity and unit (1, or 0.5 for °C temperatures). */
+    hysteresis: z.number().nonnegative().nullable().default(null),
   })
   .superRefine((t, ctx) => {
     const { high, low } = t;
@@ -65,18 +71,24 @@ export const agentConfigSchema = z.strictObject({
           address: z.union([z.literal('auto'), i2cAddress], { error: 'must be auto (probe 0x76, then 0x77) or an I²C address such as 0x77' }).default('auto'),
           mode: z.enum(['forced', 'normal']).default('forced'),
           oversampling: z
-            .strictObject({ temperature: oversampling.default(1), pressure: oversampling.default(1), humidity: oversampling.default(1) })
-            .prefault({})
-            .refine((o) => o.temperature !== 0, { message: 'temperature oversampling cannot be 0: every other channel is compensated with it', path: ['temperature'] }),
-          filter: oneOf([0, 2, 4, 8, 16], '0 (off), 2, 4, 8 or 16').default(0),
+            .strictObject({
+              // Checked on the field, not the object, so it is reported together with any other mistake.
+              temperature: oversampling
+                .refine((value) => value !== 0, { message: 'cannot be 0: pressure and humidity are compensated with the temperature' })
+                .default(1),
+              pressure: oversampling.default(1),
+              humidity: oversampling.default(1),
+            })
+            .prefault({}),
+          filter: oneOf(FILTER_CODES, (values) => `${values} (0 = off)`).default(0),
         })
         .prefault({}),
       ltr559: z
         .strictObject({
           enabled: z.boolean().default(true),
           address: i2cAddress.default(0x23),
-          gain: oneOf([1, 2, 4, 8, 48, 96], '1, 2, 4, 8, 48 or 96').default(4),
-          integrationTimeMs: oneOf([50, 100, 150, 200, 250, 300, 350, 400], '50, 100, 150, 200, 250, 300, 350 or 400').default(100),
+          gain: oneOf(ALS_GAIN_CODES, (values) => values).default(4),
+          integrationTimeMs: oneOf(ALS_INTEGRATION_CODES, (values) => values).default(100),
           proximity: z.boolean().default(true),
         })
         .prefault({}),

@@ -7,7 +7,7 @@ type PromisifiedBus = import('i2c-bus').PromisifiedBus;
 function wrapError(error: unknown, bus: number, address: number, register: number): I2cError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return new I2cError(`${message} at ${hex(address)} register ${hex(register)} on /dev/i2c-${bus}`, bus, address, register, code);
+  return new I2cError(`${message} at ${hex(address)} register ${hex(register)} on /dev/i2c-${bus}`, bus, address, register, code, { cause: error });
 }
 
 /** The real bus: `/dev/i2c-N` through the `i2c-bus` package's promise API. */

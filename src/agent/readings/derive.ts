@@ -24,6 +24,8 @@ export interface DerivedValue {
   readonly raw: number;
   /** The chip saturated: the value is a lower bound. */
   readonly saturated?: boolean;
+  /** False when the chip repeated its last conversion (no new data): the reading keeps its age. */
+  readonly fresh?: boolean;
 }
 
 export interface CorrectionSettings {
@@ -54,7 +56,7 @@ export function deriveEnvironment(m: EnvironmentMeasurement, settings: Correctio
 }
 
 export function deriveLight(m: LightMeasurement, offsets: CorrectionSettings['offsets']): DerivedValue[] {
-  const values: DerivedValue[] = [{ quantity: 'light', value: Math.max(0, m.lux + offsets.light), raw: m.lux, saturated: m.saturated }];
+  const values: DerivedValue[] = [{ quantity: 'light', value: Math.max(0, m.lux + offsets.light), raw: m.lux, saturated: m.saturated, fresh: m.fresh }];
   if (m.proximity !== undefined) values.push({ quantity: 'proximity', value: m.proximity, raw: m.proximity });
   return values;
 }

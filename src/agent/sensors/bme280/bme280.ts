@@ -142,11 +142,6 @@ export class Bme280 implements SensorDriver<Bme280Measurement> {
     return this.state?.address;
   }
 
-  /** What the loop should log once about this chip, e.g. that a BMP280 has no humidity. */
-  get notes(): string | undefined {
-    return this.state?.model === 'BMP280' ? 'BMP280: no humidity' : undefined;
-  }
-
   async init(): Promise<void> {
     this.state = undefined;
     const { address, model } = await this.identify();
@@ -235,9 +230,9 @@ export class Bme280 implements SensorDriver<Bme280Measurement> {
   private async convert({ address, model, ctrlMeas, maxMeasurementMs }: ChipState): Promise<void> {
     await this.bus.writeByte(address, R.CTRL_MEAS, ctrlMeas | MODE_FORCED);
     await this.clock.sleep(maxMeasurementMs);
-    const deadline = this.clock.now() + this.measurementTimeoutMs;
+    const deadline = this.clock.monotonic() + this.measurementTimeoutMs;
     while ((await this.bus.readByte(address, R.STATUS)) & STATUS_MEASURING) {
-      if (this.clock.now() >= deadline) {
+      if (this.clock.monotonic() >= deadline) {
         throw new SensorError(`${model} at ${hex(address)}: measuring bit stuck (still set ${this.measurementTimeoutMs} ms after the ${maxMeasurementMs} ms measurement time)`);
       }
       await this.clock.sleep(MEASURING_POLL_MS);

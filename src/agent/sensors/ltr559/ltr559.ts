@@ -46,7 +46,7 @@ export interface Ltr559Options {
    * resolution, and a whole number of 50 Hz and 60 Hz flicker periods.
    */
   integrationTimeMs?: AlsIntegrationTimeMs;
-  /** ALS repeat rate, ≥ integration time; default 100 ms so every poll finds a fresh conversion. */
+  /** ALS repeat rate, ≥ integration time; default the fastest the integration time allows, so every poll finds a fresh conversion. */
   measurementRateMs?: AlsMeasurementRateMs;
   /** Also run the proximity sensor (IR LED pulses); default true. */
   proximity?: boolean;
@@ -67,6 +67,12 @@ export interface Ltr559Measurement {
   /** Raw PS counts 0..2047, higher = closer; present when proximity is enabled. */
   proximity?: number;
   proximitySaturated?: boolean;
+}
+
+/** The shortest ALS repeat rate that is not shorter than the integration time. */
+function fastestRateFor(integrationTimeMs: number): AlsMeasurementRateMs {
+  const rates = Object.keys(ALS_MEASUREMENT_RATE_CODES).map(Number).sort((a, b) => a - b) as AlsMeasurementRateMs[];
+  return rates.find((rate) => rate >= integrationTimeMs) ?? rates.at(-1)!;
 }
 
 type AlsValues = Pick<Ltr559Measurement, 'lux' | 'ch0' | 'ch1' | 'saturated'>;
@@ -110,7 +116,7 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
     this.address = options.address ?? LTR559_ADDRESS;
     this.gain = options.gain ?? 4;
     this.integrationTimeMs = options.integrationTimeMs ?? 100;
-    this.measurementRateMs = options.measurementRateMs ?? 100;
+    this.measurementRateMs = options.measurementRateMs ?? fastestRateFor(this.integrationTimeMs);
     this.proximity = options.proximity ?? true;
     this.maxStaleMs = options.maxStaleMs ?? Math.max(2000, 10 * this.measurementRateMs);
     const problems: string[] = [];
@@ -170,13 +176,13 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
       const ch1 = (data[0] ?? 0) | ((data[1] ?? 0) << 8);
       const ch0 = (data[2] ?? 0) | ((data[3] ?? 0) << 8);
       const lux = computeLux({ ch0, ch1, gain: dataGain, integrationTimeMs: this.integrationTimeMs });
-      this.last = { values: { lux, ch0, ch1, saturated: isAlsSaturated(ch0, ch1) }, at: this.clock.now() };
+      this.last = { values: { lux, ch0, ch1, saturated: isAlsSaturated(ch0, ch1) }, at: this.clock.monotonic() };
       return { ...this.last.values, fresh: true, ...ps };
     }
 
     const why = usable ? 'no new ALS data' : `ALS data invalid (status ${hex(status)})`;
     if (!this.last) throw new SensorError(`${this.where()}: ${why} and no earlier reading`);
-    const age = this.clock.now() - this.last.at;
+    const age = this.clock.monotonic() - this.last.at;
     if (age > this.maxStaleMs) throw new SensorError(`${this.where()}: ${why} for ${age} ms`);
     return { ...this.last.values, fresh: false, ...ps };
   }
@@ -193,11 +199,11 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
   /** So the first read() has data; polls the status only (that does not clear new-data). */
   private async waitForFirstConversion(): Promise<void> {
     const period = Math.max(this.measurementRateMs, this.integrationTimeMs);
-    const deadline = this.clock.now() + period + 100;
+    const deadline = this.clock.monotonic() + period + 100;
     const pollMs = Math.min(period, 50);
     for (;;) {
       if ((await this.bus.readByte(this.address, R.ALS_PS_STATUS)) & STATUS_ALS_NEW_DATA) return;
-      if (this.clock.now() >= deadline) break;
+      if (this.clock.monotonic() >= deadline) break;
       await this.clock.sleep(pollMs);
     }
     throw new SensorError(`${this.where()}: no ALS conversion within ${period + 100} ms of activation`);
