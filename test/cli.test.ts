@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { requireNetSnmpTools, runTool } from './helpers/snmp-tools.js';
+import { startSnmptrapd } from './helpers/snmptrapd.js';
 
 // The built CLI, as users run it (`npm test` builds first).
 const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
@@ -139,6 +140,29 @@ describe('envirowatch CLI', () => {
     expect(readings()[0]).toMatch(/Temperature 7\d(\.\d)? °F ok · Humidity \d+(\.\d)? %RH ok/);
     expect(stdout).toMatch(/msg="agent stopped"/);
     expect(stderr).toBe('');
+  });
+
+  it('agent sends a threshold change as an SNMP inform that snmptrapd acknowledges', async () => {
+    const trapd = await startSnmptrapd();
+    try {
+      // A critical limit the simulated room (73 °F) is above: the first reading is a change.
+      const config = await tempFile('agent.yaml', [
+        'thresholds:', '  temperature:', '    high: { critical: 60 }',
+        'snmp:', '  addresses: [127.0.0.1]', '  port: 0',
+        '  notifications:', `    receivers: [{ host: 127.0.0.1, port: ${trapd.port}, kind: inform }]`, '',
+      ].join('\n'));
+      const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+      const notification = await trapd.waitFor((n) => n.pdu === 'INFORM', 10_000);
+      child.kill('SIGINT');
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+      const value = (oid: string) => notification.varbinds.find((v) => v.oid === oid)?.value;
+      expect(value('1.3.6.1.6.3.1.1.4.1.0')).toBe('1.3.6.1.4.1.21600.1.5.2.0.1'); // snmpTrapOID.0 = sensorStatusChange
+      expect(value('1.3.6.1.4.1.21600.1.5.1.1.1.2.1')).toBe('Temperature');
+      expect(value('1.3.6.1.4.1.21600.1.5.1.1.1.6.1')).toBe(3); // critical
+      expect(value('1.3.6.1.4.1.21600.1.5.1.1.1.8.1')).toBe(6000); // the 60 °F limit, in hundredths
+    } finally {
+      await trapd.stop();
+    }
   });
 
   it('agent exits non-zero with a clear message when the SNMP port is taken', async () => {

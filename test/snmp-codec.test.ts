@@ -62,7 +62,10 @@ describe('decodeMessage', () => {
 
 describe('snmpConfigSchema', () => {
   it('defaults to every IPv4 address on port 161 with no community at all', () => {
-    expect(snmpConfigSchema.parse({})).toEqual({ mode: 'agent', addresses: ['0.0.0.0'], port: 161, communities: [], sysContact: '', sysLocation: '', sysName: null });
+    expect(snmpConfigSchema.parse({})).toEqual({
+      mode: 'agent', addresses: ['0.0.0.0'], port: 161, communities: [], sysContact: '', sysLocation: '', sysName: null,
+      v3Users: [], engineId: null, engineBootsFile: null, notifications: { receivers: [] },
+    });
   });
 
   it('reports every bad key at once', () => {

@@ -9,6 +9,7 @@ import { formatReportLine, reportSnapshot } from '../agent/report.js';
 import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
+import { NotificationSender } from '../agent/snmp/notification-sender.js';
 import { SnmpAgent } from '../agent/snmp/snmp-agent.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
@@ -108,6 +109,14 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await runtime.close();
     return EXIT_FAILURE;
   }
+  const notifications = new NotificationSender({
+    receivers: config.config.snmp.notifications.receivers,
+    units: config.units,
+    thresholds: config.thresholds,
+    logger: logger.child('snmp.notifications'),
+    sysUpTime: () => snmp.upTimeTicks(),
+  });
+  agent.on('statusChange', (change) => notifications.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
 
@@ -125,6 +134,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await agent.run(stop.signal);
   } finally {
     clearInterval(scenario);
+    await notifications.close();
     await snmp.stop();
     await runtime.close();
   }

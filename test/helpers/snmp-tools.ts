@@ -90,3 +90,23 @@ export function sendRaw(port: number, packet: Buffer, timeoutMs = 500, address =
     socket.send(packet, port, address);
   });
 }
+
+/** An SNMPv3 user as the Net-SNMP tools are told it, for `v3Args`. */
+export interface V3Credentials {
+  readonly user: string;
+  /** `-l`; authPriv unless a test wants a weaker level on purpose. */
+  readonly level?: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
+  readonly authProtocol?: string;
+  readonly authPassword?: string;
+  readonly privProtocol?: string;
+  readonly privPassword?: string;
+}
+
+/** `-v3 -l … -u … -a … -A … -x … -X …` for the Net-SNMP tools. */
+export function v3Args(credentials: V3Credentials): string[] {
+  const level = credentials.level ?? 'authPriv';
+  const args = ['-v3', '-l', level, '-u', credentials.user];
+  if (level !== 'noAuthNoPriv') args.push('-a', credentials.authProtocol ?? 'SHA-256', '-A', credentials.authPassword ?? '');
+  if (level === 'authPriv') args.push('-x', credentials.privProtocol ?? 'AES', '-X', credentials.privPassword ?? '');
+  return args;
+}

@@ -1,10 +1,11 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { notificationsConfigSchema } from './notification-config.js';
 
 /**
  * The future `snmp:` section of agent.yaml (README.md beside this file documents it for
- * config/agent.yaml). Every key has a default; unknown keys are errors. Only read-only
- * SNMPv1/v2c communities exist in this step; v3 users, traps and AgentX come later.
+ * config/agent.yaml). Every key has a default; unknown keys are errors. Read-only SNMPv1/v2c
+ * communities and read-only SNMPv3 authPriv users (USM, usm.ts); traps and AgentX come later.
  */
 
 /** `10.0.0.0/8`, `192.168.1.20` (one host), `fd00::/8`, `::1`. */
@@ -26,6 +27,34 @@ const community = z.strictObject({
   /** Networks allowed to use it; absent = any source address. */
   sources: z.array(cidr).min(1, { message: 'list at least one network, or leave sources out for any' }).optional(),
 });
+
+/**
+ * An SNMPv3 user (RFC 3414 USM). Only authPriv: authenticated and encrypted, nothing weaker.
+ * The same read-only view as the communities. Passwords are turned into keys once at start and
+ * never logged.
+ */
+const v3User = z.strictObject({
+  /** msgUserName (SnmpAdminString, 1–32 bytes), the `-u` of the Net-SNMP tools. */
+  name: z.string().min(1, { message: 'must not be empty' }).refine((name) => Buffer.byteLength(name, 'utf8') <= 32, { message: 'must be at most 32 bytes' }),
+  /** HMAC-SHA-2 (RFC 7860), or `SHA` = HMAC-SHA-1-96 (RFC 3414) for older managers. The `-a` of the tools. */
+  authProtocol: z.enum(['SHA-224', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA'], { error: 'must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA' }),
+  /** `-A`; RFC 3414 §11.2 recommends at least 8 characters, Net-SNMP refuses shorter ones. */
+  authPassword: z.string().min(8, { message: 'must be at least 8 characters' }),
+  /**
+   * `-x`: AES-128-CFB (RFC 3826; `AES` and `AES-128` are the same), or AES-192/AES-256 with
+   * Net-SNMP's key extension (draft-blumenthal-aes-usm-04; Cisco's "AES256C" variant is not supported).
+   */
+  privProtocol: z.enum(['AES', 'AES-128', 'AES-192', 'AES-256'], { error: 'must be AES (AES-128), AES-192 or AES-256' }).default('AES'),
+  /** `-X`; at least 8 characters. */
+  privPassword: z.string().min(8, { message: 'must be at least 8 characters' }),
+});
+
+/** snmpEngineID in hex (RFC 3411 SnmpEngineID: 5–32 octets, not all 00 or all FF). */
+const engineId = z
+  .string()
+  .transform((text) => text.replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase())
+  .refine((hex) => /^([0-9a-f]{2}){5,32}$/.test(hex), { message: 'must be 5 to 32 bytes in hex, e.g. 800054600512345678' })
+  .refine((hex) => !/^(00)+$/.test(hex) && !/^(ff)+$/.test(hex), { message: 'must not be all 00 or all FF (RFC 3411)' });
 
 export const snmpConfigSchema = z.strictObject({
   /** `agent`: answer SNMP requests ourselves on `port`. (`agentx`, a subagent of snmpd, comes later.) */
@@ -52,7 +81,31 @@ export const snmpConfigSchema = z.strictObject({
   sysLocation: z.string().max(255).default(''),
   /** sysName.0; null = the host name. */
   sysName: z.string().max(255).nullable().default(null),
+  /**
+   * SNMPv3 users, all authPriv and read-only. None by default: SNMPv3 messages are then ignored
+   * (counted as unsupported), as v1/v2c requests are without a community.
+   */
+  v3Users: z
+    .array(v3User)
+    .default([])
+    .refine((users) => !users || new Set(users.map((user) => user.name)).size === users.length, { message: 'user names must be unique' }),
+  /**
+   * snmpEngineID in hex; null = derived from this machine's first Ethernet/Wi-Fi MAC address
+   * (RFC 3411 format 3 under enterprise 21600), falling back to the host name. Managers holding
+   * localised keys need it to stay the same: set it when replacing the hardware.
+   */
+  engineId: engineId.nullable().default(null),
+  /**
+   * A file where snmpEngineBoots is kept across restarts (RFC 3414 §2.2.2), e.g.
+   * /var/lib/envirowatch/snmp-engine.json (systemd StateDirectory=envirowatch). Absent or null:
+   * not kept, boots is always 1, and after a restart long-running managers refuse our responses
+   * as not in time window until they rediscover (one-shot tools like snmpwalk are unaffected).
+   */
+  engineBootsFile: z.string().min(1).nullable().default(null),
+  /** Where threshold and sensor status changes are sent as SNMPv2c traps or informs. */
+  notifications: notificationsConfigSchema.prefault({}),
 });
 
 export type SnmpConfig = z.output<typeof snmpConfigSchema>;
 export type SnmpCommunity = z.output<typeof community>;
+export type SnmpV3User = z.output<typeof v3User>;

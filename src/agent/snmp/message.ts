@@ -1,11 +1,14 @@
 /**
- * SNMPv1/v2c messages (RFC 1157, RFC 3416 §3): decode a request, encode a response.
- * Varbind values in requests are skipped unread: a read-only agent never uses them.
+ * SNMPv1/v2c messages (RFC 1157, RFC 3416 §3): decode a request, encode a response. The PDU
+ * codec (`decodePdu`, `encodePdu`) is shared with SNMPv3 (v3-message.ts), whose PDUs follow
+ * v2c semantics. Varbind values in requests are skipped unread: a read-only agent never uses them.
  */
-import { BerError, BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from './ber.js';
+import { BerError, BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence, type Tlv } from './ber.js';
 
 export const SnmpVersion = { v1: 0, v2c: 1 } as const;
 export type SnmpVersion = (typeof SnmpVersion)[keyof typeof SnmpVersion];
+/** msgVersion of an SNMPv3 message (RFC 3412 §6). */
+export const SNMP_VERSION_3 = 3;
 
 export const PduType = {
   GetRequest: 0xa0,
@@ -13,6 +16,8 @@ export const PduType = {
   Response: 0xa2,
   SetRequest: 0xa3,
   GetBulkRequest: 0xa5,
+  /** RFC 3416 §4.2.7, used by SNMPv3 engines to report errors (RFC 3412 §7.1). */
+  Report: 0xa8,
 } as const;
 
 /** RFC 3416 §3 error-status values (v1 uses the first six). */
@@ -23,6 +28,7 @@ export type VarbindValue =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'oid'; readonly value: readonly number[] }
   | { readonly type: 'timeticks'; readonly value: number }
+  | { readonly type: 'counter32'; readonly value: number }
   | { readonly type: 'noSuchObject' | 'noSuchInstance' | 'endOfMibView' | 'null' };
 
 export interface Varbind {
@@ -45,8 +51,13 @@ export interface RequestMessage {
 /** What a packet turned out to be before any request handling. */
 export type Decoded =
   | { readonly kind: 'request'; readonly message: RequestMessage }
-  /** Well-formed SNMP we do not serve (v3, traps, responses): dropped and counted, not an attack. */
+  /** msgVersion 3: the rest is for v3-message.ts and the USM (usm.ts). */
+  | { readonly kind: 'v3' }
+  /** Well-formed SNMP we do not serve (traps, responses, other versions): dropped and counted, not an attack. */
   | { readonly kind: 'unsupported'; readonly reason: string };
+
+/** A request PDU without its message wrapper. */
+export type PduFields = Omit<RequestMessage, 'version' | 'community'>;
 
 const REQUEST_PDUS = new Set<number>([PduType.GetRequest, PduType.GetNextRequest, PduType.SetRequest, PduType.GetBulkRequest]);
 
@@ -56,13 +67,21 @@ export function decodeMessage(packet: Buffer): Decoded {
   const message = outer.readSequence();
   if (!outer.done) throw new BerError('trailing bytes after the message');
   const version = message.readInteger();
+  if (version === SNMP_VERSION_3) return { kind: 'v3' };
   if (version !== SnmpVersion.v1 && version !== SnmpVersion.v2c) return { kind: 'unsupported', reason: `SNMP version code ${version}` };
   const community = message.read(Tag.OctetString).value;
   const pdu = message.read();
   if (!message.done) throw new BerError('trailing bytes after the PDU');
-  if (!REQUEST_PDUS.has(pdu.tag)) return { kind: 'unsupported', reason: `PDU type 0x${pdu.tag.toString(16)}` };
   // GetBulk does not exist in SNMPv1 (RFC 3416 §4.2.3 is v2 only; RFC 3584 §4.1).
   if (version === SnmpVersion.v1 && pdu.tag === PduType.GetBulkRequest) return { kind: 'unsupported', reason: 'GetBulk in SNMPv1' };
+  const fields = decodePdu(pdu);
+  if (typeof fields === 'string') return { kind: 'unsupported', reason: fields };
+  return { kind: 'request', message: { version, community: Buffer.from(community), ...fields } };
+}
+
+/** A request PDU (Get, GetNext, Set, GetBulk), or the reason it is not one we serve. */
+export function decodePdu(pdu: Tlv): PduFields | string {
+  if (!REQUEST_PDUS.has(pdu.tag)) return `PDU type 0x${pdu.tag.toString(16)}`;
   const fields = new BerReader(pdu.value);
   const requestId = fields.readInteger();
   const field2 = fields.readInteger();
@@ -76,7 +95,7 @@ export function decodeMessage(packet: Buffer): Decoded {
     varbind.read(); // the value: any single TLV
     if (!varbind.done) throw new BerError('trailing bytes in a varbind');
   }
-  return { kind: 'request', message: { version, community: Buffer.from(community), pduType: pdu.tag, requestId, field2, field3, oids } };
+  return { pduType: pdu.tag, requestId, field2, field3, oids };
 }
 
 export function encodeVarbind(varbind: Varbind): Buffer {
@@ -88,6 +107,9 @@ export function encodeVarbind(varbind: Varbind): Buffer {
       break;
     case 'timeticks':
       encoded = encodeInteger(value.value, Tag.TimeTicks);
+      break;
+    case 'counter32':
+      encoded = encodeInteger(value.value, Tag.Counter32);
       break;
     case 'string':
       encoded = encodeString(value.value);
@@ -118,15 +140,11 @@ export interface ResponseFields {
   readonly varbinds: readonly Buffer[];
 }
 
+/** A Response (or, for v3, Report) PDU. */
+export function encodePdu(tag: number, requestId: number, response: ResponseFields): Buffer {
+  return sequence(tag, [encodeInteger(requestId), encodeInteger(response.errorStatus), encodeInteger(response.errorIndex), sequence(Tag.Sequence, response.varbinds)]);
+}
+
 export function encodeResponse(request: RequestMessage, response: ResponseFields): Buffer {
-  return sequence(Tag.Sequence, [
-    encodeInteger(request.version),
-    encodeString(request.community),
-    sequence(PduType.Response, [
-      encodeInteger(request.requestId),
-      encodeInteger(response.errorStatus),
-      encodeInteger(response.errorIndex),
-      sequence(Tag.Sequence, response.varbinds),
-    ]),
-  ]);
+  return sequence(Tag.Sequence, [encodeInteger(request.version), encodeString(request.community), encodePdu(PduType.Response, request.requestId, response)]);
 }

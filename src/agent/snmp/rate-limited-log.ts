@@ -16,7 +16,7 @@ export class RateLimitedLog {
   ) {}
 
   warn(kind: string, message: string, fields: () => LogFields): void {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const entry = this.last.get(kind);
     if (entry && now - entry.at < this.intervalMs) {
       entry.suppressed += 1;

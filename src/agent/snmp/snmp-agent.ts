@@ -10,12 +10,15 @@ import type { UnitSystem } from '../readings/units.js';
 import { CommunityAccess } from './access.js';
 import { BerError } from './ber.js';
 import type { SnmpConfig } from './config.js';
-import { decodeMessage, encodeResponse, type RequestMessage } from './message.js';
+import { SnmpVersion, decodeMessage, encodeResponse, type RequestMessage, type ResponseFields } from './message.js';
 import { SENSOR_ENTRY_OID, SYSTEM_OID } from './oid.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { handleRequest, MibView } from './request-handler.js';
+import { handleRequest, MAX_RESPONSE_BYTES, MibView } from './request-handler.js';
 import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
 import { SYSTEM_SCALARS, systemVarbinds } from './system-group.js';
+import { UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from './usm.js';
+import { nextEngineBoots } from './usm-boots.js';
+import { deriveEngineId, localEngineIdSource } from './v3-engine-id.js';
 
 /** A socket that could not be bound: port in use, or a port below 1024 without the capability. */
 export class SnmpBindError extends EnvirowatchError {
@@ -51,13 +54,26 @@ export interface SnmpCounters {
   badSource: number;
   /** Not BER or not an SNMP message. */
   malformed: number;
-  /** Well-formed but not served here: v3, traps, responses, GetBulk in v1. */
+  /** Well-formed but not served here: traps, responses, GetBulk in v1, v3 without v3 users. */
   unsupported: number;
   tooBig: number;
   /** Our own bugs, caught so that one packet cannot stop the agent. */
   internalErrors: number;
   sendErrors: number;
 }
+
+/** v3 wraps the PDU in two more SEQUENCE/OCTET STRING levels than v2c, each able to grow by 2 length bytes. */
+const V3_LENGTH_GROWTH = 8;
+
+/** Log lines for USM refusals; discovery and time synchronisation are routine, so only at debug. */
+const USM_REFUSALS: Record<UsmStatName, { level: 'warn' | 'debug'; message: string }> = {
+  unknownEngineIDs: { level: 'debug', message: 'SNMPv3: discovery (unknown engine ID), sent our engine ID' },
+  notInTimeWindows: { level: 'debug', message: 'SNMPv3: message outside the time window, sent our boots and time' },
+  unknownUserNames: { level: 'warn', message: 'SNMPv3: refused an unknown user name' },
+  unsupportedSecLevels: { level: 'warn', message: 'SNMPv3: refused a security level other than authPriv' },
+  wrongDigests: { level: 'warn', message: 'SNMPv3: refused a message with a wrong digest (wrong authentication password or protocol)' },
+  decryptionErrors: { level: 'warn', message: 'SNMPv3: refused a message that does not decrypt (wrong privacy password or protocol)' },
+};
 
 const HINTS: Record<string, string> = {
   EACCES: 'ports below 1024 need root or CAP_NET_BIND_SERVICE (AmbientCapabilities= in the systemd unit)',
@@ -66,7 +82,7 @@ const HINTS: Record<string, string> = {
 };
 
 /**
- * An SNMPv1/v2c agent serving the sensor table and the system group from the agent's snapshot.
+ * An SNMPv1/v2c/v3 (USM, authPriv) agent serving the sensor table and the system group from the agent's snapshot.
  * Each datagram is handled synchronously from memory; nothing a packet contains can throw out of
  * the handler (bad packets are counted, logged at a bounded rate and dropped).
  */
@@ -80,6 +96,8 @@ export class SnmpAgent {
   private readonly sysDescr: string;
   private sockets: Socket[] = [];
   private startedAt = 0;
+  /** Present when v3 users are configured, from start(). */
+  private usm: UsmEngine | undefined;
 
   constructor(options: SnmpAgentOptions) {
     this.options = options;
@@ -89,11 +107,22 @@ export class SnmpAgent {
     this.sysDescr = options.sysDescr ?? `envirowatch environment sensor, ${osType()} ${release()} ${arch()}`;
   }
 
-  /** Binds every configured address; rejects with SnmpBindError (and binds none) if any fails. */
+  /**
+   * Binds every configured address; rejects with SnmpBindError (and binds none) if any fails. With
+   * v3 users, first localises their keys and, with `engineBootsFile`, counts this start in it
+   * (rejects with EngineBootsError when that file cannot be read or written).
+   */
   async start(): Promise<{ addresses: string[] }> {
     if (this.sockets.length > 0) throw new EnvirowatchError('SNMP agent already started');
-    const { addresses, port, communities } = this.options.config;
-    this.startedAt = this.clock.now();
+    const { addresses, port, communities, v3Users, engineId, engineBootsFile } = this.options.config;
+    this.startedAt = this.clock.monotonic();
+    this.usm = undefined;
+    if (v3Users.length > 0) {
+      const id = engineId ? Buffer.from(engineId, 'hex') : deriveEngineId(localEngineIdSource());
+      const boots = engineBootsFile ? await nextEngineBoots(engineBootsFile, id) : 1;
+      // Keys are localised here, once: two 1 MB hashes per user.
+      this.usm = new UsmEngine({ engineId: id, boots, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
+    }
     try {
       for (const address of addresses) this.sockets.push(await this.bind(address, port));
     } catch (error) {
@@ -104,7 +133,11 @@ export class SnmpAgent {
       const { address, port: actual } = socket.address();
       return isIP(address) === 6 ? `[${address}]:${actual}` : `${address}:${actual}`;
     });
-    if (communities.length === 0) this.options.logger.warn('SNMP: no community configured, every request will be refused (set snmp.communities)');
+    if (this.usm) {
+      const persisted = engineBootsFile ? {} : { engineBootsKept: 'no (set snmp.engineBootsFile)' };
+      this.options.logger.info('SNMPv3 enabled', { engineId: this.usm.engineId.toString('hex'), engineBoots: this.usm.boots, ...persisted, users: v3Users.map((user) => user.name).join(',') });
+    }
+    if (communities.length === 0 && !this.usm) this.options.logger.warn('SNMP: no community configured, every request will be refused (set snmp.communities)');
     this.options.logger.info('SNMP agent listening', { addresses: bound.join(',') });
     return { addresses: bound };
   }
@@ -113,6 +146,16 @@ export class SnmpAgent {
     const sockets = this.sockets;
     this.sockets = [];
     await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+  }
+
+  /** snmpEngineID in hex once started with v3 users, else undefined. */
+  get engineId(): string | undefined {
+    return this.usm?.engineId.toString('hex');
+  }
+
+  /** The usmStats counters (RFC 3414 §5), when v3 is enabled. */
+  get usmStats(): Readonly<UsmStats> | undefined {
+    return this.usm?.stats;
   }
 
   private bind(address: string, port: number): Promise<Socket> {
@@ -161,9 +204,11 @@ export class SnmpAgent {
     let request: RequestMessage;
     try {
       const decoded = decodeMessage(packet);
-      if (decoded.kind === 'unsupported') {
+      if (decoded.kind === 'v3' && this.usm) return this.respondV3(this.usm, packet, remote);
+      if (decoded.kind !== 'request') {
+        const reason = decoded.kind === 'v3' ? 'SNMPv3 (no snmp.v3Users configured)' : decoded.reason;
         this.counters.unsupported += 1;
-        this.limited.warn('unsupported', 'SNMP: ignored a message this agent does not serve', () => ({ from: remote.address, reason: decoded.reason }));
+        this.limited.warn('unsupported', 'SNMP: ignored a message this agent does not serve', () => ({ from: remote.address, reason }));
         return undefined;
       }
       request = decoded.message;
@@ -186,6 +231,41 @@ export class SnmpAgent {
     return encodeResponse(request, result);
   }
 
+  /** RFC 3414 §3.2 through the USM, then the same handler and view as v2c (v3 PDUs have v2 semantics). */
+  private respondV3(usm: UsmEngine, packet: Buffer, remote: RemoteInfo): Buffer | undefined {
+    let outcome: UsmOutcome;
+    try {
+      outcome = usm.process(packet);
+    } catch (error) {
+      if (!(error instanceof BerError)) throw error;
+      this.counters.malformed += 1;
+      this.limited.warn('malformed', 'SNMP: dropped a malformed packet', () => ({ from: remote.address, bytes: packet.length, version: 3, error: error.message }));
+      return undefined;
+    }
+    if (outcome.kind === 'unsupported') {
+      this.counters.unsupported += 1;
+      this.limited.warn('unsupported', 'SNMP: ignored a message this agent does not serve', () => ({ from: remote.address, reason: outcome.reason }));
+      return undefined;
+    }
+    if (outcome.kind === 'report') {
+      const { stat, user } = outcome;
+      const refusal = USM_REFUSALS[stat];
+      // Never the keys or passwords; the user name only when it is a configured one.
+      if (refusal.level === 'debug') this.options.logger.debug(refusal.message, () => ({ from: remote.address, user }));
+      else this.limited.warn(`usm.${stat}`, refusal.message, () => ({ from: remote.address, user, reportSent: outcome.packet !== undefined }));
+      return outcome.packet;
+    }
+    this.counters.requests += 1;
+    const { context, request: pdu } = outcome;
+    const request: RequestMessage = { version: SnmpVersion.v2c, community: Buffer.alloc(0), ...pdu };
+    const empty: ResponseFields = { errorStatus: 0, errorIndex: 0, varbinds: [] };
+    // handleRequest budgets for a v2c envelope; take off what v3 adds, and respect the manager's msgMaxSize.
+    const extra = usm.encodeResponse(context, pdu.requestId, empty).length - encodeResponse(request, empty).length + V3_LENGTH_GROWTH;
+    const result = handleRequest(request, this.view(), Math.min(MAX_RESPONSE_BYTES, context.maxSize) - extra);
+    if (result.tooBig) this.counters.tooBig += 1;
+    return usm.encodeResponse(context, pdu.requestId, result);
+  }
+
   private view(): MibView {
     const { config, units, thresholds } = this.options;
     const now = this.clock.now();
@@ -195,8 +275,13 @@ export class SnmpAgent {
       sysContact: config.sysContact,
       sysName: config.sysName ?? hostname(),
       sysLocation: config.sysLocation,
-      upTimeTicks: (now - this.startedAt) / 10,
+      upTimeTicks: this.upTimeTicks(),
     });
     return new MibView([...system, ...sensorTableVarbinds(rows)], this.objects);
+  }
+
+  /** sysUpTime in hundredths of a second since start(), on the monotonic clock; also for notifications. */
+  upTimeTicks(): number {
+    return Math.floor((this.clock.monotonic() - this.startedAt) / 10);
   }
 }

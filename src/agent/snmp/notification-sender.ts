@@ -1,0 +1,257 @@
+import { randomInt } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { systemClock, type Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import type { AgentSnapshot, StatusChange } from '../agent.js';
+import type { Quantity } from '../readings/quantities.js';
+import type { Thresholds } from '../readings/thresholds.js';
+import type { UnitSystem } from '../readings/units.js';
+import { BerError } from './ber.js';
+import type { NotificationReceiver } from './notification-config.js';
+import { decodeInformResponse, encodeNotification } from './notification-pdu.js';
+import { statusChangeVarbinds } from './notification-varbinds.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+
+export interface NotificationSenderOptions {
+  /** From `notificationsConfigSchema` (timeouts already in ms). */
+  readonly receivers: readonly NotificationReceiver[];
+  readonly units: UnitSystem;
+  readonly thresholds: Partial<Record<Quantity, Thresholds>>;
+  readonly logger: Logger;
+  /** Times inform retries (`sleep`) and log rate limits. A ManualClock makes every wait instant. */
+  readonly clock?: Clock | undefined;
+  /** sysUpTime.0 in hundredths of a second, normally the SNMP agent's, so both say the same. */
+  readonly sysUpTime: () => number;
+  /** Informs awaiting acknowledgement per receiver; a new one beyond this drops the oldest. */
+  readonly maxPendingInforms?: number | undefined;
+}
+
+export interface NotificationCounters {
+  /** Notifications whose first datagram left (traps and informs; resends are `retried`). */
+  sent: number;
+  /** Informs the receiver acknowledged with a Response. */
+  acknowledged: number;
+  /** Inform resends after a timeout. */
+  retried: number;
+  /** Traps that could not be sent (DNS failure, no route); informs unacknowledged after every retry. */
+  failed: number;
+  /** Informs abandoned unfinished: pushed out of a full queue, or pending at close(); notify() after close(). */
+  dropped: number;
+}
+
+export const DEFAULT_MAX_PENDING_INFORMS = 100;
+
+interface PendingInform {
+  readonly requestId: number;
+  readonly receiver: NotificationReceiver;
+  readonly controller: AbortController;
+  acked: boolean;
+  dropped: boolean;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error));
+function remove<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
+}
+
+/** IPv6 addresses in one spelling (`0:0::1` and `::1` are one receiver); anything else unchanged. */
+function canonicalIp(address: string): string {
+  if (isIP(address) !== 6) return address;
+  try {
+    return new URL(`udp://[${address}]`).hostname.slice(1, -1);
+  } catch {
+    return address; // a zone index (fe80::1%eth0), which URL does not take
+  }
+}
+
+const target = (receiver: NotificationReceiver) => (isIP(receiver.host) === 6 ? `[${receiver.host}]:${receiver.port}` : `${receiver.host}:${receiver.port}`);
+
+/**
+ * Sends an SNMPv2c trap or inform (`sensorStatusChange`) to every receiver for each status
+ * change. `notify` only encodes and hands datagrams to the socket: it never throws and never
+ * waits, so the reading loop can call it from its `statusChange` handler. Informs wait for their
+ * acknowledgement concurrently: resent after `timeout`, then after 2×, 4×… `timeout`, until
+ * acknowledged or `retries` resends are used up. Send errors and failures are counted and logged
+ * at most once per 10 s per receiver.
+ *
+ * Responses are matched by request-id (random start, so not guessable from outside), from the
+ * receiver's port and, when the receiver is given as an address, from that address.
+ */
+export class NotificationSender {
+  readonly counters: NotificationCounters = { sent: 0, acknowledged: 0, retried: 0, failed: 0, dropped: 0 };
+  private readonly options: NotificationSenderOptions;
+  private readonly clock: Clock;
+  private readonly limited: RateLimitedLog;
+  private readonly maxPending: number;
+  private readonly sockets = new Map<'udp4' | 'udp6', Socket>();
+  private readonly pending = new Map<number, PendingInform>();
+  /** Per receiver (by position in `receivers`), oldest first, for the queue bound. */
+  private readonly queues: PendingInform[][];
+  /** Sends and inform loops still running; close() waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
+  private nextRequestId = randomInt(1, 2 ** 31 - 1);
+  private closed = false;
+
+  constructor(options: NotificationSenderOptions) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.limited = new RateLimitedLog(options.logger, this.clock);
+    this.maxPending = Math.max(1, options.maxPendingInforms ?? DEFAULT_MAX_PENDING_INFORMS);
+    this.queues = options.receivers.map(() => []);
+  }
+
+  /** Sends `change` to every receiver; returns at once. `snapshot` is the agent's at the change. */
+  notify(change: StatusChange, snapshot: AgentSnapshot): void {
+    const { receivers, units, thresholds } = this.options;
+    if (receivers.length === 0) return;
+    if (this.closed) {
+      this.counters.dropped += receivers.length;
+      return;
+    }
+    try {
+      const varbinds = statusChangeVarbinds({ change, snapshot, units, thresholds, sysUpTime: this.options.sysUpTime() });
+      receivers.forEach((receiver, index) => {
+        const requestId = this.takeRequestId();
+        const packet = encodeNotification({ kind: receiver.kind, community: receiver.community, requestId, varbinds });
+        if (receiver.kind === 'inform') this.startInform(index, receiver, requestId, packet);
+        else this.track(this.sendTrap(receiver, packet));
+      });
+      this.options.logger.debug(
+        () => 'SNMP notification queued',
+        () => ({ quantity: change.quantity, from: change.from, to: change.to, receivers: receivers.length }),
+      );
+    } catch (error) {
+      // A bug in building the message; the agent must not notice.
+      this.counters.failed += receivers.length;
+      this.limited.warn('internal', 'SNMP notification could not be built (bug); not sent', () => ({ quantity: change.quantity, error }));
+    }
+  }
+
+  /** Abandons pending informs (counted dropped), waits for sends under way, closes the sockets. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const inform of this.pending.values()) this.drop(inform);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    const sockets = [...this.sockets.values()];
+    this.sockets.clear();
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+  }
+
+  private takeRequestId(): number {
+    const id = this.nextRequestId;
+    this.nextRequestId = id >= 2 ** 31 - 1 ? 1 : id + 1;
+    return id;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work
+      .catch((error: unknown) => this.limited.warn('internal', 'SNMP notification failed (bug)', () => ({ error: describe(error) })))
+      .finally(() => this.running.delete(settled));
+    this.running.add(settled);
+  }
+
+  private async sendTrap(receiver: NotificationReceiver, packet: Buffer): Promise<void> {
+    const error = await this.transmit(receiver, packet);
+    if (!error) {
+      this.counters.sent += 1;
+      return;
+    }
+    this.counters.failed += 1;
+    this.limited.warn(`send:${target(receiver)}`, 'SNMP trap could not be sent', () => ({ to: target(receiver), error: describe(error) }));
+  }
+
+  private startInform(index: number, receiver: NotificationReceiver, requestId: number, packet: Buffer): void {
+    const queue = this.queues[index]!;
+    while (queue.length >= this.maxPending) this.drop(queue[0]!);
+    const inform: PendingInform = { requestId, receiver, controller: new AbortController(), acked: false, dropped: false };
+    this.pending.set(requestId, inform);
+    queue.push(inform);
+    this.track(
+      this.runInform(inform, packet).finally(() => {
+        this.pending.delete(requestId);
+        remove(queue, inform);
+      }),
+    );
+  }
+
+  private drop(inform: PendingInform): void {
+    if (inform.dropped || inform.acked) return;
+    inform.dropped = true;
+    inform.controller.abort();
+    remove(this.queues[this.options.receivers.indexOf(inform.receiver)] ?? [], inform);
+  }
+
+  /** Sends, waits, resends with doubling waits; settles the inform's counter exactly once. */
+  private async runInform(inform: PendingInform, packet: Buffer): Promise<void> {
+    const { receiver, controller } = inform;
+    const { signal } = controller;
+    let sent = false;
+    for (let attempt = 0; attempt <= receiver.retries && !inform.acked && !signal.aborted; attempt++) {
+      if (attempt > 0) this.counters.retried += 1;
+      const error = await this.transmit(receiver, packet);
+      if (error) {
+        this.limited.warn(`send:${target(receiver)}`, 'SNMP inform could not be sent', () => ({ to: target(receiver), attempt, of: receiver.retries + 1, error: describe(error) }));
+      } else if (!sent) {
+        sent = true;
+        this.counters.sent += 1;
+      }
+      if (inform.acked || signal.aborted) break;
+      await this.clock.sleep(receiver.timeout * 2 ** attempt, signal);
+    }
+    if (inform.acked) {
+      this.counters.acknowledged += 1;
+    } else if (inform.dropped) {
+      this.counters.dropped += 1;
+      this.limited.warn(`dropped:${target(receiver)}`, 'SNMP inform abandoned unacknowledged (queue full or closing)', () => ({ to: target(receiver) }));
+    } else {
+      this.counters.failed += 1;
+      this.limited.warn(`failed:${target(receiver)}`, 'SNMP inform not acknowledged; giving up', () => ({ to: target(receiver), attempts: receiver.retries + 1 }));
+    }
+  }
+
+  /** One datagram; resolves with the send error (DNS, no route, closed socket) instead of throwing. */
+  private transmit(receiver: NotificationReceiver, packet: Buffer): Promise<Error | undefined> {
+    return new Promise((resolve) => {
+      try {
+        this.socketFor(receiver).send(packet, receiver.port, receiver.host, (error) => resolve(error ?? undefined));
+      } catch (error) {
+        resolve(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  private socketFor(receiver: NotificationReceiver): Socket {
+    const type = isIP(receiver.host) === 6 ? 'udp6' : 'udp4';
+    let socket = this.sockets.get(type);
+    if (!socket) {
+      socket = createSocket({ type });
+      socket.on('message', (packet, remote) => this.onResponse(packet, remote));
+      socket.on('error', (error) => this.limited.warn(`socket:${type}`, 'SNMP notification socket error', () => ({ error: describe(error) })));
+      this.sockets.set(type, socket);
+    }
+    return socket;
+  }
+
+  private onResponse(packet: Buffer, remote: RemoteInfo): void {
+    let response;
+    try {
+      response = decodeInformResponse(packet);
+    } catch (error) {
+      // Not rethrown even if it is not a BerError: this runs in a socket event and must not crash.
+      const kind = error instanceof BerError ? 'malformed' : 'internal';
+      this.limited.warn(kind, 'SNMP: dropped an undecodable packet on the notification socket', () => ({ from: remote.address, error: describe(error) }));
+      return;
+    }
+    const inform = response && this.pending.get(response.requestId);
+    const { host, port } = inform?.receiver ?? {};
+    if (!inform || remote.port !== port || (isIP(host ?? '') !== 0 && canonicalIp(remote.address) !== canonicalIp(host ?? ''))) {
+      this.options.logger.debug(() => 'SNMP: ignored an unexpected packet on the notification socket', () => ({ from: `${remote.address}:${remote.port}` }));
+      return;
+    }
+    if (inform.acked || inform.dropped) return;
+    inform.acked = true;
+    inform.controller.abort();
+  }
+}
