@@ -4,9 +4,10 @@ import { join } from 'node:path';
 
 /**
  * snmptable needs a MIB to know a table's columns; numeric OIDs alone give "Was that a table?".
- * Until ENVIROWATCH-MIB lands (a later step), tests describe the table as the original's
- * managers knew it: the three original columns only. Self-contained (rooted at `iso`, no
- * IMPORTS) because Debian ships no SNMPv2-SMI without the non-free snmp-mibs-downloader.
+ * These tests describe the table as the original's managers knew it, the three original
+ * columns only, to show that such a manager still reads it (mibs/ENVIROWATCH-MIB.txt has every
+ * column; test/mib.test.ts covers it). Self-contained (rooted at `iso`, no IMPORTS) so it
+ * needs no SNMPv2 base modules.
  */
 const MIB = `ENVIROWATCH-TEST-MIB DEFINITIONS ::= BEGIN
 sensorObjects OBJECT IDENTIFIER ::= { iso 3 6 1 4 1 21600 1 5 1 }
