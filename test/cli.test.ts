@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { requireNetSnmpTools, runTool } from './helpers/snmp-tools.js';
 import { startSnmptrapd } from './helpers/snmptrapd.js';
+import { startSnmpd } from './helpers/snmpd.js';
 
 // The built CLI, as users run it (`npm test` builds first).
 const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
@@ -162,6 +163,30 @@ describe('envirowatch CLI', () => {
       expect(value('1.3.6.1.4.1.21600.1.5.1.1.1.8.1')).toBe(6000); // the 60 °F limit, in hundredths
     } finally {
       await trapd.stop();
+    }
+  });
+
+  it('agent in agentx mode serves its table through a real snmpd, beside snmpd\'s own system group', async () => {
+    requireNetSnmpTools();
+    const snmpd = await startSnmpd();
+    try {
+      const config = await tempFile('agent.yaml', `snmp:\n  mode: agentx\n  agentx:\n    socket: "${snmpd.agentxSocket}"\n`);
+      const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+      let stdout = '';
+      await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()).includes('Temperature') ? resolve() : undefined)));
+      const walk = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-On', snmpd.target, '1.3.6.1.4.1.21600.1.5.1.1.1.2']);
+      const sysDescr = await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', snmpd.target, '1.3.6.1.2.1.1.1.0']);
+      child.kill('SIGINT');
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+      expect(walk.stdout.trim().split('\n').slice(0, 3)).toEqual([
+        '.1.3.6.1.4.1.21600.1.5.1.1.1.2.1 = STRING: "Temperature"',
+        '.1.3.6.1.4.1.21600.1.5.1.1.1.2.2 = STRING: "Humidity"',
+        '.1.3.6.1.4.1.21600.1.5.1.1.1.2.3 = STRING: "Light"',
+      ]);
+      expect(sysDescr.stdout).not.toMatch(/envirowatch/); // snmpd's own, not ours
+      expect(sysDescr.stdout.trim()).not.toBe('');
+    } finally {
+      await snmpd.stop();
     }
   });
 

@@ -10,7 +10,7 @@ import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
 import { NotificationSender } from '../agent/snmp/notification-sender.js';
-import { SnmpAgent } from '../agent/snmp/snmp-agent.js';
+import { startSnmpService, type SnmpService } from '../agent/snmp/service.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
 const EXIT_FAILURE = 1;
@@ -94,16 +94,15 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
   if (typeof started === 'number') return started;
   const { config, runtime, logger } = started;
   const { agent, board } = runtime;
-  const snmp = new SnmpAgent({
-    config: config.config.snmp,
-    snapshot: () => agent.snapshot(),
-    units: config.units,
-    thresholds: config.thresholds,
-    logger: logger.child('snmp'),
-    sysDescr: `envirowatch ${options.version} environment sensor${board ? ' (simulated sensors)' : ''}`,
-  });
+  let snmp: SnmpService;
   try {
-    await snmp.start();
+    snmp = await startSnmpService({
+      config: config.config.snmp,
+      snapshot: () => agent.snapshot(),
+      resolved: config,
+      logger,
+      sysDescr: `envirowatch ${options.version} environment sensor${board ? ' (simulated sensors)' : ''}`,
+    });
   } catch (error) {
     logger.error('cannot start the SNMP agent', { error });
     await runtime.close();

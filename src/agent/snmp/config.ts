@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { agentxConfigSchema } from './agentx-config.js';
 import { notificationsConfigSchema } from './notification-config.js';
 
 /**
@@ -57,8 +58,14 @@ const engineId = z
   .refine((hex) => !/^(00)+$/.test(hex) && !/^(ff)+$/.test(hex), { message: 'must not be all 00 or all FF (RFC 3411)' });
 
 export const snmpConfigSchema = z.strictObject({
-  /** `agent`: answer SNMP requests ourselves on `port`. (`agentx`, a subagent of snmpd, comes later.) */
-  mode: z.literal('agent', { error: 'must be agent' }).default('agent'),
+  /**
+   * `agent`: answer SNMP requests ourselves on `port`. `agentx`: register the sensor table with a
+   * running snmpd (`master agentx`) as an AgentX subagent; snmpd then does access control, so
+   * addresses, port, communities and v3 users here are not used.
+   */
+  mode: z.enum(['agent', 'agentx'], { error: 'must be agent or agentx' }).default('agent'),
+  /** With mode agentx: the snmpd master's socket, timeout and reconnect backoff (AGENTX.md). */
+  agentx: agentxConfigSchema.prefault({}),
   /**
    * Local addresses to listen on. A sensor must be reachable from the network, so the default is
    * every IPv4 address. `::` is IPv6 only (sockets are bound IPv6-only so that listing both

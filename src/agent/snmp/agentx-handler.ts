@@ -1,0 +1,64 @@
+/**
+ * Answers the master's Get/GetNext/GetBulk (RFC 2741 §7.2.3) from the same MibView the standalone
+ * agent serves, built the same way (sensorRows → sensorTableVarbinds). Pure and bounded: every
+ * GetNext step moves strictly forward in a finite view, so a GetBulk ends after at most
+ * (view size + 1) rounds whatever max-repetitions says.
+ */
+import type { Varbind } from './message.js';
+import { compareOids, SENSOR_ENTRY_OID, type Oid } from './oid.js';
+import type { SearchRange } from './agentx-pdu.js';
+import { MibView } from './request-handler.js';
+import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds, type SensorTableInput } from './sensor-table.js';
+
+/** What this subagent registers: sensorEntry. The system group stays snmpd's. */
+export const AGENTX_SUBTREE: Oid = SENSOR_ENTRY_OID;
+
+const COLUMNS: readonly Oid[] = Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]);
+
+/** The sensor table as a MibView: the standalone agent's view without the system group. */
+export function sensorTableView(input: SensorTableInput): MibView {
+  return new MibView(sensorTableVarbinds(sensorRows(input)), COLUMNS);
+}
+
+const isException = (varbind: Varbind) => ['noSuchObject', 'noSuchInstance', 'endOfMibView'].includes(varbind.value.type);
+
+/** §7.2.3.1 Get: the instance, or noSuchInstance/noSuchObject. */
+export function answerGet(view: MibView, ranges: readonly SearchRange[]): Varbind[] {
+  return ranges.map((range) => view.get(range.start));
+}
+
+/** §7.2.3.2: the first instance in [start, end) (or (start, end) without include), else endOfMibView named start. */
+function nextInRange(view: MibView, range: SearchRange): Varbind {
+  let found: Varbind | undefined;
+  if (range.include) {
+    const exact = view.get(range.start);
+    if (!isException(exact)) found = exact;
+  }
+  found ??= view.next(range.start);
+  if (!found || (range.end.length > 0 && compareOids(found.oid, range.end) >= 0)) return { oid: range.start, value: { type: 'endOfMibView' } };
+  return found;
+}
+
+export function answerGetNext(view: MibView, ranges: readonly SearchRange[]): Varbind[] {
+  return ranges.map((range) => nextInRange(view, range));
+}
+
+/** §7.2.3.3 GetBulk: non-repeaters once, then rounds over the rest until all are endOfMibView. */
+export function answerGetBulk(view: MibView, request: { nonRepeaters: number; maxRepetitions: number; ranges: readonly SearchRange[] }): Varbind[] {
+  const nonRepeaters = Math.min(request.nonRepeaters, request.ranges.length);
+  const varbinds = request.ranges.slice(0, nonRepeaters).map((range) => nextInRange(view, range));
+  const cursors = request.ranges.slice(nonRepeaters).map((range) => ({ ...range }));
+  for (let round = 0; round < request.maxRepetitions && cursors.length > 0; round++) {
+    let anyLeft = false;
+    for (const [i, cursor] of cursors.entries()) {
+      const result = nextInRange(view, cursor);
+      varbinds.push(result);
+      if (result.value.type !== 'endOfMibView') {
+        cursors[i] = { start: result.oid, include: false, end: cursor.end };
+        anyLeft = true;
+      }
+    }
+    if (!anyLeft) break;
+  }
+  return varbinds;
+}
