@@ -20,6 +20,9 @@ import { UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from './u
 import { nextEngineBoots } from './usm-boots.js';
 import { deriveEngineId, localEngineIdSource } from './v3-engine-id.js';
 
+/** How long one built view answers requests; see view(). */
+const VIEW_TTL_MS = 100;
+
 /** A socket that could not be bound: port in use, or a port below 1024 without the capability. */
 export class SnmpBindError extends EnvirowatchError {
   override name = 'SnmpBindError';
@@ -94,6 +97,9 @@ export class SnmpAgent {
   private readonly limited: RateLimitedLog;
   private readonly objects = [...Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]), ...Array.from({ length: SYSTEM_SCALARS }, (_, i) => [...SYSTEM_OID, i + 1])];
   private readonly sysDescr: string;
+  /** Read once: os.hostname() is a system call, and the name does not change under us. */
+  private readonly hostname = hostname();
+  private cachedView: { at: number; view: MibView } | undefined;
   private sockets: Socket[] = [];
   private startedAt = 0;
   /** Present when v3 users are configured, from start(). */
@@ -266,14 +272,27 @@ export class SnmpAgent {
     return usm.encodeResponse(context, pdu.requestId, result);
   }
 
+  /**
+   * The view answered from, rebuilt at most every VIEW_TTL_MS: building it (rows, BER values,
+   * sorting) costs far more than answering from it, readings change only once per poll, and
+   * sysUpTime a tenth of a second late is still right to a manager.
+   */
   private view(): MibView {
+    const at = this.clock.monotonic();
+    if (!this.cachedView || at - this.cachedView.at >= VIEW_TTL_MS || at < this.cachedView.at) {
+      this.cachedView = { at, view: this.buildView() };
+    }
+    return this.cachedView.view;
+  }
+
+  private buildView(): MibView {
     const { config, units, thresholds } = this.options;
     const now = this.clock.now();
     const rows = sensorRows({ snapshot: this.options.snapshot(), units, thresholds, now });
     const system = systemVarbinds({
       sysDescr: this.sysDescr,
       sysContact: config.sysContact,
-      sysName: config.sysName ?? hostname(),
+      sysName: config.sysName ?? this.hostname,
       sysLocation: config.sysLocation,
       upTimeTicks: this.upTimeTicks(),
     });
