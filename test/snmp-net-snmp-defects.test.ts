@@ -5,19 +5,10 @@
  * in src/agent/snmp/README.md. The same packets are sent to our agent in snmp-hardening.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CRASH_PACKETS, BIG_BULK, HUGE_BULK, PDU, countVarbinds, request } from './helpers/snmp-packets.js';
 import { sendRaw } from './helpers/snmp-tools.js';
-
-// net-snmp's Listener turns port 0 into 161, so find a free port first.
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+import { freeUdpPort } from './helpers/ports.js';
 
 /** net-snmp's Agent with community `public` and one scalar (sysDescr), as its README shows. */
 const AGENT_SCRIPT = `
@@ -43,7 +34,7 @@ afterEach(() => {
 });
 
 async function startNetSnmpAgent(nodeOptions: string[] = []): Promise<Child> {
-  const port = await freePort();
+  const port = await freeUdpPort(); // net-snmp's Listener turns port 0 into 161
   const child = spawn(process.execPath, [...nodeOptions, '-e', AGENT_SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';

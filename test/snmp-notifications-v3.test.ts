@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Varbind } from '../src/agent/snmp/message.js';
 import { SENSOR_STATUS_CHANGE_OID, SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../src/agent/snmp/notification-varbinds.js';
 import { decodeV3Reply, encodeDiscoveryProbe, encodeV3Notification, localizeKeys, masterKeys, type V3Credentials } from '../src/agent/snmp/notification-v3.js';
-import { freeUdpPort, requireSnmptrapd } from './helpers/snmptrapd.js';
+import { requireSnmptrapd } from './helpers/snmptrapd.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 /** Real snmptrapd as the v3 receiver; lines look like `NOTIFICATION TRAP2, SNMP v3, user u, context \t<varbinds>`. */
 const USER: V3Credentials = { name: 'ewuser', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' };

@@ -20,7 +20,8 @@ import { NotificationPduType, decodeInformResponse, encodeNotification } from '.
 import { NotificationSender } from '../src/agent/snmp/notification-sender.js';
 import { SENSOR_STATUS_CHANGE_OID, SNMP_TRAP_OID_0, SYS_UP_TIME_0, statusChangeVarbinds } from '../src/agent/snmp/notification-varbinds.js';
 import { agentFixture } from './helpers/agent-fixture.js';
-import { freeUdpPort, startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
+import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const ROW = '1.3.6.1.4.1.21600.1.5.1.1.1';

@@ -10,6 +10,7 @@ import { silentLogger } from '../src/common/logger.js';
 import { agentFixture } from './helpers/agent-fixture.js';
 import { testMibOptions } from './helpers/snmp-test-mib.js';
 import { requireNetSnmpTools, runTool, startSnmpAgent, type RunningSnmpAgent } from './helpers/snmp-tools.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 const TABLE = '1.3.6.1.4.1.21600.1.5.1.1.1';
 let running: RunningSnmpAgent | undefined;
@@ -54,13 +55,6 @@ function isSubsequence(needles: readonly string[], haystack: readonly string[]):
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-async function freePort(): Promise<number> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('the original sensor table', () => {
   for (const [tool, version] of [['snmpwalk', '-v2c'], ['snmpwalk', '-v1'], ['snmpbulkwalk', '-v2c']] as const) {
@@ -211,7 +205,7 @@ describe('sockets', () => {
   });
 
   it('listens on 0.0.0.0 and :: together on one port (dual stack)', async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     const fixture = await agentFixture();
     const snapshot = await fixture.poll();
     running = await startSnmpAgent({ snapshot: () => snapshot, config: { addresses: ['0.0.0.0', '::'], port } });
@@ -234,7 +228,7 @@ describe('sockets', () => {
   });
 
   it('rejects an address this host does not have, and releases the addresses it had bound', async () => {
-    const port = await freePort();
+    const port = await freeUdpPort();
     // 192.0.2.1 is TEST-NET-1 (RFC 5737), never assigned to a real interface; 127.0.0.1 binds first.
     const config = snmpConfigSchema.parse({ addresses: ['127.0.0.1', '192.0.2.1'], port, communities: [{ name: 'public' }] });
     const agent = new SnmpAgent({ config, snapshot: () => ({ timestamp: 0, quantities: [], sensors: [] }), units: { temperature: 'celsius' }, thresholds: {}, logger: silentLogger });

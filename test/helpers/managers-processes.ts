@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTool } from './snmp-tools.js';
+import { freeTcpPort } from './ports.js';
 
 /**
  * Real processes for test/managers.test.ts: the built agent (`envirowatch agent --simulate`) and
@@ -84,17 +84,6 @@ export async function startCliAgent(options: { communities?: string; extraSnmpYa
   return { child, port, target: `127.0.0.1:${port}`, output, stop };
 }
 
-/** A TCP port free right now on 127.0.0.1 (for programs that cannot report the port they got). */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function requireSnmpExporter(): void {
   try {

@@ -1,11 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from './snmp-tools.js';
+import { freeTcpPort, freeUdpPort } from './ports.js';
 
 /**
  * Net-SNMP's snmpd as a real AgentX master: foreground, loopback only, its own config (no system
@@ -25,22 +24,7 @@ export function requireSnmpd(): void {
   if (!snmpdBinary()) throw new Error('snmpd not found: install the Debian package `snmpd` (apt-get install snmpd)');
 }
 
-/** A port free on 127.0.0.1 right now (bound to 0, read, released). */
-export async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 export interface SnmpdOptions {
   /** `tcp:127.0.0.1:PORT` or a Unix socket path; default a free TCP port. */

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeUdpPort } from './ports.js';
 
 /**
  * Net-SNMP's snmptrapd as the real receiver of our notifications: foreground, loopback only, its
@@ -65,14 +65,6 @@ export function parseTrapdLine(line: string): TrapdNotification | undefined {
   return { pdu: match[1]!, community: match[2]!, varbinds: match[3]!.split('|').map(parseVarbind), line };
 }
 
-/** A UDP port nothing listens on right now (bound to 0, read, released). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 export async function startSnmptrapd(options: { community?: string } = {}): Promise<RunningSnmptrapd> {
   requireSnmptrapd();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../common/duration.js';
+import { durationSchema as duration } from '../../common/duration-schema.js';
 import { FILTER_CODES, OVERSAMPLING_CODES } from '../sensors/bme280/registers.js';
 import { ALS_GAIN_CODES, ALS_INTEGRATION_CODES } from '../sensors/ltr559/registers.js';
 import { snmpConfigSchema } from '../snmp/config.js';
@@ -9,19 +9,6 @@ import { snmpConfigSchema } from '../snmp/config.js';
  * repository documents each one. Unknown keys are errors. Thresholds and offsets are written
  * in the configured temperature unit; resolve.ts converts them once to stored units.
  */
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 500ms, 2s, 1m or 1h` });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 /** A number restricted to the settings a chip register can hold: the keys of its code table. */
 const oneOf = <T extends number>(codes: Readonly<Record<T, number>>, describe: (values: string) => string) => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseDuration } from '../../common/duration.js';
+import { durationSchema as duration } from '../../common/duration-schema.js';
 
 /**
  * `snmp.agentx:` in agent.yaml, used when `snmp.mode: agentx` (AGENTX.md beside this file).
@@ -25,19 +25,6 @@ export function parseAgentxSocket(text: string): AgentxEndpoint | undefined {
   if (tcp[1] !== undefined && isIP(host) !== 6) return undefined;
   return { kind: 'tcp', host, port };
 }
-
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 500ms, 2s, 1m or 1h` });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 export const agentxConfigSchema = z.strictObject({
   /**

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseDuration } from '../../common/duration.js';
+import { durationSchema } from '../../common/duration-schema.js';
 
 /**
  * The future `snmp.notifications:` section of agent.yaml (NOTIFICATIONS.md beside this file
@@ -9,20 +9,9 @@ import { parseDuration } from '../../common/duration.js';
  */
 
 /** Longest a single inform attempt may wait; with backoff the last of 10 retries waits 2¹⁰ × this. */
-const MAX_TIMEOUT_MS = 60_000;
+const MAX_TIMEOUT = { ms: 60_000, label: '60s' };
+const timeout = (fallback: string) => durationSchema(fallback, MAX_TIMEOUT);
 
-const timeout = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0 || ms > MAX_TIMEOUT_MS) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration between 1ms and 60s, like 500ms or 2s` });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 /** An IP address or a DNS name (resolved at each send, so a receiver that moves is followed). */
 const host = z

@@ -54,7 +54,6 @@ export const ALS_CONTR_GAIN_SHIFT = 2; // bits 4:2
 export const ALS_CONTR_GAIN_MASK = 0x1c;
 
 // PS_CONTR (0x81): mode bits 1:0 (00/01 standby, 10/11 active), bit 5 saturation indicator.
-export const PS_CONTR_MODE_MASK = 0x03;
 export const PS_CONTR_MODE_ACTIVE = 0x03; // as pimoroni writes it; bit 1 is what matters
 export const PS_CONTR_SATURATION_INDICATOR = 0x20;
 
@@ -64,7 +63,6 @@ export const PS_LED_DUTY_100 = 0b11 << 3;
 export const PS_LED_CURRENT_50MA = 0b011;
 
 // PS_N_PULSES (0x83): bits 3:0.
-export const PS_N_PULSES_MASK = 0x0f;
 
 /** PS_MEAS_RATE (0x84) bits 3:0, in ms → code (note 10 ms is code 8). */
 export const PS_MEAS_RATE_CODES = { 10: 8, 50: 0, 70: 1, 100: 2, 200: 3, 500: 4, 1000: 5, 2000: 6 } as const;
@@ -104,8 +102,7 @@ export const PS_MAX = 0x7ff;
 /** ALS channel full scale; a channel at this value is clipped. */
 export const ALS_FULL_SCALE = 0xffff;
 
-/** Power-up to first I²C access, and standby → active wake-up (Zephyr ltr55x.h; LTR553 PON/WAKEUP). */
-export const INITIAL_STARTUP_MS = 100;
+/** Standby → active wake-up (Zephyr ltr55x.h; LTR553 WAKEUP). */
 export const WAKEUP_FROM_STANDBY_MS = 10;
 
 const GAIN_BY_CODE: readonly (AlsGain | undefined)[] = [1, 2, 4, 8, undefined, undefined, 48, 96];
