@@ -11,11 +11,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SIMULATED_BME280_ADDRESS, SIMULATED_LTR559_ADDRESS } from '../src/agent/simulation/board.js';
+import { cliNodeFlags } from './cli.js';
 import { simulatedAgent } from './simulated-agent.js';
 
 const POLLS = 10_000;
-/** Keep in step with the shebang of src/cli/main.ts. */
-const AGENT_NODE_FLAGS = ['--lite-mode', '--no-expose-wasm'];
+const AGENT_NODE_FLAGS = cliNodeFlags();
 
 interface ProbeResult {
   cpuUsPerPoll: number;

@@ -23,7 +23,8 @@ import { promisify } from 'node:util';
 import { parseOid } from '../src/agent/snmp/oid.js';
 import type { Oid } from '../src/agent/snmp/oid.js';
 import { getLoad, medianLoad, medianWalk, snmpwalk, type LoadResult } from './snmp-load.js';
-import { PASS_SCRIPT, cliNodeFlags, freePort, rssMb, startAgentCli, startSnmpd, writeOriginalFiles, type Server } from './snmp-servers.js';
+import { cliNodeFlags } from './cli.js';
+import { PASS_SCRIPT, freePort, rssMb, startAgentCli, startSnmpd, writeOriginalFiles, type Server } from './snmp-servers.js';
 
 const WALK_RUNS = 11;
 /** Each GET figure: the median of LOAD_REPEATS runs sharing LOAD_MS. */

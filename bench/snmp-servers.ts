@@ -9,11 +9,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Oid } from '../src/agent/snmp/oid.js';
+import { CLI, cliNodeFlags } from './cli.js';
 import { getLoad } from './snmp-load.js';
 
 /** Source files the compiled bench (dist/bench/) uses. */
 export const PASS_SCRIPT = fileURLToPath(new URL('../../bench/snmp-pass.pl', import.meta.url));
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 export async function freePort(): Promise<number> {
   const probe = createSocket('udp4');
@@ -87,13 +87,6 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
   const env = { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'snmpd-state'), MIBS: '', MIBDIRS: '/nonexistent' };
   const args = ['-f', '-Lo', '-C', '-c', conf, '-I', '-smux,mteTrigger,mteTriggerConf,mteEvent,mteEventConf,mteObjects,mteObjectsConf', '-p', join(dir, 'snmpd.pid')];
   return serve('snmpd', port, 'snmpd', args, env, probe);
-}
-
-/** The node flags from the shebang of the built CLI (what the `envirowatch` command runs with). */
-export function cliNodeFlags(): string[] {
-  const shebang = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!.*\bnode\b(.*)$/.exec(shebang);
-  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 /**

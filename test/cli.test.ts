@@ -10,13 +10,14 @@ import { requireNetSnmpTools, runTool } from './helpers/snmp-tools.js';
 import { startSnmptrapd } from './helpers/snmptrapd.js';
 import { startSnmpd } from './helpers/snmpd.js';
 
-// The built CLI, as users run it (`npm test` builds first).
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+// The built CLI as users run it (`npm test` builds first): the bundle, started through its own
+// first line, so its node flags and the bundling are tested too.
+const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
 const run = promisify(execFile);
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ENVIROWATCH_CONFIG: '', ...env } });
+    const { stdout, stderr } = await run(CLI, args, { env: { ...process.env, ENVIROWATCH_CONFIG: '', ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -111,7 +112,7 @@ describe('envirowatch CLI', () => {
   it('agent --simulate serves the readings over SNMP, prints them, and stops cleanly on Ctrl-C', async () => {
     requireNetSnmpTools();
     const config = await tempFile('agent.yaml', 'snmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n');
-    const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+    const child = spawn(CLI, ['agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -152,7 +153,7 @@ describe('envirowatch CLI', () => {
         'snmp:', '  addresses: [127.0.0.1]', '  port: 0',
         '  notifications:', `    receivers: [{ host: 127.0.0.1, port: ${trapd.port}, kind: inform }]`, '',
       ].join('\n'));
-      const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+      const child = spawn(CLI, ['agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
       const notification = await trapd.waitFor((n) => n.pdu === 'INFORM', 10_000);
       child.kill('SIGINT');
       expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
@@ -171,7 +172,7 @@ describe('envirowatch CLI', () => {
     const snmpd = await startSnmpd();
     try {
       const config = await tempFile('agent.yaml', `snmp:\n  mode: agentx\n  agentx:\n    socket: "${snmpd.agentxSocket}"\n`);
-      const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+      const child = spawn(CLI, ['agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
       let stdout = '';
       await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()).includes('Temperature') ? resolve() : undefined)));
       const walk = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-On', snmpd.target, '1.3.6.1.4.1.21600.1.5.1.1.1.2']);
