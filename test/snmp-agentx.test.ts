@@ -34,9 +34,10 @@ import {
 import { AgentxSubagent } from '../src/agent/snmp/agentx-subagent.js';
 import { encodeVarbind } from '../src/agent/snmp/message.js';
 import { parseOid, SENSOR_ENTRY_OID } from '../src/agent/snmp/oid.js';
+import type { SnmpV3User } from '../src/agent/snmp/v3-user-config.js';
 import { requireSnmpd, startSnmpd, type RunningSnmpd } from './helpers/snmpd.js';
 import { request } from './helpers/snmp-packets.js';
-import { requireNetSnmpTools, runTool, startSnmpAgent } from './helpers/snmp-tools.js';
+import { requireNetSnmpTools, runTool, startSnmpAgent, v3Args } from './helpers/snmp-tools.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const sensorOf = (quantity: Quantity) => (['light', 'proximity'].includes(quantity) ? 'ltr559' : 'bme280');
@@ -62,6 +63,10 @@ const ORIGINAL_NINE = [
   'iso.3.6.1.4.1.21600.1.5.1.1.1.3.2 = INTEGER: 40',
   'iso.3.6.1.4.1.21600.1.5.1.1.1.3.3 = INTEGER: 123',
 ];
+
+/** snmpd's SNMPv3 user (createUser + rouser … priv), and the same as the Net-SNMP tools take it. */
+const V3_USER: SnmpV3User = { name: 'monitor', authProtocol: 'SHA-256', authPassword: 'auth password one', privProtocol: 'AES', privPassword: 'priv password one' };
+const V3_TOOL = { user: V3_USER.name, authProtocol: V3_USER.authProtocol, authPassword: V3_USER.authPassword, privProtocol: V3_USER.privProtocol, privPassword: V3_USER.privPassword };
 
 /** Real timers for timeouts and backoff; the wall clock fixed at NOW so the age column is deterministic. */
 const fixedWallClock: Clock = { now: () => NOW, monotonic: () => systemClock.monotonic(), sleep: (ms, signal) => systemClock.sleep(ms, signal) };
@@ -257,7 +262,7 @@ describe('AgentX subagent of a real snmpd', () => {
   beforeAll(async () => {
     requireNetSnmpTools();
     requireSnmpd();
-    snmpd = await startSnmpd();
+    snmpd = await startSnmpd({ v3User: V3_USER });
     sub = subagent(snmpd.agentxSocket);
     expect(await sub.agent.start()).toEqual({ registered: true });
   }, 30_000);
@@ -291,6 +296,26 @@ describe('AgentX subagent of a real snmpd', () => {
       expect(table(bulk.stdout)).toEqual(table(direct.stdout));
     } finally {
       await standalone.stop();
+    }
+  });
+
+  it('snmpwalk -v3 authPriv through snmpd (its USM, our table) shows the same table as v2c', async () => {
+    const v3 = await runTool('snmpwalk', [...v3Args(V3_TOOL), '-t', '3', '-r', '1', snmpd.target, '1.3.6.1.4.1.21600.1.5.1.1.1']);
+    expect(v3.code, v3.stderr).toBe(0);
+    expect(v3.stderr).toBe('');
+    const lines = v3.stdout.trim().split('\n');
+    expect(lines.filter((line) => /\.1\.5\.1\.1\.1\.[123]\.[123] = /.test(line))).toEqual(ORIGINAL_NINE);
+    expect(lines).toHaveLength(45);
+    expect(v3.stdout).toBe((await walk()).stdout);
+  });
+
+  it('snmpd refuses an SNMPv3 walk with a wrong authentication or privacy password, and our table stays unread', async () => {
+    for (const wrong of [{ authPassword: 'not the auth password' }, { privPassword: 'not the priv password' }]) {
+      const result = await runTool('snmpwalk', [...v3Args({ ...V3_TOOL, ...wrong }), '-t', '1', '-r', '0', snmpd.target, '1.3.6.1.4.1.21600.1.5.1.1.1']);
+      expect(result.code, JSON.stringify(wrong)).not.toBe(0);
+      expect(result.stdout).not.toMatch(/21600/);
+      // Net-SNMP: a wrong auth key is a wrong digest; a wrong priv key decrypts to garbage, which snmpd drops (timeout).
+      expect(result.stderr).toMatch(wrong.authPassword ? /Authentication failure/ : /Timeout|Decryption error/);
     }
   });
 

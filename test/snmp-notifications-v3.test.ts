@@ -1,169 +1,325 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+/**
+ * SNMPv3 (USM authPriv) notifications against a real Net-SNMP snmptrapd over loopback: first the
+ * message layer (notification-v3.ts) by hand, then NotificationSender with v3 receivers (traps with
+ * our engine, informs with discovery, rediscovery after a receiver restart, wrong keys), then the
+ * wiring in startSnmpService (one engine shared by the agent and its traps).
+ */
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../src/common/clock.js';
+import { createLogger, type LogLevel } from '../src/common/logger.js';
+import type { AgentSnapshot, QuantityState, StatusChange } from '../src/agent/agent.js';
+import { resolveAgentConfig } from '../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../src/agent/config/schema.js';
+import { openLocalEngine } from '../src/agent/snmp/local-engine.js';
 import type { Varbind } from '../src/agent/snmp/message.js';
+import { notificationsConfigSchema } from '../src/agent/snmp/notification-config.js';
+import { NotificationSender } from '../src/agent/snmp/notification-sender.js';
 import { SENSOR_STATUS_CHANGE_OID, SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../src/agent/snmp/notification-varbinds.js';
-import { decodeV3Reply, encodeDiscoveryProbe, encodeV3Notification, localizeKeys, masterKeys, type V3Credentials } from '../src/agent/snmp/notification-v3.js';
-import { requireSnmptrapd } from './helpers/snmptrapd.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { decodeV3Reply, encodeDiscoveryProbe, encodeV3Notification, localizeKeys, masterKeys } from '../src/agent/snmp/notification-v3.js';
+import { startSnmpService } from '../src/agent/snmp/service.js';
+import { decodeV3Message } from '../src/agent/snmp/v3-message.js';
+import type { SnmpV3User } from '../src/agent/snmp/v3-user-config.js';
+import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
 
-/** Real snmptrapd as the v3 receiver; lines look like `NOTIFICATION TRAP2, SNMP v3, user u, context \t<varbinds>`. */
-const USER: V3Credentials = { name: 'ewuser', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' };
+const USER: SnmpV3User = { name: 'ewuser', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' };
 const OUR_ENGINE = Buffer.from('800054600512345678', 'hex');
+const NOW = Date.UTC(2026, 0, 1, 12);
+const ROW = '1.3.6.1.4.1.21600.1.5.1.1.1';
+const TRAP_OID = SENSOR_STATUS_CHANGE_OID.join('.');
 
-interface Trapd {
-  port: number;
-  lines: string[];
-  stop(): Promise<void>;
-}
-
-const started: Trapd[] = [];
-const sockets: Socket[] = [];
+const started: RunningSnmptrapd[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const trapd of started.splice(0)) await trapd.stop();
-  for (const socket of sockets.splice(0)) socket.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function startTrapd(createUser: string): Promise<Trapd> {
-  requireSnmptrapd();
-  const dir = await mkdtemp(join(tmpdir(), 'envirowatch-snmptrapd-v3-'));
-  const config = join(dir, 'snmptrapd.conf');
-  await writeFile(config, [createUser, `authUser log ${USER.name}`, 'doNotRetainNotificationLogs yes', 'format2 NOTIFICATION %P\\t%V|%v\\n', ''].join('\n'));
-  const port = await freeUdpPort();
-  const args = ['-f', '-Lo', '-n', '-On', '-C', '-c', config, '-m', '', '-M', '/nonexistent', `udp:127.0.0.1:${port}`];
-  const env = { ...process.env, MIBS: '', MIBDIRS: '/nonexistent', SNMPCONFPATH: dir, SNMP_PERSISTENT_DIR: dir };
-  const child: ChildProcess = spawn('snmptrapd', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-    lines.push(...chunk.split('\n').filter((line) => line.startsWith('NOTIFICATION')));
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const deadline = Date.now() + 5000;
-  while (!/NET-SNMP version/.test(output)) {
-    if (Date.now() > deadline) throw new Error(`snmptrapd did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/** No skip when snmptrapd is missing: startSnmptrapd throws naming the Debian package. */
+async function trapd(options: Parameters<typeof startSnmptrapd>[0]): Promise<RunningSnmptrapd> {
+  const running = await startSnmptrapd(options);
+  started.push(running);
+  return running;
+}
+
+describe('SNMPv3 notification messages against a real snmptrapd', () => {
+  const varbinds: Varbind[] = [
+    { oid: SYS_UP_TIME_0, value: { type: 'timeticks', value: 4242 } },
+    { oid: SNMP_TRAP_OID_0, value: { type: 'oid', value: SENSOR_STATUS_CHANGE_OID } },
+    { oid: [1, 3, 6, 1, 4, 1, 21600, 1, 5, 1, 1, 1, 6, 1], value: { type: 'integer', value: 3 } },
+  ];
+
+  async function openSocket(): Promise<Socket> {
+    const socket = createSocket('udp4');
+    cleanups.push(() => {
+      socket.close();
+    });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return socket;
   }
-  const trapd: Trapd = {
-    port,
-    lines,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-  started.push(trapd);
-  return trapd;
-}
 
-const varbinds: Varbind[] = [
-  { oid: SYS_UP_TIME_0, value: { type: 'timeticks', value: 4242 } },
-  { oid: SNMP_TRAP_OID_0, value: { type: 'oid', value: SENSOR_STATUS_CHANGE_OID } },
-  { oid: [1, 3, 6, 1, 4, 1, 21600, 1, 5, 1, 1, 1, 6, 1], value: { type: 'integer', value: 3 } },
-];
+  const send = (socket: Socket, packet: Buffer, port: number) => new Promise<void>((resolve, reject) => socket.send(packet, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
 
-async function openSocket(): Promise<Socket> {
-  const socket = createSocket('udp4');
-  sockets.push(socket);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return socket;
-}
+  function nextReply(socket: Socket, timeoutMs = 2000): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        socket.off('message', onMessage);
+        resolve(undefined);
+      }, timeoutMs);
+      const onMessage = (packet: Buffer) => {
+        clearTimeout(timer);
+        socket.off('message', onMessage);
+        resolve(packet);
+      };
+      socket.on('message', onMessage);
+    });
+  }
 
-const send = (socket: Socket, packet: Buffer, port: number) => new Promise<void>((resolve, reject) => socket.send(packet, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+  /** The first notification within `timeoutMs`, or undefined. */
+  const firstWithin = (receiver: RunningSnmptrapd, timeoutMs: number) => receiver.waitFor(() => true, timeoutMs).catch(() => undefined);
 
-function nextReply(socket: Socket, timeoutMs = 2000): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.off('message', onMessage);
-      resolve(undefined);
-    }, timeoutMs);
-    const onMessage = (packet: Buffer) => {
-      clearTimeout(timer);
-      socket.off('message', onMessage);
-      resolve(packet);
-    };
-    socket.on('message', onMessage);
-  });
-}
+  function expectVarbinds(notification: TrapdNotification): void {
+    expect(notification.varbinds.map((v) => [v.oid, v.value])).toEqual([
+      ['1.3.6.1.2.1.1.3.0', 4242],
+      ['1.3.6.1.6.3.1.1.4.1.0', TRAP_OID],
+      [`${ROW}.6.1`, 3],
+    ]);
+  }
 
-async function waitForLine(trapd: Trapd, timeoutMs: number): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (trapd.lines.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return trapd.lines[0];
-}
-
-function expectVarbinds(line: string): void {
-  expect(line).toContain('.1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.4.1.21600.1.5.2.0.1');
-  expect(line).toContain('.1.3.6.1.2.1.1.3.0 = Timeticks: (4242)');
-  expect(line).toContain('.1.3.6.1.4.1.21600.1.5.1.1.1.6.1 = INTEGER: 3');
-}
-
-describe('SNMPv3 notification encoding against a real snmptrapd', () => {
   it('delivers an authPriv trap with our engine as the authoritative one', async () => {
-    const trapd = await startTrapd(`createUser -e 0x${OUR_ENGINE.toString('hex')} ${USER.name} SHA-256 ${USER.authPassword} AES ${USER.privPassword}`);
+    const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
     const socket = await openSocket();
     const keys = localizeKeys(masterKeys(USER), OUR_ENGINE);
-    await send(socket, encodeV3Notification({ kind: 'trap', keys, boots: 1, time: 5, msgId: 1, requestId: 77, varbinds }), trapd.port);
-    const line = await waitForLine(trapd, 5000);
-    expect(line).toMatch(/TRAP2, SNMP v3, user ewuser/);
-    expectVarbinds(line!);
+    await send(socket, encodeV3Notification({ kind: 'trap', keys, boots: 1, time: 5, msgId: 1, requestId: 77, varbinds }), receiver.port);
+    const notification = await receiver.waitFor(() => true);
+    expect(notification).toMatchObject({ pdu: 'TRAP2', version: 'v3', user: 'ewuser' });
+    expectVarbinds(notification);
   });
 
   it('a trap with a wrong password is not logged', async () => {
-    const trapd = await startTrapd(`createUser -e 0x${OUR_ENGINE.toString('hex')} ${USER.name} SHA-256 ${USER.authPassword} AES ${USER.privPassword}`);
+    const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
     const socket = await openSocket();
     const keys = localizeKeys(masterKeys({ ...USER, authPassword: 'wrongpass123' }), OUR_ENGINE);
-    await send(socket, encodeV3Notification({ kind: 'trap', keys, boots: 1, time: 5, msgId: 1, requestId: 78, varbinds }), trapd.port);
-    expect(await waitForLine(trapd, 1000)).toBeUndefined();
+    await send(socket, encodeV3Notification({ kind: 'trap', keys, boots: 1, time: 5, msgId: 1, requestId: 78, varbinds }), receiver.port);
+    expect(await firstWithin(receiver, 1000)).toBeUndefined();
   });
 
   it('discovers the receiver engine, then sends an inform it acknowledges', async () => {
-    const trapd = await startTrapd(`createUser ${USER.name} SHA-256 ${USER.authPassword} AES ${USER.privPassword}`);
+    const receiver = await trapd({ v3: { user: USER } });
     const socket = await openSocket();
-    await send(socket, encodeDiscoveryProbe(10, 100), trapd.port);
+    await send(socket, encodeDiscoveryProbe(10, 100), receiver.port);
     const report = decodeV3Reply((await nextReply(socket))!, undefined);
     expect(report).toMatchObject({ kind: 'report', stat: 'unknownEngineIDs' });
     if (report.kind !== 'report') throw new Error('no report');
     const keys = localizeKeys(masterKeys(USER), report.engineId);
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 11, requestId: 101, varbinds }), trapd.port);
+    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 11, requestId: 101, varbinds }), receiver.port);
     const reply = decodeV3Reply((await nextReply(socket))!, keys);
     expect(reply).toMatchObject({ kind: 'response', requestId: 101, errorStatus: 0 });
-    const line = await waitForLine(trapd, 5000);
-    expect(line).toMatch(/INFORM, SNMP v3, user ewuser/);
-    expectVarbinds(line!);
+    const notification = await receiver.waitFor(() => true);
+    expect(notification).toMatchObject({ pdu: 'INFORM', version: 'v3', user: 'ewuser' });
+    expectVarbinds(notification);
   });
 
   it('reads a notInTimeWindows Report for a stale boots/time, and resynchronises from it', async () => {
-    const trapd = await startTrapd(`createUser ${USER.name} SHA-256 ${USER.authPassword} AES ${USER.privPassword}`);
+    const receiver = await trapd({ v3: { user: USER } });
     const socket = await openSocket();
-    await send(socket, encodeDiscoveryProbe(30, 300), trapd.port);
+    await send(socket, encodeDiscoveryProbe(30, 300), receiver.port);
     const report = decodeV3Reply((await nextReply(socket))!, undefined);
     if (report.kind !== 'report') throw new Error('no report');
     const keys = localizeKeys(masterKeys(USER), report.engineId);
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots + 5, time: 0, msgId: 31, requestId: 301, varbinds }), trapd.port);
+    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots + 5, time: 0, msgId: 31, requestId: 301, varbinds }), receiver.port);
     const stale = decodeV3Reply((await nextReply(socket))!, keys);
     expect(stale).toMatchObject({ kind: 'report', stat: 'notInTimeWindows', boots: report.boots });
     if (stale.kind !== 'report') throw new Error('no report');
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: stale.boots, time: stale.time, msgId: 32, requestId: 302, varbinds }), trapd.port);
+    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: stale.boots, time: stale.time, msgId: 32, requestId: 302, varbinds }), receiver.port);
     expect(decodeV3Reply((await nextReply(socket))!, keys)).toMatchObject({ kind: 'response', requestId: 302 });
   });
 
   it('an inform with a wrong password is neither acknowledged nor logged', async () => {
-    const trapd = await startTrapd(`createUser ${USER.name} SHA-256 ${USER.authPassword} AES ${USER.privPassword}`);
+    const receiver = await trapd({ v3: { user: USER } });
     const socket = await openSocket();
-    await send(socket, encodeDiscoveryProbe(20, 200), trapd.port);
+    await send(socket, encodeDiscoveryProbe(20, 200), receiver.port);
     const report = decodeV3Reply((await nextReply(socket))!, undefined);
     if (report.kind !== 'report') throw new Error('no report');
     const keys = localizeKeys(masterKeys({ ...USER, privPassword: 'wrongpass123', authPassword: 'wrongpass456' }), report.engineId);
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 21, requestId: 201, varbinds }), trapd.port);
+    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 21, requestId: 201, varbinds }), receiver.port);
     const reply = await nextReply(socket, 1000);
     if (reply) expect(decodeV3Reply(reply, keys).kind).not.toBe('response');
-    expect(await waitForLine(trapd, 500)).toBeUndefined();
+    expect(await firstWithin(receiver, 500)).toBeUndefined();
   });
+});
+
+/** A change whose varbinds are fixed: temperature warning → critical at 26.9 °C (80.42 °F), critical limit 80 °F. */
+const CHANGE: StatusChange = { quantity: 'temperature', from: 'warning', to: 'critical', value: 26.9, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: NOW };
+const STATE: QuantityState = { quantity: 'temperature', sensor: 'bme280', reading: { quantity: 'temperature', value: 26.9, raw: 26.9, timestamp: NOW }, level: 'ok', status: 'critical' };
+const SNAPSHOT: AgentSnapshot = { timestamp: NOW, quantities: [STATE], sensors: [] };
+
+/** Row index, name, value (°F and ×100), status critical(3), the crossed critical limit × 100; sysUpTime aside. */
+function expectStatusChange(notification: TrapdNotification, sysUpTime?: number): void {
+  const [upTime, ...rest] = notification.varbinds.map((v) => [v.oid, v.type, v.value]);
+  expect(upTime).toEqual(['1.3.6.1.2.1.1.3.0', 'Timeticks', sysUpTime ?? expect.any(Number)]);
+  expect(rest).toEqual([
+    ['1.3.6.1.6.3.1.1.4.1.0', 'OID', TRAP_OID],
+    [`${ROW}.1.1`, 'INTEGER', 1],
+    [`${ROW}.2.1`, 'STRING', 'Temperature'],
+    [`${ROW}.3.1`, 'INTEGER', 80],
+    [`${ROW}.4.1`, 'INTEGER', 8042],
+    [`${ROW}.6.1`, 'INTEGER', 3],
+    [`${ROW}.8.1`, 'INTEGER', 8000],
+  ]);
+}
+
+const defaults = (snmp: unknown = {}) => resolveAgentConfig(agentConfigSchema.parse({ snmp }));
+
+describe('NotificationSender with SNMPv3 receivers, against a real snmptrapd', () => {
+  async function sender(receivers: unknown[]) {
+    const logs: { level: LogLevel; line: string }[] = [];
+    const { units, thresholds } = defaults();
+    const { receivers: parsed } = notificationsConfigSchema.parse({ receivers });
+    const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
+    const startedAt = systemClock.monotonic();
+    const localEngine = await openLocalEngine({ config: { engineId: OUR_ENGINE.toString('hex'), engineBootsFile: null }, users: [], now: () => systemClock.monotonic(), startedAt });
+    const notifier = new NotificationSender({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, localEngine });
+    cleanups.push(() => notifier.close());
+    return { logs, notifier };
+  }
+  const reports = (logs: { line: string }[], stat: string) => logs.filter((l) => l.line.includes('Report from a notification receiver') && l.line.includes(`report=${stat}`)).length;
+
+  it('sends a v3 trap with our engine ID that snmptrapd authenticates, decrypts and logs', async () => {
+    const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
+    const { notifier, logs } = await sender([{ host: '127.0.0.1', port: receiver.port, v3: USER }]);
+    notifier.notify(CHANGE, SNAPSHOT);
+    const notification = await receiver.waitFor((n) => n.pdu === 'TRAP2');
+    expect(notification).toMatchObject({ version: 'v3', user: 'ewuser' });
+    expectStatusChange(notification, 4200);
+    await notifier.close();
+    expect(notifier.counters).toEqual({ sent: 1, acknowledged: 0, retried: 0, failed: 0, dropped: 0 });
+    expect(logs.map((l) => l.line).join('\n')).not.toMatch(/authpass123|privpass123/);
+  });
+
+  it('sends a v3 inform: discovers the receiver engine once, then each inform is acknowledged', async () => {
+    const receiver = await trapd({ v3: { user: USER } });
+    const { notifier, logs } = await sender([{ host: '127.0.0.1', port: receiver.port, v3: USER, kind: 'inform', timeout: '1s', retries: 2 }]);
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(1), { timeout: 3000 });
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(2), { timeout: 3000 });
+    await notifier.close();
+    expect(notifier.counters).toEqual({ sent: 2, acknowledged: 2, retried: 0, failed: 0, dropped: 0 });
+    expect(reports(logs, 'unknownEngineIDs')).toBe(1); // the engine ID is cached
+    const informs = receiver.received.filter((n) => n.pdu === 'INFORM');
+    expect(informs).toHaveLength(2);
+    expect(informs[0]).toMatchObject({ version: 'v3', user: 'ewuser' });
+    expectStatusChange(informs[0]!, 4200);
+    expect(logs.map((l) => l.line).join('\n')).not.toMatch(/authpass123|privpass123/);
+  });
+
+  it('resynchronises after a receiver reboot (notInTimeWindows) and rediscovers a new engine (unknownEngineIDs)', async () => {
+    const receiver = await trapd({ v3: { user: USER } });
+    const { notifier, logs } = await sender([{ host: '127.0.0.1', port: receiver.port, v3: USER, kind: 'inform', timeout: '1s', retries: 1 }]);
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(1), { timeout: 3000 });
+    // Same engine ID, boots + 1: our cached boots is stale, the authenticated Report corrects it.
+    await receiver.restart();
+    expect(logs.at(-1)?.line).toContain(`engineId=${receiver.engineId.toString('hex')}`);
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(2), { timeout: 3000 });
+    expect(reports(logs, 'notInTimeWindows')).toBe(1);
+    // A different snmptrapd (new engine ID) on the same port: our keys are localised for the old one.
+    await receiver.stop();
+    started.splice(started.indexOf(receiver), 1);
+    const replacement = await trapd({ v3: { user: USER }, port: receiver.port });
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(3), { timeout: 3000 });
+    expect(reports(logs, 'unknownEngineIDs')).toBe(2);
+    await notifier.close();
+    expect(notifier.counters).toEqual({ sent: 3, acknowledged: 3, retried: 0, failed: 0, dropped: 0 });
+    expect(replacement.received.filter((n) => n.pdu === 'INFORM')).toHaveLength(1);
+  });
+
+  it('wrong keys: snmptrapd logs neither the trap nor the inform, and the inform counts as failed', async () => {
+    const wrong: SnmpV3User = { ...USER, authPassword: 'not the password' };
+    const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
+    const informReceiver = await trapd({ v3: { user: USER } });
+    const { notifier, logs } = await sender([
+      { host: '127.0.0.1', port: receiver.port, v3: wrong },
+      { host: '127.0.0.1', port: informReceiver.port, v3: wrong, kind: 'inform', timeout: '200ms', retries: 1 },
+    ]);
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.failed).toBe(1), { timeout: 3000 });
+    await notifier.close();
+    // A trap is never acknowledged, so a wrong key is invisible to us: it counts as sent.
+    expect(notifier.counters).toEqual({ sent: 2, acknowledged: 0, retried: 0, failed: 1, dropped: 0 });
+    await expect(receiver.waitFor(() => true, 300)).rejects.toThrow(/did not receive/);
+    expect(informReceiver.received).toEqual([]);
+    // snmptrapd answers the inform with a wrongDigests Report: no point resending, it fails at once.
+    const warnings = logs.filter((l) => l.level === 'warn').map((l) => l.line);
+    expect(warnings).toEqual([expect.stringMatching(/SNMPv3 inform refused by the receiver.* user=ewuser report=wrongDigests$/)]);
+    expect(warnings.join('\n')).not.toMatch(/not the password|privpass123/);
+  });
+});
+
+describe('NotificationSender with a v3 receiver that answers garbage', () => {
+  it('drops undecodable, truncated and unexpected replies without crashing; the inform fails after its retries', async () => {
+    // A scripted receiver: every datagram is answered with random bytes, a truncated copy, and a
+    // well-formed v3 message with the right msgID that is not a Response (our own discovery probe).
+    const receiver = createSocket('udp4');
+    cleanups.push(() => {
+      receiver.close();
+    });
+    await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+    let datagrams = 0;
+    receiver.on('message', (packet, remote) => {
+      datagrams += 1;
+      const { message } = decodeV3Message(packet) as Extract<ReturnType<typeof decodeV3Message>, { kind: 'message' }>;
+      for (const reply of [randomBytes(40), packet.subarray(0, packet.length - 7), encodeDiscoveryProbe(message.msgId, 1)]) receiver.send(reply, remote.port, remote.address);
+    });
+    const logs: { level: LogLevel; line: string }[] = [];
+    const { units, thresholds } = defaults();
+    const { receivers } = notificationsConfigSchema.parse({ receivers: [{ host: '127.0.0.1', port: receiver.address().port, v3: USER, kind: 'inform', timeout: '50ms', retries: 2 }] });
+    const logger = createLogger({ level: 'info', sink: (level, line) => logs.push({ level, line }) });
+    const notifier = new NotificationSender({ receivers, units, thresholds, logger, clock: systemClock, sysUpTime: () => 1 });
+    notifier.notify(CHANGE, SNAPSHOT);
+    await vi.waitFor(() => expect(notifier.counters.failed).toBe(1), { timeout: 3000 });
+    await notifier.close();
+    expect(notifier.counters).toEqual({ sent: 1, acknowledged: 0, retried: 2, failed: 1, dropped: 0 });
+    expect(datagrams).toBe(3); // three discovery probes: nothing it answered taught us an engine
+    // One line per kind of trouble (rate-limited), then the failure.
+    const warnings = logs.map((l) => l.line);
+    expect(warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/undecodable packet/), expect.stringMatching(/does not authenticate or decrypt.*reason="PDU 0xa0"/), expect.stringMatching(/not acknowledged; giving up/)]),
+    );
+    expect(warnings.filter((line) => /undecodable packet/.test(line))).toHaveLength(1);
+  });
+});
+
+describe('startSnmpService: v3 traps carry the agent\'s own engine', () => {
+  async function service(snmp: Record<string, unknown>) {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-engine-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const bootsFile = join(dir, 'snmp-engine.json');
+    const resolved = defaults({ addresses: ['127.0.0.1'], port: 0, engineId: OUR_ENGINE.toString('hex'), engineBootsFile: bootsFile, ...snmp });
+    const logger = createLogger({ level: 'error', sink: () => {} });
+    const running = await startSnmpService({ config: resolved.config.snmp, snapshot: () => SNAPSHOT, resolved, logger, sysDescr: 'test' });
+    cleanups.push(() => running.stop());
+    return { running, bootsFile };
+  }
+
+  for (const [label, v3Users] of [
+    ['with v3 users: the agent\'s engine', [USER]],
+    ['without v3 users: an engine opened for the traps, from the same config', []],
+  ] as const) {
+    it(`${label}, its boots file counted once`, async () => {
+      const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
+      const { running, bootsFile } = await service({ v3Users, notifications: { receivers: [{ host: '127.0.0.1', port: receiver.port, v3: USER }] } });
+      running.notify(CHANGE, SNAPSHOT);
+      expectStatusChange(await receiver.waitFor((n) => n.pdu === 'TRAP2'));
+      expect(running.notificationCounters).toMatchObject({ sent: 1, failed: 0 });
+      expect(JSON.parse(await readFile(bootsFile, 'utf8'))).toEqual({ engineId: OUR_ENGINE.toString('hex'), engineBoots: 1 });
+    });
+  }
 });

@@ -7,6 +7,8 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../src/common/clock.js';
+import { formatConfigIssues, parseConfigText } from '../src/common/config-file.js';
+import type { ConfigError } from '../src/common/errors.js';
 import { createLogger, type LogLevel } from '../src/common/logger.js';
 import type { AgentSnapshot, QuantityState, StatusChange } from '../src/agent/agent.js';
 import { resolveAgentConfig } from '../src/agent/config/resolve.js';
@@ -63,6 +65,41 @@ describe('notificationsConfigSchema', () => {
         expect.stringMatching(/^receivers\.0: .*comunity/),
       ]),
     );
+  });
+
+  it('takes an SNMPv3 receiver as a v3 block with the keys of an snmp.v3Users entry, and no community', () => {
+    const v3 = { name: 'traps', authProtocol: 'SHA-512', authPassword: 'auth password', privPassword: 'priv password' };
+    expect(notificationsConfigSchema.parse({ receivers: [{ host: '::1', v3, kind: 'inform' }] }).receivers).toEqual([
+      { host: '::1', port: 162, v3: { ...v3, privProtocol: 'AES' }, kind: 'inform', timeout: 2000, retries: 3 },
+    ]);
+  });
+
+  it('refuses community and v3 together, and names the keys of a bad v3 block, along with other mistakes', () => {
+    const yaml = [
+      'snmp:', //                                                     line 1
+      '  notifications:', //                                          line 2
+      '    receivers:', //                                            line 3
+      '      - host: 127.0.0.1', //                                   line 4
+      '        community: public', //                                 line 5
+      '        port: 0', //                                           line 6: bad port
+      '        v3: { name: traps, authProtocol: SHA-256, authPassword: long enough, privPassword: long enough }', // line 7
+      '      - host: 127.0.0.1', //                                   line 8
+      '        v3: { name: traps, authProtocol: MD5, authPassword: short, privPassword: long enough, level: authNoPriv }', // line 9
+    ].join('\n');
+    let issues: string[] = [];
+    try {
+      parseConfigText(agentConfigSchema, yaml, 'agent.yaml');
+    } catch (error) {
+      issues = formatConfigIssues(error as ConfigError).sort();
+    }
+    expect(issues).toEqual([
+      expect.stringMatching(/^agent\.yaml:6: snmp\.notifications\.receivers\.0\.port: /),
+      'agent.yaml:7: snmp.notifications.receivers.0.v3: a receiver is SNMPv2c (community) or SNMPv3 (v3), not both: remove community or v3',
+      'agent.yaml:9: snmp.notifications.receivers.1.v3.authPassword: must be at least 8 characters',
+      'agent.yaml:9: snmp.notifications.receivers.1.v3.authProtocol: must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA',
+      'agent.yaml:9: snmp.notifications.receivers.1.v3.level: unknown key (check its spelling and indentation)',
+    ]);
+    expect(issues.join('\n')).not.toMatch(/long enough|short/); // passwords are not echoed
   });
 });
 

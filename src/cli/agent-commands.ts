@@ -9,7 +9,6 @@ import { formatReportLine, reportSnapshot } from '../agent/report.js';
 import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
-import { NotificationSender } from '../agent/snmp/notification-sender.js';
 import { startSnmpService, type SnmpService } from '../agent/snmp/service.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
@@ -108,14 +107,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await runtime.close();
     return EXIT_FAILURE;
   }
-  const notifications = new NotificationSender({
-    receivers: config.config.snmp.notifications.receivers,
-    units: config.units,
-    thresholds: config.thresholds,
-    logger: logger.child('snmp.notifications'),
-    sysUpTime: () => snmp.upTimeTicks(),
-  });
-  agent.on('statusChange', (change) => notifications.notify(change, agent.snapshot()));
+  agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
 
@@ -133,7 +125,6 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await agent.run(stop.signal);
   } finally {
     clearInterval(scenario);
-    await notifications.close();
     await snmp.stop();
     await runtime.close();
   }

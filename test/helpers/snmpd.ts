@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SnmpV3User } from '../../src/agent/snmp/v3-user-config.js';
 import { runTool } from './snmp-tools.js';
+import { createUserLine } from './snmptrapd.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 
 /**
@@ -31,6 +33,8 @@ export interface SnmpdOptions {
   readonly agentxSocket?: string;
   /** UDP port for SNMP; default a free one. */
   readonly udpPort?: number;
+  /** An SNMPv3 user with read-only access at authPriv (`rouser NAME priv`), besides the `public` community. */
+  readonly v3User?: SnmpV3User;
 }
 
 export interface RunningSnmpd {
@@ -72,6 +76,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<RunningSnm
       'agentXRetries 1',
       `agentaddress udp:127.0.0.1:${udpPort}`,
       'rocommunity public 127.0.0.1',
+      ...(options.v3User ? [createUserLine({ user: options.v3User }), `rouser ${options.v3User.name} priv`] : []),
       'dontLogTCPWrappersConnects yes',
       '',
     ].join('\n'),

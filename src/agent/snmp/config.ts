@@ -2,11 +2,12 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { agentxConfigSchema } from './agentx-config.js';
 import { notificationsConfigSchema } from './notification-config.js';
+import { v3UserSchema } from './v3-user-config.js';
 
 /**
  * The future `snmp:` section of agent.yaml (README.md beside this file documents it for
  * config/agent.yaml). Every key has a default; unknown keys are errors. Read-only SNMPv1/v2c
- * communities and read-only SNMPv3 authPriv users (USM, usm.ts); traps and AgentX come later.
+ * communities and read-only SNMPv3 authPriv users (USM, usm.ts); v2c/v3 notifications; AgentX.
  */
 
 /** `10.0.0.0/8`, `192.168.1.20` (one host), `fd00::/8`, `::1`. */
@@ -27,27 +28,6 @@ const community = z.strictObject({
   name: z.string().min(1, { message: 'must not be empty' }).max(255),
   /** Networks allowed to use it; absent = any source address. */
   sources: z.array(cidr).min(1, { message: 'list at least one network, or leave sources out for any' }).optional(),
-});
-
-/**
- * An SNMPv3 user (RFC 3414 USM). Only authPriv: authenticated and encrypted, nothing weaker.
- * The same read-only view as the communities. Passwords are turned into keys once at start and
- * never logged.
- */
-const v3User = z.strictObject({
-  /** msgUserName (SnmpAdminString, 1–32 bytes), the `-u` of the Net-SNMP tools. */
-  name: z.string().min(1, { message: 'must not be empty' }).refine((name) => Buffer.byteLength(name, 'utf8') <= 32, { message: 'must be at most 32 bytes' }),
-  /** HMAC-SHA-2 (RFC 7860), or `SHA` = HMAC-SHA-1-96 (RFC 3414) for older managers. The `-a` of the tools. */
-  authProtocol: z.enum(['SHA-224', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA'], { error: 'must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA' }),
-  /** `-A`; RFC 3414 §11.2 recommends at least 8 characters, Net-SNMP refuses shorter ones. */
-  authPassword: z.string().min(8, { message: 'must be at least 8 characters' }),
-  /**
-   * `-x`: AES-128-CFB (RFC 3826; `AES` and `AES-128` are the same), or AES-192/AES-256 with
-   * Net-SNMP's key extension (draft-blumenthal-aes-usm-04; Cisco's "AES256C" variant is not supported).
-   */
-  privProtocol: z.enum(['AES', 'AES-128', 'AES-192', 'AES-256'], { error: 'must be AES (AES-128), AES-192 or AES-256' }).default('AES'),
-  /** `-X`; at least 8 characters. */
-  privPassword: z.string().min(8, { message: 'must be at least 8 characters' }),
 });
 
 /** snmpEngineID in hex (RFC 3411 SnmpEngineID: 5–32 octets, not all 00 or all FF). */
@@ -93,7 +73,7 @@ export const snmpConfigSchema = z.strictObject({
    * (counted as unsupported), as v1/v2c requests are without a community.
    */
   v3Users: z
-    .array(v3User)
+    .array(v3UserSchema)
     .default([])
     .refine((users) => !users || new Set(users.map((user) => user.name)).size === users.length, { message: 'user names must be unique' }),
   /**
@@ -109,10 +89,10 @@ export const snmpConfigSchema = z.strictObject({
    * as not in time window until they rediscover (one-shot tools like snmpwalk are unaffected).
    */
   engineBootsFile: z.string().min(1).nullable().default(null),
-  /** Where threshold and sensor status changes are sent as SNMPv2c traps or informs. */
+  /** Where threshold and sensor status changes are sent as SNMPv2c or SNMPv3 traps or informs. */
   notifications: notificationsConfigSchema.prefault({}),
 });
 
 export type SnmpConfig = z.output<typeof snmpConfigSchema>;
 export type SnmpCommunity = z.output<typeof community>;
-export type SnmpV3User = z.output<typeof v3User>;
+export type { SnmpV3User } from './v3-user-config.js';

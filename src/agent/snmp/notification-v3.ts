@@ -9,7 +9,8 @@
  *   (RFC 3414 §4), `decodeV3Reply` reads the usmStatsUnknownEngineIDs Report, and the keys are
  *   localised with the receiver's engine ID before the InformRequest is sent.
  *
- * NOT YET WIRED into notification-config.ts / notification-sender.ts (see NOTIFICATIONS.md).
+ * notification-v3-session.ts keeps the per-receiver state (keys, the receiver's engine) on top of
+ * this; NotificationSender does the sockets and retries (NOTIFICATIONS.md).
  */
 import { randomBytes } from 'node:crypto';
 import { BerError, BerReader, Tag, encodeString } from './ber.js';

@@ -16,9 +16,8 @@ import { RateLimitedLog } from './rate-limited-log.js';
 import { handleRequest, MAX_RESPONSE_BYTES, MibView } from './request-handler.js';
 import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
 import { SYSTEM_SCALARS, systemVarbinds } from './system-group.js';
-import { UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from './usm.js';
-import { nextEngineBoots } from './usm-boots.js';
-import { deriveEngineId, localEngineIdSource } from './v3-engine-id.js';
+import { openLocalEngine, type LocalEngine } from './local-engine.js';
+import type { UsmEngine, UsmOutcome, UsmStatName, UsmStats } from './usm.js';
 
 /** How long one built view answers requests; see view(). */
 const VIEW_TTL_MS = 100;
@@ -79,7 +78,7 @@ const USM_REFUSALS: Record<UsmStatName, { level: 'warn' | 'debug'; message: stri
 };
 
 const HINTS: Record<string, string> = {
-  EACCES: 'ports below 1024 need root or CAP_NET_BIND_SERVICE (AmbientCapabilities= in the systemd unit)',
+  EACCES: 'ports below 1024 need root or CAP_NET_BIND_SERVICE (AmbientCapabilities= in the systemd unit), or use a port such as 1161',
   EADDRINUSE: 'another program (snmpd?) already uses this port',
   EADDRNOTAVAIL: 'no interface has this address',
 };
@@ -124,10 +123,8 @@ export class SnmpAgent {
     this.startedAt = this.clock.monotonic();
     this.usm = undefined;
     if (v3Users.length > 0) {
-      const id = engineId ? Buffer.from(engineId, 'hex') : deriveEngineId(localEngineIdSource());
-      const boots = engineBootsFile ? await nextEngineBoots(engineBootsFile, id) : 1;
       // Keys are localised here, once: two 1 MB hashes per user.
-      this.usm = new UsmEngine({ engineId: id, boots, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
+      this.usm = await openLocalEngine({ config: { engineId, engineBootsFile }, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
     }
     try {
       for (const address of addresses) this.sockets.push(await this.bind(address, port));
@@ -157,6 +154,11 @@ export class SnmpAgent {
   /** snmpEngineID in hex once started with v3 users, else undefined. */
   get engineId(): string | undefined {
     return this.usm?.engineId.toString('hex');
+  }
+
+  /** Our SNMP engine once started with v3 users, for SNMPv3 traps to carry the same ID, boots and time. */
+  get localEngine(): LocalEngine | undefined {
+    return this.usm;
   }
 
   /** The usmStats counters (RFC 3414 §5), when v3 is enabled. */
