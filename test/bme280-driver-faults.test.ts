@@ -33,7 +33,7 @@ describe('Bme280 init: probing and identification', () => {
       calls.push(address);
       throw new I2cError(`ENOENT: no such file or directory, open '/dev/i2c-9'`, 9, address, 0xd0, 'ENOENT');
     };
-    const bus: I2cBus = { readByte: fail, writeByte: fail, readBlock: fail, close: async () => {} };
+    const bus: I2cBus = { readByte: fail, writeByte: fail, readBlock: fail, write: fail, close: async () => {} };
     await expect(new Bme280({ bus, clock: new ManualClock() }).init()).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringMatching(/^ENOENT/) });
     expect(calls).toEqual([0x76]);
   });

@@ -1,6 +1,6 @@
 import type { I2cBus } from '../../src/agent/i2c/bus.js';
 
-export type Call = [op: 'readByte' | 'writeByte' | 'readBlock', address: number, register: number, valueOrLength?: number];
+export type Call = [op: 'readByte' | 'writeByte' | 'readBlock' | 'write', address: number, register: number, valueOrLength?: number];
 /** A call without its address, for tests of one device. */
 export type DeviceCall = [op: Call[0], register: number, valueOrLength?: number];
 
@@ -29,6 +29,11 @@ export class RecordingBus implements I2cBus {
   readBlock(address: number, register: number, length: number) {
     this.calls.push(['readBlock', address, register, length]);
     return this.inner.readBlock(address, register, length);
+  }
+  /** Recorded as the first byte (what the chip takes as register) and the length. */
+  write(address: number, data: Uint8Array) {
+    this.calls.push(['write', address, data[0] ?? 0, data.length]);
+    return this.inner.write(address, data);
   }
   close() {
     return this.inner.close();

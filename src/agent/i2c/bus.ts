@@ -11,5 +11,10 @@ export interface I2cBus {
   writeByte(address: number, register: number, value: number): Promise<void>;
   /** Reads `length` bytes starting at `register` in one burst (the chip auto-increments). */
   readBlock(address: number, register: number, length: number): Promise<Uint8Array>;
+  /**
+   * Writes `data` as one plain transaction with no register pointer of its own: the chip reads
+   * `data[0]` as whatever it expects first (the SSD1306 a control byte). Up to 8192 bytes (i2c-dev).
+   */
+  write(address: number, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

@@ -79,6 +79,13 @@ export class EmulatedI2cBus implements I2cBus {
     return this.transaction(address, register, 1 + length).read(register, length);
   }
 
+  /** The device model sees the first byte as the register pointer and the rest as data. */
+  async write(address: number, data: Uint8Array): Promise<void> {
+    const first = data[0];
+    if (first === undefined) throw new RangeError('an I²C write needs at least one byte');
+    this.transaction(address, first, data.length).write(first, data.subarray(1));
+  }
+
   async close(): Promise<void> {}
 
   private transaction(address: number, register: number, bytes: number): I2cDeviceEmulator {

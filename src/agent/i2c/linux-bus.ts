@@ -68,6 +68,15 @@ export class LinuxI2cBus implements I2cBus {
     return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
   }
 
+  async write(address: number, data: Uint8Array): Promise<void> {
+    try {
+      const { bytesWritten } = await this.bus.i2cWrite(address, data.length, Buffer.from(data.buffer, data.byteOffset, data.length));
+      if (bytesWritten !== data.length) throw new Error(`short write: ${bytesWritten} of ${data.length} bytes`);
+    } catch (error) {
+      throw wrapError(error, this.busNumber, address, data[0] ?? 0);
+    }
+  }
+
   async close(): Promise<void> {
     await this.bus.close();
   }

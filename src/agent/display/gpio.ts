@@ -1,0 +1,58 @@
+import { DisplayHardwareError, errnoCode, messageOf } from './hardware-error.js';
+
+/** One output line (the ST7735's DC or backlight), as the drivers need it. */
+export interface GpioLine {
+  /** For messages, e.g. `gpiochip0 line 9`. */
+  readonly name: string;
+  set(high: boolean): void;
+  release(): void;
+}
+
+/** The part of node-libgpiod (libgpiod 1.x bindings) used here; the package has no bundled types for NodeNext. */
+interface LibgpiodModule {
+  Chip: new (chip: number) => unknown;
+  Line: new (chip: unknown, offset: number) => {
+    requestOutputMode(consumer?: string, defaultValue?: 0 | 1): void;
+    setValue(value: 0 | 1): void;
+    release(): void;
+  };
+}
+
+/** Module name in a variable: the package is optional and not installed everywhere, so TypeScript must not resolve it. */
+const LIBGPIOD_MODULE = 'node-libgpiod';
+
+async function loadLibgpiod(): Promise<LibgpiodModule> {
+  try {
+    const loaded = (await import(LIBGPIOD_MODULE)) as { default?: LibgpiodModule } & Partial<LibgpiodModule>;
+    return loaded.default ?? (loaded as LibgpiodModule);
+  } catch (error) {
+    throw new DisplayHardwareError(
+      `the node-libgpiod native module is not available (${messageOf(error)}); install the libgpiod-dev package (Debian: apt-get install libgpiod-dev build-essential) and reinstall, or use --simulate`,
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Requests an output line on `/dev/gpiochip<chip>` through the kernel's GPIO character device
+ * (sysfs GPIO is gone on current Raspberry Pi OS), via node-libgpiod, loaded lazily like
+ * i2c-bus. The line stays requested, so no other process can drive it, until `release`.
+ */
+export async function openGpioOutput(options: { chip: number; line: number; consumer: string; initial: boolean }): Promise<GpioLine> {
+  const gpiod = await loadLibgpiod();
+  const name = `gpiochip${options.chip} line ${options.line}`;
+  try {
+    const line = new gpiod.Line(new gpiod.Chip(options.chip), options.line);
+    line.requestOutputMode(options.consumer, options.initial ? 1 : 0);
+    return {
+      name,
+      set: (high) => line.setValue(high ? 1 : 0),
+      release: () => line.release(),
+    };
+  } catch (error) {
+    const code = errnoCode(error);
+    const hint = code === 'EBUSY' ? ' (another process holds it)' : code === 'EACCES' ? ' (is the user in group gpio?)' : '';
+    throw new DisplayHardwareError(`cannot request ${name} as output: ${messageOf(error)}${hint}`, code, { cause: error });
+  }
+}
