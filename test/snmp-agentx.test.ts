@@ -38,6 +38,7 @@ import type { SnmpV3User } from '../src/agent/snmp/v3-user-config.js';
 import { requireSnmpd, startSnmpd, type RunningSnmpd } from './helpers/snmpd.js';
 import { request } from './helpers/snmp-packets.js';
 import { requireNetSnmpTools, runTool, startSnmpAgent, v3Args } from './helpers/snmp-tools.js';
+import { testMibOptions } from './helpers/snmp-test-mib.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const sensorOf = (quantity: Quantity) => (['light', 'proximity'].includes(quantity) ? 'ltr559' : 'bme280');
@@ -307,6 +308,41 @@ describe('AgentX subagent of a real snmpd', () => {
     expect(lines.filter((line) => /\.1\.5\.1\.1\.1\.[123]\.[123] = /.test(line))).toEqual(ORIGINAL_NINE);
     expect(lines).toHaveLength(45);
     expect(v3.stdout).toBe((await walk()).stdout);
+  });
+
+  describe('every Net-SNMP tool in v1, v2c and v3 reads the same through snmpd as from the standalone agent', () => {
+    const TABLE = '1.3.6.1.4.1.21600.1.5.1.1.1';
+    const credentials: Record<string, string[]> = { v1: ['-v1', '-c', 'public'], v2c: ['-v2c', '-c', 'public'], v3: v3Args(V3_TOOL) };
+    const tools: [tool: string, args: () => string[]][] = [
+      ['snmpget', () => [`${TABLE}.2.1`, `${TABLE}.3.2`, `${TABLE}.6.3`]],
+      ['snmpgetnext', () => [`${TABLE}.1`, `${TABLE}.3.3`]],
+      ['snmpwalk', () => [TABLE]],
+      ['snmpbulkwalk', () => ['-Cr5', TABLE]],
+      ['snmptable', () => [...testMibOptions(), '-Cf', ',', 'ENVIROWATCH-TEST-MIB::sensorTable']],
+    ];
+    let standalone: Awaited<ReturnType<typeof startSnmpAgent>>;
+    beforeAll(async () => {
+      standalone = await startSnmpAgent({ snapshot: () => SNAPSHOT, clock: new ManualClock(NOW), config: { v3Users: [V3_USER] } });
+    });
+    afterAll(async () => standalone?.stop());
+
+    // Walks stop where each agent's view ends: the standalone's ends with our table (endOfMibView in
+    // v2c/v3, noSuchName in v1, which snmpwalk prints as "End of MIB"), snmpd's goes on.
+    const answers = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && !/No more variables|^End of MIB$/.test(line));
+    for (const version of ['v1', 'v2c', 'v3'] as const) {
+      for (const [tool, args] of tools) {
+        if (tool === 'snmpbulkwalk' && version === 'v1') continue; // GETBULK does not exist in SNMPv1
+        it(`${tool} ${version}`, async () => {
+          const direct = await runTool(tool, [...credentials[version]!, standalone.target, ...args()]);
+          const viaSnmpd = await runTool(tool, [...credentials[version]!, '-t', '3', '-r', '1', snmpd.target, ...args()]);
+          expect(direct.code, direct.stderr).toBe(0);
+          expect(viaSnmpd.code, viaSnmpd.stderr).toBe(0);
+          expect(answers(direct.stdout).length).toBeGreaterThan(1);
+          expect(answers(viaSnmpd.stdout)).toEqual(answers(direct.stdout));
+          if (tool === 'snmptable') expect(answers(viaSnmpd.stdout).slice(0, 5)).toEqual(['SNMP table: ENVIROWATCH-TEST-MIB::sensorTable', 'sensorIndex,sensorType,sensorValue', expect.stringMatching(/^1,"Temperature",-?\d+$/), expect.stringMatching(/^2,"Humidity",\d+$/), expect.stringMatching(/^3,"Light",\d+$/)]);
+        });
+      }
+    }
   });
 
   it('snmpd refuses an SNMPv3 walk with a wrong authentication or privacy password, and our table stays unread', async () => {
