@@ -4,14 +4,21 @@
 // RSS beyond node itself was module loading, not data: zod alone pulls in ~50 locale modules, and
 // every ESM module keeps its source and records. Bundled and tree-shaken, the agent starts ~8 MB
 // smaller (npm run bench:snmp prints its RSS). Beside main.js so `import.meta.url`-relative paths
-// (package.json) resolve the same. Packages with native addons or data files stay external.
-import { chmodSync } from 'node:fs';
+// (package.json) resolve the same. Packages with native addons or data files stay external, and so
+// do those only an optional feature loads (prom-client), so the agent never parses them unless used.
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const outfile = 'dist/src/cli/envirowatch.mjs';
+const outdir = 'dist/src/cli';
+rmSync(`${outdir}/chunks`, { recursive: true, force: true }); // chunk names change with their content
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile,
+  entryPoints: { envirowatch: 'dist/src/cli/main.js' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  // Code behind a dynamic import() (optional features, other commands) goes into chunks loaded
+  // only when used; without splitting esbuild would hoist their external imports to the top.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   minify: true,
   platform: 'node',
@@ -19,7 +26,7 @@ await build({
   target: 'node20',
   // CommonJS dependencies (commander) call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
-  external: ['i2c-bus', 'spi-device', 'node-libgpiod', 'oled-i2c-bus', 'better-sqlite3', 'pureimage', 'dejavu-fonts-ttf', 'nodemailer'],
+  external: ['i2c-bus', 'spi-device', 'node-libgpiod', 'oled-i2c-bus', 'better-sqlite3', 'pureimage', 'dejavu-fonts-ttf', 'nodemailer', 'prom-client'],
   logLevel: 'warning',
 });
-chmodSync(outfile, 0o755);
+chmodSync(`${outdir}/envirowatch.mjs`, 0o755);

@@ -2,7 +2,7 @@ import { systemClock } from '../common/clock.js';
 import { formatConfigIssues } from '../common/config-file.js';
 import { ConfigError } from '../common/errors.js';
 import { createLogger, type LogLevel, type Logger } from '../common/logger.js';
-import type { SensorAgent } from '../agent/agent.js';
+import type { AgentSnapshot, SensorAgent } from '../agent/agent.js';
 import { loadAgentConfig } from '../agent/config/load.js';
 import { resolveAgentConfig, type ResolvedAgentConfig } from '../agent/config/resolve.js';
 import { formatReportLine, reportSnapshot } from '../agent/report.js';
@@ -107,6 +107,17 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await runtime.close();
     return EXIT_FAILURE;
   }
+  let metrics: { stop(): Promise<void> } | undefined;
+  if (config.config.metrics.enabled) {
+    try {
+      metrics = await startMetrics(config, () => agent.snapshot(), logger);
+    } catch (error) {
+      logger.error('cannot start the metrics endpoint', { error });
+      await snmp.stop();
+      await runtime.close();
+      return EXIT_FAILURE;
+    }
+  }
   agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
@@ -125,9 +136,17 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await agent.run(stop.signal);
   } finally {
     clearInterval(scenario);
+    await metrics?.stop();
     await snmp.stop();
     await runtime.close();
   }
   logger.info('agent stopped');
   return 0;
+}
+
+/** The optional Prometheus endpoint; imported only when enabled, so prom-client is not loaded otherwise. */
+async function startMetrics(config: ResolvedAgentConfig, snapshot: () => AgentSnapshot, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const [{ createSensorMetrics }, { startMetricsServer }] = await Promise.all([import('../agent/metrics/exposition.js'), import('../agent/metrics/server.js')]);
+  const metrics = createSensorMetrics(() => ({ snapshot: snapshot(), units: config.units, thresholds: config.thresholds, now: systemClock.now() }));
+  return startMetricsServer(config.config.metrics, metrics, logger.child('metrics'));
 }

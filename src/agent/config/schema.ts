@@ -3,6 +3,7 @@ import { durationSchema as duration } from '../../common/duration-schema.js';
 import { FILTER_CODES, OVERSAMPLING_CODES } from '../sensors/bme280/registers.js';
 import { ALS_GAIN_CODES, ALS_INTEGRATION_CODES } from '../sensors/ltr559/registers.js';
 import { displayConfigSchema } from '../display/config.js';
+import { metricsConfigSchema } from '../metrics/config.js';
 import { snmpConfigSchema } from '../snmp/config.js';
 
 /**
@@ -118,6 +119,7 @@ export const agentConfigSchema = z.strictObject({
   snmp: snmpConfigSchema.prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
   display: displayConfigSchema.prefault({}),
+  metrics: metricsConfigSchema.prefault({}),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
