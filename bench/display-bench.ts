@@ -8,6 +8,8 @@
  * against the same emulator, to show the byte stream its update() and dirty-byte path send.
  * Wire times are computed from the byte counts (SPI 10 MHz; I²C 400 kHz, 9 clocks per byte
  * plus the address byte per transaction), not measured. The emulator checks each picture.
+ * Last, the same for the renderer's real screens (a clock tick of the sample room), and the
+ * renderer's time per frame on this machine.
  */
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +22,10 @@ import { Ssd1306Emulator } from '../src/agent/display/ssd1306/emulator.js';
 import { St7735Driver } from '../src/agent/display/st7735/driver.js';
 import { St7735Emulator } from '../src/agent/display/st7735/emulator.js';
 import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
+import { resolveAgentConfig } from '../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../src/agent/config/schema.js';
+import { renderScreen } from '../src/agent/display/render.js';
+import { sampleScreen } from '../src/agent/display/samples.js';
 
 const SPI_HZ = 10_000_000;
 const I2C_HZ = 400_000;
@@ -157,6 +163,33 @@ let monoFull: TransferStats;
   row('oled-i2c-bus', 'clock only (dirty bytes)', tick, monoFull, i2cMs(tick), isDeepStrictEqual(emulator.frame(), ticked));
 }
 
+// The real screens: the renderer's frames of the sample room, a clock tick one second later.
+const sampleConfig = resolveAgentConfig(agentConfigSchema.parse({}));
+const renderTimes: string[] = [];
+for (const [name, target] of [['ST7735', { format: 'rgb565', width: 160, height: 80 }], ['SSD1306', { format: 'mono', width: 128, height: 64 }]] as const) {
+  const screen = sampleScreen('normal', sampleConfig);
+  if (screen.kind !== 'readings') throw new Error('readings screen expected');
+  const clock = new ManualClock();
+  const st7735 = name === 'ST7735' ? new St7735Emulator({ clock }) : undefined;
+  const bus = new EmulatedI2cBus(1);
+  const ssd1306 = new Ssd1306Emulator();
+  bus.attach(ADDRESS, ssd1306);
+  const driver = st7735 ? new St7735Driver({ spi: st7735.spi, dc: st7735.dc, backlight: st7735.backlight, clock }) : new Ssd1306Driver({ bus, busName: 'emulated', address: ADDRESS });
+  await driver.open();
+  const first = renderScreen(screen, target);
+  const full = await driver.show(first);
+  const next = renderScreen({ ...screen, clock: '14:05:10' }, target);
+  const tick = await driver.show(next);
+  const picture = isDeepStrictEqual(st7735 ? st7735.frame() : ssd1306.frame(), next);
+  row(name, 'rendered screen, full', full, full, st7735 ? spiMs(full) : i2cMs(full));
+  row(name, 'rendered clock tick (dirty)', tick, full, st7735 ? spiMs(tick) : i2cMs(tick), picture);
+  const started = performance.now();
+  const FRAMES = 50;
+  for (let i = 0; i < FRAMES; i++) renderScreen({ ...screen, clock: `14:05:${String(i % 60).padStart(2, '0')}` }, target);
+  renderTimes.push(`${name} ${((performance.now() - started) / FRAMES).toFixed(1)} ms`);
+}
+
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
 for (const r of rows) console.log(r.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
-console.log(`\n"of full" compares with our driver's full refresh of the same display. Wire ms: SPI at ${SPI_HZ / 1e6} MHz, I²C at ${I2C_HZ / 1e3} kHz (computed).`);
+console.log(`\nrendering one frame (pureimage, DejaVu Sans, after the first): ${renderTimes.join(', ')}`);
+console.log(`"of full" compares with our driver's full refresh of the same display. Wire ms: SPI at ${SPI_HZ / 1e6} MHz, I²C at ${I2C_HZ / 1e3} kHz (computed).`);

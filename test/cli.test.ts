@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freeUdpPort } from './helpers/ports.js';
 import { requireNetSnmpTools, runTool } from './helpers/snmp-tools.js';
 import { startSnmptrapd } from './helpers/snmptrapd.js';
 import { startSnmpd } from './helpers/snmpd.js';
@@ -205,6 +206,54 @@ describe('envirowatch CLI', () => {
     const { stdout: version } = await cli(['--version']);
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const { stdout: help } = await cli(['--help']);
-    for (const command of ['read', 'agent', 'check-config']) expect(help).toContain(command);
+    for (const command of ['read', 'agent', 'display', 'check-config']) expect(help).toContain(command);
   });
+
+  it('display --png writes the sample screen for the chosen display as a PNG', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-cli-'));
+    for (const [type, size] of [['st7735', [640, 320]], ['ssd1306', [512, 256]]] as const) {
+      const png = join(dir, `${type}.png`);
+      const { code, stdout } = await cli(['display', '--png', png, '--type', type, '--sample', 'temperature-critical']);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`${png}: ${type}`);
+      const bytes = await readFile(png);
+      expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual(size);
+    }
+    expect(await cli(['display', '--png', join(dir, 'x.png'), '--sample', 'nonsense'])).toMatchObject({ code: 1, stderr: expect.stringContaining("Allowed choices are normal, temperature-critical") });
+  });
+
+  it('agent --simulate --display-snapshot keeps a PNG of the emulated LCD', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-cli-'));
+    const config = join(dir, 'agent.yaml');
+    const png = join(dir, 'screen.png');
+    await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\ndisplay:\n  type: st7735\n  splash: 1s\n`);
+    const child = spawn(CLI, ['agent', '--simulate', '--config', config, '--display-snapshot', png], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const first = await waitForFile(png, 10_000);
+      // The splash first, then the readings screen: the file is rewritten when the screen changes.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const later = await readFile(png);
+      expect(later.subarray(1, 4).toString()).toBe('PNG');
+      expect(later.equals(first)).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(stderr).toBe('');
+  }, 20_000);
 });
+
+async function waitForFile(file: string, timeoutMs: number): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -16,7 +16,7 @@ const EXIT_FAILURE = 1;
 const EXIT_CONFIG = 2;
 
 /** Prints a config error as `file:line: key.path: message` lines; rethrows anything else. */
-function reportConfigError(error: unknown): number {
+export function reportConfigError(error: unknown): number {
   if (!(error instanceof ConfigError)) throw error;
   for (const line of formatConfigIssues(error)) process.stderr.write(`${line}\n`);
   return EXIT_CONFIG;
@@ -88,7 +88,7 @@ function logStatusChanges(agent: SensorAgent, config: ResolvedAgentConfig, logge
   });
 }
 
-export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean; version: string }): Promise<number> {
+export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean; displaySnapshot?: string; version: string }): Promise<number> {
   const started = await start(options, (config) => config.config.log.level);
   if (typeof started === 'number') return started;
   const { config, runtime, logger } = started;
@@ -118,6 +118,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
       return EXIT_FAILURE;
     }
   }
+  const display = await startDisplayIfConfigured(config, started, options);
   agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
@@ -136,6 +137,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     await agent.run(stop.signal);
   } finally {
     clearInterval(scenario);
+    await display?.stop();
     await metrics?.stop();
     await snmp.stop();
     await runtime.close();
@@ -149,4 +151,33 @@ async function startMetrics(config: ResolvedAgentConfig, snapshot: () => AgentSn
   const [{ createSensorMetrics }, { startMetricsServer }] = await Promise.all([import('../agent/metrics/exposition.js'), import('../agent/metrics/server.js')]);
   const metrics = createSensorMetrics(() => ({ snapshot: snapshot(), units: config.units, thresholds: config.thresholds, now: systemClock.now() }));
   return startMetricsServer(config.config.metrics, metrics, logger.child('metrics'));
+}
+
+/**
+ * The display, when display.type is not none. It must never stop the agent: a display that cannot
+ * even be set up (e.g. node-libgpiod missing) is logged and the agent runs without it.
+ */
+async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: Started, options: { simulate?: boolean; displaySnapshot?: string }): Promise<{ stop(): Promise<void> } | undefined> {
+  const settings = config.config.display;
+  if (settings.type === 'none') {
+    if (options.displaySnapshot) started.logger.warn('--display-snapshot ignored: display.type is none');
+    return undefined;
+  }
+  const { runtime, logger } = started;
+  try {
+    const { startDisplay } = await import('../agent/display/start.js');
+    return await startDisplay({
+      config: settings,
+      simulate: options.simulate ?? false,
+      units: config.units,
+      snapshot: () => runtime.agent.snapshot(),
+      clock: systemClock,
+      logger: logger.child('display'),
+      sensorsI2c: { busNumber: config.config.i2c.bus, bus: runtime.bus },
+      snapshotPng: options.displaySnapshot,
+    });
+  } catch (error) {
+    logger.error('cannot start the display; running without it', { error });
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@
 // Figures: npm run bench:snmp.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { SAMPLE_NAMES, type SampleName } from '../agent/display/samples.js';
 import { runAgentCommand, runCheckConfigCommand, runReadCommand } from './agent-commands.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,8 +35,22 @@ program
   .addOption(configOption())
   .option('--simulate', 'run on emulated sensors playing a scripted one-minute scenario (no hardware, no root)')
   .option('--print-readings', 'print every reading as a line on stdout')
-  .action(async (options: { config?: string; simulate?: boolean; printReadings?: boolean }) => {
+  .option('--display-snapshot <file.png>', 'with --simulate: keep this PNG showing the emulated display, updated on change')
+  .action(async (options: { config?: string; simulate?: boolean; printReadings?: boolean; displaySnapshot?: string }) => {
     process.exitCode = await runAgentCommand({ ...options, version });
+  });
+
+program
+  .command('display')
+  .description('render what the display shows for a sample state to a PNG, once')
+  .addOption(configOption())
+  .requiredOption('--png <file>', 'PNG file to write')
+  .addOption(new Option('--type <type>', 'display to draw for (default: display.type from the config, st7735 when none)').choices(['st7735', 'ssd1306']))
+  .addOption(new Option('--sample <name>', 'state to show').choices([...SAMPLE_NAMES]).default('normal'))
+  .action(async (options: { config?: string; png: string; type?: 'st7735' | 'ssd1306'; sample: SampleName }) => {
+    // Loaded only for this command: the renderer and its fonts are not for every run of the CLI.
+    const { runDisplayCommand } = await import('./display-command.js');
+    process.exitCode = await runDisplayCommand(options);
   });
 
 program
