@@ -82,7 +82,8 @@ describe('display service on the ST7735 emulator', () => {
     const snapshot = await fixture.poll();
     const { clock, logs, common } = setup(() => snapshot);
     const { emulator, driver } = lcd(clock);
-    const service = new DisplayService({ ...common, driver, config: { ...displayConfig, splash: 0 } });
+    const health: boolean[] = [];
+    const service = new DisplayService({ ...common, driver, config: { ...displayConfig, splash: 0 }, onHealth: (failed) => health.push(failed) });
     await service.tick();
     emulator.failNextTransfers(1_000);
     const delays = [];
@@ -98,6 +99,7 @@ describe('display service on the ST7735 emulator', () => {
     expect(logs.filter((log) => log.level === 'warn').map((log) => log.line)).toEqual([expect.stringMatching(/msg="display failed; retrying in the background" error=".*sending a frame failed: SPI transfer .* failed: Input\/output error"/)]);
     expect(logs.filter((log) => log.line.includes('display recovered'))).toHaveLength(1);
     expect(service.counters).toMatchObject({ failures: 4, opens: 5 });
+    expect(health).toEqual([true, false]); // what the syslog forwarder hears: one failure, one recovery
     expect(emulator.frame()).toEqual(renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver));
   });
 });

@@ -10,6 +10,7 @@ import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
 import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
 import { startSnmpService, type SnmpService } from '../agent/snmp/service.js';
+import { SyslogForwarder } from '../agent/syslog/forwarder.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
 const EXIT_FAILURE = 1;
@@ -118,7 +119,9 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
       return EXIT_FAILURE;
     }
   }
-  const display = await startDisplayIfConfigured(config, started, options);
+  const syslog = config.config.syslog.destinations.length > 0 ? new SyslogForwarder({ config: config.config.syslog, units: config.units, clock: systemClock, logger: logger.child('syslog'), version: options.version }) : undefined;
+  syslog?.attach(agent);
+  const display = await startDisplayIfConfigured(config, started, options, syslog);
   agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
@@ -139,6 +142,7 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
     clearInterval(scenario);
     await display?.stop();
     await metrics?.stop();
+    await syslog?.stop();
     await snmp.stop();
     await runtime.close();
   }
@@ -157,7 +161,7 @@ async function startMetrics(config: ResolvedAgentConfig, snapshot: () => AgentSn
  * The display, when display.type is not none. It must never stop the agent: a display that cannot
  * even be set up (e.g. node-libgpiod missing) is logged and the agent runs without it.
  */
-async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: Started, options: { simulate?: boolean; displaySnapshot?: string }): Promise<{ stop(): Promise<void> } | undefined> {
+async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: Started, options: { simulate?: boolean; displaySnapshot?: string }, syslog: SyslogForwarder | undefined): Promise<{ stop(): Promise<void> } | undefined> {
   const settings = config.config.display;
   if (settings.type === 'none') {
     if (options.displaySnapshot) started.logger.warn('--display-snapshot ignored: display.type is none');
@@ -175,6 +179,7 @@ async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: St
       logger: logger.child('display'),
       sensorsI2c: { busNumber: config.config.i2c.bus, bus: runtime.bus },
       snapshotPng: options.displaySnapshot,
+      onHealth: (failed, error) => (failed ? syslog?.displayFailed(error instanceof Error ? error.message : String(error)) : syslog?.displayRecovered()),
     });
   } catch (error) {
     logger.error('cannot start the display; running without it', { error });

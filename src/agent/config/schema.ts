@@ -4,6 +4,7 @@ import { FILTER_CODES, OVERSAMPLING_CODES } from '../sensors/bme280/registers.js
 import { ALS_GAIN_CODES, ALS_INTEGRATION_CODES } from '../sensors/ltr559/registers.js';
 import { displayConfigSchema } from '../display/config.js';
 import { metricsConfigSchema } from '../metrics/config.js';
+import { syslogConfigSchema } from '../syslog/config.js';
 import { snmpConfigSchema } from '../snmp/config.js';
 
 /**
@@ -120,6 +121,7 @@ export const agentConfigSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
   display: displayConfigSchema.prefault({}),
   metrics: metricsConfigSchema.prefault({}),
+  syslog: syslogConfigSchema.prefault({}),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

@@ -28,6 +28,8 @@ export interface DisplayServiceOptions {
   readonly logger: Logger;
   /** Called with each frame the display accepted (e.g. to write `--display-snapshot`). */
   readonly onFrame?: ((frame: Frame) => void) | undefined;
+  /** Called when the display fails (first failure only) and when it works again. */
+  readonly onHealth?: ((failed: boolean, error?: unknown) => void) | undefined;
 }
 
 export interface DisplayCounters {
@@ -62,13 +64,19 @@ export class DisplayService {
       this.counters.frames++;
       this.counters.bytes += sent.bytes;
       this.options.onFrame?.(frame);
-      if (this.failing) this.options.logger.info('display recovered', { failures: this.counters.failures });
+      if (this.failing) {
+        this.options.logger.info('display recovered', { failures: this.counters.failures });
+        this.options.onHealth?.(false);
+      }
       this.failing = false;
       this.retryMs = RETRY_FIRST_MS;
     } catch (error) {
       this.counters.failures++;
       this.opened = false;
-      if (!this.failing) this.options.logger.warn('display failed; retrying in the background', { error });
+      if (!this.failing) {
+        this.options.logger.warn('display failed; retrying in the background', { error });
+        this.options.onHealth?.(true, error);
+      }
       else this.options.logger.debug('display still failing', { error, retryMs: this.retryMs });
       this.failing = true;
       const wait = this.retryMs;

@@ -29,6 +29,7 @@ export async function startDisplay(options: {
   sensorsI2c?: { busNumber: number; bus: I2cBus } | undefined;
   /** With `simulate`: keep this PNG showing the emulated screen, rewritten whenever it changes. */
   snapshotPng?: string | undefined;
+  onHealth?: ((failed: boolean, error?: unknown) => void) | undefined;
 }): Promise<RunningDisplay | undefined> {
   const { config, logger } = options;
   const opened = await openDisplay(config, { simulate: options.simulate, clock: options.clock, sensorsI2c: options.sensorsI2c });
@@ -53,7 +54,7 @@ export async function startDisplay(options: {
             });
         }
       : undefined;
-  const service = new DisplayService({ driver: opened.driver, config, units: options.units, snapshot: options.snapshot, host: currentHost, clock: options.clock, logger, onFrame });
+  const service = new DisplayService({ driver: opened.driver, config, units: options.units, snapshot: options.snapshot, host: currentHost, clock: options.clock, logger, onFrame, onHealth: options.onHealth });
   const stop = new AbortController();
   const running = service.run(stop.signal).catch((error: unknown) => logger.error('display stopped unexpectedly', { error }));
   logger.info('display started', { type: config.type, simulate: options.simulate, ...(options.snapshotPng ? { snapshot: options.snapshotPng } : {}) });

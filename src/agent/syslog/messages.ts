@@ -1,0 +1,72 @@
+/**
+ * The agent's events as syslog messages (pure): what is said, at which severity, with which
+ * MSGID and structured data. SD-IDs are ours under enterprise 21600 (RFC 5424 §7.2.2).
+ */
+import type { AgentSnapshot, SensorFault, SensorRecovery, StatusChange } from '../agent.js';
+import { QUANTITY_NAME } from '../readings/quantities.js';
+import type { Status } from '../readings/thresholds.js';
+import { displayUnit, toDisplay, type UnitSystem } from '../readings/units.js';
+import type { StructuredData } from '../../common/syslog/event.js';
+import type { Severity } from '../../common/syslog/format.js';
+
+export interface AgentMessage {
+  readonly severity: Severity;
+  readonly msgId: string;
+  readonly message: string;
+  readonly structuredData?: StructuredData | undefined;
+  readonly timestamp: number;
+}
+
+const STATUS_SEVERITY: Record<Status, Severity> = { ok: 'notice', warning: 'warning', critical: 'crit', error: 'err', stale: 'warning' };
+
+const shown = (value: number) => String(Number(value.toFixed(2)));
+
+export function statusChangeMessage(change: StatusChange, units: UnitSystem): AgentMessage {
+  const name = QUANTITY_NAME[change.quantity];
+  const unit = displayUnit(change.quantity, units);
+  const value = change.value === undefined ? undefined : shown(toDisplay(change.quantity, change.value, units));
+  const limit = change.limit ? `${change.limit.side} ${shown(toDisplay(change.quantity, change.limit.limit, units))}` : undefined;
+  const params: Record<string, string[]> = { sensor: [name], from: [change.from], to: [change.to], unit: [unit] };
+  if (value !== undefined) params['value'] = [value];
+  if (limit) params['limit'] = [limit];
+  if (change.reason) params['reason'] = [change.reason];
+  const detail = [value !== undefined ? `${value} ${unit}` : undefined, limit ? `limit ${limit} ${unit}` : undefined, change.reason].filter(Boolean).join(', ');
+  return { severity: STATUS_SEVERITY[change.to], msgId: 'STATUS', message: `${name} ${change.from} -> ${change.to}${detail ? ` (${detail})` : ''}`, structuredData: { 'status@21600': params }, timestamp: change.timestamp };
+}
+
+export function faultMessage(fault: SensorFault): AgentMessage {
+  return { severity: 'err', msgId: 'FAULT', message: `${fault.sensor} failed: ${fault.reason}`, structuredData: { 'fault@21600': { sensor: [fault.sensor], reason: [fault.reason] } }, timestamp: fault.timestamp };
+}
+
+export function recoveryMessage(recovery: SensorRecovery): AgentMessage {
+  const seconds = String(Math.round(recovery.downtimeMs / 1000));
+  return { severity: 'notice', msgId: 'RECOVERED', message: `${recovery.sensor} answers again after ${seconds} s`, structuredData: { 'fault@21600': { sensor: [recovery.sensor], downtime: [seconds] } }, timestamp: recovery.timestamp };
+}
+
+/** The current readings, one SD parameter per quantity (value in its unit) and one for its status. */
+export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem): AgentMessage {
+  const readings: Record<string, string[]> = {};
+  for (const state of snapshot.quantities) {
+    if (state.reading) readings[state.quantity] = [shown(toDisplay(state.quantity, state.reading.value, units))];
+    readings[`${state.quantity}Status`] = [state.status];
+  }
+  readings['temperatureUnit'] = [displayUnit('temperature', units)];
+  const summary = snapshot.quantities
+    .map((state) => `${QUANTITY_NAME[state.quantity]} ${state.reading ? `${shown(toDisplay(state.quantity, state.reading.value, units))} ${displayUnit(state.quantity, units)}` : '--'} ${state.status}`)
+    .join(', ');
+  return { severity: 'info', msgId: 'HEARTBEAT', message: summary, structuredData: { 'readings@21600': readings }, timestamp: snapshot.timestamp };
+}
+
+export function lifecycleMessage(what: 'started' | 'stopping', version: string, timestamp: number): AgentMessage {
+  return { severity: 'notice', msgId: what === 'started' ? 'START' : 'STOP', message: `envirowatch agent ${version} ${what}`, structuredData: { 'agent@21600': { version: [version] } }, timestamp };
+}
+
+export function displayMessage(failed: boolean, error: string | undefined, timestamp: number): AgentMessage {
+  return failed
+    ? { severity: 'err', msgId: 'DISPLAY', message: `display failed: ${error ?? 'unknown error'}`, timestamp }
+    : { severity: 'notice', msgId: 'DISPLAY', message: 'display works again', timestamp };
+}
+
+export function droppedMessage(dropped: number, timestamp: number): AgentMessage {
+  return { severity: 'warning', msgId: 'DROPPED', message: `${dropped} messages were dropped while this destination was unreachable`, structuredData: { 'agent@21600': { dropped: [String(dropped)] } }, timestamp };
+}
