@@ -1,0 +1,25 @@
+import type { SyslogEvent } from './event.js';
+import { parseRfc3164 } from './rfc3164.js';
+import { parseRfc5424 } from './rfc5424.js';
+
+/**
+ * Any received text as an event: RFC 5424 if it is, else RFC 3164, else a raw event (never
+ * dropped) whose host is the sender's address and whose time is the receive time.
+ */
+export function parseSyslog(text: string, context: { receivedAt: number; source: string; reference?: number }): SyslogEvent {
+  const { receivedAt, source } = context;
+  const senderHost = source.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  const line = text.replace(/[\r\n\0]+$/, '');
+  const r5424 = parseRfc5424(line);
+  if (r5424) {
+    return { receivedAt, eventTime: r5424.time ?? receivedAt, host: r5424.host || senderHost, app: r5424.app, procId: r5424.procId, msgId: r5424.msgId, facility: r5424.facility, severity: r5424.severity, message: r5424.message, structuredData: r5424.structuredData, source, format: 'rfc5424' };
+  }
+  const r3164 = parseRfc3164(line, context.reference ?? receivedAt);
+  if (r3164) {
+    return { receivedAt, eventTime: r3164.time, host: r3164.host || senderHost, app: r3164.app, procId: r3164.procId, msgId: '', facility: r3164.facility, severity: r3164.severity, message: r3164.message, structuredData: {}, source, format: 'rfc3164' };
+  }
+  const match = /^<(\d{1,3})>/.exec(line);
+  const pri = match && Number(match[1]) <= 191 ? match : undefined;
+  const priority = pri ? Number(pri[1]) : 13;
+  return { receivedAt, eventTime: receivedAt, host: senderHost, app: '', procId: '', msgId: '', facility: priority >> 3, severity: priority & 7, message: pri ? line.slice(pri[0].length) : line, structuredData: {}, source, format: 'raw' };
+}
