@@ -5,7 +5,7 @@ import { createLogger } from '../src/common/logger.js';
 import { BerError, decodeInteger, decodeOid, encodeInteger, encodeOid } from '../src/agent/snmp/ber.js';
 import { snmpConfigSchema } from '../src/agent/snmp/config.js';
 import { decodeMessage } from '../src/agent/snmp/message.js';
-import { RateLimitedLog } from '../src/agent/snmp/rate-limited-log.js';
+import { RateLimitedLog } from '../src/common/rate-limited-log.js';
 import { PDU, request } from './helpers/snmp-packets.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s/g, ''), 'hex');

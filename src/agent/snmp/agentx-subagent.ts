@@ -39,7 +39,7 @@ import {
 } from './agentx-pdu.js';
 import type { Varbind } from './message.js';
 import { ENVIROWATCH_OID } from './oid.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../../common/rate-limited-log.js';
 
 export interface AgentxSubagentOptions {
   readonly config: AgentxConfig;

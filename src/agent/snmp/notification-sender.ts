@@ -15,7 +15,7 @@ import { decodeV3Reply } from './notification-v3.js';
 import type { LocalEngine } from './local-engine.js';
 import { V3ReceiverSession } from './notification-v3-session.js';
 import { statusChangeVarbinds } from './notification-varbinds.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import { decodeV3Message } from './v3-message.js';
 
 export interface NotificationSenderOptions {

@@ -12,7 +12,7 @@ import { BerError } from './ber.js';
 import type { SnmpConfig } from './config.js';
 import { SnmpVersion, decodeMessage, encodeResponse, type RequestMessage, type ResponseFields } from './message.js';
 import { SENSOR_ENTRY_OID, SYSTEM_OID } from './oid.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import { handleRequest, MAX_RESPONSE_BYTES, MibView } from './request-handler.js';
 import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
 import { SYSTEM_SCALARS, systemVarbinds } from './system-group.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../common/clock.js';
-import type { LogFields, Logger } from '../../common/logger.js';
+import type { Clock } from './clock.js';
+import type { LogFields, Logger } from './logger.js';
 
 /**
  * At most one log line per kind per interval, so a flood of bad packets cannot flood the
