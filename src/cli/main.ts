@@ -54,6 +54,18 @@ program
   });
 
 program
+  .command('analyze')
+  .description('replay a log file through analyzer rules, using the events\' own times, and print the alerts')
+  .requiredOption('--rules <file>', 'rules file (YAML)')
+  .requiredOption('--input <file>', 'log file, one syslog message per line; - for stdin')
+  .option('--json', 'one JSON object per alert')
+  .option('--year <year>', 'year of RFC 3164 lines, which carry none (default: the file\'s modification time)')
+  .action(async (options: { rules: string; input: string; json?: boolean; year?: string }) => {
+    const { runAnalyzeCommand } = await import('./analyze-command.js');
+    process.exitCode = await runAnalyzeCommand(options);
+  });
+
+program
   .command('check-config')
   .description('validate an agent config file and explain every mistake with its key path and line')
   .argument('[file]', 'config file (default: $ENVIROWATCH_CONFIG or /etc/envirowatch/agent.yaml)')

@@ -6,9 +6,10 @@ import { parseRfc5424 } from './rfc5424.js';
  * Any received text as an event: RFC 5424 if it is, else RFC 3164, else a raw event (never
  * dropped) whose host is the sender's address and whose time is the receive time.
  */
-export function parseSyslog(text: string, context: { receivedAt: number; source: string; reference?: number }): SyslogEvent {
+export function parseSyslog(text: string, context: { receivedAt: number; source: string; reference?: number | undefined; senderHost?: string | undefined }): SyslogEvent {
   const { receivedAt, source } = context;
-  const senderHost = source.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  // Replay has no sender: it passes senderHost ''.
+  const senderHost = context.senderHost ?? source.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   const line = text.replace(/[\r\n\0]+$/, '');
   const r5424 = parseRfc5424(line);
   if (r5424) {

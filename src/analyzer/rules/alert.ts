@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { SyslogEvent } from '../../common/syslog/event.js';
+import type { Severity } from '../../common/syslog/format.js';
+
+/** What a rule raises. `state` is set for EPS (entering the bad state, and recovering). */
+export interface Alert {
+  /** Stable: the same rule, key and time give the same id (replays are reproducible). */
+  readonly id: string;
+  readonly ruleId: string;
+  readonly kind: 'anomaly' | 'timer' | 'eps';
+  readonly severity: Severity;
+  /** ms since the epoch, on the engine's clock (event time in replay). */
+  readonly time: number;
+  readonly host: string;
+  readonly key: string;
+  readonly value?: string | undefined;
+  readonly state?: 'below' | 'above' | 'recovered' | undefined;
+  readonly summary: string;
+  readonly evidence: AlertEvidence;
+}
+
+export interface AlertEvidence {
+  readonly events?: readonly SyslogEvent[] | undefined;
+  readonly knownValues?: number | undefined;
+  readonly keyFirstSeen?: number | undefined;
+  readonly openForMs?: number | undefined;
+  readonly count?: number | undefined;
+  readonly threshold?: number | undefined;
+  readonly intervalMs?: number | undefined;
+}
+
+export function alertId(ruleId: string, key: string, time: number, discriminator = ''): string {
+  return createHash('sha256').update(`${ruleId}\0${key}\0${time}\0${discriminator}`).digest('hex').slice(0, 16);
+}

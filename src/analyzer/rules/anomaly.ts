@@ -1,0 +1,92 @@
+/**
+ * Anomaly rules: per key, a learning period from the key's first event during which every value
+ * is learned silently; after it, a value never seen for that key raises an alert. The learning
+ * period is [first seen, first seen + learning): an event exactly at its end is judged.
+ * Memory is bounded: at most maxValuesPerKey values per key and maxKeys keys per rule, the least
+ * recently seen evicted first (counted).
+ */
+import type { SyslogEvent } from '../../common/syslog/event.js';
+import { alertId, type Alert } from './alert.js';
+import { matchEvent } from './match.js';
+import type { AnomalyRule } from './schema.js';
+
+interface ValueSeen {
+  first: number;
+  last: number;
+  count: number;
+}
+
+interface KeyState {
+  firstSeen: number;
+  /** Insertion order = least recently seen first (a seen value is moved to the end). */
+  values: Map<string, ValueSeen>;
+}
+
+export class AnomalyDetector {
+  readonly counters = { matched: 0, alerts: 0, evictedValues: 0, evictedKeys: 0 };
+  /** Insertion order = least recently seen key first. */
+  private readonly keys = new Map<string, KeyState>();
+
+  constructor(readonly rule: AnomalyRule) {}
+
+  process(event: SyslogEvent, now: number): Alert | undefined {
+    const groups = matchEvent(this.rule.match, event);
+    if (!groups) return undefined;
+    this.counters.matched++;
+    const key = this.rule.key.apply(groups, event);
+    const value = this.rule.value.apply(groups, event);
+    let state = this.keys.get(key);
+    if (state) this.keys.delete(key);
+    else state = { firstSeen: now, values: new Map() };
+    this.keys.set(key, state);
+    this.evictKeys();
+    const seen = state.values.get(value);
+    if (seen) {
+      state.values.delete(value);
+      state.values.set(value, { ...seen, last: now, count: seen.count + 1 });
+      return undefined;
+    }
+    const learning = now < state.firstSeen + this.rule.learning;
+    if (learning || this.rule.onAlert === 'learn') this.learn(state, value, now);
+    if (learning) return undefined;
+    this.counters.alerts++;
+    return {
+      id: alertId(this.rule.id, key, now, value),
+      ruleId: this.rule.id,
+      kind: 'anomaly',
+      severity: this.rule.severity,
+      time: now,
+      host: event.host,
+      key,
+      value,
+      summary: `${this.rule.id}: new value ${value} for ${key} (${state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0)} known since ${new Date(state.firstSeen).toISOString()})`,
+      evidence: { events: [event], knownValues: state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0), keyFirstSeen: state.firstSeen },
+    };
+  }
+
+  /** An operator acknowledged `value` for `key`: it joins the baseline. */
+  acknowledge(key: string, value: string, now: number): void {
+    const state = this.keys.get(key) ?? { firstSeen: now, values: new Map() };
+    this.keys.set(key, state);
+    if (!state.values.has(value)) this.learn(state, value, now);
+  }
+
+  knownValues(key: string): string[] {
+    return [...(this.keys.get(key)?.values.keys() ?? [])];
+  }
+
+  private learn(state: KeyState, value: string, now: number): void {
+    state.values.set(value, { first: now, last: now, count: 1 });
+    while (state.values.size > this.rule.maxValuesPerKey) {
+      state.values.delete(state.values.keys().next().value!);
+      this.counters.evictedValues++;
+    }
+  }
+
+  private evictKeys(): void {
+    while (this.keys.size > this.rule.maxKeys) {
+      this.keys.delete(this.keys.keys().next().value!);
+      this.counters.evictedKeys++;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * EPS rules (the per-sensor events-per-interval monitor): events are counted per key in
+ * fixed windows of `interval` aligned to the epoch; when a window ends each key's count is
+ * compared with its thresholds (per-key overrides, else the rule's). Expected keys are judged
+ * even when they sent nothing. An alert is raised on entering a bad state (below or above) and
+ * once on recovery, not every interval. A key seen once stays tracked, so a sender that stops
+ * entirely is noticed.
+ */
+import type { SyslogEvent } from '../../common/syslog/event.js';
+import { alertId, type Alert } from './alert.js';
+import { matchEvent } from './match.js';
+import type { EpsRule } from './schema.js';
+
+type State = 'ok' | 'below' | 'above';
+
+export class EpsMonitor {
+  readonly counters = { matched: 0, alerts: 0, windows: 0 };
+  private windowStart: number | undefined;
+  private readonly counts = new Map<string, number>();
+  private readonly states = new Map<string, State>();
+
+  constructor(readonly rule: EpsRule) {
+    for (const key of rule.expected) this.states.set(key, 'ok');
+  }
+
+  process(event: SyslogEvent, now: number): Alert[] {
+    const alerts = this.advance(now);
+    const groups = matchEvent(this.rule.match, event);
+    if (!groups) return alerts;
+    this.counters.matched++;
+    const key = this.rule.key.apply(groups, event);
+    if (!this.states.has(key)) this.states.set(key, 'ok');
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    return alerts;
+  }
+
+  /** Closes every window that ended by `now` and judges it. */
+  advance(now: number): Alert[] {
+    const { interval } = this.rule;
+    const current = Math.floor(now / interval) * interval;
+    if (this.windowStart === undefined) {
+      this.windowStart = current;
+      return [];
+    }
+    const alerts: Alert[] = [];
+    while (this.windowStart < current) {
+      alerts.push(...this.judge(this.windowStart));
+      this.counts.clear();
+      this.windowStart += interval;
+      // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
+      if (current - this.windowStart > interval) {
+        alerts.push(...this.judge(this.windowStart));
+        this.windowStart = current;
+      }
+    }
+    return alerts;
+  }
+
+  private judge(windowStart: number): Alert[] {
+    this.counters.windows++;
+    const alerts: Alert[] = [];
+    const windowEnd = windowStart + this.rule.interval;
+    for (const [key, previous] of this.states) {
+      const count = this.counts.get(key) ?? 0;
+      const limits = this.rule.overrides[key] ?? { below: this.rule.below, above: this.rule.above };
+      const state: State = limits.below !== undefined && count < limits.below ? 'below' : limits.above !== undefined && count > limits.above ? 'above' : 'ok';
+      if (state === previous) continue;
+      this.states.set(key, state);
+      const threshold = state === 'below' ? limits.below : state === 'above' ? limits.above : undefined;
+      const perInterval = `${count} events in ${Math.round(this.rule.interval / 1000)} s`;
+      this.counters.alerts++;
+      alerts.push({
+        id: alertId(this.rule.id, key, windowEnd, state),
+        ruleId: this.rule.id,
+        kind: 'eps',
+        severity: state === 'ok' ? 'notice' : this.rule.severity,
+        time: windowEnd,
+        host: key,
+        key,
+        state: state === 'ok' ? 'recovered' : state,
+        summary: state === 'ok' ? `${this.rule.id}: ${key} recovered (${perInterval})` : `${this.rule.id}: ${key} ${state} ${threshold} (${perInterval})`,
+        evidence: { count, threshold, intervalMs: this.rule.interval },
+      });
+    }
+    return alerts;
+  }
+}

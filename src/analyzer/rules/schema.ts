@@ -1,0 +1,115 @@
+/**
+ * The rules file (rules.yaml): a list of rules, each with an id, a match and one kind (anomaly,
+ * timer, eps). Regexes are compiled and templates checked against the regex's named groups at
+ * load, so a typo is an error naming the rule's key and line, not a silent non-match.
+ */
+import { z } from 'zod';
+import { durationSchema as duration } from '../../common/duration-schema.js';
+import { SEVERITIES } from '../../common/syslog/format.js';
+import { compileTemplate, namedGroups, unknownNames, type Template } from './template.js';
+
+const regex = z.string().transform((text, ctx) => {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+export const matchSchema = z.strictObject({
+  /** Regexes the event's host / app must match (anywhere; anchor with ^ $). */
+  host: regex.optional(),
+  app: regex.optional(),
+  /** Only events at least this severe (emerg is the most severe). */
+  severity: z.enum(SEVERITIES).optional(),
+  /** Against the message; its named groups feed the templates. */
+  regex: regex.prefault('.*'),
+});
+export type Match = z.output<typeof matchSchema>;
+
+const template = z.string().min(1).transform(compileTemplate);
+const alertSeverity = z.enum(SEVERITIES).default('warning');
+const id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -');
+
+const anomaly = z.strictObject({
+  id,
+  description: z.string().default(''),
+  kind: z.literal('anomaly'),
+  match: matchSchema,
+  key: template,
+  value: template,
+  /** Each key learns silently for this long from its first event. */
+  learning: duration('7d', { ms: 366 * 86_400_000, label: '366d' }),
+  /** After an alert: learn the value (alert once) or keep alerting until acknowledged. */
+  onAlert: z.enum(['learn', 'keep-alerting']).default('learn'),
+  maxValuesPerKey: z.number().int().min(1).max(1_000_000).default(1000),
+  maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
+  severity: alertSeverity,
+});
+
+const timer = z.strictObject({
+  id,
+  description: z.string().default(''),
+  kind: z.literal('timer'),
+  start: matchSchema,
+  end: matchSchema,
+  /** Correlates an end with its start, over each match's groups (e.g. `${logonId}`). */
+  key: template,
+  timeout: duration('8h', { ms: 366 * 86_400_000, label: '366d' }),
+  severity: alertSeverity,
+});
+
+const limits = z.strictObject({ below: z.number().int().nonnegative().optional(), above: z.number().int().nonnegative().optional() });
+
+const eps = z.strictObject({
+  id,
+  description: z.string().default(''),
+  kind: z.literal('eps'),
+  match: matchSchema.prefault({}),
+  /** What is counted separately: the sender by default. */
+  key: template.default(compileTemplate('${host}')),
+  interval: duration('5m', { ms: 86_400_000, label: '24h' }),
+  below: z.number().int().nonnegative().optional(),
+  above: z.number().int().nonnegative().optional(),
+  /** Per-key thresholds replacing `below`/`above` (the AlienVault script's per-sensor list). */
+  overrides: z.record(z.string(), limits).default({}),
+  /** Keys that must send: below-threshold alerts even for one never heard from. */
+  expected: z.array(z.string()).default([]),
+  severity: alertSeverity,
+});
+
+const rule = z.discriminatedUnion('kind', [anomaly, timer, eps], { error: 'kind must be anomaly, timer or eps' });
+
+export type Rule = z.output<typeof rule>;
+export type AnomalyRule = Extract<Rule, { kind: 'anomaly' }>;
+export type TimerRule = Extract<Rule, { kind: 'timer' }>;
+export type EpsRule = Extract<Rule, { kind: 'eps' }>;
+
+function checkTemplate(ctx: z.RefinementCtx, path: (string | number)[], t: Template, groups: string[]): void {
+  const unknown = unknownNames(t, groups);
+  if (unknown.length) ctx.addIssue({ code: 'custom', path, message: `\${${unknown.join('}, ${')}} is not a named group of the regex (${groups.length ? groups.join(', ') : 'it has none'}) nor an event field` });
+}
+
+export const rulesFileSchema = z
+  .strictObject({ rules: z.array(rule).default([]) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.rules.forEach((r, i) => {
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
+      seen.add(r.id);
+      if (r.kind === 'anomaly') {
+        const groups = namedGroups(r.match.regex);
+        checkTemplate(ctx, ['rules', i, 'key'], r.key, groups);
+        checkTemplate(ctx, ['rules', i, 'value'], r.value, groups);
+      } else if (r.kind === 'timer') {
+        // The key must be computable from both the start and the end event.
+        checkTemplate(ctx, ['rules', i, 'key'], r.key, namedGroups(r.start.regex).filter((g) => namedGroups(r.end.regex).includes(g)));
+      } else {
+        checkTemplate(ctx, ['rules', i, 'key'], r.key, namedGroups(r.match.regex));
+        if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'an eps rule needs below and/or above' });
+      }
+    });
+  });
+
+export type RulesFile = z.output<typeof rulesFileSchema>;

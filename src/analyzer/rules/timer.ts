@@ -1,0 +1,65 @@
+/**
+ * Timer rules (EventSentry's filter timers): a start event is held under its correlation key; a
+ * matching end event releases it silently; if the timeout passes first, the held start becomes an
+ * alert carrying it and how long it was open. Decisions: a second start for a key already held
+ * keeps the first (the earliest open time is the one that matters; counted as duplicate); an end
+ * with no start is counted and ignored; an event that matches both start and end is a start.
+ */
+import type { SyslogEvent } from '../../common/syslog/event.js';
+import { alertId, type Alert } from './alert.js';
+import { matchEvent } from './match.js';
+import type { TimerRule } from './schema.js';
+
+interface Held {
+  readonly event: SyslogEvent;
+  readonly started: number;
+}
+
+export class TimerTracker {
+  readonly counters = { starts: 0, ends: 0, duplicateStarts: 0, endsWithoutStart: 0, alerts: 0 };
+  private readonly held = new Map<string, Held>();
+
+  constructor(readonly rule: TimerRule) {}
+
+  process(event: SyslogEvent, now: number): void {
+    const start = matchEvent(this.rule.start, event);
+    if (start) {
+      this.counters.starts++;
+      const key = this.rule.key.apply(start, event);
+      if (this.held.has(key)) this.counters.duplicateStarts++;
+      else this.held.set(key, { event, started: now });
+      return;
+    }
+    const end = matchEvent(this.rule.end, event);
+    if (!end) return;
+    this.counters.ends++;
+    if (!this.held.delete(this.rule.key.apply(end, event))) this.counters.endsWithoutStart++;
+  }
+
+  /** Releases every held start whose timeout has passed at `now`, oldest first. */
+  expire(now: number): Alert[] {
+    const alerts: Alert[] = [];
+    for (const [key, held] of this.held) {
+      if (now < held.started + this.rule.timeout) continue;
+      this.held.delete(key);
+      this.counters.alerts++;
+      const openForMs = now - held.started;
+      alerts.push({
+        id: alertId(this.rule.id, key, held.started),
+        ruleId: this.rule.id,
+        kind: 'timer',
+        severity: this.rule.severity,
+        time: held.started + this.rule.timeout,
+        host: held.event.host,
+        key,
+        summary: `${this.rule.id}: ${key} started ${new Date(held.started).toISOString()} with no end within ${Math.round(this.rule.timeout / 60_000)} min`,
+        evidence: { events: [held.event], openForMs },
+      });
+    }
+    return alerts.sort((a, b) => a.time - b.time);
+  }
+
+  get pending(): number {
+    return this.held.size;
+  }
+}

@@ -1,0 +1,39 @@
+/** `envirowatch analyze`: a log file through the rules from the command line, as JSON lines. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+const RULES = fileURLToPath(new URL('../config/rules.example.yaml', import.meta.url));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => execFile(CLI, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })));
+}
+
+describe('envirowatch analyze', () => {
+  it('replays a log that crosses New Year with --year and prints one JSON object per alert', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
+    const log = join(dir, 'vpn.log');
+    const line = (when: string, ip: string) => `${when} openvpn[1]: openvpn server 'ovpns1' user 'carol' address '${ip}:5000' - connected`;
+    // Learning starts Dec 28 2025; Jan 5 2026 is past the 7 days only if the year moved on at New Year.
+    await writeFile(log, [line('Dec 28 10:00:00', '10.0.0.1'), line('Dec 31 23:59:59', '10.0.0.2'), line('Jan  5 10:00:00', '10.9.9.9'), ''].join('\n'));
+    const { code, stdout, stderr } = await cli(['analyze', '--rules', RULES, '--input', log, '--json', '--year', '2025']);
+    expect(code, stderr).toBe(0);
+    const alerts = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', host: '', key: 'carol', value: '10.9.9.9', time: new Date(2026, 0, 5, 10).toISOString() });
+    expect(alerts[0].evidence.events[0]).toMatchObject({ source: `${log}:3`, app: 'openvpn' });
+    expect(stderr).toBe('3 lines, 3 events\n');
+  });
+
+  it('explains a bad rules file with its line and exits 2; a missing input exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
+    const rules = join(dir, 'rules.yaml');
+    await writeFile(rules, 'rules:\n  - id: x\n    kind: timer\n    start: { regex: "a" }\n    end: { regex: "b" }\n    key: ${id}\n');
+    expect(await cli(['analyze', '--rules', rules, '--input', '/dev/null'])).toMatchObject({ code: 2, stderr: expect.stringContaining(`${rules}:6: rules.0.key: \${id} is not a named group`) });
+    expect(await cli(['analyze', '--rules', RULES, '--input', join(dir, 'missing.log')])).toMatchObject({ code: 1, stderr: expect.stringContaining('ENOENT') });
+  });
+});
