@@ -65,11 +65,58 @@ program
     process.exitCode = await runAnalyzeCommand(options);
   });
 
+const analyzerConfigOption = () => new Option('-c, --config <file>', 'analyzer config file (default: /etc/envirowatch/analyzer.yaml)');
+
+program
+  .command('analyzer')
+  .description('run the central analyzer: receive syslog, apply the rules, store and log alerts')
+  .addOption(analyzerConfigOption())
+  .action(async (options: { config?: string }) => {
+    const { runAnalyzerCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runAnalyzerCommand(options);
+  });
+
+const alerts = program.command('alerts').description("the analyzer's alerts: list, show, acknowledge");
+alerts
+  .command('list')
+  .description('open alerts, newest first (--all: acknowledged ones too)')
+  .addOption(analyzerConfigOption())
+  .option('--all', 'include acknowledged alerts')
+  .option('--json', 'one JSON object per alert')
+  .action(async (options: { config?: string; all?: boolean; json?: boolean }) => {
+    const { runAlertsCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runAlertsCommand('list', options);
+  });
+alerts
+  .command('show')
+  .argument('<id>', 'alert id')
+  .addOption(analyzerConfigOption())
+  .action(async (id: string, options: { config?: string }) => {
+    const { runAlertsCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runAlertsCommand('show', { ...options, id });
+  });
+alerts
+  .command('ack')
+  .argument('<id>', 'alert id')
+  .addOption(analyzerConfigOption())
+  .option('--by <name>', 'who acknowledges (default: $USER)')
+  .option('--comment <text>', 'why', '')
+  .action(async (id: string, options: { config?: string; by?: string; comment?: string }) => {
+    const { runAlertsCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runAlertsCommand('ack', { ...options, id });
+  });
+
 program
   .command('check-config')
-  .description('validate an agent config file and explain every mistake with its key path and line')
-  .argument('[file]', 'config file (default: $ENVIROWATCH_CONFIG or /etc/envirowatch/agent.yaml)')
-  .action(async (file: string | undefined) => {
+  .description('validate a config file and explain every mistake with its key path and line')
+  .argument('[file]', 'config file (default: $ENVIROWATCH_CONFIG or /etc/envirowatch/agent.yaml; with --analyzer /etc/envirowatch/analyzer.yaml)')
+  .option('--analyzer', "the file is the analyzer's (analyzer.yaml), not the agent's")
+  .action(async (file: string | undefined, options: { analyzer?: boolean }) => {
+    if (options.analyzer) {
+      const { runCheckAnalyzerConfigCommand } = await import('./analyzer-commands.js');
+      process.exitCode = await runCheckAnalyzerConfigCommand(file);
+      return;
+    }
     process.exitCode = await runCheckConfigCommand(file);
   });
 

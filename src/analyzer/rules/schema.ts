@@ -91,25 +91,30 @@ function checkTemplate(ctx: z.RefinementCtx, path: (string | number)[], t: Templ
   if (unknown.length) ctx.addIssue({ code: 'custom', path, message: `\${${unknown.join('}, ${')}} is not a named group of the regex (${groups.length ? groups.join(', ') : 'it has none'}) nor an event field` });
 }
 
-export const rulesFileSchema = z
-  .strictObject({ rules: z.array(rule).default([]) })
-  .superRefine((file, ctx) => {
+/** A list of rules, with the checks that span keys: templates against groups, duplicates, thresholds. */
+export const rulesSchema = z
+  .array(rule)
+  .default([])
+  .superRefine((rules, ctx) => {
     const seen = new Set<string>();
-    file.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id ${r.id}` });
+    rules.forEach((r, i) => {
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate rule id ${r.id}` });
       seen.add(r.id);
       if (r.kind === 'anomaly') {
         const groups = namedGroups(r.match.regex);
-        checkTemplate(ctx, ['rules', i, 'key'], r.key, groups);
-        checkTemplate(ctx, ['rules', i, 'value'], r.value, groups);
+        checkTemplate(ctx, [i, 'key'], r.key, groups);
+        checkTemplate(ctx, [i, 'value'], r.value, groups);
       } else if (r.kind === 'timer') {
         // The key must be computable from both the start and the end event.
-        checkTemplate(ctx, ['rules', i, 'key'], r.key, namedGroups(r.start.regex).filter((g) => namedGroups(r.end.regex).includes(g)));
+        checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.start.regex).filter((g) => namedGroups(r.end.regex).includes(g)));
       } else {
-        checkTemplate(ctx, ['rules', i, 'key'], r.key, namedGroups(r.match.regex));
-        if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'an eps rule needs below and/or above' });
+        checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
+        if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: [i], message: 'an eps rule needs below and/or above' });
       }
     });
   });
+
+/** A rules file for `envirowatch analyze --rules`: the `rules:` list of analyzer.yaml on its own. */
+export const rulesFileSchema = z.strictObject({ rules: rulesSchema });
 
 export type RulesFile = z.output<typeof rulesFileSchema>;

@@ -1,0 +1,48 @@
+/**
+ * The analyzer's SQLite database (better-sqlite3) in dataDir: WAL journal so readers (the
+ * `alerts` command, later the web page) never block the daemon; synchronous=FULL because an
+ * acknowledgement or an alert, once written, must survive a power cut, and they are few.
+ * Schema changes are numbered migrations recorded in user_version.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE alerts (
+     id TEXT PRIMARY KEY,
+     rule_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT,
+     state TEXT,
+     summary TEXT NOT NULL,
+     evidence TEXT NOT NULL,
+     acked_by TEXT,
+     acked_at INTEGER,
+     ack_comment TEXT
+   );
+   CREATE INDEX alerts_open ON alerts (acked_at, time);`,
+  // Next: the rules' learned state (baselines, pending timers, EPS windows) and the outbox.
+];
+
+export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly) mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'analyzer.sqlite'), { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (options.readonly) return db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) throw new Error(`${join(dataDir, 'analyzer.sqlite')} was written by a newer envirowatch (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+  return db;
+}

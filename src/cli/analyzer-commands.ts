@@ -1,0 +1,99 @@
+import { access } from 'node:fs/promises';
+import { formatConfigIssues, loadConfigFile, parseConfigText } from '../common/config-file.js';
+import { ConfigError } from '../common/errors.js';
+import { createLogger } from '../common/logger.js';
+import { systemClock } from '../common/clock.js';
+import { analyzerConfigSchema, type AnalyzerConfig } from '../analyzer/config.js';
+import { AnalyzerDaemon } from '../analyzer/daemon.js';
+import { AlertStore } from '../analyzer/store/alerts.js';
+import { openDatabase } from '../analyzer/store/database.js';
+
+export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
+
+/** --config, else /etc/envirowatch/analyzer.yaml, else (no such file) every key's default. */
+export async function loadAnalyzerConfig(file: string | undefined): Promise<AnalyzerConfig | number> {
+  try {
+    if (file === undefined && !(await access(DEFAULT_ANALYZER_CONFIG).then(() => true, () => false))) return parseConfigText(analyzerConfigSchema, '');
+    return await loadConfigFile(analyzerConfigSchema, file ?? DEFAULT_ANALYZER_CONFIG);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const line of formatConfigIssues(error)) process.stderr.write(`${line}\n`);
+    return 2;
+  }
+}
+
+export async function runAnalyzerCommand(options: { config?: string }): Promise<number> {
+  const config = await loadAnalyzerConfig(options.config);
+  if (typeof config === 'number') return config;
+  const logger = createLogger({ namespace: 'envirowatch.analyzer', level: config.log.level });
+  let daemon: AnalyzerDaemon;
+  try {
+    daemon = new AnalyzerDaemon({ config, clock: systemClock, logger });
+    await daemon.start();
+  } catch (error) {
+    logger.error('cannot start the analyzer', { error });
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info('stopping', { signal });
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await daemon.stop();
+  logger.info('analyzer stopped', daemon.counters());
+  return 0;
+}
+
+export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; by?: string; comment?: string }): Promise<number> {
+  const config = await loadAnalyzerConfig(options.config);
+  if (typeof config === 'number') return config;
+  let db;
+  try {
+    db = openDatabase(config.dataDir, { readonly: action !== 'ack' });
+  } catch (error) {
+    process.stderr.write(`cannot open the analyzer's database in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const store = new AlertStore(db);
+    if (action === 'list') {
+      for (const alert of store.list({ open: !options.all })) {
+        process.stdout.write(options.json ? `${JSON.stringify(alert)}\n` : `${alert.id} ${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ack ? 'acked ' : 'OPEN  '} ${alert.summary}\n`);
+      }
+      return 0;
+    }
+    if (!options.id) {
+      process.stderr.write(`alerts ${action} needs an alert id\n`);
+      return 2;
+    }
+    if (action === 'show') {
+      const alert = store.get(options.id);
+      if (!alert) {
+        process.stderr.write(`no alert ${options.id}\n`);
+        return 1;
+      }
+      process.stdout.write(`${JSON.stringify(alert, null, 2)}\n`);
+      return 0;
+    }
+    const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '' });
+    if (!done) {
+      process.stderr.write(`no open alert ${options.id}\n`);
+      return 1;
+    }
+    process.stdout.write(`acknowledged ${options.id}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** `check-config --analyzer [file]`. */
+export async function runCheckAnalyzerConfigCommand(file: string | undefined): Promise<number> {
+  const config = await loadAnalyzerConfig(file);
+  if (typeof config === 'number') return config;
+  process.stdout.write(`${file ?? DEFAULT_ANALYZER_CONFIG}: OK (${config.rules.length} rule${config.rules.length === 1 ? '' : 's'})\n`);
+  return 0;
+}

@@ -1,0 +1,101 @@
+/**
+ * `envirowatch analyzer` as users run it: real syslog from `logger`, an anomaly alert stored in
+ * SQLite, `alerts list/show/ack`, and alerts and acknowledgements surviving kill -9.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../src/common/config-file.js';
+import { analyzerConfigSchema } from '../src/analyzer/config.js';
+import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
+
+const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+const run = promisify(execFile);
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => execFile(CLI, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })));
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('config/analyzer.yaml', () => {
+  it('documents every key at its default', () => {
+    const sample = parseConfigText(analyzerConfigSchema, readFileSync(new URL('../config/analyzer.yaml', import.meta.url), 'utf8'));
+    expect(sample).toEqual(parseConfigText(analyzerConfigSchema, ''));
+  });
+});
+
+describe('envirowatch analyzer', () => {
+  it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
+    const config = join(dir, 'analyzer.yaml');
+    await writeFile(config, [
+      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
+      `dataDir: ${join(dir, 'data')}`,
+      'rules:',
+      '  - id: vpn-new-address',
+      '    kind: anomaly',
+      '    match: { app: ^openvpn$, regex: "user \'(?<user>[^\']+)\' address \'(?<ip>[^\':]+):\\\\d+\' - connected" }',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '    learning: 1ms',
+      '',
+    ].join('\n'));
+    expect(await cli(['check-config', '--analyzer', config])).toMatchObject({ code: 0, stdout: `${config}: OK (1 rule)\n` });
+    const start = () => spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const send = (ip: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+    let analyzer: ChildProcess = start();
+    try {
+      let log = '';
+      analyzer.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      await waitFor(async () => (log.includes('analyzer started') ? true : undefined), 'the analyzer to start');
+      await send('198.51.100.1'); // learned
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await send('203.0.113.50'); // new after learning → alert
+      const listed = await waitFor(async () => {
+        const { stdout } = await cli(['alerts', 'list', '--config', config, '--json']);
+        return stdout.trim() ? stdout.trim().split('\n').map((l) => JSON.parse(l)) : undefined;
+      }, 'the alert');
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', key: 'dave', value: '203.0.113.50' });
+
+      analyzer.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.once('exit', resolve));
+      const afterKill = await cli(['alerts', 'show', listed[0].id, '--config', config]);
+      expect(afterKill.code).toBe(0);
+      expect(JSON.parse(afterKill.stdout)).toMatchObject({ id: listed[0].id, value: '203.0.113.50' });
+
+      expect(await cli(['alerts', 'ack', listed[0].id, '--config', config, '--by', 'erin', '--comment', 'travelling'])).toMatchObject({ code: 0, stdout: `acknowledged ${listed[0].id}\n` });
+      expect(await cli(['alerts', 'ack', listed[0].id, '--config', config])).toMatchObject({ code: 1 });
+      analyzer = start();
+      await waitFor(async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined), 'the acknowledgement after a restart');
+      expect((await cli(['alerts', 'list', '--config', config])).stdout).toBe('');
+    } finally {
+      analyzer.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('explains a bad config with the key path and line, exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const config = join(dir, 'analyzer.yaml');
+    await writeFile(config, 'listen:\n  udp:\n    port: 70000\nrules:\n  - id: x\n    kind: eps\n');
+    const { code, stderr } = await cli(['analyzer', '--config', config]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${config}:3: listen.udp.port:`);
+    expect(stderr).toContain(`${config}:5: rules.0: an eps rule needs below and/or above`);
+  });
+});
