@@ -98,4 +98,66 @@ describe('envirowatch analyzer', () => {
     expect(stderr).toContain(`${config}:3: listen.udp.port:`);
     expect(stderr).toContain(`${config}:5: rules.0: an eps rule needs below and/or above`);
   });
+
+  it('kill -9 loses no learned state: baselines and learning periods go on, a timer that expired while down fires at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
+    const config = join(dir, 'analyzer.yaml');
+    await writeFile(config, [
+      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
+      `dataDir: ${join(dir, 'data')}`,
+      'rules:',
+      '  - id: vpn',
+      '    kind: anomaly',
+      '    match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '    learning: 3s',
+      '  - id: session',
+      '    kind: timer',
+      '    start: { regex: "logon (?<id>\\\\w+)" }',
+      '    end: { regex: "logoff (?<id>\\\\w+)" }',
+      '    key: ${id}',
+      '    timeout: 2s',
+      '',
+    ].join('\n'));
+    const send = (text: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc5424', '-t', 'test', text]);
+    const start = async () => {
+      const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
+        return log.includes('analyzer started') ? true : undefined;
+      }, 'the analyzer to start').catch((error: Error) => {
+        throw new Error(`${error.message} (exit ${child.exitCode}, signal ${child.signalCode}, pid ${child.pid}):\n${log}`);
+      });
+      return child;
+    };
+    const alerts = async () => (await cli(['alerts', 'list', '--config', config, '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    let analyzer = await start();
+    const firstSeen = Date.now();
+    try {
+      await send('user frank from 10.0.0.1');
+      await send('logon s1');
+      // Written within a second: wait for two ticks, then kill without any chance to flush.
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      analyzer.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.once('exit', resolve));
+      expect(await alerts()).toEqual([]);
+      // Down past the timer's 2 s and the key's 3 s of learning (both counted from before the kill).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstSeen + 3_200 - Date.now())));
+      analyzer = await start();
+      const timer = await waitFor(async () => (await alerts()).find((a) => a.kind === 'timer'), 'the expired timer to fire');
+      expect(timer).toMatchObject({ ruleId: 'session', key: 's1' });
+      await send('user frank from 10.0.0.1'); // learned before the kill: silent
+      await send('user frank from 10.0.0.9'); // learning ended (from the first event, before the kill): alert
+      const anomaly = await waitFor(async () => (await alerts()).find((a) => a.kind === 'anomaly'), 'the anomaly');
+      expect(anomaly).toMatchObject({ key: 'frank', value: '10.0.0.9' });
+      expect((await alerts()).filter((a) => a.kind === 'anomaly')).toHaveLength(1);
+    } finally {
+      analyzer.kill('SIGKILL');
+    }
+  }, 30_000);
 });

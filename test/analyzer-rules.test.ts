@@ -77,6 +77,7 @@ describe('timer: an RDP logon with no logoff in time', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'timer', key: 'srv1/0x3e7a', host: 'srv1', time: new Date(2026, 2, 2, 17).getTime() });
     expect(alerts[0]!.evidence.openForMs).toBe(8.5 * 3_600_000);
+    expect(alerts[0]!.summary).toBe(`rdp-session-too-long: srv1/0x3e7a started ${new Date(2026, 2, 2, 9).toISOString()} with no end within 8h`);
     expect(alerts[0]!.evidence.events![0]!.message).toContain('Logon ID: 0x3e7a');
     expect(engine.timers[0]!.counters).toMatchObject({ starts: 3, ends: 2, duplicateStarts: 1, endsWithoutStart: 1, alerts: 1 });
   });

@@ -2,8 +2,9 @@
  * `envirowatch analyzer`: receives syslog, runs every event through the rules on the receive
  * time, stores and logs the alerts, and steps the clock every second so timers and EPS windows
  * fire without new events. Counters are logged every minute.
- * Not yet durable: the rules' learned state lives in memory (baselines relearn after a restart);
- * alerts and their acknowledgements are in SQLite.
+ * The rules' learned state is written to SQLite every second and read back at start, so after
+ * a restart learning periods go on from their first event and timers that expired meanwhile
+ * fire at the first tick; alerts and acknowledgements are written at once.
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -13,6 +14,7 @@ import type { Alert } from './rules/alert.js';
 import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
+import { SqliteRuleState } from './store/rule-state.js';
 
 const TICK_MS = 1_000;
 const COUNTERS_EVERY_MS = 60_000;
@@ -22,13 +24,15 @@ export class AnalyzerDaemon {
   readonly receiver: SyslogReceiver;
   readonly alerts: AlertStore;
   private readonly db: Db;
+  private readonly state: SqliteRuleState;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void }) {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
-    this.engine = new RuleEngine(config.rules);
+    this.state = new SqliteRuleState(this.db);
+    this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
     this.receiver = new SyslogReceiver({ config, clock, logger: logger.child('ingest'), onEvent: (event) => this.raise(this.engine.process(event, event.receivedAt)) });
   }
 
@@ -42,11 +46,22 @@ export class AnalyzerDaemon {
 
   async start(): Promise<void> {
     await this.receiver.start();
-    const { clock, logger } = this.options;
-    this.timers.push(setInterval(() => this.raise(this.engine.tick(clock.now())), TICK_MS));
+    const { logger } = this.options;
+    this.timers.push(setInterval(() => this.step(), TICK_MS));
+    this.step(); // timers that expired while the analyzer was down fire now
     this.timers.push(setInterval(() => logger.info('counters', { ...this.counters() }), COUNTERS_EVERY_MS));
     for (const timer of this.timers) timer.unref();
     logger.info('analyzer started', { rules: this.options.config.rules.length, dataDir: this.options.config.dataDir });
+  }
+
+  private step(): void {
+    this.raise(this.engine.tick(this.options.clock.now()));
+    this.engine.flushCounts();
+    try {
+      this.state.flush();
+    } catch (error) {
+      this.options.logger.error('cannot write the rules\' state; keeping it in memory and retrying', { error });
+    }
   }
 
   counters(): Record<string, number> {
@@ -67,6 +82,7 @@ export class AnalyzerDaemon {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.receiver.stop();
+    this.step();
     this.db.close();
   }
 }

@@ -9,12 +9,8 @@ import type { SyslogEvent } from '../../common/syslog/event.js';
 import { alertId, type Alert } from './alert.js';
 import { matchEvent } from './match.js';
 import type { AnomalyRule } from './schema.js';
+import type { RestoredRuleState, RuleStateSink, ValueSeen } from './state.js';
 
-interface ValueSeen {
-  first: number;
-  last: number;
-  count: number;
-}
 
 interface KeyState {
   firstSeen: number;
@@ -27,7 +23,18 @@ export class AnomalyDetector {
   /** Insertion order = least recently seen key first. */
   private readonly keys = new Map<string, KeyState>();
 
-  constructor(readonly rule: AnomalyRule) {}
+  constructor(
+    readonly rule: AnomalyRule,
+    private readonly sink?: RuleStateSink,
+  ) {}
+
+  /** Puts back what a store kept (keys in least-recently-seen order). */
+  restore(keys: NonNullable<RestoredRuleState['anomaly']>): void {
+    for (const { key, firstSeen, values } of keys) {
+      const sorted = [...values].sort((a, b) => a.seen.last - b.seen.last);
+      this.keys.set(key, { firstSeen, values: new Map(sorted.map((v) => [v.value, { ...v.seen }])) });
+    }
+  }
 
   process(event: SyslogEvent, now: number): Alert | undefined {
     const groups = matchEvent(this.rule.match, event);
@@ -37,17 +44,22 @@ export class AnomalyDetector {
     const value = this.rule.value.apply(groups, event);
     let state = this.keys.get(key);
     if (state) this.keys.delete(key);
-    else state = { firstSeen: now, values: new Map() };
+    else {
+      state = { firstSeen: now, values: new Map() };
+      this.sink?.anomalyKey(this.rule.id, key, now);
+    }
     this.keys.set(key, state);
     this.evictKeys();
     const seen = state.values.get(value);
     if (seen) {
       state.values.delete(value);
-      state.values.set(value, { ...seen, last: now, count: seen.count + 1 });
+      const updated = { ...seen, last: now, count: seen.count + 1 };
+      state.values.set(value, updated);
+      this.sink?.anomalyValue(this.rule.id, key, value, updated);
       return undefined;
     }
     const learning = now < state.firstSeen + this.rule.learning;
-    if (learning || this.rule.onAlert === 'learn') this.learn(state, value, now);
+    if (learning || this.rule.onAlert === 'learn') this.learn(key, state, value, now);
     if (learning) return undefined;
     this.counters.alerts++;
     return {
@@ -66,26 +78,36 @@ export class AnomalyDetector {
 
   /** An operator acknowledged `value` for `key`: it joins the baseline. */
   acknowledge(key: string, value: string, now: number): void {
-    const state = this.keys.get(key) ?? { firstSeen: now, values: new Map() };
-    this.keys.set(key, state);
-    if (!state.values.has(value)) this.learn(state, value, now);
+    let state = this.keys.get(key);
+    if (!state) {
+      state = { firstSeen: now, values: new Map() };
+      this.keys.set(key, state);
+      this.sink?.anomalyKey(this.rule.id, key, now);
+    }
+    if (!state.values.has(value)) this.learn(key, state, value, now);
   }
 
   knownValues(key: string): string[] {
     return [...(this.keys.get(key)?.values.keys() ?? [])];
   }
 
-  private learn(state: KeyState, value: string, now: number): void {
-    state.values.set(value, { first: now, last: now, count: 1 });
+  private learn(key: string, state: KeyState, value: string, now: number): void {
+    const seen = { first: now, last: now, count: 1 };
+    state.values.set(value, seen);
+    this.sink?.anomalyValue(this.rule.id, key, value, seen);
     while (state.values.size > this.rule.maxValuesPerKey) {
-      state.values.delete(state.values.keys().next().value!);
+      const oldest = state.values.keys().next().value!;
+      state.values.delete(oldest);
+      this.sink?.anomalyForgetValue(this.rule.id, key, oldest);
       this.counters.evictedValues++;
     }
   }
 
   private evictKeys(): void {
     while (this.keys.size > this.rule.maxKeys) {
-      this.keys.delete(this.keys.keys().next().value!);
+      const oldest = this.keys.keys().next().value!;
+      this.keys.delete(oldest);
+      this.sink?.anomalyForgetKey(this.rule.id, oldest);
       this.counters.evictedKeys++;
     }
   }

@@ -9,6 +9,7 @@ import type { Alert } from './alert.js';
 import { AnomalyDetector } from './anomaly.js';
 import { EpsMonitor } from './eps.js';
 import type { Rule } from './schema.js';
+import type { RestoredRuleState, RuleStateSink } from './state.js';
 import { TimerTracker } from './timer.js';
 
 export class RuleEngine {
@@ -18,12 +19,29 @@ export class RuleEngine {
   private now = -Infinity;
   readonly counters = { events: 0, outOfOrder: 0 };
 
-  constructor(rules: readonly Rule[]) {
+  constructor(rules: readonly Rule[], options: { sink?: RuleStateSink; restored?: ReadonlyMap<string, RestoredRuleState> } = {}) {
+    const { sink, restored } = options;
     for (const rule of rules) {
-      if (rule.kind === 'anomaly') this.anomalies.push(new AnomalyDetector(rule));
-      else if (rule.kind === 'timer') this.timers.push(new TimerTracker(rule));
-      else this.eps.push(new EpsMonitor(rule));
+      const state = restored?.get(rule.id);
+      if (rule.kind === 'anomaly') {
+        const detector = new AnomalyDetector(rule, sink);
+        if (state?.anomaly) detector.restore(state.anomaly);
+        this.anomalies.push(detector);
+      } else if (rule.kind === 'timer') {
+        const tracker = new TimerTracker(rule, sink);
+        if (state?.timers) tracker.restore(state.timers);
+        this.timers.push(tracker);
+      } else {
+        const monitor = new EpsMonitor(rule, sink);
+        if (state?.eps) monitor.restore(state.eps);
+        this.eps.push(monitor);
+      }
     }
+  }
+
+  /** Hands the open EPS windows' counts to the sink (the daemon calls this every second). */
+  flushCounts(): void {
+    for (const monitor of this.eps) monitor.flush();
   }
 
   /** Moves time to `time` (never back) and returns the alerts due by then. */

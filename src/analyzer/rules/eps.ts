@@ -6,12 +6,13 @@
  * once on recovery, not every interval. A key seen once stays tracked, so a sender that stops
  * entirely is noticed.
  */
+import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { alertId, type Alert } from './alert.js';
 import { matchEvent } from './match.js';
 import type { EpsRule } from './schema.js';
+import type { EpsState as State, RestoredRuleState, RuleStateSink } from './state.js';
 
-type State = 'ok' | 'below' | 'above';
 
 export class EpsMonitor {
   readonly counters = { matched: 0, alerts: 0, windows: 0 };
@@ -19,8 +20,25 @@ export class EpsMonitor {
   private readonly counts = new Map<string, number>();
   private readonly states = new Map<string, State>();
 
-  constructor(readonly rule: EpsRule) {
+  constructor(
+    readonly rule: EpsRule,
+    private readonly sink?: RuleStateSink,
+  ) {
     for (const key of rule.expected) this.states.set(key, 'ok');
+  }
+
+  /** Puts back the states and the open window's counts a store kept. */
+  restore(eps: NonNullable<RestoredRuleState['eps']>): void {
+    for (const { key, state } of eps.states) this.states.set(key, state);
+    if (eps.window) {
+      this.windowStart = eps.window.start;
+      for (const { key, count } of eps.window.counts) this.counts.set(key, count);
+    }
+  }
+
+  /** The open window's counts, for a store to keep (a restart loses no more than since the last call). */
+  flush(): void {
+    if (this.windowStart !== undefined) this.sink?.epsWindow(this.rule.id, this.windowStart, this.counts);
   }
 
   process(event: SyslogEvent, now: number): Alert[] {
@@ -66,8 +84,9 @@ export class EpsMonitor {
       const state: State = limits.below !== undefined && count < limits.below ? 'below' : limits.above !== undefined && count > limits.above ? 'above' : 'ok';
       if (state === previous) continue;
       this.states.set(key, state);
+      this.sink?.epsState(this.rule.id, key, state);
       const threshold = state === 'below' ? limits.below : state === 'above' ? limits.above : undefined;
-      const perInterval = `${count} events in ${Math.round(this.rule.interval / 1000)} s`;
+      const perInterval = `${count} events in ${formatDuration(this.rule.interval)}`;
       this.counters.alerts++;
       alerts.push({
         id: alertId(this.rule.id, key, windowEnd, state),

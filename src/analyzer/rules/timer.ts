@@ -5,10 +5,12 @@
  * keeps the first (the earliest open time is the one that matters; counted as duplicate); an end
  * with no start is counted and ignored; an event that matches both start and end is a start.
  */
+import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { alertId, type Alert } from './alert.js';
 import { matchEvent } from './match.js';
 import type { TimerRule } from './schema.js';
+import type { RestoredRuleState, RuleStateSink } from './state.js';
 
 interface Held {
   readonly event: SyslogEvent;
@@ -19,7 +21,15 @@ export class TimerTracker {
   readonly counters = { starts: 0, ends: 0, duplicateStarts: 0, endsWithoutStart: 0, alerts: 0 };
   private readonly held = new Map<string, Held>();
 
-  constructor(readonly rule: TimerRule) {}
+  constructor(
+    readonly rule: TimerRule,
+    private readonly sink?: RuleStateSink,
+  ) {}
+
+  /** Puts back the starts a store kept; those whose timeout passed meanwhile fire at the next expire(). */
+  restore(timers: NonNullable<RestoredRuleState['timers']>): void {
+    for (const { key, started, event } of [...timers].sort((a, b) => a.started - b.started)) this.held.set(key, { event, started });
+  }
 
   process(event: SyslogEvent, now: number): void {
     const start = matchEvent(this.rule.start, event);
@@ -27,13 +37,18 @@ export class TimerTracker {
       this.counters.starts++;
       const key = this.rule.key.apply(start, event);
       if (this.held.has(key)) this.counters.duplicateStarts++;
-      else this.held.set(key, { event, started: now });
+      else {
+        this.held.set(key, { event, started: now });
+        this.sink?.timerHeld(this.rule.id, key, now, event);
+      }
       return;
     }
     const end = matchEvent(this.rule.end, event);
     if (!end) return;
     this.counters.ends++;
-    if (!this.held.delete(this.rule.key.apply(end, event))) this.counters.endsWithoutStart++;
+    const key = this.rule.key.apply(end, event);
+    if (this.held.delete(key)) this.sink?.timerReleased(this.rule.id, key);
+    else this.counters.endsWithoutStart++;
   }
 
   /** Releases every held start whose timeout has passed at `now`, oldest first. */
@@ -42,6 +57,7 @@ export class TimerTracker {
     for (const [key, held] of this.held) {
       if (now < held.started + this.rule.timeout) continue;
       this.held.delete(key);
+      this.sink?.timerReleased(this.rule.id, key);
       this.counters.alerts++;
       const openForMs = now - held.started;
       alerts.push({
@@ -52,7 +68,7 @@ export class TimerTracker {
         time: held.started + this.rule.timeout,
         host: held.event.host,
         key,
-        summary: `${this.rule.id}: ${key} started ${new Date(held.started).toISOString()} with no end within ${Math.round(this.rule.timeout / 60_000)} min`,
+        summary: `${this.rule.id}: ${key} started ${new Date(held.started).toISOString()} with no end within ${formatDuration(this.rule.timeout)}`,
         evidence: { events: [held.event], openForMs },
       });
     }

@@ -28,7 +28,12 @@ const MIGRATIONS: readonly string[] = [
      ack_comment TEXT
    );
    CREATE INDEX alerts_open ON alerts (acked_at, time);`,
-  // Next: the rules' learned state (baselines, pending timers, EPS windows) and the outbox.
+  `CREATE TABLE anomaly_keys (rule_id TEXT NOT NULL, key TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;
+   CREATE TABLE anomaly_values (rule_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (rule_id, key, value)) WITHOUT ROWID;
+   CREATE TABLE timers (rule_id TEXT NOT NULL, key TEXT NOT NULL, started INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;
+   CREATE TABLE eps_states (rule_id TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;
+   CREATE TABLE eps_windows (rule_id TEXT NOT NULL, key TEXT NOT NULL, window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;`,
+  // Next: the notification outbox.
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {
