@@ -18,6 +18,8 @@ import type { SyslogEvent } from '../src/common/syslog/event.js';
 import { SyslogDeframer } from '../src/common/syslog/framing.js';
 import { ingestConfigSchema } from '../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
+import { syslogConfigSchema } from '../src/agent/syslog/config.js';
+import { SyslogForwarder } from '../src/agent/syslog/forwarder.js';
 import { freeUdpPort } from './helpers/ports.js';
 import { requireRsyslog } from './helpers/rsyslog-collector.js';
 
@@ -86,7 +88,7 @@ describe('the receiver', () => {
     expect(by('sensor').structuredData['status@21600']).toEqual({ to: ['critical'] });
     expect(by('rdp')).toMatchObject({ format: 'rfc5424', facility: 4, severity: 6, message: 'logon 0x3e7' });
     expect(by('cron')).toMatchObject({ format: 'rfc3164', message: 'tick' });
-    expect(receiver.counters.received).toEqual({ udp: 2, tcp: 2 });
+    expect(receiver.counters.received).toEqual({ udp: 2, tcp: 2, tls: 0 });
   });
 
   it('rsyslog forwards to it over TCP with octet counting', async () => {
@@ -158,12 +160,36 @@ describe('the receiver', () => {
     expect(oversizeTcp).toBeGreaterThan(0);
     expect(oversizeUdp).toBeGreaterThan(0);
     expect(c.oversize).toBe(oversizeTcp + oversizeUdp);
-    expect(c.received).toEqual({ tcp: 10_000 - oversizeTcp, udp: 5000 });
+    expect(c.received).toEqual({ tcp: 10_000 - oversizeTcp, udp: 5000, tls: 0 });
     expect(c.parsed.rfc5424 + c.parsed.rfc3164 + c.parsed.raw).toBe(events.length);
     expect(events.length).toBe(15_000 - oversizeTcp - oversizeUdp);
     expect(c.invalidUtf8).toBeGreaterThan(0);
     expect(c.sinkErrors).toBe(0);
   }, 60_000);
+
+  it("TLS (RFC 5425): the agent's syslog forwarder delivers its events, certificate checked against the CA", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    const events: SyslogEvent[] = [];
+    const config = ingestConfigSchema.parse({ listen: { udp: { enabled: false }, tcp: { enabled: false }, tls: { enabled: true, port: 0, cert, key } } });
+    receiver = new SyslogReceiver({ config, clock: systemClock, logger: silentLogger, onEvent: (e) => events.push(e) });
+    await receiver.start();
+    const forwarder = new SyslogForwarder({
+      config: syslogConfigSchema.parse({ hostname: 'sensor-tls', destinations: [{ host: '127.0.0.1', port: receiver.port('tls'), protocol: 'tls', ca: cert }] }),
+      units: { temperature: 'celsius' },
+      clock: systemClock,
+      logger: silentLogger,
+      version: '1.2.3',
+    });
+    forwarder.send({ severity: 'crit', msgId: 'STATUS', message: 'Temperature ok -> critical', structuredData: { 'status@21600': { to: ['critical'] } }, timestamp: Date.now() });
+    await forwarder.stop();
+    await until(() => events.length === 2, 'two events over TLS');
+    expect(events[0]).toMatchObject({ format: 'rfc5424', host: 'sensor-tls', app: 'envirowatch', msgId: 'STATUS', severity: 2, message: 'Temperature ok -> critical', structuredData: { 'status@21600': { to: ['critical'] } } });
+    expect(events[1]).toMatchObject({ msgId: 'STOP' });
+    expect(receiver.counters.received).toEqual({ udp: 0, tcp: 0, tls: 2 });
+    expect(ingestConfigSchema.safeParse({ listen: { tls: { enabled: true } } }).error?.issues.map((i) => i.path.join('.'))).toEqual(['listen.tls.cert', 'listen.tls.key']);
+  });
 
   it('an address in use is a clear error', async () => {
     const { receiver: first } = await start();

@@ -69,6 +69,7 @@ export class AnalyzerDaemon {
     return {
       receivedUdp: c.received.udp,
       receivedTcp: c.received.tcp,
+      receivedTls: c.received.tls,
       rfc5424: c.parsed.rfc5424,
       rfc3164: c.parsed.rfc3164,
       raw: c.parsed.raw,

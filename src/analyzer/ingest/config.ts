@@ -18,6 +18,20 @@ export const ingestConfigSchema = z.strictObject({
     .strictObject({
       udp: listener(5514),
       tcp: listener(5514),
+      /** RFC 5425 syslog over TLS; off unless enabled with a certificate and key. */
+      tls: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          address: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).default('127.0.0.1'),
+          port: z.number().int().min(0).max(65535).default(6514),
+          /** PEM files; both required when enabled. */
+          cert: z.string().nullable().default(null),
+          key: z.string().nullable().default(null),
+        })
+        .prefault({})
+        .superRefine((tls, ctx) => {
+          for (const file of ['cert', 'key'] as const) if (tls.enabled && !tls[file]) ctx.addIssue({ code: 'custom', path: [file], message: `listen.tls.enabled needs a ${file === 'cert' ? 'certificate' : 'private key'} file (PEM)` });
+        }),
     })
     .prefault({}),
   limits: z

@@ -5,7 +5,9 @@
  * affects the others; nothing here can throw out of a socket handler.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
@@ -15,7 +17,7 @@ import { parseSyslog } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
 
 export interface IngestCounters {
-  received: { udp: number; tcp: number };
+  received: { udp: number; tcp: number; tls: number };
   parsed: Record<SyslogFormat, number>;
   oversize: number;
   invalidUtf8: number;
@@ -30,9 +32,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
 export class SyslogReceiver {
-  readonly counters: IngestCounters = { received: { udp: 0, tcp: 0 }, parsed: { rfc5424: 0, rfc3164: 0, raw: 0 }, oversize: 0, invalidUtf8: 0, truncated: 0, connections: 0, refusedConnections: 0, sinkErrors: 0 };
+  readonly counters: IngestCounters = { received: { udp: 0, tcp: 0, tls: 0 }, parsed: { rfc5424: 0, rfc3164: 0, raw: 0 }, oversize: 0, invalidUtf8: 0, truncated: 0, connections: 0, refusedConnections: 0, sinkErrors: 0 };
   private udp: UdpSocket | undefined;
-  private tcp: Server | undefined;
+  private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly warnings: RateLimitedLog;
   /** Bound addresses, "udp 127.0.0.1:5514" etc. */
@@ -48,7 +50,8 @@ export class SyslogReceiver {
     const { listen } = this.options.config;
     try {
       if (listen.udp.enabled) await this.startUdp(listen.udp.address, listen.udp.port);
-      if (listen.tcp.enabled) await this.startTcp(listen.tcp.address, listen.tcp.port);
+      if (listen.tcp.enabled) await this.startStream('tcp', listen.tcp.address, listen.tcp.port);
+      if (listen.tls.enabled) await this.startStream('tls', listen.tls.address, listen.tls.port);
     } catch (error) {
       await this.stop();
       throw error;
@@ -102,16 +105,22 @@ export class SyslogReceiver {
     });
   }
 
-  private startTcp(address: string, port: number): Promise<void> {
-    const { limits } = this.options.config;
-    const server = createServer((socket) => this.serveConnection(socket));
+  /** TCP or TLS: the same framing and handling; TLS reads its certificate and key at start. */
+  private startStream(kind: 'tcp' | 'tls', address: string, port: number): Promise<void> {
+    const { limits, listen } = this.options.config;
+    const server =
+      kind === 'tls'
+        ? createTlsServer({ cert: readFileSync(listen.tls.cert!), key: readFileSync(listen.tls.key!) }, (socket) => this.serveConnection(socket, kind))
+        : createServer((socket) => this.serveConnection(socket, kind));
     server.maxConnections = limits.maxConnections;
     server.on('drop', () => {
       this.counters.refusedConnections++;
-      this.warnings.warn('connections', 'TCP connection refused: limits.maxConnections reached', () => ({ max: limits.maxConnections }));
+      this.warnings.warn('connections', 'connection refused: limits.maxConnections reached', () => ({ max: limits.maxConnections, kind }));
     });
-    this.tcp = server;
-    return this.bind('tcp', address, port, (onError, onListening) => {
+    // A client that fails the TLS handshake is counted with the connection errors, not fatal.
+    server.on('tlsClientError', (error: Error) => this.warnings.warn('tls', 'TLS handshake failed', () => ({ error })));
+    this.servers.push(server);
+    return this.bind(kind, address, port, (onError, onListening) => {
       server.once('error', onError);
       server.listen(port, address, () => {
         server.off('error', onError);
@@ -121,7 +130,7 @@ export class SyslogReceiver {
     });
   }
 
-  private serveConnection(socket: Socket): void {
+  private serveConnection(socket: Socket, kind: 'tcp' | 'tls'): void {
     this.counters.connections++;
     this.sockets.add(socket);
     const source = `${socket.remoteFamily === 'IPv6' ? `[${socket.remoteAddress}]` : socket.remoteAddress}:${socket.remotePort}`;
@@ -129,7 +138,7 @@ export class SyslogReceiver {
     let oversize = 0;
     const take = (messages: Buffer[]) => {
       for (const message of messages) {
-        this.counters.received.tcp++;
+        this.counters.received[kind]++;
         this.accept(message, source);
       }
       if (deframer.counters.oversize > oversize) {
@@ -148,7 +157,7 @@ export class SyslogReceiver {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private bind(kind: 'udp' | 'tcp', address: string, port: number, start: (onError: (error: NodeJS.ErrnoException) => void, onListening: (port: number) => void) => void): Promise<void> {
+  private bind(kind: 'udp' | 'tcp' | 'tls', address: string, port: number, start: (onError: (error: NodeJS.ErrnoException) => void, onListening: (port: number) => void) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       start(
         (error) => reject(new Error(`cannot listen for syslog on ${kind} ${isIPv6(address) ? `[${address}]` : address}:${port}: ${error.code ?? error.message}${error.code === 'EACCES' ? ' (ports below 1024 need CAP_NET_BIND_SERVICE; by hand use 5514)' : ''}`)),
@@ -161,7 +170,7 @@ export class SyslogReceiver {
   }
 
   /** Port actually bound (for port 0 in tests). */
-  port(kind: 'udp' | 'tcp'): number {
+  port(kind: 'udp' | 'tcp' | 'tls'): number {
     const entry = this.addresses.find((a) => a.startsWith(`${kind} `));
     return Number(entry?.split(':').at(-1));
   }
@@ -170,9 +179,9 @@ export class SyslogReceiver {
     for (const socket of this.sockets) socket.destroy();
     await Promise.all([
       this.udp ? new Promise<void>((resolve) => this.udp!.close(() => resolve())) : undefined,
-      this.tcp ? new Promise<void>((resolve) => this.tcp!.close(() => resolve())) : undefined,
+      ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     ]);
     this.udp = undefined;
-    this.tcp = undefined;
+    this.servers.length = 0;
   }
 }
