@@ -51,11 +51,15 @@ export class TimerTracker {
     else this.counters.endsWithoutStart++;
   }
 
-  /** Releases every held start whose timeout has passed at `now`, oldest first. */
+  /**
+   * Releases every held start whose timeout has passed at `now`, oldest first. The map is in
+   * start order and the timeout is the rule's, so the first start not yet due ends the scan:
+   * this runs for every event and must not walk all held starts.
+   */
   expire(now: number): Alert[] {
     const alerts: Alert[] = [];
     for (const [key, held] of this.held) {
-      if (now < held.started + this.rule.timeout) continue;
+      if (now < held.started + this.rule.timeout) break;
       this.held.delete(key);
       this.sink?.timerReleased(this.rule.id, key);
       this.counters.alerts++;
@@ -72,7 +76,7 @@ export class TimerTracker {
         evidence: { events: [held.event], openForMs },
       });
     }
-    return alerts.sort((a, b) => a.time - b.time);
+    return alerts;
   }
 
   get pending(): number {
