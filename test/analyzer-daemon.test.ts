@@ -31,6 +31,30 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
   }
 }
 
+/** A temp dir with analyzer.yaml listening on free ports, storing in the dir, with these rule lines. */
+async function analyzerSetup(ruleLines: string[]): Promise<{ config: string; tcp: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+  const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
+  const config = join(dir, 'analyzer.yaml');
+  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, 'rules:', ...ruleLines, ''].join('\n'));
+  return { config, tcp };
+}
+
+/** `envirowatch analyzer --config CONFIG`, resolved once it says it started (its output in the error otherwise). */
+async function startAnalyzer(config: string): Promise<ChildProcess> {
+  const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
+    return log.includes('analyzer started') ? true : undefined;
+  }, 'the analyzer to start').catch((error: Error) => {
+    throw new Error(`${error.message}:\n${log}`);
+  });
+  return child;
+}
+
 describe('config/analyzer.yaml', () => {
   it('documents every key at its default', () => {
     const sample = parseConfigText(analyzerConfigSchema, readFileSync(new URL('../config/analyzer.yaml', import.meta.url), 'utf8'));
@@ -40,29 +64,18 @@ describe('config/analyzer.yaml', () => {
 
 describe('envirowatch analyzer', () => {
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
-    const config = join(dir, 'analyzer.yaml');
-    await writeFile(config, [
-      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
-      `dataDir: ${join(dir, 'data')}`,
-      'rules:',
+    const { config, tcp } = await analyzerSetup([
       '  - id: vpn-new-address',
       '    kind: anomaly',
       '    match: { app: ^openvpn$, regex: "user \'(?<user>[^\']+)\' address \'(?<ip>[^\':]+):\\\\d+\' - connected" }',
       '    key: ${user}',
       '    value: ${ip}',
       '    learning: 1ms',
-      '',
-    ].join('\n'));
+    ]);
     expect(await cli(['check-config', '--analyzer', config])).toMatchObject({ code: 0, stdout: `${config}: OK (1 rule)\n` });
-    const start = () => spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const send = (ip: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
-    let analyzer: ChildProcess = start();
+    let analyzer = await startAnalyzer(config);
     try {
-      let log = '';
-      analyzer.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      await waitFor(async () => (log.includes('analyzer started') ? true : undefined), 'the analyzer to start');
       await send('198.51.100.1'); // learned
       await new Promise((resolve) => setTimeout(resolve, 50));
       await send('203.0.113.50'); // new after learning → alert
@@ -81,7 +94,7 @@ describe('envirowatch analyzer', () => {
 
       expect(await cli(['alerts', 'ack', listed[0].id, '--config', config, '--by', 'erin', '--comment', 'travelling'])).toMatchObject({ code: 0, stdout: `acknowledged ${listed[0].id}\n` });
       expect(await cli(['alerts', 'ack', listed[0].id, '--config', config])).toMatchObject({ code: 1 });
-      analyzer = start();
+      analyzer = await startAnalyzer(config);
       await waitFor(async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined), 'the acknowledgement after a restart');
       expect((await cli(['alerts', 'list', '--config', config])).stdout).toBe('');
     } finally {
@@ -100,13 +113,7 @@ describe('envirowatch analyzer', () => {
   });
 
   it('kill -9 loses no learned state: baselines and learning periods go on, a timer that expired while down fires at once', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
-    const config = join(dir, 'analyzer.yaml');
-    await writeFile(config, [
-      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
-      `dataDir: ${join(dir, 'data')}`,
-      'rules:',
+    const { config, tcp } = await analyzerSetup([
       '  - id: vpn',
       '    kind: anomaly',
       '    match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }',
@@ -119,24 +126,10 @@ describe('envirowatch analyzer', () => {
       '    end: { regex: "logoff (?<id>\\\\w+)" }',
       '    key: ${id}',
       '    timeout: 2s',
-      '',
-    ].join('\n'));
+    ]);
     const send = (text: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc5424', '-t', 'test', text]);
-    const start = async () => {
-      const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let log = '';
-      child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      await waitFor(async () => {
-        if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
-        return log.includes('analyzer started') ? true : undefined;
-      }, 'the analyzer to start').catch((error: Error) => {
-        throw new Error(`${error.message} (exit ${child.exitCode}, signal ${child.signalCode}, pid ${child.pid}):\n${log}`);
-      });
-      return child;
-    };
     const alerts = async () => (await cli(['alerts', 'list', '--config', config, '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    let analyzer = await start();
+    let analyzer = await startAnalyzer(config);
     const firstSeen = Date.now();
     try {
       await send('user frank from 10.0.0.1');
@@ -148,7 +141,7 @@ describe('envirowatch analyzer', () => {
       expect(await alerts()).toEqual([]);
       // Down past the timer's 2 s and the key's 3 s of learning (both counted from before the kill).
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstSeen + 3_200 - Date.now())));
-      analyzer = await start();
+      analyzer = await startAnalyzer(config);
       const timer = await waitFor(async () => (await alerts()).find((a) => a.kind === 'timer'), 'the expired timer to fire');
       expect(timer).toMatchObject({ ruleId: 'session', key: 's1' });
       await send('user frank from 10.0.0.1'); // learned before the kill: silent
