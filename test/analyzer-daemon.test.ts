@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/common/config-file.js';
+import { systemClock } from '../src/common/clock.js';
+import { silentLogger } from '../src/common/logger.js';
 import { analyzerConfigSchema } from '../src/analyzer/config.js';
+import { AnalyzerDaemon } from '../src/analyzer/daemon.js';
+import { AlertStore } from '../src/analyzer/store/alerts.js';
+import { openDatabase } from '../src/analyzer/store/database.js';
 import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
@@ -153,4 +158,22 @@ describe('envirowatch analyzer', () => {
       analyzer.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('deletes alerts older than retention.alerts at start (and hourly)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const config = analyzerConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { port: 0 } }, dataDir: dir, retention: { alerts: '30d' } });
+    const db = openDatabase(dir);
+    const store = new AlertStore(db);
+    const alert = (id: string, ageDays: number) => ({ id, ruleId: 'r', kind: 'anomaly' as const, severity: 'warning' as const, time: Date.now() - ageDays * 86_400_000, host: 'h', key: 'k', summary: id, evidence: {} });
+    store.insert(alert('old', 31));
+    store.insert(alert('recent', 29));
+    db.close();
+    const daemon = new AnalyzerDaemon({ config, clock: systemClock, logger: silentLogger });
+    await daemon.start();
+    try {
+      expect(daemon.alerts.list({ open: true }).map((a) => a.id)).toEqual(['recent']);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema as duration } from '../common/duration-schema.js';
 import { ingestConfigSchema } from './ingest/config.js';
 import { rulesSchema } from './rules/schema.js';
 
@@ -12,6 +13,12 @@ export const analyzerConfigSchema = z.strictObject({
   /** The SQLite database (state and alerts) lives here. */
   dataDir: z.string().min(1).default('/var/lib/envirowatch'),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+  retention: z
+    .strictObject({
+      /** Alerts older than this are deleted (hourly), acknowledged or not. */
+      alerts: duration('90d', { ms: 10 * 366 * 86_400_000, label: '3660d' }),
+    })
+    .prefault({}),
   rules: rulesSchema,
 });
 

@@ -18,6 +18,7 @@ import { SqliteRuleState } from './store/rule-state.js';
 
 const TICK_MS = 1_000;
 const COUNTERS_EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 3_600_000;
 
 export class AnalyzerDaemon {
   readonly engine: RuleEngine;
@@ -48,7 +49,9 @@ export class AnalyzerDaemon {
     await this.receiver.start();
     const { logger } = this.options;
     this.timers.push(setInterval(() => this.step(), TICK_MS));
+    this.timers.push(setInterval(() => this.purge(), RETENTION_EVERY_MS));
     this.step(); // timers that expired while the analyzer was down fire now
+    this.purge();
     this.timers.push(setInterval(() => logger.info('counters', { ...this.counters() }), COUNTERS_EVERY_MS));
     for (const timer of this.timers) timer.unref();
     logger.info('analyzer started', { rules: this.options.config.rules.length, dataDir: this.options.config.dataDir });
@@ -61,6 +64,16 @@ export class AnalyzerDaemon {
       this.state.flush();
     } catch (error) {
       this.options.logger.error('cannot write the rules\' state; keeping it in memory and retrying', { error });
+    }
+  }
+
+  /** retention.alerts: old alerts go, so the database does not grow without bound. */
+  private purge(): void {
+    try {
+      const purged = this.alerts.purge(this.options.clock.now() - this.options.config.retention.alerts);
+      if (purged > 0) this.options.logger.info('purged old alerts', { purged });
+    } catch (error) {
+      this.options.logger.error('cannot purge old alerts', { error });
     }
   }
 

@@ -62,6 +62,11 @@ export class AlertStore {
     return row && fromRow(row);
   }
 
+  /** Deletes alerts older than `before` (ms since the epoch); returns how many. */
+  purge(before: number): number {
+    return this.db.prepare('DELETE FROM alerts WHERE time < ?').run(before).changes;
+  }
+
   /** Marks the alert acknowledged; false when there is no such alert or it already was. */
   acknowledge(id: string, ack: { by: string; at: number; comment: string }): boolean {
     return this.db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ?, ack_comment = ? WHERE id = ? AND acked_at IS NULL').run(ack.by, ack.at, ack.comment, id).changes === 1;
