@@ -9,6 +9,8 @@ import { ConfigError } from '../src/common/errors.js';
 import { formatConfigIssues } from '../src/common/config-file.js';
 import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { rulesFileSchema, type Rule } from '../src/analyzer/rules/schema.js';
+import { formatRfc5424 } from '../src/common/syslog/format.js';
+import { statusChangeMessage } from '../src/agent/syslog/messages.js';
 
 const EXAMPLE = readFileSync(new URL('../config/rules.example.yaml', import.meta.url), 'utf8');
 const exampleRules = parseConfigText(rulesFileSchema, EXAMPLE, 'rules.example.yaml').rules;
@@ -118,9 +120,26 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
   });
 });
 
+describe('event: a sensor reports a critical reading', () => {
+  it('alerts on the agent\'s own STATUS message, once per sensor and quantity within suppress, counting repeats', async () => {
+    const at = (minute: number) => Date.UTC(2026, 4, 1, 10, minute);
+    const status = (minute: number, host: string, to: 'critical' | 'ok') =>
+      formatRfc5424({ facility: 'local0', hostname: host, appName: 'envirowatch', ...statusChangeMessage({ quantity: 'temperature', from: to === 'critical' ? 'warning' : 'critical', to, value: 28, limit: { side: 'high', limit: 26.7 }, timestamp: at(minute) }, { temperature: 'fahrenheit' }) });
+    const lines = [status(0, 'sensor-a', 'critical'), status(1, 'sensor-a', 'ok'), status(2, 'sensor-a', 'critical'), status(3, 'sensor-b', 'critical'), status(6, 'sensor-a', 'critical')];
+    const { alerts, engine } = await replay(lines, { rules: rule('sensor-critical'), reference: YEAR, name: 'x' });
+    expect(alerts.map((a) => [a.key, new Date(a.time).toISOString().slice(11, 16), a.severity])).toEqual([
+      ['sensor-a/Temperature', '10:00', 'crit'],
+      ['sensor-b/Temperature', '10:03', 'crit'],
+      ['sensor-a/Temperature', '10:06', 'crit'],
+    ]);
+    expect(alerts[2]!.summary).toBe('sensor-critical: sensor-a envirowatch: Temperature warning -> critical (82.4 °F, limit high 80.06 °F) (1 more suppressed before)');
+    expect(engine.events[0]!.counters).toMatchObject({ matched: 4, alerts: 3, suppressed: 1 });
+  });
+});
+
 describe('rules files', () => {
   it('the shipped example is valid', () => {
-    expect(exampleRules.map((r) => `${r.id}:${r.kind}`)).toEqual(['vpn-new-address:anomaly', 'rdp-session-too-long:timer', 'sensor-quiet:eps']);
+    expect(exampleRules.map((r) => `${r.id}:${r.kind}`)).toEqual(['vpn-new-address:anomaly', 'rdp-session-too-long:timer', 'sensor-quiet:eps', 'sensor-critical:event']);
   });
 
   it('explains mistakes with the key path and line: bad regex, unknown template name, missing threshold', () => {
@@ -134,7 +153,7 @@ describe('rules files', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(formatConfigIssues(error as ConfigError)).toEqual([
       expect.stringMatching(/^rules\.yaml:5: rules\.0\.match\.regex: not a valid regular expression: .*Unterminated group$/),
-      'rules.yaml:17: rules.3.kind: kind must be anomaly, timer or eps',
+      'rules.yaml:17: rules.3.kind: kind must be anomaly, timer, eps or event',
     ]);
   });
 

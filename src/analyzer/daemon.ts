@@ -89,7 +89,7 @@ export class AnalyzerDaemon {
       oversize: c.oversize,
       invalidUtf8: c.invalidUtf8,
       events: this.engine.counters.events,
-      alerts: [...this.engine.anomalies, ...this.engine.timers, ...this.engine.eps].reduce((sum, r) => sum + r.counters.alerts, 0),
+      alerts: [...this.engine.anomalies, ...this.engine.timers, ...this.engine.eps, ...this.engine.events].reduce((sum, r) => sum + r.counters.alerts, 0),
     };
   }
 

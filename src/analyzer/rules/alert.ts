@@ -7,7 +7,7 @@ export interface Alert {
   /** Stable: the same rule, key and time give the same id (replays are reproducible). */
   readonly id: string;
   readonly ruleId: string;
-  readonly kind: 'anomaly' | 'timer' | 'eps';
+  readonly kind: 'anomaly' | 'timer' | 'eps' | 'event';
   readonly severity: Severity;
   /** ms since the epoch, on the engine's clock (event time in replay). */
   readonly time: number;

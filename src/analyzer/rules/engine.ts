@@ -8,6 +8,7 @@ import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Alert } from './alert.js';
 import { AnomalyDetector } from './anomaly.js';
 import { EpsMonitor } from './eps.js';
+import { EventAlerter } from './event.js';
 import type { Rule } from './schema.js';
 import type { RestoredRuleState, RuleStateSink } from './state.js';
 import { TimerTracker } from './timer.js';
@@ -16,6 +17,7 @@ export class RuleEngine {
   readonly anomalies: AnomalyDetector[] = [];
   readonly timers: TimerTracker[] = [];
   readonly eps: EpsMonitor[] = [];
+  readonly events: EventAlerter[] = [];
   private now = -Infinity;
   readonly counters = { events: 0, outOfOrder: 0 };
 
@@ -31,6 +33,8 @@ export class RuleEngine {
         const tracker = new TimerTracker(rule, sink);
         if (state?.timers) tracker.restore(state.timers);
         this.timers.push(tracker);
+      } else if (rule.kind === 'event') {
+        this.events.push(new EventAlerter(rule));
       } else {
         const monitor = new EpsMonitor(rule, sink);
         if (state?.eps) monitor.restore(state.eps);
@@ -61,6 +65,10 @@ export class RuleEngine {
     }
     for (const tracker of this.timers) tracker.process(event, this.now);
     for (const monitor of this.eps) alerts.push(...monitor.process(event, this.now));
+    for (const alerter of this.events) {
+      const alert = alerter.process(event, this.now);
+      if (alert) alerts.push(alert);
+    }
     return alerts;
   }
 }

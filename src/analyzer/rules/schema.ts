@@ -1,6 +1,6 @@
 /**
  * The rules file (rules.yaml): a list of rules, each with an id, a match and one kind (anomaly,
- * timer, eps). Regexes are compiled and templates checked against the regex's named groups at
+ * timer, eps, event). Regexes are compiled and templates checked against the regex's named groups at
  * load, so a typo is an error naming the rule's key and line, not a silent non-match.
  */
 import { z } from 'zod';
@@ -79,12 +79,24 @@ const eps = z.strictObject({
   severity: alertSeverity,
 });
 
-const rule = z.discriminatedUnion('kind', [anomaly, timer, eps], { error: 'kind must be anomaly, timer or eps' });
+const event = z.strictObject({
+  id,
+  description: z.string().default(''),
+  kind: z.literal('event'),
+  match: matchSchema,
+  /** Alerts for the same key within this time after one are counted, not raised again. */
+  key: template.default(compileTemplate('${host}')),
+  suppress: duration('5m', { ms: 86_400_000, label: '24h' }),
+  severity: alertSeverity,
+});
+
+const rule = z.discriminatedUnion('kind', [anomaly, timer, eps, event], { error: 'kind must be anomaly, timer, eps or event' });
 
 export type Rule = z.output<typeof rule>;
 export type AnomalyRule = Extract<Rule, { kind: 'anomaly' }>;
 export type TimerRule = Extract<Rule, { kind: 'timer' }>;
 export type EpsRule = Extract<Rule, { kind: 'eps' }>;
+export type EventRule = Extract<Rule, { kind: 'event' }>;
 
 function checkTemplate(ctx: z.RefinementCtx, path: (string | number)[], t: Template, groups: string[]): void {
   const unknown = unknownNames(t, groups);
@@ -107,6 +119,8 @@ export const rulesSchema = z
       } else if (r.kind === 'timer') {
         // The key must be computable from both the start and the end event.
         checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.start.regex).filter((g) => namedGroups(r.end.regex).includes(g)));
+      } else if (r.kind === 'event') {
+        checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
       } else {
         checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
         if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: [i], message: 'an eps rule needs below and/or above' });
