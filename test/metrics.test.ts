@@ -52,6 +52,13 @@ describe('exposition', () => {
     expect(text).not.toMatch(/envirowatch_sensor_(warning|critical)_limit\{index="4"/);
   });
 
+  it('has no value series for a quantity never read (its status says stale)', async () => {
+    const fixture = await agentFixture();
+    const text = await createSensorMetrics(() => ({ snapshot: fixture.agent.snapshot(), units: resolved.units, thresholds: resolved.thresholds, now })).render();
+    expect(text).not.toMatch(/^envirowatch_sensor_value\{/m);
+    expect(text).toContain('envirowatch_sensor_status{index="1",name="Temperature"} 5\n');
+  });
+
   it('follows the snapshot at each scrape (a sensor in error: status 4, age growing)', async () => {
     const fixture = await agentFixture();
     await fixture.poll();
@@ -130,7 +137,8 @@ describe('envirowatch agent with metrics.enabled', () => {
       const text = await eventually(async () => {
         const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
         const body = await response.text();
-        return body.includes('envirowatch_sensor_value{index="3",name="Light",unit="lux"}') ? body : undefined;
+        // Before the first poll there are no value series (tested below); wait for the first reading.
+        return body.includes('envirowatch_sensor_value{index="1",name="Temperature",unit="degF"}') ? body : undefined;
       }, 15_000, 'the agent to serve /metrics');
       // The scripted room starts at 73.4 °F and later rises past 80 °F.
       const temperature = /envirowatch_sensor_value\{index="1",name="Temperature",unit="degF"\} (-?[\d.]+)\n/.exec(text);

@@ -42,7 +42,8 @@ export function createSensorMetrics(table: () => SensorTableInput): SensorMetric
   // One table per scrape, shared by all gauges, so their values are consistent.
   let scraped: readonly SensorRow[] = [];
   const rows = () => scraped;
-  rowGauge(registry, rows, 'envirowatch_sensor_value', 'sensorValueHundredths / 100: the reading in its unit (label unit; degF or degC as configured)', ['index', 'name', 'unit'], (row) => row.hundredths / 100);
+  // Never read yet: no series (SNMP has to show 0 there; a 0 in Prometheus would be plotted).
+  rowGauge(registry, rows, 'envirowatch_sensor_value', 'sensorValueHundredths / 100: the reading in its unit (label unit; degF or degC as configured)', ['index', 'name', 'unit'], (row) => (row.ageSeconds < 0 ? undefined : row.hundredths / 100));
   rowGauge(registry, rows, 'envirowatch_sensor_status', `sensorStatus: ${STATUS_HELP}`, ['index', 'name'], (row) => row.status);
   // The SNMP columns use 0 for "no limit"; here a missing limit is a missing series.
   rowGauge(registry, rows, 'envirowatch_sensor_warning_limit', 'sensorWarningLimit / 100, in the unit of the value', ['index', 'name', 'unit'], (row) => (row.warningHundredths === 0 ? undefined : row.warningHundredths / 100));
