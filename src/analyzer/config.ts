@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema as duration } from '../common/duration-schema.js';
 import { ingestConfigSchema } from './ingest/config.js';
+import { notifyConfigSchema } from './notify/config.js';
 import { rulesSchema } from './rules/schema.js';
 
 /**
@@ -19,6 +20,7 @@ export const analyzerConfigSchema = z.strictObject({
       alerts: duration('90d', { ms: 10 * 366 * 86_400_000, label: '3660d' }),
     })
     .prefault({}),
+  notify: notifyConfigSchema.prefault({}),
   rules: rulesSchema,
 });
 

@@ -15,6 +15,9 @@ import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
+import { openChannel, type Channel } from './notify/channels.js';
+import { Dispatcher } from './notify/dispatcher.js';
+import { Outbox } from './notify/outbox.js';
 
 const TICK_MS = 1_000;
 const COUNTERS_EVERY_MS = 60_000;
@@ -26,6 +29,10 @@ export class AnalyzerDaemon {
   readonly alerts: AlertStore;
   private readonly db: Db;
   private readonly state: SqliteRuleState;
+  readonly outbox: Outbox;
+  readonly dispatcher: Dispatcher;
+  private readonly channels: Map<string, Channel>;
+  private readonly store: (alert: Alert) => void;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void }) {
@@ -33,13 +40,21 @@ export class AnalyzerDaemon {
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
     this.state = new SqliteRuleState(this.db);
+    this.outbox = new Outbox(this.db);
+    this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, logger.child(`notify.${channel.id}`))]));
+    this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify.retry, logger.child('notify'));
+    // The alert and its notifications in one transaction: neither is ever stored without the other.
+    this.store = this.db.transaction((alert: Alert) => {
+      this.alerts.insert(alert);
+      this.outbox.enqueue(alert, [...this.channels.values()].filter((channel) => channel.wants(alert)).map((channel) => channel.id), clock.now());
+    });
     this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
     this.receiver = new SyslogReceiver({ config, clock, logger: logger.child('ingest'), onEvent: (event) => this.raise(this.engine.process(event, event.receivedAt)) });
   }
 
   private raise(alerts: Alert[]): void {
     for (const alert of alerts) {
-      this.alerts.insert(alert);
+      this.store(alert);
       this.options.logger.warn(alert.summary, { alert: alert.id, rule: alert.ruleId, host: alert.host, severity: alert.severity });
       this.options.onAlert?.(alert);
     }
@@ -65,6 +80,7 @@ export class AnalyzerDaemon {
     } catch (error) {
       this.options.logger.error('cannot write the rules\' state; keeping it in memory and retrying', { error });
     }
+    void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
   }
 
   /** retention.alerts: old alerts go, so the database does not grow without bound. */
@@ -89,6 +105,8 @@ export class AnalyzerDaemon {
       oversize: c.oversize,
       invalidUtf8: c.invalidUtf8,
       events: this.engine.counters.events,
+      outbox: this.outbox.depth(),
+      delivered: this.dispatcher.counters.delivered,
       alerts: [...this.engine.anomalies, ...this.engine.timers, ...this.engine.eps, ...this.engine.events].reduce((sum, r) => sum + r.counters.alerts, 0),
     };
   }
@@ -97,6 +115,8 @@ export class AnalyzerDaemon {
     for (const timer of this.timers) clearInterval(timer);
     await this.receiver.stop();
     this.step();
+    await this.dispatcher.step(this.options.clock.now());
+    await Promise.all([...this.channels.values()].map((channel) => channel.close()));
     this.db.close();
   }
 }

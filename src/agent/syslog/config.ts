@@ -1,24 +1,11 @@
 import { z } from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
+import { syslogDestinationSchema } from '../../common/syslog/destination-config.js';
 import { FACILITIES } from '../../common/syslog/format.js';
-
-const destination = z
-  .strictObject({
-    host: z.string().min(1, 'must be a host name or address'),
-    /** null: 514 for udp and tcp, 6514 for tls (RFC 5425). */
-    port: z.number().int().min(1).max(65535).nullable().default(null),
-    protocol: z.enum(['udp', 'tcp', 'tls']).default('udp'),
-    format: z.enum(['rfc5424', 'rfc3164']).default('rfc5424'),
-    /** tls: PEM file of the CA that signed the collector's certificate; null = the system CAs. */
-    ca: z.string().nullable().default(null),
-    /** tls: check the collector's certificate and name (turn off only for a test collector). */
-    verify: z.boolean().default(true),
-  })
-  .transform((d) => ({ ...d, port: d.port ?? (d.protocol === 'tls' ? 6514 : 514) }));
 
 /** `syslog:` in agent.yaml: where the agent sends its own events. No destinations = off. */
 export const syslogConfigSchema = z.strictObject({
-  destinations: z.array(destination).default([]),
+  destinations: z.array(syslogDestinationSchema).default([]),
   facility: z.enum(FACILITIES).default('local0'),
   appName: z.string().min(1).max(48).default('envirowatch'),
   /** null: the machine's host name. */
@@ -30,4 +17,3 @@ export const syslogConfigSchema = z.strictObject({
 });
 
 export type SyslogConfig = z.output<typeof syslogConfigSchema>;
-export type SyslogDestinationConfig = SyslogConfig['destinations'][number];

@@ -10,7 +10,7 @@ import { formatRfc3164, formatRfc5424 } from '../../common/syslog/format.js';
 import type { SensorAgent } from '../agent.js';
 import type { UnitSystem } from '../readings/units.js';
 import type { SyslogConfig } from './config.js';
-import { openDestination, type SyslogDestination } from './destination.js';
+import { openDestination, type SyslogDestination } from '../../common/syslog/destination.js';
 import * as messages from './messages.js';
 
 export class SyslogForwarder {

@@ -33,7 +33,20 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE timers (rule_id TEXT NOT NULL, key TEXT NOT NULL, started INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;
    CREATE TABLE eps_states (rule_id TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;
    CREATE TABLE eps_windows (rule_id TEXT NOT NULL, key TEXT NOT NULL, window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (rule_id, key)) WITHOUT ROWID;`,
-  // Next: the notification outbox.
+  `CREATE TABLE outbox (
+     id INTEGER PRIMARY KEY,
+     channel TEXT NOT NULL,
+     alert_id TEXT NOT NULL,
+     alert TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     next_attempt INTEGER NOT NULL,
+     created INTEGER NOT NULL,
+     delivered INTEGER,
+     gave_up INTEGER,
+     last_error TEXT,
+     UNIQUE (channel, alert_id)
+   );
+   CREATE INDEX outbox_due ON outbox (next_attempt) WHERE delivered IS NULL AND gave_up IS NULL;`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

@@ -7,9 +7,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { isIPv6, Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Logger } from '../../common/logger.js';
-import { octetCounted } from '../../common/syslog/format.js';
-import type { SyslogDestinationConfig } from './config.js';
+import type { Logger } from '../logger.js';
+import { octetCounted } from './format.js';
+import type { SyslogDestinationConfig } from './destination-config.js';
 
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { durationSchema as duration } from '../../common/duration-schema.js';
+import { syslogDestinationSchema } from '../../common/syslog/destination-config.js';
+import { SEVERITIES } from '../../common/syslog/format.js';
+
+const common = {
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -'),
+  /** Alerts at least this severe go to the channel. */
+  minSeverity: z.enum(SEVERITIES).default('warning'),
+  /** Only alerts of these rule ids; empty = all rules. */
+  rules: z.array(z.string()).default([]),
+};
+
+const webhook = z.strictObject({
+  ...common,
+  type: z.literal('webhook'),
+  /** The alert is POSTed as JSON; a non-2xx answer is retried. */
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout: duration('10s', { ms: 300_000, label: '5m' }),
+});
+
+const syslog = z.strictObject({
+  ...common,
+  type: z.literal('syslog'),
+  destination: syslogDestinationSchema,
+});
+
+export const channelSchema = z.discriminatedUnion('type', [webhook, syslog], { error: 'type must be webhook or syslog' });
+export type ChannelConfig = z.output<typeof channelSchema>;
+
+/** `notify:` in analyzer.yaml: where alerts go, through a durable outbox with retries. */
+export const notifyConfigSchema = z
+  .strictObject({
+    channels: z.array(channelSchema).default([]),
+    retry: z
+      .strictObject({
+        /** First retry after this, doubling up to `max`. */
+        first: duration('5s', { ms: 3_600_000, label: '1h' }),
+        max: duration('10m', { ms: 86_400_000, label: '24h' }),
+        /** An alert not delivered by then is given up (kept, logged, counted). */
+        giveUpAfter: duration('24h', { ms: 30 * 86_400_000, label: '30d' }),
+      })
+      .prefault({}),
+  })
+  .superRefine((notify, ctx) => {
+    const ids = new Set<string>();
+    notify.channels.forEach((channel, i) => {
+      if (ids.has(channel.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id ${channel.id}` });
+      ids.add(channel.id);
+    });
+  });
+
+export type NotifyConfig = z.output<typeof notifyConfigSchema>;

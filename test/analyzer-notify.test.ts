@@ -1,0 +1,171 @@
+/**
+ * Notifications through the outbox: a real HTTP server as the webhook, retries with backoff on
+ * errors, giving up after retry.giveUpAfter, the syslog channel into a real socket, and an alert
+ * whose webhook was down during a kill -9 delivered once after the restart.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/common/clock.js';
+import { silentLogger } from '../src/common/logger.js';
+import { parseSyslog } from '../src/common/syslog/parse.js';
+import { openChannel } from '../src/analyzer/notify/channels.js';
+import { notifyConfigSchema } from '../src/analyzer/notify/config.js';
+import { Dispatcher } from '../src/analyzer/notify/dispatcher.js';
+import { Outbox } from '../src/analyzer/notify/outbox.js';
+import type { Alert } from '../src/analyzer/rules/alert.js';
+import { openDatabase } from '../src/analyzer/store/database.js';
+import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+
+/** A webhook receiver answering with `statuses` in turn (then 200), keeping the bodies. */
+async function webhookServer(port: number, statuses: number[] = []): Promise<{ server: Server; bodies: Alert[]; url: string }> {
+  const bodies: Alert[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const status = statuses.shift() ?? 200;
+      if (status === 200) bodies.push(JSON.parse(body) as Alert);
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, bodies, url: `http://127.0.0.1:${port}/hook` };
+}
+
+const ALERT: Alert = { id: 'a1', ruleId: 'sensor-critical', kind: 'event', severity: 'crit', time: Date.UTC(2026, 4, 1), host: 'sensor-a', key: 'sensor-a/Temperature', summary: 'sensor-a too warm', evidence: {} };
+
+let servers: Server[] = [];
+afterEach(() => {
+  for (const server of servers) server.close();
+  servers = [];
+});
+
+async function setup(channels: unknown[], retry = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'envirowatch-notify-'));
+  const db = openDatabase(dir);
+  const config = notifyConfigSchema.parse({ channels, retry });
+  const outbox = new Outbox(db);
+  const opened = new Map(config.channels.map((c) => [c.id, openChannel(c, silentLogger)]));
+  const dispatcher = new Dispatcher(outbox, opened, config.retry, silentLogger);
+  return { outbox, dispatcher, opened, clock: new ManualClock(Date.UTC(2026, 4, 1)) };
+}
+
+describe('webhook through the outbox', () => {
+  it('retries a failing webhook with backoff and delivers once', async () => {
+    const port = await freeTcpPort();
+    const hook = await webhookServer(port, [500, 503]);
+    servers.push(hook.server);
+    const { outbox, dispatcher, opened, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }], { first: '5s' });
+    expect(opened.get('ops')!.wants(ALERT)).toBe(true);
+    outbox.enqueue(ALERT, ['ops'], clock.now());
+    outbox.enqueue(ALERT, ['ops'], clock.now()); // the same alert twice: one row
+    await dispatcher.step(clock.now()); // 500
+    clock.advance(4_000);
+    await dispatcher.step(clock.now()); // not due yet (5 s)
+    clock.advance(1_000);
+    await dispatcher.step(clock.now()); // 503; next in 10 s
+    clock.advance(10_000);
+    await dispatcher.step(clock.now()); // 200
+    clock.advance(60_000);
+    await dispatcher.step(clock.now());
+    expect(hook.bodies).toEqual([ALERT]);
+    expect(dispatcher.counters).toEqual({ delivered: 1, retried: 2, gaveUp: 0 });
+    expect(outbox.depth()).toBe(0);
+  });
+
+  it('gives up after retry.giveUpAfter when the webhook stays down, and filters by severity and rule', async () => {
+    const { outbox, dispatcher, opened, clock } = await setup([
+      { id: 'down', type: 'webhook', url: `http://127.0.0.1:${await freeTcpPort()}/`, timeout: '1s' },
+      { id: 'only-vpn', type: 'webhook', url: 'http://127.0.0.1:9/', rules: ['vpn-new-address'] },
+      { id: 'errors-only', type: 'webhook', url: 'http://127.0.0.1:9/', minSeverity: 'alert' },
+    ], { first: '1m', max: '10m', giveUpAfter: '1h' });
+    expect(['down', 'only-vpn', 'errors-only'].filter((id) => opened.get(id)!.wants(ALERT))).toEqual(['down']);
+    outbox.enqueue(ALERT, ['down'], clock.now());
+    for (let minute = 0; minute <= 70; minute++) {
+      await dispatcher.step(clock.now());
+      clock.advance(60_000);
+    }
+    expect(dispatcher.counters.gaveUp).toBe(1);
+    expect(dispatcher.counters.retried).toBeGreaterThanOrEqual(6); // 1, 2, 4, 8, 10, 10 … minutes
+    expect(outbox.depth()).toBe(0);
+  });
+});
+
+describe('syslog channel', () => {
+  it('forwards the alert as RFC 5424 with its fields as structured data', async () => {
+    const socket = createSocket('udp4');
+    const received: string[] = [];
+    socket.on('message', (message) => received.push(message.toString()));
+    const port = await freeUdpPort();
+    await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+    try {
+      const { outbox, dispatcher, clock, opened } = await setup([{ id: 'siem', type: 'syslog', destination: { host: '127.0.0.1', port } }]);
+      outbox.enqueue(ALERT, ['siem'], clock.now());
+      await dispatcher.step(clock.now());
+      await opened.get('siem')!.close();
+      const deadline = Date.now() + 3000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const event = parseSyslog(received[0]!, { receivedAt: 0, source: 'x' });
+      expect(event).toMatchObject({ format: 'rfc5424', app: 'envirowatch-analyzer', msgId: 'ALERT', severity: 2, message: 'sensor-a too warm' });
+      expect(event.structuredData['alert@21600']).toMatchObject({ id: ['a1'], rule: ['sensor-critical'], host: ['sensor-a'] });
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe('envirowatch analyzer with a webhook', () => {
+  it('an alert raised while the webhook is down survives kill -9 and is delivered once after the restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-notify-'));
+    const [udp, tcp, hookPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort()];
+    const config = join(dir, 'analyzer.yaml');
+    await writeFile(config, [
+      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
+      `dataDir: ${join(dir, 'data')}`,
+      'notify:',
+      `  channels: [{ id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook", timeout: 1s }]`,
+      '  retry: { first: 1s, max: 1s }',
+      'rules:',
+      '  - { id: critical, kind: event, match: { regex: "critical" }, severity: crit }',
+      '',
+    ].join('\n'));
+    const start = async () => {
+      const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      const deadline = Date.now() + 10_000;
+      while (!log.includes('analyzer started')) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the analyzer did not start:\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return child;
+    };
+    let analyzer: ChildProcess = await start();
+    try {
+      await run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc5424', '-t', 'sensor', 'Temperature warning -> critical']);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // stored, one failed attempt (nothing listens)
+      analyzer.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.once('exit', resolve));
+      const hook = await webhookServer(hookPort);
+      servers.push(hook.server);
+      analyzer = await start();
+      const deadline = Date.now() + 10_000;
+      while (hook.bodies.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // a second delivery would come within this
+      expect(hook.bodies).toHaveLength(1);
+      expect(hook.bodies[0]).toMatchObject({ ruleId: 'critical', kind: 'event', severity: 'crit', summary: expect.stringContaining('Temperature warning -> critical') });
+    } finally {
+      analyzer.kill('SIGKILL');
+    }
+  }, 30_000);
+});
