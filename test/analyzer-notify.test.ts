@@ -5,12 +5,14 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/common/clock.js';
 import { silentLogger } from '../src/common/logger.js';
@@ -98,6 +100,50 @@ describe('webhook through the outbox', () => {
     expect(dispatcher.counters.gaveUp).toBe(1);
     expect(dispatcher.counters.retried).toBeGreaterThanOrEqual(6); // 1, 2, 4, 8, 10, 10 … minutes
     expect(outbox.depth()).toBe(0);
+  });
+});
+
+describe('email channel', () => {
+  it('sends the templated mail over STARTTLS with authentication to a real SMTP server; a server that is down is retried, not lost', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-smtp-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    const port = await freeTcpPort();
+    const channel = { id: 'mail', type: 'email', smtp: { host: '127.0.0.1', port, security: 'starttls', user: 'alerts', password: 'secret pass', ca: cert }, from: 'envirowatch@example.org', to: ['ops@example.org'] };
+    const { outbox, dispatcher, clock, opened } = await setup([channel], { first: '5s' });
+    outbox.enqueue(ALERT, ['mail'], clock.now());
+    await dispatcher.step(clock.now()); // nothing listens yet
+    expect(dispatcher.counters).toMatchObject({ delivered: 0, retried: 1 });
+
+    const mails: { from: string; to: string[]; data: string; user: string; secure: boolean }[] = [];
+    const server = new SMTPServer({
+      key: readFileSync(key),
+      cert: readFileSync(cert),
+      authOptional: false,
+      onAuth: (auth, _session, callback) => (auth.username === 'alerts' && auth.password === 'secret pass' ? callback(null, { user: auth.username }) : callback(new Error('bad credentials'))),
+      onData: (stream, session, callback) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        stream.on('end', () => {
+          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data, user: String(session.user), secure: session.secure });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      clock.advance(5_000);
+      await dispatcher.step(clock.now());
+      expect(dispatcher.counters).toMatchObject({ delivered: 1, retried: 1 });
+      expect(mails).toHaveLength(1);
+      expect(mails[0]).toMatchObject({ from: 'envirowatch@example.org', to: ['ops@example.org'], user: 'alerts', secure: true });
+      expect(mails[0]!.data).toMatch(/^Subject: \[envirowatch crit\] sensor-a too warm\r?$/m);
+      expect(mails[0]!.data).toContain('Rule: sensor-critical (event)');
+      expect(mails[0]!.data).toContain('Time: 2026-05-01T00:00:00.000Z');
+    } finally {
+      await opened.get('mail')!.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

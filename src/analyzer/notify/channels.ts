@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createTransport } from 'nodemailer';
 import type { Logger } from '../../common/logger.js';
 import { openDestination } from '../../common/syslog/destination.js';
 import { formatRfc3164, formatRfc5424, SEVERITIES } from '../../common/syslog/format.js';
@@ -26,6 +28,28 @@ export function openChannel(config: ChannelConfig, logger: Logger): Channel {
         if (!response.ok) throw new Error(`HTTP ${response.status} from ${config.url}`);
       },
       close: async () => {},
+    };
+  }
+  if (config.type === 'email') {
+    const { smtp } = config;
+    const transport = createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.security === 'tls',
+      requireTLS: smtp.security === 'starttls',
+      ignoreTLS: smtp.security === 'none',
+      ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+      ...(smtp.ca ? { tls: { ca: readFileSync(smtp.ca) } } : {}),
+    });
+    const fill = (template: string, alert: Alert) =>
+      template.replace(/\$\{(\w+)\}/g, (_, name: string) => (name === 'time' ? new Date(alert.time).toISOString() : String((alert as unknown as Record<string, unknown>)[name] ?? '')));
+    return {
+      id: config.id,
+      wants,
+      deliver: async (alert) => {
+        await transport.sendMail({ from: config.from, to: config.to, subject: fill(config.subject, alert), text: fill(config.body, alert) });
+      },
+      close: async () => transport.close(),
     };
   }
   // Syslog: what leaves is the alert as a message; the destination queues and reconnects itself,

@@ -26,7 +26,29 @@ const syslog = z.strictObject({
   destination: syslogDestinationSchema,
 });
 
-export const channelSchema = z.discriminatedUnion('type', [webhook, syslog], { error: 'type must be webhook or syslog' });
+const email = z.strictObject({
+  ...common,
+  type: z.literal('email'),
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** tls: TLS from the start (port 465); starttls: upgrade, and refuse a server without it; none: plain (tests only). */
+      security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+      user: z.string().nullable().default(null),
+      /** Never logged. */
+      password: z.string().nullable().default(null),
+      /** PEM file of the server's CA; null = the system CAs. */
+      ca: z.string().nullable().default(null),
+    }),
+  from: z.string().min(3),
+  to: z.array(z.string().min(3)).min(1, 'needs at least one address'),
+  /** ${...} over the alert's fields: id, ruleId, kind, severity, time, host, key, value, state, summary. */
+  subject: z.string().default('[envirowatch ${severity}] ${summary}'),
+  body: z.string().default('${summary}\n\nRule: ${ruleId} (${kind})\nHost: ${host}\nKey: ${key}\nValue: ${value}\nTime: ${time}\nAlert: ${id}\n'),
+});
+
+export const channelSchema = z.discriminatedUnion('type', [webhook, syslog, email], { error: 'type must be webhook, syslog or email' });
 export type ChannelConfig = z.output<typeof channelSchema>;
 
 /** `notify:` in analyzer.yaml: where alerts go, through a durable outbox with retries. */
