@@ -58,7 +58,7 @@ async function setup(channels: unknown[], retry = {}) {
   const config = notifyConfigSchema.parse({ channels, retry });
   const outbox = new Outbox(db);
   const opened = new Map(config.channels.map((c) => [c.id, openChannel(c, silentLogger)]));
-  const dispatcher = new Dispatcher(outbox, opened, config.retry, silentLogger);
+  const dispatcher = new Dispatcher(outbox, opened, config, silentLogger);
   return { outbox, dispatcher, opened, clock: new ManualClock(Date.UTC(2026, 4, 1)) };
 }
 
@@ -100,6 +100,36 @@ describe('webhook through the outbox', () => {
     expect(dispatcher.counters.gaveUp).toBe(1);
     expect(dispatcher.counters.retried).toBeGreaterThanOrEqual(6); // 1, 2, 4, 8, 10, 10 … minutes
     expect(outbox.depth()).toBe(0);
+  });
+});
+
+describe('a flood', () => {
+  it('1000 alerts at once reach the webhook as 10 digests of 100, each listing its alerts', async () => {
+    const port = await freeTcpPort();
+    const hook = await webhookServer(port);
+    servers.push(hook.server);
+    const { outbox, dispatcher, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }]);
+    for (let i = 0; i < 1000; i++) outbox.enqueue({ ...ALERT, id: `a${i}`, ruleId: i % 2 ? 'vpn' : 'sensor-critical', severity: i === 500 ? 'alert' : 'crit' }, ['ops'], clock.now());
+    for (let step = 0; step < 12; step++) {
+      await dispatcher.step(clock.now());
+      clock.advance(1_000);
+    }
+    expect(hook.bodies).toHaveLength(10);
+    expect(hook.bodies.every((b) => b.kind === 'digest' && b.evidence.alerts!.length === 100)).toBe(true);
+    expect(hook.bodies.flatMap((b) => b.evidence.alerts!.map((a) => a.id)).sort()).toEqual(Array.from({ length: 1000 }, (_, i) => `a${i}`).sort());
+    expect(hook.bodies[5]).toMatchObject({ severity: 'alert', summary: expect.stringMatching(/^100 alerts \(50 sensor-critical, 50 vpn\); first: /) });
+    expect(dispatcher.counters.delivered).toBe(1000);
+    expect(outbox.depth()).toBe(0);
+  });
+
+  it('a few alerts still go one by one', async () => {
+    const port = await freeTcpPort();
+    const hook = await webhookServer(port);
+    servers.push(hook.server);
+    const { outbox, dispatcher, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }]);
+    for (let i = 0; i < 10; i++) outbox.enqueue({ ...ALERT, id: `b${i}` }, ['ops'], clock.now());
+    await dispatcher.step(clock.now());
+    expect(hook.bodies.map((b) => b.id)).toEqual(Array.from({ length: 10 }, (_, i) => `b${i}`));
   });
 });
 

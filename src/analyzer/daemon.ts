@@ -42,7 +42,7 @@ export class AnalyzerDaemon {
     this.state = new SqliteRuleState(this.db);
     this.outbox = new Outbox(this.db);
     this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, logger.child(`notify.${channel.id}`))]));
-    this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify.retry, logger.child('notify'));
+    this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify, logger.child('notify'));
     // The alert and its notifications in one transaction: neither is ever stored without the other.
     this.store = this.db.transaction((alert: Alert) => {
       this.alerts.insert(alert);

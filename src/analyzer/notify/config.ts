@@ -55,6 +55,8 @@ export type ChannelConfig = z.output<typeof channelSchema>;
 export const notifyConfigSchema = z
   .strictObject({
     channels: z.array(channelSchema).default([]),
+    /** More alerts than this due for one channel at once go out as one digest (a flood sends one mail, not thousands). */
+    digestAbove: z.number().int().min(1).max(10_000).default(10),
     retry: z
       .strictObject({
         /** First retry after this, doubling up to `max`. */

@@ -1,12 +1,15 @@
 /**
  * Delivers the outbox: every step takes the due rows, hands each to its channel, and records
  * the outcome (delivered; retry after first × 2^attempts up to max; given up after giveUpAfter).
- * One step at a time; a channel that throws never stops the others or the daemon.
+ * When more than `digestAbove` rows are due for one channel, they go as one digest whose outcome
+ * is recorded for all of them. One step at a time; a channel that throws never stops the others.
  */
 import type { Logger } from '../../common/logger.js';
+import { SEVERITIES } from '../../common/syslog/format.js';
+import { alertId, type Alert } from '../rules/alert.js';
 import type { Channel } from './channels.js';
 import type { NotifyConfig } from './config.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
 
 const BATCH = 100;
 
@@ -17,7 +20,7 @@ export class Dispatcher {
   constructor(
     private readonly outbox: Outbox,
     private readonly channels: ReadonlyMap<string, Channel>,
-    private readonly retry: NotifyConfig['retry'],
+    private readonly settings: Pick<NotifyConfig, 'retry' | 'digestAbove'>,
     private readonly logger: Logger,
   ) {}
 
@@ -28,26 +31,56 @@ export class Dispatcher {
   }
 
   private async deliverDue(now: number): Promise<void> {
-    for (const entry of this.outbox.due(now, BATCH)) {
-      const channel = this.channels.get(entry.channel);
-      try {
-        if (!channel) throw new Error(`no channel ${entry.channel} in notify.channels`);
-        await channel.deliver(entry.alert);
-        this.outbox.delivered(entry.id, now);
-        this.counters.delivered++;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (now - entry.created >= this.retry.giveUpAfter) {
-          this.outbox.giveUp(entry.id, now, reason);
-          this.counters.gaveUp++;
-          this.logger.error('gave up delivering an alert', { channel: entry.channel, alert: entry.alert.id, attempts: entry.attempts + 1, error: reason });
-        } else {
-          const delay = Math.min(this.retry.max, this.retry.first * 2 ** entry.attempts);
-          this.outbox.retry(entry.id, now + delay, reason);
-          this.counters.retried++;
-          if (entry.attempts === 0) this.logger.warn('alert not delivered; retrying', { channel: entry.channel, alert: entry.alert.id, error: reason, retryInMs: delay });
+    const byChannel = new Map<string, OutboxEntry[]>();
+    for (const entry of this.outbox.due(now, BATCH)) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
+    for (const [channelId, entries] of byChannel) {
+      const channel = this.channels.get(channelId);
+      const batches = entries.length > this.settings.digestAbove ? [entries] : entries.map((entry) => [entry]);
+      for (const batch of batches) {
+        try {
+          if (!channel) throw new Error(`no channel ${channelId} in notify.channels`);
+          await channel.deliver(batch.length === 1 ? batch[0]!.alert : digest(batch, now));
+          for (const entry of batch) this.outbox.delivered(entry.id, now);
+          this.counters.delivered += batch.length;
+        } catch (error) {
+          for (const entry of batch) this.failed(entry, now, error);
         }
       }
     }
   }
+
+  private failed(entry: OutboxEntry, now: number, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const { retry } = this.settings;
+    if (now - entry.created >= retry.giveUpAfter) {
+      this.outbox.giveUp(entry.id, now, reason);
+      this.counters.gaveUp++;
+      this.logger.error('gave up delivering an alert', { channel: entry.channel, alert: entry.alert.id, attempts: entry.attempts + 1, error: reason });
+      return;
+    }
+    const delay = Math.min(retry.max, retry.first * 2 ** entry.attempts);
+    this.outbox.retry(entry.id, now + delay, reason);
+    this.counters.retried++;
+    if (entry.attempts === 0) this.logger.warn('alert not delivered; retrying', { channel: entry.channel, alert: entry.alert.id, error: reason, retryInMs: delay });
+  }
+}
+
+/** Many due alerts as one: the most severe severity, a count per rule, and the list. */
+function digest(entries: readonly OutboxEntry[], now: number): Alert {
+  const alerts = entries.map((e) => e.alert);
+  const severity = alerts.reduce((worst, a) => (SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(worst) ? a.severity : worst), alerts[0]!.severity);
+  const perRule = new Map<string, number>();
+  for (const a of alerts) perRule.set(a.ruleId, (perRule.get(a.ruleId) ?? 0) + 1);
+  const rules = [...perRule].map(([rule, n]) => `${n} ${rule}`).join(', ');
+  return {
+    id: alertId('digest', alerts.map((a) => a.id).join(','), now),
+    ruleId: 'digest',
+    kind: 'digest',
+    severity,
+    time: now,
+    host: [...new Set(alerts.map((a) => a.host))].slice(0, 5).join(', '),
+    key: '',
+    summary: `${alerts.length} alerts (${rules}); first: ${alerts[0]!.summary}`,
+    evidence: { alerts: alerts.map((a) => ({ id: a.id, ruleId: a.ruleId, host: a.host, summary: a.summary })) },
+  };
 }

@@ -7,7 +7,8 @@ export interface Alert {
   /** Stable: the same rule, key and time give the same id (replays are reproducible). */
   readonly id: string;
   readonly ruleId: string;
-  readonly kind: 'anomaly' | 'timer' | 'eps' | 'event';
+  /** `digest`: many alerts sent as one notification (evidence.alerts lists them). */
+  readonly kind: 'anomaly' | 'timer' | 'eps' | 'event' | 'digest';
   readonly severity: Severity;
   /** ms since the epoch, on the engine's clock (event time in replay). */
   readonly time: number;
@@ -27,6 +28,8 @@ export interface AlertEvidence {
   readonly count?: number | undefined;
   readonly threshold?: number | undefined;
   readonly intervalMs?: number | undefined;
+  /** digest: the alerts it stands for (id, rule, host, summary). */
+  readonly alerts?: readonly { id: string; ruleId: string; host: string; summary: string }[] | undefined;
 }
 
 export function alertId(ruleId: string, key: string, time: number, discriminator = ''): string {
