@@ -1,17 +1,21 @@
 /**
  * `npm run bench:analyzer`: the analyzer's throughput on this machine, printed, not asserted.
  *   - parsing alone: RFC 3164 and RFC 5424 lines per second (one core);
- *   - replay: lines per second through the three example rules (config/rules.example.yaml);
+ *   - replay: lines per second through the 4 example rules (config/rules.example.yaml) and
+ *     through 20 mixed rules (bench/analyzer-rules-20.ts);
  *   - TCP ingest: one loopback sender, octet-counted frames as fast as the socket takes them,
  *     through the receiver and the rules; count in = count processed is checked;
- *   - RSS at the end.
- * Not yet measured here (issue #6): UDP loss at fixed rates, 20 rules, SEC side by side, 1M lines.
+ *   - UDP loss at 10k, 50k and 100k msg/s for 2 s each, into a receiver in another process;
+ *   - RSS of a process that replayed 1M lines with 100k anomaly keys through the 20 rules.
+ * Not yet measured here (issue #6): SEC side by side.
  */
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/common/clock.js';
-import { parseConfigText } from '../src/common/config-file.js';
 import { silentLogger } from '../src/common/logger.js';
 import { octetCounted } from '../src/common/syslog/format.js';
 import { parseSyslog } from '../src/common/syslog/parse.js';
@@ -19,10 +23,12 @@ import { ingestConfigSchema } from '../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
 import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
-import { rulesFileSchema } from '../src/analyzer/rules/schema.js';
+import { freePort as freeUdpPort } from './snmp-servers.js';
+import { exampleRules, twentyRules } from './analyzer-rules-20.js';
 
 const N = 200_000;
-const rules = parseConfigText(rulesFileSchema, readFileSync(fileURLToPath(new URL('../../config/rules.example.yaml', import.meta.url)), 'utf8')).rules;
+const rules = exampleRules();
+const rules20 = twentyRules();
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function line3164(i: number): string {
@@ -52,14 +58,14 @@ for (const [name, make] of [['RFC 3164', line3164], ['RFC 5424', line5424]] as c
 }
 
 const mixed = Array.from({ length: N }, (_, i) => (i % 5 === 4 ? line5424(i) : line3164(i)));
-{
+for (const set of [rules, rules20]) {
   const started = performance.now();
-  const { alerts } = await replay(mixed, { rules, reference, name: 'bench' });
-  out.push(`replay through ${rules.length} rules: ${rate(N, performance.now() - started)} (${alerts.length} alerts)`);
+  const { alerts } = await replay(mixed, { rules: set, reference, name: 'bench' });
+  out.push(`replay through ${set.length} rules: ${rate(N, performance.now() - started)} (${alerts.length} alerts)`);
 }
 
 {
-  const engine = new RuleEngine(rules);
+  const engine = new RuleEngine(rules20);
   let processed = 0;
   const receiver = new SyslogReceiver({
     config: ingestConfigSchema.parse({ listen: { udp: { enabled: false }, tcp: { port: 0 } } }),
@@ -78,8 +84,44 @@ const mixed = Array.from({ length: N }, (_, i) => (i % 5 === 4 ? line5424(i) : l
   socket.end(payload);
   while (processed < N) await new Promise((resolve) => setImmediate(resolve));
   const ms = performance.now() - started;
-  out.push(`TCP ingest through ${rules.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
+  out.push(`TCP ingest through ${rules20.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
   await receiver.stop();
 }
-out.push(`RSS at the end: ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`);
+{
+  // UDP into a receiver in its own process, paced in 1 ms batches.
+  const port = await freeUdpPort();
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: probe.stdout! })[Symbol.asyncIterator]();
+  await answers.next(); // ready
+  const processed = async () => {
+    probe.stdin!.write('?\n');
+    return Number((await answers.next()).value);
+  };
+  const socket = createSocket('udp4');
+  const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
+  for (const perSecond of [10_000, 50_000, 100_000]) {
+    const before = await processed();
+    const seconds = 2;
+    const perMs = perSecond / 1000;
+    let sent = 0;
+    const started = performance.now();
+    while (sent < perSecond * seconds) {
+      const due = Math.min(perSecond * seconds, Math.floor((performance.now() - started) * perMs) + perMs);
+      while (sent < due) socket.send(datagrams[sent++ % datagrams.length]!, port, '127.0.0.1');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const got = (await processed()) - before;
+    out.push(`UDP at ${perSecond.toLocaleString('en-US')}/s (${seconds} s, achieved ${Math.round(sent / elapsed).toLocaleString('en-US')}/s): sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
+  }
+  socket.close();
+  probe.stdin!.end();
+  await new Promise((resolve) => probe.once('exit', resolve));
+}
+{
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'], { maxBuffer: 1 << 20 });
+  const memory = JSON.parse(stdout) as { rssMb: number; heapUsedMb: number };
+  out.push(`after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`);
+}
 process.stdout.write(`${out.join('\n')}\n`);
