@@ -21,9 +21,12 @@ import { openChannel } from '../src/analyzer/notify/channels.js';
 import { notifyConfigSchema } from '../src/analyzer/notify/config.js';
 import { Dispatcher } from '../src/analyzer/notify/dispatcher.js';
 import { Outbox } from '../src/analyzer/notify/outbox.js';
+import { alertVarbinds, truncateUtf8 } from '../src/analyzer/notify/snmp-alert.js';
+import { ENGINE_BOOTS_FILE, openAnalyzerEngine } from '../src/analyzer/notify/snmp-engine.js';
 import type { Alert } from '../src/analyzer/rules/alert.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
+import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
@@ -52,14 +55,14 @@ afterEach(() => {
   servers = [];
 });
 
-async function setup(channels: unknown[], retry = {}) {
+async function setup(channels: unknown[], retry = {}, notify: { snmpEngineId?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-notify-'));
   const db = openDatabase(dir);
-  const config = notifyConfigSchema.parse({ channels, retry });
+  const config = notifyConfigSchema.parse({ channels, retry, ...notify });
   const outbox = new Outbox(db);
-  const opened = new Map(config.channels.map((c) => [c.id, openChannel(c, silentLogger)]));
+  const opened = new Map(config.channels.map((c) => [c.id, openChannel(c, { logger: silentLogger, snmpEngine: () => openAnalyzerEngine({ engineId: config.snmpEngineId, dataDir: dir }) })]));
   const dispatcher = new Dispatcher(outbox, opened, config, silentLogger);
-  return { outbox, dispatcher, opened, clock: new ManualClock(Date.UTC(2026, 4, 1)) };
+  return { outbox, dispatcher, opened, dir, clock: new ManualClock(Date.UTC(2026, 4, 1)) };
 }
 
 describe('webhook through the outbox', () => {
@@ -197,6 +200,89 @@ describe('syslog channel', () => {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe('snmp channel, against a real snmptrapd', () => {
+  const USER = { name: 'ewalert', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' } as const;
+  const ANALYZER_ENGINE = Buffer.from('80005460040a6e616c797a6572', 'hex');
+  const started: RunningSnmptrapd[] = [];
+  afterEach(async () => {
+    for (const trapd of started.splice(0)) await trapd.stop();
+  });
+  const trapd = async (options: Parameters<typeof startSnmptrapd>[0] = {}) => {
+    const running = await startSnmptrapd(options);
+    started.push(running);
+    return running;
+  };
+  const ANOMALY: Alert = { ...ALERT, id: '0123456789abcdef', ruleId: 'vpn-new-address', kind: 'anomaly', severity: 'warning', host: 'fw1', key: 'domain\\jdoe', value: '25.22.29.248', summary: 'jdoe connected from 25.22.29.248, never seen since learning', time: Date.UTC(2026, 10, 24, 6, 40, 12, 345) };
+  const byOid = (n: TrapdNotification) => Object.fromEntries(n.varbinds.map((v) => [v.oid, v.value]));
+
+  it('sends the analyzerAlert trap with every MIB object, in order', async () => {
+    const receiver = await trapd();
+    const { outbox, dispatcher, clock, opened } = await setup([{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port: receiver.port } }]);
+    outbox.enqueue(ANOMALY, ['nms'], clock.now());
+    await dispatcher.step(clock.now());
+    const trap = await receiver.waitFor((n) => n.pdu === 'TRAP2');
+    await opened.get('nms')!.close();
+    expect(trap.community).toBe('public');
+    expect(trap.varbinds.map((v) => v.oid)).toEqual(['1.3.6.1.2.1.1.3.0', '1.3.6.1.6.3.1.1.4.1.0', ...Array.from({ length: 10 }, (_, i) => `1.3.6.1.4.1.21600.1.5.4.${i + 1}.0`)]);
+    const values = byOid(trap);
+    expect(values['1.3.6.1.6.3.1.1.4.1.0']).toBe('1.3.6.1.4.1.21600.1.5.2.0.2');
+    const object = (n: number) => values[`1.3.6.1.4.1.21600.1.5.4.${n}.0`];
+    // snmptrapd prints a backslash in a STRING escaped (domain\\jdoe).
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map(object)).toEqual(['0123456789abcdef', 'vpn-new-address', 1, 5, 'fw1', 'domain\\\\jdoe', '25.22.29.248', 1, ANOMALY.summary]);
+    // DateAndTime 2026-11-24 06:40:12.3 +0:0, as snmptrapd prints octets that are not text.
+    expect(String(object(10)).trim()).toBe('07 EA 0B 18 06 28 0C 03 2B 00 00');
+    expect(dispatcher.counters).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
+  });
+
+  it('cuts texts to the MIB\'s 255 octets without splitting a character', () => {
+    const summary = `${'x'.repeat(254)}é and more`; // é is two octets, from octet 255 on
+    const varbinds = alertVarbinds({ ...ANOMALY, summary }, 0);
+    expect(varbinds[10]!.value).toEqual({ type: 'string', value: 'x'.repeat(254) });
+    expect(truncateUtf8('é'.repeat(200))).toBe('é'.repeat(127));
+  });
+
+  it('an inform to a receiver that is down is retried through the outbox and delivered once it is up', async () => {
+    const port = await freeUdpPort();
+    const { outbox, dispatcher, clock, opened } = await setup([{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port, kind: 'inform', timeout: '50ms', retries: 1 } }], { first: '5s' });
+    outbox.enqueue(ANOMALY, ['nms'], clock.now());
+    await dispatcher.step(clock.now()); // nobody there: two attempts, no acknowledgement
+    expect(dispatcher.counters).toEqual({ delivered: 0, retried: 1, gaveUp: 0 });
+    expect(outbox.depth()).toBe(1);
+    const receiver = await trapd({ port });
+    clock.advance(5_000);
+    await dispatcher.step(clock.now());
+    expect(dispatcher.counters).toEqual({ delivered: 1, retried: 1, gaveUp: 0 });
+    expect(outbox.depth()).toBe(0);
+    expect(receiver.received.filter((n) => n.pdu === 'INFORM' && byOid(n)['1.3.6.1.4.1.21600.1.5.4.1.0'] === ANOMALY.id)).toHaveLength(1);
+    await opened.get('nms')!.close();
+  });
+
+  it('SNMPv3: a trap with the analyzer\'s own engine and an inform to snmptrapd\'s, both authenticated and decrypted', async () => {
+    const trapReceiver = await trapd({ v3: { user: USER, engineId: ANALYZER_ENGINE } });
+    const informReceiver = await trapd({ v3: { user: USER } });
+    const { outbox, dispatcher, clock, opened, dir } = await setup(
+      [
+        { id: 'v3-trap', type: 'snmp', receiver: { host: '127.0.0.1', port: trapReceiver.port, v3: USER } },
+        { id: 'v3-inform', type: 'snmp', receiver: { host: '127.0.0.1', port: informReceiver.port, v3: USER, kind: 'inform' } },
+      ],
+      {},
+      { snmpEngineId: ANALYZER_ENGINE.toString('hex') }, // snmptrapd knows the user for this engine (createUser -e)
+    );
+    outbox.enqueue(ANOMALY, ['v3-trap', 'v3-inform'], clock.now());
+    await dispatcher.step(clock.now());
+    expect(dispatcher.counters).toEqual({ delivered: 2, retried: 0, gaveUp: 0 });
+    const trap = await trapReceiver.waitFor((n) => n.pdu === 'TRAP2');
+    const inform = await informReceiver.waitFor((n) => n.pdu === 'INFORM');
+    for (const notification of [trap, inform]) {
+      expect(notification).toMatchObject({ version: 'v3', user: 'ewalert' });
+      expect(byOid(notification)['1.3.6.1.4.1.21600.1.5.4.1.0']).toBe(ANOMALY.id);
+    }
+    // The engine's boots are counted in the data dir.
+    expect(JSON.parse(readFileSync(join(dir, ENGINE_BOOTS_FILE), 'utf8'))).toEqual({ engineId: ANALYZER_ENGINE.toString('hex'), engineBoots: 1 });
+    await Promise.all([...opened.values()].map((channel) => channel.close()));
   });
 });
 

@@ -11,7 +11,9 @@ import type { Status, Thresholds } from '../src/agent/readings/thresholds.js';
 import { ENVIROWATCH_OID, formatOid, SENSOR_ENTRY_OID } from '../src/agent/snmp/oid.js';
 import { SENSOR_COLUMNS, SENSOR_INDEX, STATUS_CODE } from '../src/agent/snmp/sensor-table.js';
 import { SENSOR_STATUS_CHANGE_OID, statusChangeVarbinds } from '../src/agent/snmp/notification-varbinds.js';
+import { ALERT_KIND_CODE, ALERT_STATE_CODE, ANALYZER_ALERT_OID, alertVarbinds } from '../src/analyzer/notify/snmp-alert.js';
 import { ManualClock } from '../src/common/clock.js';
+import { SEVERITIES } from '../src/common/syslog/format.js';
 import { baseMibDir, MIB_DIR, requireTool, runWithMib, smilint } from './helpers/mib-tools.js';
 import { startSnmpAgent, type RunningSnmpAgent } from './helpers/snmp-tools.js';
 
@@ -75,6 +77,31 @@ describe('snmptranslate', () => {
     const enums = /SYNTAX\s+INTEGER\s*\{([^}]*)\}/.exec(status.stdout)?.[1];
     const parsed = Object.fromEntries([...(enums ?? '').matchAll(/(\w+)\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
     expect(parsed).toEqual(STATUS_CODE);
+  });
+});
+
+describe('the analyzer\'s alert notification', () => {
+  const OBJECTS = ['alertId', 'alertRuleId', 'alertKind', 'alertSeverity', 'alertHost', 'alertKey', 'alertValue', 'alertState', 'alertSummary', 'alertTime'];
+  const enumsOf = async (name: string) => {
+    const described = await runWithMib('snmptranslate', ['-Td', `ENVIROWATCH-MIB::${name}`]);
+    const enums = /SYNTAX\s+INTEGER\s*\{([^}]*)\}/.exec(described.stdout)?.[1];
+    return Object.fromEntries([...(enums ?? '').matchAll(/(\w+)\((\d+)\)/g)].map((m) => [m[1], Number(m[2])]));
+  };
+
+  it('names analyzerAlert and its objects at the OIDs snmp-alert.ts sends, in the order it sends them', async () => {
+    const result = await runWithMib('snmptranslate', ['-On', 'ENVIROWATCH-MIB::analyzerAlert', ...OBJECTS.map((name) => `ENVIROWATCH-MIB::${name}`)]);
+    expect(result.stderr).toBe('');
+    const varbinds = alertVarbinds({ id: 'a', ruleId: 'r', kind: 'eps', severity: 'err', time: 0, host: 'h', key: 'k', summary: 's', evidence: {} }, 0);
+    expect(lines(result.stdout)).toEqual([`.${formatOid(ANALYZER_ALERT_OID)}`, ...varbinds.slice(2).map((v) => `.${formatOid(v.oid.slice(0, -1))}`)]);
+    const described = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::analyzerAlert']);
+    expect(/OBJECTS\s*\{([^}]*)\}/.exec(described.stdout)?.[1]?.split(',').map((name) => name.trim())).toEqual(OBJECTS);
+  });
+
+  it('has the enum values snmp-alert.ts sends for kind, state and severity', async () => {
+    expect(await enumsOf('alertKind')).toEqual(ALERT_KIND_CODE);
+    expect(await enumsOf('alertState')).toEqual(ALERT_STATE_CODE);
+    // The syslog severities in their order, plus one.
+    expect(Object.values(await enumsOf('alertSeverity'))).toEqual(SEVERITIES.map((_, code) => code + 1));
   });
 });
 

@@ -18,7 +18,7 @@ import { agentConfigSchema } from '../src/agent/config/schema.js';
 import { openLocalEngine } from '../src/agent/snmp/local-engine.js';
 import type { Varbind } from '../src/agent/snmp/message.js';
 import { notificationsConfigSchema } from '../src/agent/snmp/notification-config.js';
-import { NotificationSender } from '../src/agent/snmp/notification-sender.js';
+import { StatusChangeNotifier } from '../src/agent/snmp/status-change-notifier.js';
 import { SENSOR_STATUS_CHANGE_OID, SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../src/agent/snmp/notification-varbinds.js';
 import { decodeV3Reply, encodeDiscoveryProbe, encodeV3Notification, localizeKeys, masterKeys } from '../src/agent/snmp/notification-v3.js';
 import { startSnmpService } from '../src/agent/snmp/service.js';
@@ -183,7 +183,7 @@ describe('NotificationSender with SNMPv3 receivers, against a real snmptrapd', (
     const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
     const startedAt = systemClock.monotonic();
     const localEngine = await openLocalEngine({ config: { engineId: OUR_ENGINE.toString('hex'), engineBootsFile: null }, users: [], now: () => systemClock.monotonic(), startedAt });
-    const notifier = new NotificationSender({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, localEngine });
+    const notifier = new StatusChangeNotifier({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, localEngine });
     cleanups.push(() => notifier.close());
     return { logs, notifier };
   }
@@ -282,7 +282,7 @@ describe('NotificationSender with a v3 receiver that answers garbage', () => {
     const { units, thresholds } = defaults();
     const { receivers } = notificationsConfigSchema.parse({ receivers: [{ host: '127.0.0.1', port: receiver.address().port, v3: USER, kind: 'inform', timeout: '50ms', retries: 2 }] });
     const logger = createLogger({ level: 'info', sink: (level, line) => logs.push({ level, line }) });
-    const notifier = new NotificationSender({ receivers, units, thresholds, logger, clock: systemClock, sysUpTime: () => 1 });
+    const notifier = new StatusChangeNotifier({ receivers, units, thresholds, logger, clock: systemClock, sysUpTime: () => 1 });
     notifier.notify(CHANGE, SNAPSHOT);
     await vi.waitFor(() => expect(notifier.counters.failed).toBe(1), { timeout: 3000 });
     await notifier.close();

@@ -19,7 +19,7 @@ import { BerReader, Tag, encodeInteger, encodeString, sequence } from '../src/ag
 import { PduType } from '../src/agent/snmp/message.js';
 import { notificationsConfigSchema } from '../src/agent/snmp/notification-config.js';
 import { NotificationPduType, decodeInformResponse, encodeNotification } from '../src/agent/snmp/notification-pdu.js';
-import { NotificationSender } from '../src/agent/snmp/notification-sender.js';
+import { StatusChangeNotifier } from '../src/agent/snmp/status-change-notifier.js';
 import { SENSOR_STATUS_CHANGE_OID, SNMP_TRAP_OID_0, SYS_UP_TIME_0, statusChangeVarbinds } from '../src/agent/snmp/notification-varbinds.js';
 import { agentFixture } from './helpers/agent-fixture.js';
 import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
@@ -201,7 +201,7 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
     const { units, thresholds } = defaults();
     const { receivers: parsed } = notificationsConfigSchema.parse({ receivers });
     const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
-    return { logs, notifier: new NotificationSender({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, ...extra }) };
+    return { logs, notifier: new StatusChangeNotifier({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, ...extra }) };
   }
 
   const value = (n: TrapdNotification, oid: string) => n.varbinds.find((v) => v.oid === oid)?.value;

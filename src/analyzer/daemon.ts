@@ -15,7 +15,10 @@ import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
+import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
+import type { ChannelConfig } from './notify/config.js';
+import { openAnalyzerEngine } from './notify/snmp-engine.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { Outbox } from './notify/outbox.js';
 
@@ -41,7 +44,12 @@ export class AnalyzerDaemon {
     this.alerts = new AlertStore(this.db);
     this.state = new SqliteRuleState(this.db);
     this.outbox = new Outbox(this.db);
-    this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, logger.child(`notify.${channel.id}`))]));
+    let snmpEngine: Promise<LocalEngine> | undefined;
+    const context = (channel: ChannelConfig) => ({
+      logger: logger.child(`notify.${channel.id}`),
+      snmpEngine: () => (snmpEngine ??= openAnalyzerEngine({ engineId: config.notify.snmpEngineId, dataDir: config.dataDir })),
+    });
+    this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, context(channel))]));
     this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify, logger.child('notify'));
     // The alert and its notifications in one transaction: neither is ever stored without the other.
     this.store = this.db.transaction((alert: Alert) => {

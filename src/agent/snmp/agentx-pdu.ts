@@ -432,6 +432,8 @@ class Writer {
         return this.u32(value.value | 0);
       case 'string':
         return this.octets(Buffer.from(value.value, 'utf8'));
+      case 'octets':
+        return this.octets(value.value);
       case 'oid':
         return this.oid(value.value);
       case 'timeticks':
@@ -464,6 +466,7 @@ class Writer {
 const VALUE_TYPE: Record<VarbindValue['type'], number> = {
   integer: AgentxValueType.Integer,
   string: AgentxValueType.OctetString,
+  octets: AgentxValueType.OctetString,
   oid: AgentxValueType.ObjectIdentifier,
   timeticks: AgentxValueType.TimeTicks,
   counter32: AgentxValueType.Counter32,

@@ -31,7 +31,7 @@ const community = z.strictObject({
 });
 
 /** snmpEngineID in hex (RFC 3411 SnmpEngineID: 5–32 octets, not all 00 or all FF). */
-const engineId = z
+export const engineIdSchema = z
   .string()
   .transform((text) => text.replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase())
   .refine((hex) => /^([0-9a-f]{2}){5,32}$/.test(hex), { message: 'must be 5 to 32 bytes in hex, e.g. 800054600512345678' })
@@ -81,7 +81,7 @@ export const snmpConfigSchema = z.strictObject({
    * (RFC 3411 format 3 under enterprise 21600), falling back to the host name. Managers holding
    * localised keys need it to stay the same: set it when replacing the hardware.
    */
-  engineId: engineId.nullable().default(null),
+  engineId: engineIdSchema.nullable().default(null),
   /**
    * A file where snmpEngineBoots is kept across restarts (RFC 3414 §2.2.2), e.g.
    * /var/lib/envirowatch/snmp-engine.json (systemd StateDirectory=envirowatch). Absent or null:

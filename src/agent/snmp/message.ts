@@ -26,6 +26,8 @@ export const ErrorStatus = { noError: 0, tooBig: 1, noSuchName: 2, genErr: 5, no
 export type VarbindValue =
   | { readonly type: 'integer'; readonly value: number }
   | { readonly type: 'string'; readonly value: string }
+  /** An OCTET STRING that is not text (DateAndTime, say). */
+  | { readonly type: 'octets'; readonly value: Buffer }
   | { readonly type: 'oid'; readonly value: readonly number[] }
   | { readonly type: 'timeticks'; readonly value: number }
   | { readonly type: 'counter32'; readonly value: number }
@@ -112,6 +114,7 @@ export function encodeVarbind(varbind: Varbind): Buffer {
       encoded = encodeInteger(value.value, Tag.Counter32);
       break;
     case 'string':
+    case 'octets':
       encoded = encodeString(value.value);
       break;
     case 'oid':

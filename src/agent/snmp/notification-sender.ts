@@ -3,10 +3,6 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
-import type { AgentSnapshot, StatusChange } from '../agent.js';
-import type { Quantity } from '../readings/quantities.js';
-import type { Thresholds } from '../readings/thresholds.js';
-import type { UnitSystem } from '../readings/units.js';
 import { BerError, BerReader } from './ber.js';
 import { SNMP_VERSION_3, type Varbind } from './message.js';
 import type { NotificationReceiver } from './notification-config.js';
@@ -14,15 +10,12 @@ import { decodeInformResponse, encodeNotification } from './notification-pdu.js'
 import { decodeV3Reply } from './notification-v3.js';
 import type { LocalEngine } from './local-engine.js';
 import { V3ReceiverSession } from './notification-v3-session.js';
-import { statusChangeVarbinds } from './notification-varbinds.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import { decodeV3Message } from './v3-message.js';
 
 export interface NotificationSenderOptions {
   /** From `notificationsConfigSchema` (timeouts already in ms). */
   readonly receivers: readonly NotificationReceiver[];
-  readonly units: UnitSystem;
-  readonly thresholds: Partial<Record<Quantity, Thresholds>>;
   readonly logger: Logger;
   /** Times inform retries (`sleep`) and log rate limits. A ManualClock makes every wait instant. */
   readonly clock?: Clock | undefined;
@@ -54,6 +47,9 @@ export interface NotificationCounters {
 }
 
 export const DEFAULT_MAX_PENDING_INFORMS = 100;
+
+/** What became of one notification at one receiver (`send` gives one per receiver, in order). */
+export type NotificationOutcome = { readonly to: string; readonly delivered: true } | { readonly to: string; readonly delivered: false; readonly reason: string };
 
 interface PendingInform {
   readonly requestId: number;
@@ -92,10 +88,9 @@ function canonicalIp(address: string): string {
 const target = (receiver: NotificationReceiver) => (isIP(receiver.host) === 6 ? `[${receiver.host}]:${receiver.port}` : `${receiver.host}:${receiver.port}`);
 
 /**
- * Sends an SNMPv2c or SNMPv3 (USM authPriv, notification-v3-session.ts) trap or inform
- * (`sensorStatusChange`) to every receiver for each status change. `notify` only encodes and
- * hands datagrams to the socket: it never throws and never waits, so the reading loop can call
- * it from its `statusChange` handler. Informs wait for their
+ * Sends an SNMPv2c or SNMPv3 (USM authPriv, notification-v3-session.ts) trap or inform to every
+ * receiver: `send` takes the varbinds (sysUpTime.0, snmpTrapOID.0, then the objects) and never
+ * throws; callers that must not wait (the agent's reading loop) need not await it. Informs wait for their
  * acknowledgement concurrently: resent after `timeout`, then after 2×, 4×… `timeout`, until
  * acknowledged or `retries` resends are used up. Send errors and failures are counted and logged
  * at most once per 10 s per receiver.
@@ -138,34 +133,36 @@ export class NotificationSender {
     });
   }
 
-  /** Sends `change` to every receiver; returns at once. `snapshot` is the agent's at the change. */
-  notify(change: StatusChange, snapshot: AgentSnapshot): void {
-    const { receivers, units, thresholds } = this.options;
-    if (receivers.length === 0) return;
+  /**
+   * Sends one notification to every receiver. Resolves, never rejects, once each has settled: a
+   * trap when its datagram left, an inform when acknowledged or given up.
+   */
+  send(varbinds: readonly Varbind[]): Promise<NotificationOutcome[]> {
+    const { receivers } = this.options;
     if (this.closed) {
       this.counters.dropped += receivers.length;
-      return;
+      return Promise.resolve(receivers.map((receiver) => ({ to: target(receiver), delivered: false, reason: 'sender closed' })));
     }
     try {
-      const varbinds = statusChangeVarbinds({ change, snapshot, units, thresholds, sysUpTime: this.options.sysUpTime() });
-      receivers.forEach((receiver, index) => {
+      const outcomes = receivers.map((receiver, index) => {
         const requestId = this.takeRequestId();
         const session = this.sessions[index];
         if (receiver.kind === 'inform') {
           const packet = session ? undefined : this.v2cPacket(receiver, requestId, varbinds);
-          this.startInform(index, receiver, requestId, (inform) => packet ?? this.v3InformPacket(session!, inform, varbinds));
-        } else {
-          this.track(this.sendTrap(receiver, session ? session.trap(this.takeMsgId(), requestId, varbinds) : this.v2cPacket(receiver, requestId, varbinds)));
+          return this.startInform(index, receiver, requestId, (inform) => packet ?? this.v3InformPacket(session!, inform, varbinds));
         }
+        return this.track(this.sendTrap(receiver, session ? session.trap(this.takeMsgId(), requestId, varbinds) : this.v2cPacket(receiver, requestId, varbinds)), target(receiver));
       });
       this.options.logger.debug(
         () => 'SNMP notification queued',
-        () => ({ quantity: change.quantity, from: change.from, to: change.to, receivers: receivers.length }),
+        () => ({ trapOid: varbinds[1]?.value.type === 'oid' ? varbinds[1].value.value.join('.') : undefined, receivers: receivers.length }),
       );
+      return Promise.all(outcomes);
     } catch (error) {
-      // A bug in building the message; the agent must not notice.
+      // A bug in building the message; the caller must not notice beyond the outcome.
       this.counters.failed += receivers.length;
-      this.limited.warn('internal', 'SNMP notification could not be built (bug); not sent', () => ({ quantity: change.quantity, error }));
+      this.limited.warn('internal', 'SNMP notification could not be built (bug); not sent', () => ({ error }));
+      return Promise.resolve(receivers.map((receiver) => ({ to: target(receiver), delivered: false, reason: `internal error: ${describe(error)}` })));
     }
   }
 
@@ -203,35 +200,41 @@ export class NotificationSender {
     return session.inform(msgId, inform.requestId, varbinds);
   }
 
-  private track(work: Promise<unknown>): void {
+  private track(work: Promise<NotificationOutcome>, to: string): Promise<NotificationOutcome> {
     const settled = work
-      .catch((error: unknown) => this.limited.warn('internal', 'SNMP notification failed (bug)', () => ({ error: describe(error) })))
+      .catch((error: unknown): NotificationOutcome => {
+        this.limited.warn('internal', 'SNMP notification failed (bug)', () => ({ error: describe(error) }));
+        return { to, delivered: false, reason: `internal error: ${describe(error)}` };
+      })
       .finally(() => this.running.delete(settled));
     this.running.add(settled);
+    return settled;
   }
 
-  private async sendTrap(receiver: NotificationReceiver, packet: Buffer): Promise<void> {
+  private async sendTrap(receiver: NotificationReceiver, packet: Buffer): Promise<NotificationOutcome> {
     const error = await this.transmit(receiver, packet);
     if (!error) {
       this.counters.sent += 1;
-      return;
+      return { to: target(receiver), delivered: true };
     }
     this.counters.failed += 1;
     this.limited.warn(`send:${target(receiver)}`, 'SNMP trap could not be sent', () => ({ to: target(receiver), error: describe(error) }));
+    return { to: target(receiver), delivered: false, reason: `not sent: ${describe(error)}` };
   }
 
-  private startInform(index: number, receiver: NotificationReceiver, requestId: number, nextPacket: (inform: PendingInform) => Buffer): void {
+  private startInform(index: number, receiver: NotificationReceiver, requestId: number, nextPacket: (inform: PendingInform) => Buffer): Promise<NotificationOutcome> {
     const queue = this.queues[index]!;
     while (queue.length >= this.maxPending) this.drop(queue[0]!);
     const inform: PendingInform = { requestId, receiver, controller: new AbortController(), acked: false, dropped: false, msgIds: [] };
     this.pending.set(requestId, inform);
     queue.push(inform);
-    this.track(
+    return this.track(
       this.runInform(inform, nextPacket).finally(() => {
         this.pending.delete(requestId);
         for (const msgId of inform.msgIds) this.byMsgId.delete(msgId);
         remove(queue, inform);
       }),
+      target(receiver),
     );
   }
 
@@ -247,7 +250,7 @@ export class NotificationSender {
    * Report that teaches us the receiver's engine or time wakes the wait and resends at once
    * (at most MAX_IMMEDIATE_RESENDS times); one that refuses our user or keys ends it.
    */
-  private async runInform(inform: PendingInform, nextPacket: (inform: PendingInform) => Buffer): Promise<void> {
+  private async runInform(inform: PendingInform, nextPacket: (inform: PendingInform) => Buffer): Promise<NotificationOutcome> {
     const { receiver, controller } = inform;
     const { signal } = controller;
     let sent = false;
@@ -275,22 +278,27 @@ export class NotificationSender {
       attempt += 1;
       this.counters.retried += 1;
     }
+    const to = target(receiver);
     if (inform.acked) {
       this.counters.acknowledged += 1;
-    } else if (inform.dropped) {
+      return { to, delivered: true };
+    }
+    if (inform.dropped) {
       this.counters.dropped += 1;
-      this.limited.warn(`dropped:${target(receiver)}`, 'SNMP inform abandoned unacknowledged (queue full or closing)', () => ({ to: target(receiver) }));
-    } else if (inform.refused) {
-      this.counters.failed += 1;
-      this.limited.warn(`refused:${target(receiver)}`, 'SNMPv3 inform refused by the receiver; check the v3 user, passwords and protocols on both sides', () => ({
-        to: target(receiver),
+      this.limited.warn(`dropped:${to}`, 'SNMP inform abandoned unacknowledged (queue full or closing)', () => ({ to }));
+      return { to, delivered: false, reason: 'abandoned unacknowledged (queue full or closing)' };
+    }
+    this.counters.failed += 1;
+    if (inform.refused) {
+      this.limited.warn(`refused:${to}`, 'SNMPv3 inform refused by the receiver; check the v3 user, passwords and protocols on both sides', () => ({
+        to,
         user: receiver.v3?.name,
         report: inform.refused,
       }));
-    } else {
-      this.counters.failed += 1;
-      this.limited.warn(`failed:${target(receiver)}`, 'SNMP inform not acknowledged; giving up', () => ({ to: target(receiver), attempts: receiver.retries + 1 }));
+      return { to, delivered: false, reason: `refused by the receiver: ${inform.refused}` };
     }
+    this.limited.warn(`failed:${to}`, 'SNMP inform not acknowledged; giving up', () => ({ to, attempts: receiver.retries + 1 }));
+    return { to, delivered: false, reason: `not acknowledged after ${receiver.retries + 1} attempts` };
   }
 
   /** One datagram; resolves with the send error (DNS, no route, closed socket) instead of throwing. */

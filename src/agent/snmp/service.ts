@@ -5,7 +5,8 @@ import type { ResolvedAgentConfig } from '../config/resolve.js';
 import { AgentxSubagent } from './agentx-subagent.js';
 import type { SnmpConfig } from './config.js';
 import { openLocalEngine, type LocalEngine } from './local-engine.js';
-import { NotificationSender, type NotificationCounters } from './notification-sender.js';
+import type { NotificationCounters } from './notification-sender.js';
+import { StatusChangeNotifier } from './status-change-notifier.js';
 import { SnmpAgent } from './snmp-agent.js';
 
 /** The SNMP side of the running agent, whichever way it is served, with its notifications. */
@@ -60,7 +61,7 @@ export async function startSnmpService(options: {
     }
     logger.info('SNMPv3 traps are sent with this engine ID (snmptrapd: createUser -e 0x<engineId> ...)', { engineId: localEngine.engineId.toString('hex'), engineBoots: localEngine.boots });
   }
-  const sender = new NotificationSender({
+  const sender = new StatusChangeNotifier({
     receivers,
     units: resolved.units,
     thresholds: resolved.thresholds,

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createTransport } from 'nodemailer';
+import type { LocalEngine } from '../../agent/snmp/local-engine.js';
+import { NotificationSender } from '../../agent/snmp/notification-sender.js';
 import type { Logger } from '../../common/logger.js';
 import { openDestination } from '../../common/syslog/destination.js';
 import { formatRfc3164, formatRfc5424, SEVERITIES } from '../../common/syslog/format.js';
 import type { Alert } from '../rules/alert.js';
 import type { ChannelConfig } from './config.js';
+import { alertVarbinds } from './snmp-alert.js';
 
 export interface Channel {
   readonly id: string;
@@ -16,7 +19,13 @@ export interface Channel {
   close(): Promise<void>;
 }
 
-export function openChannel(config: ChannelConfig, logger: Logger): Channel {
+export interface ChannelContext {
+  readonly logger: Logger;
+  /** The analyzer's SNMP engine, opened on first use (only SNMPv3 traps need it). */
+  readonly snmpEngine: () => Promise<LocalEngine>;
+}
+
+export function openChannel(config: ChannelConfig, { logger, snmpEngine }: ChannelContext): Channel {
   const wants = (alert: Alert) => SEVERITIES.indexOf(alert.severity) <= SEVERITIES.indexOf(config.minSeverity) && (config.rules.length === 0 || config.rules.includes(alert.ruleId));
   if (config.type === 'webhook') {
     return {
@@ -50,6 +59,24 @@ export function openChannel(config: ChannelConfig, logger: Logger): Channel {
         await transport.sendMail({ from: config.from, to: config.to, subject: fill(config.subject, alert), text: fill(config.body, alert) });
       },
       close: async () => transport.close(),
+    };
+  }
+  if (config.type === 'snmp') {
+    const { receiver } = config;
+    const openedAt = performance.now();
+    const senderOptions = { receivers: [receiver], logger, sysUpTime: () => (performance.now() - openedAt) / 10 };
+    // A v3 trap is sent with our engine, whose boots come from the data dir: opened once, lazily.
+    const sender = receiver.v3 && receiver.kind === 'trap' ? snmpEngine().then((localEngine) => new NotificationSender({ ...senderOptions, localEngine })) : Promise.resolve(new NotificationSender(senderOptions));
+    sender.catch(() => {}); // a failure to open the engine is reported by each deliver, through the outbox
+    return {
+      id: config.id,
+      wants,
+      deliver: async (alert) => {
+        const opened = await sender;
+        const [outcome] = await opened.send(alertVarbinds(alert, senderOptions.sysUpTime()));
+        if (outcome && !outcome.delivered) throw new Error(`SNMP ${receiver.kind} to ${outcome.to}: ${outcome.reason}`);
+      },
+      close: async () => (await sender.catch(() => undefined))?.close(),
     };
   }
   // Syslog: what leaves is the alert as a message; the destination queues and reconnects itself,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { engineIdSchema } from '../../agent/snmp/config.js';
+import { notificationReceiverSchema } from '../../agent/snmp/notification-config.js';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { syslogDestinationSchema } from '../../common/syslog/destination-config.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
@@ -48,7 +50,19 @@ const email = z.strictObject({
   body: z.string().default('${summary}\n\nRule: ${ruleId} (${kind})\nHost: ${host}\nKey: ${key}\nValue: ${value}\nTime: ${time}\nAlert: ${id}\n'),
 });
 
-export const channelSchema = z.discriminatedUnion('type', [webhook, syslog, email], { error: 'type must be webhook, syslog or email' });
+/** An `analyzerAlert` trap or inform (mibs/ENVIROWATCH-MIB.txt) to one receiver. */
+const snmp = z.strictObject({
+  ...common,
+  type: z.literal('snmp'),
+  /**
+   * The same keys as a receiver in the agent's `snmp.notifications.receivers` (host; port 162;
+   * community `public`, or a `v3:` user; kind trap|inform; timeout; retries). A trap counts as
+   * delivered when sent; an inform when acknowledged, else the outbox retries it later.
+   */
+  receiver: notificationReceiverSchema,
+});
+
+export const channelSchema = z.discriminatedUnion('type', [webhook, syslog, email, snmp], { error: 'type must be webhook, syslog, email or snmp' });
 export type ChannelConfig = z.output<typeof channelSchema>;
 
 /** `notify:` in analyzer.yaml: where alerts go, through a durable outbox with retries. */
@@ -57,6 +71,12 @@ export const notifyConfigSchema = z
     channels: z.array(channelSchema).default([]),
     /** More alerts than this due for one channel at once go out as one digest (a flood sends one mail, not thousands). */
     digestAbove: z.number().int().min(1).max(10_000).default(10),
+    /**
+     * snmpEngineID (hex) of the analyzer's SNMPv3 traps; snmptrapd needs it for `createUser -e`.
+     * null: derived from the host name (format 4, text `analyzer@<hostname>`), so it differs from
+     * an agent's on the same machine. Its boots are kept in the data dir.
+     */
+    snmpEngineId: engineIdSchema.nullable().default(null),
     retry: z
       .strictObject({
         /** First retry after this, doubling up to `max`. */

@@ -2,7 +2,7 @@
  * Delivers the outbox: every step takes the due rows, hands each to its channel, and records
  * the outcome (delivered; retry after first × 2^attempts up to max; given up after giveUpAfter).
  * When more than `digestAbove` rows are due for one channel, they go as one digest whose outcome
- * is recorded for all of them. One step at a time; a channel that throws never stops the others.
+ * is recorded for all of them. One step at a time, channels in parallel; a channel that throws never stops the others.
  */
 import type { Logger } from '../../common/logger.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
@@ -33,18 +33,21 @@ export class Dispatcher {
   private async deliverDue(now: number): Promise<void> {
     const byChannel = new Map<string, OutboxEntry[]>();
     for (const entry of this.outbox.due(now, BATCH)) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
-    for (const [channelId, entries] of byChannel) {
-      const channel = this.channels.get(channelId);
-      const batches = entries.length > this.settings.digestAbove ? [entries] : entries.map((entry) => [entry]);
-      for (const batch of batches) {
-        try {
-          if (!channel) throw new Error(`no channel ${channelId} in notify.channels`);
-          await channel.deliver(batch.length === 1 ? batch[0]!.alert : digest(batch, now));
-          for (const entry of batch) this.outbox.delivered(entry.id, now);
-          this.counters.delivered += batch.length;
-        } catch (error) {
-          for (const entry of batch) this.failed(entry, now, error);
-        }
+    // Channels in parallel: an inform waiting for its acknowledgement must not hold up the mail.
+    await Promise.all([...byChannel].map(([channelId, entries]) => this.deliverToChannel(channelId, entries, now)));
+  }
+
+  private async deliverToChannel(channelId: string, entries: readonly OutboxEntry[], now: number): Promise<void> {
+    const channel = this.channels.get(channelId);
+    const batches = entries.length > this.settings.digestAbove ? [entries] : entries.map((entry) => [entry]);
+    for (const batch of batches) {
+      try {
+        if (!channel) throw new Error(`no channel ${channelId} in notify.channels`);
+        await channel.deliver(batch.length === 1 ? batch[0]!.alert : digest(batch, now));
+        for (const entry of batch) this.outbox.delivered(entry.id, now);
+        this.counters.delivered += batch.length;
+      } catch (error) {
+        for (const entry of batch) this.failed(entry, now, error);
       }
     }
   }
