@@ -3,6 +3,7 @@
  * SQLite, `alerts list/show/ack`, and alerts and acknowledgements surviving kill -9.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,12 +38,12 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, tim
 }
 
 /** A temp dir with analyzer.yaml listening on free ports, storing in the dir, with these rule lines. */
-async function analyzerSetup(ruleLines: string[]): Promise<{ config: string; tcp: number }> {
+async function analyzerSetup(ruleLines: string[], extraLines: string[] = []): Promise<{ config: string; tcp: number; udp: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
   const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
   const config = join(dir, 'analyzer.yaml');
-  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, 'rules:', ...ruleLines, ''].join('\n'));
-  return { config, tcp };
+  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, ...extraLines, 'rules:', ...ruleLines, ''].join('\n'));
+  return { config, tcp, udp };
 }
 
 /** `envirowatch analyzer --config CONFIG`, resolved once it says it started (its output in the error otherwise). */
@@ -103,6 +104,46 @@ describe('envirowatch analyzer', () => {
       await waitFor(async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined), 'the acknowledgement after a restart');
       expect((await cli(['alerts', 'list', '--config', config])).stdout).toBe('');
     } finally {
+      analyzer.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('envirowatch counters shows what the running analyzer received, parsed, dropped, matched and raised', async () => {
+    const { config, udp } = await analyzerSetup(
+      ['  - id: vpn-new-address', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms'],
+      ['limits: { maxMessageBytes: 480 }'],
+    );
+    expect(await cli(['counters', '--config', config])).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot open the analyzer's database in .*directory does not exist/) });
+    const analyzer = await startAnalyzer(config);
+    const socket = createSocket('udp4');
+    try {
+      const datagrams = [
+        '<134>1 2026-11-24T06:00:00Z fw1 vpn - - - user dave from 198.51.100.1',
+        '<134>1 2026-11-24T06:00:01Z fw1 vpn - - - user dave from 203.0.113.9',
+        '<134>Nov 24 06:00:02 fw1 vpn: user erin from 198.51.100.2',
+        'not syslog at all',
+        'x'.repeat(481),
+        Buffer.from([0x3c, 0x31, 0x33, 0x34, 0x3e, 0xff, 0xfe, 0x20, 0x61]),
+      ];
+      for (const datagram of datagrams) {
+        await new Promise((resolve) => socket.send(datagram, udp, '127.0.0.1', resolve));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // past the 1 ms learning period
+      }
+      const snapshot = await waitFor(async () => {
+        const { stdout } = await cli(['counters', '--config', config, '--json']);
+        const parsed = stdout ? JSON.parse(stdout) : undefined;
+        return parsed?.counters.ingest.received.udp === datagrams.length && parsed.counters.engine.events === 5 ? parsed : undefined;
+      }, 'the counters');
+      expect(snapshot.pid).toBe(analyzer.pid);
+      expect(snapshot.counters.ingest).toMatchObject({ parsed: { rfc5424: 2, rfc3164: 1, raw: 2 }, oversize: 1, invalidUtf8: 1, sinkErrors: 0 });
+      expect(snapshot.counters.rules['vpn-new-address']).toEqual({ kind: 'anomaly', counters: { matched: 3, alerts: 1, evictedValues: 0, evictedKeys: 0 } });
+      expect(snapshot.counters.notify).toEqual({ outbox: 0, delivered: 0, retried: 0, gaveUp: 0 });
+      const text = await cli(['counters', '--config', config]);
+      expect(text.stdout).toMatch(new RegExp(`^analyzer pid ${analyzer.pid}, started `));
+      expect(text.stdout).toMatch(/^ingest\.oversize +1$/m);
+      expect(text.stdout).toContain('rule vpn-new-address (anomaly): matched 3, alerts 1, evictedValues 0, evictedKeys 0');
+    } finally {
+      socket.close();
       analyzer.kill('SIGKILL');
     }
   }, 30_000);

@@ -15,6 +15,7 @@ import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
+import { flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
 import type { ChannelConfig } from './notify/config.js';
@@ -37,6 +38,7 @@ export class AnalyzerDaemon {
   private readonly channels: Map<string, Channel>;
   private readonly store: (alert: Alert) => void;
   private timers: NodeJS.Timeout[] = [];
+  private startedAt = 0;
 
   constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void }) {
     const { config, clock, logger } = options;
@@ -69,13 +71,14 @@ export class AnalyzerDaemon {
   }
 
   async start(): Promise<void> {
+    this.startedAt = this.options.clock.now();
     await this.receiver.start();
     const { logger } = this.options;
     this.timers.push(setInterval(() => this.step(), TICK_MS));
     this.timers.push(setInterval(() => this.purge(), RETENTION_EVERY_MS));
     this.step(); // timers that expired while the analyzer was down fire now
     this.purge();
-    this.timers.push(setInterval(() => logger.info('counters', { ...this.counters() }), COUNTERS_EVERY_MS));
+    this.timers.push(setInterval(() => logger.info('counters', flattenCounters(this.counters())), COUNTERS_EVERY_MS));
     for (const timer of this.timers) timer.unref();
     logger.info('analyzer started', { rules: this.options.config.rules.length, dataDir: this.options.config.dataDir });
   }
@@ -85,8 +88,9 @@ export class AnalyzerDaemon {
     this.engine.flushCounts();
     try {
       this.state.flush();
+      saveCounters(this.db, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
     } catch (error) {
-      this.options.logger.error('cannot write the rules\' state; keeping it in memory and retrying', { error });
+      this.options.logger.error('cannot write the rules\' state or the counters; keeping them in memory and retrying', { error });
     }
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
   }
@@ -101,21 +105,12 @@ export class AnalyzerDaemon {
     }
   }
 
-  counters(): Record<string, number> {
-    const c = this.receiver.counters;
+  counters(): AnalyzerCounters {
     return {
-      receivedUdp: c.received.udp,
-      receivedTcp: c.received.tcp,
-      receivedTls: c.received.tls,
-      rfc5424: c.parsed.rfc5424,
-      rfc3164: c.parsed.rfc3164,
-      raw: c.parsed.raw,
-      oversize: c.oversize,
-      invalidUtf8: c.invalidUtf8,
-      events: this.engine.counters.events,
-      outbox: this.outbox.depth(),
-      delivered: this.dispatcher.counters.delivered,
-      alerts: [...this.engine.anomalies, ...this.engine.timers, ...this.engine.eps, ...this.engine.events].reduce((sum, r) => sum + r.counters.alerts, 0),
+      ingest: structuredClone(this.receiver.counters),
+      engine: { ...this.engine.counters },
+      rules: this.engine.ruleCounters(),
+      notify: { outbox: this.outbox.depth(), ...this.dispatcher.counters },
     };
   }
 

@@ -7,6 +7,7 @@ import { analyzerConfigSchema, type AnalyzerConfig } from '../analyzer/config.js
 import { AnalyzerDaemon } from '../analyzer/daemon.js';
 import { AlertStore } from '../analyzer/store/alerts.js';
 import { openDatabase } from '../analyzer/store/database.js';
+import { flattenCounters, loadCounters } from '../analyzer/store/status.js';
 
 export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
 
@@ -43,7 +44,7 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
     process.once('SIGTERM', stop);
   });
   await daemon.stop();
-  logger.info('analyzer stopped', daemon.counters());
+  logger.info('analyzer stopped', flattenCounters(daemon.counters()));
   return 0;
 }
 
@@ -95,5 +96,46 @@ export async function runCheckAnalyzerConfigCommand(file: string | undefined): P
   const config = await loadAnalyzerConfig(file);
   if (typeof config === 'number') return config;
   process.stdout.write(`${file ?? DEFAULT_ANALYZER_CONFIG}: OK (${config.rules.length} rule${config.rules.length === 1 ? '' : 's'})\n`);
+  return 0;
+}
+
+/** Counters older than this mean the analyzer is not running (it writes them every second). */
+const STALE_COUNTERS_MS = 10_000;
+
+/** The running analyzer's counters, from its database (written every second). */
+export async function runCountersCommand(options: { config?: string; json?: boolean }): Promise<number> {
+  const config = await loadAnalyzerConfig(options.config);
+  if (typeof config === 'number') return config;
+  let snapshot;
+  try {
+    const db = openDatabase(config.dataDir, { readonly: true });
+    try {
+      snapshot = loadCounters(db);
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    process.stderr.write(`cannot open the analyzer's database in ${config.dataDir}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (!snapshot) {
+    process.stderr.write(`no counters in ${config.dataDir}: the analyzer has not run with this data dir\n`);
+    return 1;
+  }
+  const age = systemClock.now() - snapshot.at;
+  if (age > STALE_COUNTERS_MS) process.stderr.write(`these counters are ${Math.round(age / 1000)} s old: the analyzer (pid ${snapshot.pid}) is not running, or is stuck\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+    return 0;
+  }
+  const { rules, ...rest } = snapshot.counters;
+  const lines = [`analyzer pid ${snapshot.pid}, started ${new Date(snapshot.startedAt).toISOString()}; counters as of ${new Date(snapshot.at).toISOString()}`];
+  const flat = flattenCounters(rest);
+  const width = Math.max(...Object.keys(flat).map((key) => key.length));
+  for (const [key, value] of Object.entries(flat)) lines.push(`${key.padEnd(width)}  ${value}`);
+  for (const [id, { kind, counters }] of Object.entries(rules)) {
+    lines.push(`rule ${id} (${kind}): ${Object.entries(counters).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -107,6 +107,16 @@ alerts
   });
 
 program
+  .command('counters')
+  .description("the running analyzer's counters: received, parsed, malformed, dropped; per rule; outbox")
+  .addOption(analyzerConfigOption())
+  .option('--json', 'one JSON object')
+  .action(async (options: { config?: string; json?: boolean }) => {
+    const { runCountersCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runCountersCommand(options);
+  });
+
+program
   .command('check-config')
   .description('validate a config file and explain every mistake with its key path and line')
   .argument('[file]', 'config file (default: $ENVIROWATCH_CONFIG or /etc/envirowatch/agent.yaml; with --analyzer /etc/envirowatch/analyzer.yaml)')

@@ -43,6 +43,12 @@ export class RuleEngine {
     }
   }
 
+  /** Each rule's kind and counters by rule id. */
+  ruleCounters(): Record<string, { kind: Rule['kind']; counters: Record<string, number> }> {
+    const all = [...this.anomalies, ...this.timers, ...this.eps, ...this.events];
+    return Object.fromEntries(all.map(({ rule, counters }) => [rule.id, { kind: rule.kind, counters: { ...counters } }]));
+  }
+
   /** Hands the open EPS windows' counts to the sink (the daemon calls this every second). */
   flushCounts(): void {
     for (const monitor of this.eps) monitor.flush();

@@ -47,6 +47,7 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (channel, alert_id)
    );
    CREATE INDEX outbox_due ON outbox (next_attempt) WHERE delivered IS NULL AND gave_up IS NULL;`,
+  `CREATE TABLE status (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {
