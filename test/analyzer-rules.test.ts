@@ -120,6 +120,53 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
   });
 });
 
+describe('eps on a cron schedule', () => {
+  it('judges the windows between fire times, in the schedule\'s time zone, and jumps a long gap', async () => {
+    const [base] = rule('sensor-quiet') as [Extract<Rule, { kind: 'eps' }>];
+    // Hourly on the hour in Berlin (UTC+2 in May): windows 12:00-13:00 local = 10:00-11:00 UTC.
+    const hourly = { ...base, schedule: '0 * * * *', timezone: 'Europe/Berlin', below: 30 };
+    const lines: string[] = [];
+    const at = (h: number, m: number) => new Date(Date.UTC(2026, 4, 1, h, m)).toISOString();
+    for (let m = 0; m < 60; m++) lines.push(heartbeat(at(10, m), 'sensor-a')); // 60 in 10:00-11:00 UTC
+    for (let m = 0; m < 20; m++) lines.push(heartbeat(at(11, m), 'sensor-a')); // 20 in the next hour: below 30
+    for (let m = 0; m < 60; m++) lines.push(heartbeat(at(12, m), 'sensor-a')); // back
+    lines.push(heartbeat(at(19, 30), 'sensor-a')); // six silent hours in between (one alert, not six)
+    const { alerts, engine } = await replay(lines, { rules: [hourly], reference: YEAR, name: 'x' });
+    expect(alerts.map((a) => [a.state, new Date(a.time).toISOString(), a.evidence.count, a.evidence.intervalMs])).toEqual([
+      ['below', '2026-05-01T12:00:00.000Z', 20, 3_600_000],
+      ['recovered', '2026-05-01T13:00:00.000Z', 60, 3_600_000],
+      ['below', '2026-05-01T14:00:00.000Z', 0, 3_600_000],
+    ]);
+    expect(alerts[0]!.summary).toBe('sensor-quiet: sensor-a below 30 (20 events in 1h)');
+    // 10-11, 11-12, 12-13, then one empty window (13-14) and a jump to 19:00, not six.
+    expect(engine.eps[0]!.counters.windows).toBe(4);
+  });
+
+  it('windows of unequal length: every 15 minutes in office hours, the night as one window', async () => {
+    const [base] = rule('sensor-quiet') as [Extract<Rule, { kind: 'eps' }>];
+    const office = { ...base, schedule: '*/15 8-17 * * *', timezone: 'UTC', below: 3 };
+    const lines = [heartbeat('2026-05-01T17:44:00Z', 'sensor-a'), heartbeat('2026-05-01T17:50:00Z', 'sensor-a'), heartbeat('2026-05-02T08:16:00Z', 'sensor-a')];
+    const { alerts } = await replay(lines, { rules: [office], reference: YEAR, name: 'x' });
+    // 17:30-17:45 had 1 (below 3); 17:45-08:00 the next day: 1, still below, so no new alert.
+    expect(alerts.map((a) => [a.state, new Date(a.time).toISOString(), a.evidence.count])).toEqual([['below', '2026-05-01T17:45:00.000Z', 1]]);
+  });
+
+  it('explains a bad expression and a time zone without a schedule', () => {
+    const text = ['rules:', '  - id: a', '    kind: eps', '    below: 1', '    schedule: "61 * * * *"', '  - id: b', '    kind: eps', '    below: 1', '    schedule: "0 * * * *"', '    timezone: Mars/Olympus', '  - id: c', '    kind: eps', '    below: 1', '    timezone: UTC', ''].join('\n');
+    let error: unknown;
+    try {
+      parseConfigText(rulesFileSchema, text, 'rules.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(formatConfigIssues(error as ConfigError)).toEqual([
+      'rules.yaml:5: rules.0.schedule: not a cron expression (Constraint error, got value 61 expected range 0-59); e.g. "*/5 * * * *"',
+      'rules.yaml:10: rules.1.timezone: not an IANA time zone, e.g. UTC or Europe/Berlin',
+      'rules.yaml:14: rules.2.timezone: timezone applies to a schedule; this rule has none (it counts in fixed intervals)',
+    ]);
+  });
+});
+
 describe('event: a sensor reports a critical reading', () => {
   it('alerts on the agent\'s own STATUS message, once per sensor and quantity within suppress, counting repeats', async () => {
     const at = (minute: number) => Date.UTC(2026, 4, 1, 10, minute);

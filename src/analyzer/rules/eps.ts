@@ -1,6 +1,7 @@
 /**
  * EPS rules (the per-sensor events-per-interval monitor): events are counted per key in
- * fixed windows of `interval` aligned to the epoch; when a window ends each key's count is
+ * windows (fixed `interval`s aligned to the epoch, or between a cron `schedule`'s fire times,
+ * eps-windows.ts); when a window ends each key's count is
  * compared with its thresholds (per-key overrides, else the rule's). Expected keys are judged
  * even when they sent nothing. An alert is raised on entering a bad state (below or above) and
  * once on recovery, not every interval. A key seen once stays tracked, so a sender that stops
@@ -9,6 +10,7 @@
 import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { alertId, type Alert } from './alert.js';
+import { cronWindows, intervalWindows, type EpsWindows } from './eps-windows.js';
 import { matchEvent } from './match.js';
 import type { EpsRule } from './schema.js';
 import type { EpsState as State, RestoredRuleState, RuleStateSink } from './state.js';
@@ -17,6 +19,9 @@ import type { EpsState as State, RestoredRuleState, RuleStateSink } from './stat
 export class EpsMonitor {
   readonly counters = { matched: 0, alerts: 0, windows: 0 };
   private windowStart: number | undefined;
+  /** End of the open window: events before it need no window arithmetic (a cron lookup is slow). */
+  private windowEnd = -Infinity;
+  private readonly windows: EpsWindows;
   private readonly counts = new Map<string, number>();
   private readonly states = new Map<string, State>();
 
@@ -25,6 +30,7 @@ export class EpsMonitor {
     private readonly sink?: RuleStateSink,
   ) {
     for (const key of rule.expected) this.states.set(key, 'ok');
+    this.windows = rule.schedule ? cronWindows(rule.schedule, rule.timezone) : intervalWindows(rule.interval);
   }
 
   /** Puts back the states and the open window's counts a store kept. */
@@ -32,6 +38,7 @@ export class EpsMonitor {
     for (const { key, state } of eps.states) this.states.set(key, state);
     if (eps.window) {
       this.windowStart = eps.window.start;
+      this.windowEnd = this.windows.endOf(eps.window.start);
       for (const { key, count } of eps.window.counts) this.counts.set(key, count);
     }
   }
@@ -54,30 +61,33 @@ export class EpsMonitor {
 
   /** Closes every window that ended by `now` and judges it. */
   advance(now: number): Alert[] {
-    const { interval } = this.rule;
-    const current = Math.floor(now / interval) * interval;
-    if (this.windowStart === undefined) {
-      this.windowStart = current;
-      return [];
-    }
+    if (now < this.windowEnd) return [];
+    const { windows } = this;
+    const current = windows.startOf(now);
     const alerts: Alert[] = [];
-    while (this.windowStart < current) {
-      alerts.push(...this.judge(this.windowStart));
-      this.counts.clear();
-      this.windowStart += interval;
-      // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
-      if (current - this.windowStart > interval) {
-        alerts.push(...this.judge(this.windowStart));
-        this.windowStart = current;
+    if (this.windowStart !== undefined) {
+      while (this.windowStart < current) {
+        const end = windows.endOf(this.windowStart);
+        alerts.push(...this.judge(this.windowStart, end));
+        this.counts.clear();
+        this.windowStart = end;
+        // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
+        const next = windows.endOf(end);
+        if (next < current) {
+          alerts.push(...this.judge(end, next));
+          this.windowStart = current;
+        }
       }
     }
+    this.windowStart = current;
+    this.windowEnd = windows.endOf(current);
     return alerts;
   }
 
-  private judge(windowStart: number): Alert[] {
+  private judge(windowStart: number, windowEnd: number): Alert[] {
     this.counters.windows++;
     const alerts: Alert[] = [];
-    const windowEnd = windowStart + this.rule.interval;
+    const length = windowEnd - windowStart;
     for (const [key, previous] of this.states) {
       const count = this.counts.get(key) ?? 0;
       const limits = this.rule.overrides[key] ?? { below: this.rule.below, above: this.rule.above };
@@ -86,7 +96,7 @@ export class EpsMonitor {
       this.states.set(key, state);
       this.sink?.epsState(this.rule.id, key, state);
       const threshold = state === 'below' ? limits.below : state === 'above' ? limits.above : undefined;
-      const perInterval = `${count} events in ${formatDuration(this.rule.interval)}`;
+      const perInterval = `${count} events in ${formatDuration(length)}`;
       this.counters.alerts++;
       alerts.push({
         id: alertId(this.rule.id, key, windowEnd, state),
@@ -98,7 +108,7 @@ export class EpsMonitor {
         key,
         state: state === 'ok' ? 'recovered' : state,
         summary: state === 'ok' ? `${this.rule.id}: ${key} recovered (${perInterval})` : `${this.rule.id}: ${key} ${state} ${threshold} (${perInterval})`,
-        evidence: { count, threshold, intervalMs: this.rule.interval },
+        evidence: { count, threshold, intervalMs: length },
       });
     }
     return alerts;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import { compileTemplate, namedGroups, unknownNames, type Template } from './template.js';
+import { cronWindows } from './eps-windows.js';
 
 const regex = z.string().transform((text, ctx) => {
   try {
@@ -62,6 +63,26 @@ const timer = z.strictObject({
 
 const limits = z.strictObject({ below: z.number().int().nonnegative().optional(), above: z.number().int().nonnegative().optional() });
 
+const cronExpression = z.string().superRefine((expression, ctx) => {
+  try {
+    cronWindows(expression, 'UTC');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a cron expression (${(error as Error).message}); e.g. "*/5 * * * *"` });
+  }
+});
+
+const timeZone = z.string().refine(
+  (name) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: name });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone, e.g. UTC or Europe/Berlin' },
+);
+
 const eps = z.strictObject({
   id,
   description: z.string().default(''),
@@ -69,7 +90,17 @@ const eps = z.strictObject({
   match: matchSchema.prefault({}),
   /** What is counted separately: the sender by default. */
   key: template.default(compileTemplate('${host}')),
+  /** Fixed windows of this length, aligned to the epoch (with 5m: :00, :05, … UTC). */
   interval: duration('5m', { ms: 86_400_000, label: '24h' }),
+  /**
+   * Instead of `interval`: a cron expression (5 fields, or 6 with seconds first) whose fire times
+   * bound the windows; each window is judged when the next one starts. E.g. `0 * * * *` hourly on
+   * the hour, `0 8-18 * * 1-5` hourly in office hours (the 18:00–08:00 and weekend windows are
+   * judged too, so give them overrides or expect quiet nights to count).
+   */
+  schedule: cronExpression.nullable().default(null),
+  /** IANA time zone of `schedule`, e.g. Europe/Berlin; null = the machine's. */
+  timezone: timeZone.nullable().default(null),
   below: z.number().int().nonnegative().optional(),
   above: z.number().int().nonnegative().optional(),
   /** Per-key thresholds replacing `below`/`above` (the AlienVault script's per-sensor list). */
@@ -124,6 +155,7 @@ export const rulesSchema = z
       } else {
         checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
         if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: [i], message: 'an eps rule needs below and/or above' });
+        if (r.timezone !== null && r.schedule === null) ctx.addIssue({ code: 'custom', path: [i, 'timezone'], message: 'timezone applies to a schedule; this rule has none (it counts in fixed intervals)' });
       }
     });
   });
