@@ -7,9 +7,10 @@
  *     through the receiver and the rules; count in = count processed is checked;
  *   - UDP loss at 10k, 50k and 100k msg/s for 2 s each, into a receiver in another process;
  *   - RSS of a process that replayed 1M lines with 100k anomaly keys through the 20 rules.
- * Not yet measured here (issue #6): SEC side by side.
+ *   - the same 1M-line replay through `envirowatch analyze` and SEC with equivalent rules
+ *     (bench/sec-compare.ts): both times, the ratio, and whether they raise the same alerts.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -25,6 +26,7 @@ import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { freePort as freeUdpPort } from './snmp-servers.js';
 import { exampleRules, twentyRules } from './analyzer-rules-20.js';
+import { compareWithSec } from './sec-compare.js';
 
 const N = 200_000;
 const rules = exampleRules();
@@ -123,5 +125,16 @@ for (const set of [rules, rules20]) {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'], { maxBuffer: 1 << 20 });
   const memory = JSON.parse(stdout) as { rssMb: number; heapUsedMb: number };
   out.push(`after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`);
+}
+if (spawnSync('sec', ['--version']).status === 0) {
+  const sec = await compareWithSec();
+  const agree = sec.onlyOurs.length === 0 && sec.onlySec.length === 0;
+  out.push(
+    `replay of ${sec.lines.toLocaleString('en-US')} lines, equivalent rules, each its own process: envirowatch analyze ${(sec.oursMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.oursMs)}), ` +
+      `SEC ${(sec.secMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.secMs)}): ${(sec.secMs / sec.oursMs).toFixed(1)}x; ` +
+      `alerts ${sec.oursAlerts} vs ${sec.secAlerts} (${Object.entries(sec.byKind).map(([kind, n]) => `${n} ${kind}`).join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
+  );
+} else {
+  out.push('SEC side by side: skipped, `sec` is not installed (apt-get install sec)');
 }
 process.stdout.write(`${out.join('\n')}\n`);
