@@ -32,6 +32,9 @@ export interface AlertEvidence {
   readonly alerts?: readonly { id: string; ruleId: string; host: string; summary: string }[] | undefined;
 }
 
+/** What a rule returns when it has nothing to say (shared: the engine asks for every event). */
+export const NO_ALERTS: readonly Alert[] = Object.freeze([]);
+
 export function alertId(ruleId: string, key: string, time: number, discriminator = ''): string {
   return createHash('sha256').update(`${ruleId}\0${key}\0${time}\0${discriminator}`).digest('hex').slice(0, 16);
 }

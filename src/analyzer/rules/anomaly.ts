@@ -52,10 +52,12 @@ export class AnomalyDetector {
     this.evictKeys();
     const seen = state.values.get(value);
     if (seen) {
+      // Updated in place (the sink copies what it keeps); re-inserted to stay most recently seen.
       state.values.delete(value);
-      const updated = { ...seen, last: now, count: seen.count + 1 };
-      state.values.set(value, updated);
-      this.sink?.anomalyValue(this.rule.id, key, value, updated);
+      seen.last = now;
+      seen.count += 1;
+      state.values.set(value, seen);
+      this.sink?.anomalyValue(this.rule.id, key, value, seen);
       return undefined;
     }
     const learning = now < state.firstSeen + this.rule.learning;

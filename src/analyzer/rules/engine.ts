@@ -57,8 +57,11 @@ export class RuleEngine {
   /** Moves time to `time` (never back) and returns the alerts due by then. */
   tick(time: number): Alert[] {
     if (time > this.now) this.now = time;
-    const alerts = [...this.timers.flatMap((t) => t.expire(this.now)), ...this.eps.flatMap((e) => e.advance(this.now))];
-    return alerts.sort((a, b) => a.time - b.time);
+    const alerts: Alert[] = [];
+    // Runs for every event: loops, not flatMap, and nothing sorted when nothing is due.
+    for (const tracker of this.timers) for (const alert of tracker.expire(this.now)) alerts.push(alert);
+    for (const monitor of this.eps) for (const alert of monitor.advance(this.now)) alerts.push(alert);
+    return alerts.length > 1 ? alerts.sort((a, b) => a.time - b.time) : alerts;
   }
 
   process(event: SyslogEvent, time: number): Alert[] {
@@ -70,7 +73,7 @@ export class RuleEngine {
       if (alert) alerts.push(alert);
     }
     for (const tracker of this.timers) tracker.process(event, this.now);
-    for (const monitor of this.eps) alerts.push(...monitor.process(event, this.now));
+    for (const monitor of this.eps) for (const alert of monitor.process(event, this.now)) alerts.push(alert);
     for (const alerter of this.events) {
       const alert = alerter.process(event, this.now);
       if (alert) alerts.push(alert);

@@ -9,7 +9,7 @@
  */
 import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, type Alert } from './alert.js';
+import { alertId, NO_ALERTS, type Alert } from './alert.js';
 import { cronWindows, intervalWindows, type EpsWindows } from './eps-windows.js';
 import { matchEvent } from './match.js';
 import type { EpsRule } from './schema.js';
@@ -48,7 +48,7 @@ export class EpsMonitor {
     if (this.windowStart !== undefined) this.sink?.epsWindow(this.rule.id, this.windowStart, this.counts);
   }
 
-  process(event: SyslogEvent, now: number): Alert[] {
+  process(event: SyslogEvent, now: number): readonly Alert[] {
     const alerts = this.advance(now);
     const groups = matchEvent(this.rule.match, event);
     if (!groups) return alerts;
@@ -60,8 +60,8 @@ export class EpsMonitor {
   }
 
   /** Closes every window that ended by `now` and judges it. */
-  advance(now: number): Alert[] {
-    if (now < this.windowEnd) return [];
+  advance(now: number): readonly Alert[] {
+    if (now < this.windowEnd) return NO_ALERTS;
     const { windows } = this;
     const current = windows.startOf(now);
     const alerts: Alert[] = [];

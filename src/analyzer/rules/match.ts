@@ -2,11 +2,19 @@ import type { SyslogEvent } from '../../common/syslog/event.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import type { Match } from './schema.js';
 
-/** The regex's named groups when `event` matches, else undefined. */
-export function matchEvent(match: Match, event: SyslogEvent): Record<string, string | undefined> | undefined {
-  if (match.severity !== undefined && event.severity > SEVERITIES.indexOf(match.severity)) return undefined;
+export type Groups = Readonly<Record<string, string | undefined>>;
+
+const NO_GROUPS: Groups = Object.freeze({});
+const SEVERITY_CODE = Object.fromEntries(SEVERITIES.map((name, code) => [name, code])) as Record<(typeof SEVERITIES)[number], number>;
+
+/**
+ * The regex's named groups when `event` matches, else undefined. Runs for every rule on every
+ * event, so it allocates nothing beyond the regex's own match (the groups are not copied).
+ */
+export function matchEvent(match: Match, event: SyslogEvent): Groups | undefined {
+  if (match.severity !== undefined && event.severity > SEVERITY_CODE[match.severity]) return undefined;
   if (match.host && !match.host.test(event.host)) return undefined;
   if (match.app && !match.app.test(event.app)) return undefined;
   const m = match.regex.exec(event.message);
-  return m ? { ...m.groups } : undefined;
+  return m ? (m.groups ?? NO_GROUPS) : undefined;
 }

@@ -13,14 +13,26 @@ export interface Template {
   apply(groups: Readonly<Record<string, string | undefined>>, event: SyslogEvent): string;
 }
 
+function lookup(name: string, groups: Readonly<Record<string, string | undefined>>, event: SyslogEvent): string {
+  return groups[name] ?? ((EVENT_FIELDS as readonly string[]).includes(name) ? String(event[name as (typeof EVENT_FIELDS)[number]]) : '');
+}
+
 export function compileTemplate(text: string): Template {
   const parts = text.split(/\$\{([^}]*)\}/);
   const names = parts.filter((_, i) => i % 2 === 1);
+  // `${name}` alone, the common case: no joining (templates run for every matching event).
+  if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
+    const name = names[0]!;
+    return { text, names, apply: (groups, event) => lookup(name, groups, event) };
+  }
   return {
     text,
     names,
-    apply: (groups, event) =>
-      parts.map((part, i) => (i % 2 === 0 ? part : (groups[part] ?? ((EVENT_FIELDS as readonly string[]).includes(part) ? String(event[part as (typeof EVENT_FIELDS)[number]]) : '')))).join(''),
+    apply: (groups, event) => {
+      let result = parts[0]!;
+      for (let i = 1; i < parts.length; i += 2) result += lookup(parts[i]!, groups, event) + parts[i + 1]!;
+      return result;
+    },
   };
 }
 

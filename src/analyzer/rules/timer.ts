@@ -7,7 +7,7 @@
  */
 import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, type Alert } from './alert.js';
+import { alertId, NO_ALERTS, type Alert } from './alert.js';
 import { matchEvent } from './match.js';
 import type { TimerRule } from './schema.js';
 import type { RestoredRuleState, RuleStateSink } from './state.js';
@@ -20,6 +20,11 @@ interface Held {
 export class TimerTracker {
   readonly counters = { starts: 0, ends: 0, duplicateStarts: 0, endsWithoutStart: 0, alerts: 0 };
   private readonly held = new Map<string, Held>();
+  /**
+   * No held start is due before this. Only ever early (an end may have released the start it was
+   * computed from), never late, so expire() can return at once for most events.
+   */
+  private nextDeadline = Infinity;
 
   constructor(
     readonly rule: TimerRule,
@@ -29,6 +34,7 @@ export class TimerTracker {
   /** Puts back the starts a store kept; those whose timeout passed meanwhile fire at the next expire(). */
   restore(timers: NonNullable<RestoredRuleState['timers']>): void {
     for (const { key, started, event } of [...timers].sort((a, b) => a.started - b.started)) this.held.set(key, { event, started });
+    this.nextDeadline = -Infinity;
   }
 
   process(event: SyslogEvent, now: number): void {
@@ -38,6 +44,7 @@ export class TimerTracker {
       const key = this.rule.key.apply(start, event);
       if (this.held.has(key)) this.counters.duplicateStarts++;
       else {
+        if (this.held.size === 0) this.nextDeadline = now + this.rule.timeout;
         this.held.set(key, { event, started: now });
         this.sink?.timerHeld(this.rule.id, key, now, event);
       }
@@ -56,10 +63,15 @@ export class TimerTracker {
    * start order and the timeout is the rule's, so the first start not yet due ends the scan:
    * this runs for every event and must not walk all held starts.
    */
-  expire(now: number): Alert[] {
+  expire(now: number): readonly Alert[] {
+    if (now < this.nextDeadline) return NO_ALERTS;
     const alerts: Alert[] = [];
+    this.nextDeadline = Infinity;
     for (const [key, held] of this.held) {
-      if (now < held.started + this.rule.timeout) break;
+      if (now < held.started + this.rule.timeout) {
+        this.nextDeadline = held.started + this.rule.timeout;
+        break;
+      }
       this.held.delete(key);
       this.sink?.timerReleased(this.rule.id, key);
       this.counters.alerts++;
