@@ -85,6 +85,24 @@ describe('timer: an RDP logon with no logoff in time', () => {
   });
 });
 
+describe('engine time: out-of-order timestamps and clock jumps', () => {
+  it('an event from the past is processed at the engine\'s time and counted; a jump forward fires each timer once; a jump back fires nothing again', async () => {
+    const lines = [
+      logon('Mar  2 09:00:00', 'srv1', '0xa1'),
+      logon('Mar  2 09:30:00', 'srv1', '0xa2'),
+      logoff('Mar  2 08:00:00', 'srv1', '0xa2'), // out of order (an hour before the logon): still ends 0xa2
+      'Mar  4 12:00:00 srv1 cron[1]: two days later', // jump forward: 0xa1 fires once
+      logon('Mar  2 10:00:00', 'srv1', '0xa3'), // jump back: held from the engine's time (Mar 4 12:00), not Mar 2
+      'Mar  4 19:59:59 srv1 cron[1]: just under 8 h later',
+    ];
+    const { alerts, engine } = await replay(lines, { rules: rule('rdp-session-too-long'), reference: YEAR, name: 'x' });
+    expect(alerts.map((a) => a.key)).toEqual(['srv1/0xa1']);
+    expect(alerts[0]!.time).toBe(new Date(2026, 2, 2, 17).getTime());
+    expect(engine.counters).toEqual({ events: 6, outOfOrder: 2 });
+    expect(engine.timers[0]!.pending).toBe(1); // 0xa3, due Mar 4 20:00
+  });
+});
+
 const heartbeat = (when: string, host: string) => `<134>1 ${when} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="72.1"] ok`;
 
 describe('eps: a sensor that goes quiet, then recovers', () => {
