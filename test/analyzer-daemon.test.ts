@@ -18,6 +18,7 @@ import { analyzerConfigSchema } from '../src/analyzer/config.js';
 import { AnalyzerDaemon } from '../src/analyzer/daemon.js';
 import { AlertStore } from '../src/analyzer/store/alerts.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
+import { hostRates, latestReadings } from '../src/analyzer/store/sensor-data.js';
 import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
 
 const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
@@ -199,6 +200,64 @@ describe('envirowatch analyzer', () => {
       analyzer.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('an acknowledgement with --baseline from another process teaches the running analyzer the value (keep-alerting rule)', async () => {
+    const { config, udp } = await analyzerSetup(['  - id: vpn', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms', '    onAlert: keep-alerting']);
+    const analyzer = await startAnalyzer(config);
+    const socket = createSocket('udp4');
+    const send = async (ip: string) => {
+      await new Promise((resolve) => socket.send(`<134>1 - fw1 vpn - - - user dave from ${ip}`, udp, '127.0.0.1', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    };
+    const alerts = async () => (await cli(['alerts', 'list', '--all', '--config', config, '--json'])).stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    try {
+      await send('198.51.100.1'); // learning
+      await send('203.0.113.7');
+      await send('203.0.113.7'); // keep-alerting: alerts again
+      const first = await waitFor(async () => ((await alerts()).length === 2 ? await alerts() : undefined), 'two alerts');
+      expect(first.map((a) => a.value)).toEqual(['203.0.113.7', '203.0.113.7']);
+      expect(await cli(['alerts', 'ack', first[0].id, '--config', config, '--baseline', '--by', 'erin'])).toMatchObject({ code: 0 });
+      await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined), 'the analyzer to go on');
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the daemon applies acknowledgements every second
+      await send('203.0.113.7'); // now part of the baseline: no alert
+      await send('203.0.113.8'); // still new: alert
+      const after = await waitFor(async () => ((await alerts()).length === 3 ? await alerts() : undefined), 'the third alert');
+      expect(after.map((a) => a.value)).toEqual(['203.0.113.8', '203.0.113.7', '203.0.113.7']);
+      expect(after.find((a) => a.id === first[0].id).ack).toMatchObject({ by: 'erin', baseline: true });
+    } finally {
+      socket.close();
+      analyzer.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('keeps heartbeat readings and per-host event rates for the web page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const config = analyzerConfigSchema.parse({ listen: { udp: { port: await freeUdpPort() }, tcp: { enabled: false } }, dataDir: dir, rules: [] });
+    const daemon = new AnalyzerDaemon({ config, clock: systemClock, logger: silentLogger });
+    await daemon.start();
+    const socket = createSocket('udp4');
+    try {
+      const heartbeat = (host: string, t: string) => `<134>1 ${t} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="72.5" temperatureStatus="ok" humidity="38.2" humidityStatus="warning" temperatureUnit="degF" lightStatus="error"] Temperature 72.5 degF ok`;
+      for (const message of [heartbeat('sensor-a', '2026-11-24T06:00:00Z'), heartbeat('sensor-a', '2026-11-24T06:01:00Z'), heartbeat('sensor-b', '2026-11-24T06:00:30Z'), '<134>1 - fw1 kernel - - - not a heartbeat']) {
+        await new Promise((resolve) => socket.send(message, config.listen.udp.port, '127.0.0.1', resolve));
+      }
+      await waitFor(async () => (daemon.receiver.counters.received.udp === 4 ? true : undefined), 'the messages');
+      await daemon.stop();
+      const db = openDatabase(dir);
+      const latest = latestReadings(db);
+      expect(latest.map((sensor) => [sensor.host, sensor.readings.map((r) => `${r.quantity}=${r.value} ${r.unit} ${r.status} ${new Date(r.time).toISOString().slice(11, 16)}`)])).toEqual([
+        ['sensor-a', ['humidity=38.2 %RH warning 06:01', 'temperature=72.5 degF ok 06:01']],
+        ['sensor-b', ['humidity=38.2 %RH warning 06:00', 'temperature=72.5 degF ok 06:00']],
+      ]);
+      const rates = hostRates(db, 0);
+      expect([...rates.keys()].sort()).toEqual(['fw1', 'sensor-a', 'sensor-b']);
+      expect(rates.get('sensor-a')!.reduce((sum, r) => sum + r.count, 0)).toBe(2);
+      db.close();
+    } finally {
+      socket.close();
+      await daemon.stop();
+    }
+  });
 
   it('deletes alerts older than retention.alerts at start (and hourly)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));

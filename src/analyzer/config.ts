@@ -18,6 +18,8 @@ export const analyzerConfigSchema = z.strictObject({
     .strictObject({
       /** Alerts older than this are deleted (hourly), acknowledged or not. */
       alerts: duration('90d', { ms: 10 * 366 * 86_400_000, label: '3660d' }),
+      /** Sensor readings (from heartbeats) and per-host event rates, which the web page charts. */
+      readings: duration('7d', { ms: 366 * 86_400_000, label: '366d' }),
     })
     .prefault({}),
   notify: notifyConfigSchema.prefault({}),

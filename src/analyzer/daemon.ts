@@ -15,6 +15,7 @@ import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
+import { SensorData } from './store/sensor-data.js';
 import { flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
@@ -31,7 +32,9 @@ export class AnalyzerDaemon {
   readonly engine: RuleEngine;
   readonly receiver: SyslogReceiver;
   readonly alerts: AlertStore;
-  private readonly db: Db;
+  /** The database, for readers in this process (the web page). */
+  readonly db: Db;
+  private readonly sensorData: SensorData;
   private readonly state: SqliteRuleState;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
@@ -39,6 +42,7 @@ export class AnalyzerDaemon {
   private readonly store: (alert: Alert) => void;
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void }) {
     const { config, clock, logger } = options;
@@ -46,6 +50,7 @@ export class AnalyzerDaemon {
     this.alerts = new AlertStore(this.db);
     this.state = new SqliteRuleState(this.db);
     this.outbox = new Outbox(this.db);
+    this.sensorData = new SensorData(this.db);
     let snmpEngine: Promise<LocalEngine> | undefined;
     const context = (channel: ChannelConfig) => ({
       logger: logger.child(`notify.${channel.id}`),
@@ -59,7 +64,15 @@ export class AnalyzerDaemon {
       this.outbox.enqueue(alert, [...this.channels.values()].filter((channel) => channel.wants(alert)).map((channel) => channel.id), clock.now());
     });
     this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
-    this.receiver = new SyslogReceiver({ config, clock, logger: logger.child('ingest'), onEvent: (event) => this.raise(this.engine.process(event, event.receivedAt)) });
+    this.receiver = new SyslogReceiver({
+      config,
+      clock,
+      logger: logger.child('ingest'),
+      onEvent: (event) => {
+        this.sensorData.observe(event);
+        this.raise(this.engine.process(event, event.receivedAt));
+      },
+    });
   }
 
   private raise(alerts: Alert[]): void {
@@ -86,20 +99,40 @@ export class AnalyzerDaemon {
   private step(): void {
     this.raise(this.engine.tick(this.options.clock.now()));
     this.engine.flushCounts();
+    this.applyBaselineAcks();
     try {
       this.state.flush();
+      this.sensorData.flush();
       saveCounters(this.db, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
     } catch (error) {
-      this.options.logger.error('cannot write the rules\' state or the counters; keeping them in memory and retrying', { error });
+      this.options.logger.error('cannot write the rules\' state, readings or counters; keeping them in memory and retrying', { error });
     }
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
   }
 
-  /** retention.alerts: old alerts go, so the database does not grow without bound. */
-  private purge(): void {
+  /**
+   * Acknowledgements that asked for an anomaly's value to join the baseline, from the web page or
+   * `envirowatch alerts ack --baseline` in another process: the engine learns them here.
+   */
+  private applyBaselineAcks(): void {
     try {
-      const purged = this.alerts.purge(this.options.clock.now() - this.options.config.retention.alerts);
-      if (purged > 0) this.options.logger.info('purged old alerts', { purged });
+      for (const { id, ruleId, key, value } of this.alerts.pendingBaselines()) {
+        const known = this.engine.acknowledgeValue(ruleId, key, value, this.options.clock.now());
+        this.alerts.baselineApplied(id);
+        this.options.logger.info(known ? 'acknowledged value joins the baseline' : 'acknowledged value not learned: its rule is no longer configured', { alert: id, rule: ruleId, key, value });
+      }
+    } catch (error) {
+      this.options.logger.error('cannot read acknowledgements for the baseline; retrying', { error });
+    }
+  }
+
+  /** retention: old alerts, readings and rates go, so the database does not grow without bound. */
+  private purge(): void {
+    const { retention } = this.options.config;
+    try {
+      const purged = this.alerts.purge(this.options.clock.now() - retention.alerts);
+      const purgedReadings = this.sensorData.purge(this.options.clock.now() - retention.readings);
+      if (purged + purgedReadings > 0) this.options.logger.info('purged old data', { alerts: purged, readingsAndRates: purgedReadings });
     } catch (error) {
       this.options.logger.error('cannot purge old alerts', { error });
     }
@@ -114,7 +147,13 @@ export class AnalyzerDaemon {
     };
   }
 
-  async stop(): Promise<void> {
+  /** Idempotent: a second call returns the first's promise. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.receiver.stop();
     this.step();

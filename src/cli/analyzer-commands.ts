@@ -48,7 +48,7 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
   return 0;
 }
 
-export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; by?: string; comment?: string }): Promise<number> {
+export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; by?: string; comment?: string; baseline?: boolean }): Promise<number> {
   const config = await loadAnalyzerConfig(options.config);
   if (typeof config === 'number') return config;
   let db;
@@ -79,7 +79,7 @@ export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options:
       process.stdout.write(`${JSON.stringify(alert, null, 2)}\n`);
       return 0;
     }
-    const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '' });
+    const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '', baseline: options.baseline ?? false });
     if (!done) {
       process.stderr.write(`no open alert ${options.id}\n`);
       return 1;

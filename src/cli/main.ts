@@ -101,7 +101,8 @@ alerts
   .addOption(analyzerConfigOption())
   .option('--by <name>', 'who acknowledges (default: $USER)')
   .option('--comment <text>', 'why', '')
-  .action(async (id: string, options: { config?: string; by?: string; comment?: string }) => {
+  .option('--baseline', "anomaly alerts: the value joins the key's baseline (the running analyzer learns it within a second)")
+  .action(async (id: string, options: { config?: string; by?: string; comment?: string; baseline?: boolean }) => {
     const { runAlertsCommand } = await import('./analyzer-commands.js');
     process.exitCode = await runAlertsCommand('ack', { ...options, id });
   });

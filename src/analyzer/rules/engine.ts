@@ -43,6 +43,13 @@ export class RuleEngine {
     }
   }
 
+  /** An operator acknowledged an anomaly alert's value: it joins the key's baseline. False when no such anomaly rule. */
+  acknowledgeValue(ruleId: string, key: string, value: string, now: number): boolean {
+    const detector = this.anomalies.find((candidate) => candidate.rule.id === ruleId);
+    detector?.acknowledge(key, value, now);
+    return detector !== undefined;
+  }
+
   /** Each rule's kind and counters by rule id. */
   ruleCounters(): Record<string, { kind: Rule['kind']; counters: Record<string, number> }> {
     const all = [...this.anomalies, ...this.timers, ...this.eps, ...this.events];

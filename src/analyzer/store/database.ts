@@ -48,6 +48,15 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX outbox_due ON outbox (next_attempt) WHERE delivered IS NULL AND gave_up IS NULL;`,
   `CREATE TABLE status (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated INTEGER NOT NULL) WITHOUT ROWID;`,
+  // ack_baseline: the acknowledgement asked for the anomaly's value to join the baseline;
+  // baseline_applied: the daemon has done it (acks come from other processes too).
+  `ALTER TABLE alerts ADD COLUMN ack_baseline INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE alerts ADD COLUMN baseline_applied INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX alerts_baseline_pending ON alerts (ack_baseline) WHERE ack_baseline = 1 AND baseline_applied = 0;
+   CREATE TABLE readings (host TEXT NOT NULL, quantity TEXT NOT NULL, time INTEGER NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (host, quantity, time)) WITHOUT ROWID;
+   CREATE INDEX readings_time ON readings (time);
+   CREATE TABLE host_rates (host TEXT NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (host, minute)) WITHOUT ROWID;
+   CREATE INDEX host_rates_minute ON host_rates (minute);`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

@@ -1,0 +1,95 @@
+/**
+ * What the web page charts: each sensor's readings from its HEARTBEAT messages
+ * (`[readings@21600 temperature="72.1" temperatureStatus="ok" …]`) and every host's events per
+ * minute. Both are gathered in memory and written in the daemon's one-second flush, one
+ * transaction, so a burst of messages costs no fsync per message.
+ */
+import type { SyslogEvent } from '../../common/syslog/event.js';
+import type { Db } from './database.js';
+
+/** The quantities a heartbeat carries, with the unit each is sent in (temperature's is in the message). */
+const QUANTITY_UNITS: Readonly<Record<string, string>> = { temperature: '', humidity: '%RH', pressure: 'hPa', light: 'lux', proximity: 'counts' };
+const MINUTE_MS = 60_000;
+
+export interface Reading {
+  readonly quantity: string;
+  readonly time: number;
+  readonly value: number;
+  readonly unit: string;
+  readonly status: string;
+}
+
+/** The readings in an envirowatch HEARTBEAT event; empty for any other event. */
+export function heartbeatReadings(event: SyslogEvent): Reading[] {
+  if (event.msgId !== 'HEARTBEAT') return [];
+  const params = event.structuredData['readings@21600'];
+  if (!params) return [];
+  const readings: Reading[] = [];
+  for (const [quantity, unit] of Object.entries(QUANTITY_UNITS)) {
+    const text = params[quantity]?.[0];
+    const value = text === undefined ? NaN : Number(text);
+    if (!Number.isFinite(value)) continue;
+    readings.push({ quantity, time: event.eventTime, value, unit: quantity === 'temperature' ? (params['temperatureUnit']?.[0] ?? '') : unit, status: params[`${quantity}Status`]?.[0] ?? '' });
+  }
+  return readings;
+}
+
+export class SensorData {
+  private pendingReadings: { host: string; reading: Reading }[] = [];
+  /** host → minute → events, since the last flush. */
+  private pendingRates = new Map<string, Map<number, number>>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Called for every event. */
+  observe(event: SyslogEvent): void {
+    const minute = Math.floor(event.receivedAt / MINUTE_MS) * MINUTE_MS;
+    let minutes = this.pendingRates.get(event.host);
+    if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
+    minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
+    if (event.msgId === 'HEARTBEAT') for (const reading of heartbeatReadings(event)) this.pendingReadings.push({ host: event.host, reading });
+  }
+
+  /** Writes what was gathered since the last call; throws (keeping it) when the database fails. */
+  flush(): void {
+    if (this.pendingReadings.length === 0 && this.pendingRates.size === 0) return;
+    const readings = this.pendingReadings;
+    const rates = this.pendingRates;
+    this.db.transaction(() => {
+      const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const { host, reading } of readings) insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+      const addRate = this.db.prepare('INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count');
+      for (const [host, minutes] of rates) for (const [minute, count] of minutes) addRate.run(host, minute, count);
+    })();
+    this.pendingReadings = [];
+    this.pendingRates = new Map();
+  }
+
+  /** Deletes readings and rates older than `before`; returns how many rows. */
+  purge(before: number): number {
+    return this.db.prepare('DELETE FROM readings WHERE time < ?').run(before).changes + this.db.prepare('DELETE FROM host_rates WHERE minute < ?').run(before).changes;
+  }
+}
+
+/** Each sensor's latest reading per quantity. */
+export function latestReadings(db: Db): { host: string; readings: Reading[] }[] {
+  const rows = db
+    .prepare('SELECT r.host, r.quantity, r.time, r.value, r.unit, r.status FROM readings r JOIN (SELECT host, quantity, MAX(time) AS time FROM readings GROUP BY host, quantity) latest USING (host, quantity, time) ORDER BY r.host')
+    .all() as ({ host: string } & Reading)[];
+  const byHost = new Map<string, Reading[]>();
+  for (const { host, ...reading } of rows) byHost.set(host, [...(byHost.get(host) ?? []), reading]);
+  return [...byHost].map(([host, readings]) => ({ host, readings }));
+}
+
+/** One sensor's readings of one quantity since `since`, oldest first. */
+export function readingSeries(db: Db, host: string, quantity: string, since: number): { time: number; value: number }[] {
+  return db.prepare('SELECT time, value FROM readings WHERE host = ? AND quantity = ? AND time >= ? ORDER BY time').all(host, quantity, since) as { time: number; value: number }[];
+}
+
+/** Events per minute of every host since `since`: host → [{ minute, count }] oldest first. */
+export function hostRates(db: Db, since: number): Map<string, { minute: number; count: number }[]> {
+  const rows = db.prepare('SELECT host, minute, count FROM host_rates WHERE minute >= ? ORDER BY host, minute').all(since) as { host: string; minute: number; count: number }[];
+  const byHost = new Map<string, { minute: number; count: number }[]>();
+  for (const { host, minute, count } of rows) byHost.set(host, [...(byHost.get(host) ?? []), { minute, count }]);
+  return byHost;
+}
