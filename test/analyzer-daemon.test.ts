@@ -2,13 +2,12 @@
  * `envirowatch analyzer` as users run it: real syslog from `logger`, an anomaly alert stored in
  * SQLite, `alerts list/show/ack`, and alerts and acknowledgements surviving kill -9.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/common/config-file.js';
@@ -19,48 +18,10 @@ import { AnalyzerDaemon } from '../src/analyzer/daemon.js';
 import { AlertStore } from '../src/analyzer/store/alerts.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { hostRates, latestReadings } from '../src/analyzer/store/sensor-data.js';
-import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
+import { analyzerSetup, cli, startAnalyzer, waitFor } from './helpers/analyzer-process.js';
+import { freeUdpPort } from './helpers/ports.js';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
 const run = promisify(execFile);
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(CLI, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })));
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A temp dir with analyzer.yaml listening on free ports, storing in the dir, with these rule lines. */
-async function analyzerSetup(ruleLines: string[], extraLines: string[] = []): Promise<{ config: string; tcp: number; udp: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-  const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
-  const config = join(dir, 'analyzer.yaml');
-  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, ...extraLines, 'rules:', ...ruleLines, ''].join('\n'));
-  return { config, tcp, udp };
-}
-
-/** `envirowatch analyzer --config CONFIG`, resolved once it says it started (its output in the error otherwise). */
-async function startAnalyzer(config: string): Promise<ChildProcess> {
-  const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
-    return log.includes('analyzer started') ? true : undefined;
-  }, 'the analyzer to start').catch((error: Error) => {
-    throw new Error(`${error.message}:\n${log}`);
-  });
-  return child;
-}
 
 describe('config/analyzer.yaml', () => {
   it('documents every key at its default', () => {
@@ -93,8 +54,8 @@ describe('envirowatch analyzer', () => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', key: 'dave', value: '203.0.113.50' });
 
-      analyzer.kill('SIGKILL');
-      await new Promise((resolve) => analyzer.once('exit', resolve));
+      analyzer.child.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.child.once('exit', resolve));
       const afterKill = await cli(['alerts', 'show', listed[0].id, '--config', config]);
       expect(afterKill.code).toBe(0);
       expect(JSON.parse(afterKill.stdout)).toMatchObject({ id: listed[0].id, value: '203.0.113.50' });
@@ -105,7 +66,7 @@ describe('envirowatch analyzer', () => {
       await waitFor(async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined), 'the acknowledgement after a restart');
       expect((await cli(['alerts', 'list', '--config', config])).stdout).toBe('');
     } finally {
-      analyzer.kill('SIGKILL');
+      analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
 
@@ -135,17 +96,17 @@ describe('envirowatch analyzer', () => {
         const parsed = stdout ? JSON.parse(stdout) : undefined;
         return parsed?.counters.ingest.received.udp === datagrams.length && parsed.counters.engine.events === 5 ? parsed : undefined;
       }, 'the counters');
-      expect(snapshot.pid).toBe(analyzer.pid);
+      expect(snapshot.pid).toBe(analyzer.child.pid);
       expect(snapshot.counters.ingest).toMatchObject({ parsed: { rfc5424: 2, rfc3164: 1, raw: 2 }, oversize: 1, invalidUtf8: 1, sinkErrors: 0 });
       expect(snapshot.counters.rules['vpn-new-address']).toEqual({ kind: 'anomaly', counters: { matched: 3, alerts: 1, evictedValues: 0, evictedKeys: 0 } });
       expect(snapshot.counters.notify).toEqual({ outbox: 0, delivered: 0, retried: 0, gaveUp: 0 });
       const text = await cli(['counters', '--config', config]);
-      expect(text.stdout).toMatch(new RegExp(`^analyzer pid ${analyzer.pid}, started `));
+      expect(text.stdout).toMatch(new RegExp(`^analyzer pid ${analyzer.child.pid}, started `));
       expect(text.stdout).toMatch(/^ingest\.oversize +1$/m);
       expect(text.stdout).toContain('rule vpn-new-address (anomaly): matched 3, alerts 1, evictedValues 0, evictedKeys 0');
     } finally {
       socket.close();
-      analyzer.kill('SIGKILL');
+      analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
 
@@ -183,8 +144,8 @@ describe('envirowatch analyzer', () => {
       await send('logon s1');
       // Written within a second: wait for two ticks, then kill without any chance to flush.
       await new Promise((resolve) => setTimeout(resolve, 2_100));
-      analyzer.kill('SIGKILL');
-      await new Promise((resolve) => analyzer.once('exit', resolve));
+      analyzer.child.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.child.once('exit', resolve));
       expect(await alerts()).toEqual([]);
       // Down past the timer's 2 s and the key's 3 s of learning (both counted from before the kill).
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstSeen + 3_200 - Date.now())));
@@ -197,7 +158,7 @@ describe('envirowatch analyzer', () => {
       expect(anomaly).toMatchObject({ key: 'frank', value: '10.0.0.9' });
       expect((await alerts()).filter((a) => a.kind === 'anomaly')).toHaveLength(1);
     } finally {
-      analyzer.kill('SIGKILL');
+      analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
 
@@ -226,13 +187,13 @@ describe('envirowatch analyzer', () => {
       expect(after.find((a) => a.id === first[0].id).ack).toMatchObject({ by: 'erin', baseline: true });
     } finally {
       socket.close();
-      analyzer.kill('SIGKILL');
+      analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
 
   it('keeps heartbeat readings and per-host event rates for the web page', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const config = analyzerConfigSchema.parse({ listen: { udp: { port: await freeUdpPort() }, tcp: { enabled: false } }, dataDir: dir, rules: [] });
+    const config = analyzerConfigSchema.parse({ listen: { udp: { port: await freeUdpPort() }, tcp: { enabled: false } }, dataDir: dir, web: { enabled: false }, rules: [] });
     const daemon = new AnalyzerDaemon({ config, clock: systemClock, logger: silentLogger });
     await daemon.start();
     const socket = createSocket('udp4');
@@ -261,7 +222,7 @@ describe('envirowatch analyzer', () => {
 
   it('deletes alerts older than retention.alerts at start (and hourly)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const config = analyzerConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { port: 0 } }, dataDir: dir, retention: { alerts: '30d' } });
+    const config = analyzerConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { port: 0 } }, dataDir: dir, web: { enabled: false }, retention: { alerts: '30d' } });
     const db = openDatabase(dir);
     const store = new AlertStore(db);
     const alert = (id: string, ageDays: number) => ({ id, ruleId: 'r', kind: 'anomaly' as const, severity: 'warning' as const, time: Date.now() - ageDays * 86_400_000, host: 'h', key: 'k', summary: id, evidence: {} });

@@ -294,6 +294,7 @@ describe('envirowatch analyzer with a webhook', () => {
     await writeFile(config, [
       `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
       `dataDir: ${join(dir, 'data')}`,
+      'web: { port: 0 }',
       'notify:',
       `  channels: [{ id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook", timeout: 1s }]`,
       '  retry: { first: 1s, max: 1s }',

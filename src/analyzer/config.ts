@@ -3,6 +3,7 @@ import { durationSchema as duration } from '../common/duration-schema.js';
 import { ingestConfigSchema } from './ingest/config.js';
 import { notifyConfigSchema } from './notify/config.js';
 import { rulesSchema } from './rules/schema.js';
+import { webConfigSchema } from './web/config.js';
 
 /**
  * analyzer.yaml (/etc/envirowatch/analyzer.yaml, or --config). Every key has a default; the
@@ -23,6 +24,7 @@ export const analyzerConfigSchema = z.strictObject({
     })
     .prefault({}),
   notify: notifyConfigSchema.prefault({}),
+  web: webConfigSchema.prefault({}),
   rules: rulesSchema,
 });
 

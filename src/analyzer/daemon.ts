@@ -16,6 +16,7 @@ import { AlertStore } from './store/alerts.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
+import { WebServer } from './web/server.js';
 import { flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
@@ -35,6 +36,8 @@ export class AnalyzerDaemon {
   /** The database, for readers in this process (the web page). */
   readonly db: Db;
   private readonly sensorData: SensorData;
+  /** The web page, when web.enabled. */
+  readonly web: WebServer | undefined;
   private readonly state: SqliteRuleState;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
@@ -64,6 +67,7 @@ export class AnalyzerDaemon {
       this.outbox.enqueue(alert, [...this.channels.values()].filter((channel) => channel.wants(alert)).map((channel) => channel.id), clock.now());
     });
     this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
+    this.web = config.web.enabled ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web')) : undefined;
     this.receiver = new SyslogReceiver({
       config,
       clock,
@@ -86,6 +90,14 @@ export class AnalyzerDaemon {
   async start(): Promise<void> {
     this.startedAt = this.options.clock.now();
     await this.receiver.start();
+    if (this.web) {
+      try {
+        await this.web.start();
+      } catch (error) {
+        await this.receiver.stop();
+        throw error;
+      }
+    }
     const { logger } = this.options;
     this.timers.push(setInterval(() => this.step(), TICK_MS));
     this.timers.push(setInterval(() => this.purge(), RETENTION_EVERY_MS));
@@ -155,10 +167,12 @@ export class AnalyzerDaemon {
 
   private async shutDown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
+    await this.web?.stop();
     await this.receiver.stop();
     this.step();
     await this.dispatcher.step(this.options.clock.now());
     await Promise.all([...this.channels.values()].map((channel) => channel.close()));
+    this.options.logger.info('analyzer stopped', flattenCounters(this.counters())); // before the database closes: counters read it
     this.db.close();
   }
 }

@@ -8,6 +8,7 @@ import { AnalyzerDaemon } from '../analyzer/daemon.js';
 import { AlertStore } from '../analyzer/store/alerts.js';
 import { openDatabase } from '../analyzer/store/database.js';
 import { flattenCounters, loadCounters } from '../analyzer/store/status.js';
+import { hashPassword } from '../analyzer/web/auth.js';
 
 export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
 
@@ -44,7 +45,6 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
     process.once('SIGTERM', stop);
   });
   await daemon.stop();
-  logger.info('analyzer stopped', flattenCounters(daemon.counters()));
   return 0;
 }
 
@@ -137,5 +137,22 @@ export async function runCountersCommand(options: { config?: string; json?: bool
     lines.push(`rule ${id} (${kind}): ${Object.entries(counters).map(([name, value]) => `${name} ${value}`).join(', ')}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `hash-password`: the first line of stdin (without its newline) → an scrypt hash on stdout. */
+export async function runHashPasswordCommand(): Promise<number> {
+  if (process.stdin.isTTY) process.stderr.write('Password (shown as you type; or pipe it in): ');
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+    if (input.includes('\n')) break;
+  }
+  const password = input.split(/\r?\n/)[0] ?? '';
+  if (password.length < 8) {
+    process.stderr.write('the password must have at least 8 characters\n');
+    return 2;
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`);
   return 0;
 }

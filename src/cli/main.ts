@@ -108,6 +108,14 @@ alerts
   });
 
 program
+  .command('hash-password')
+  .description('read a password on stdin, print its hash for web.users[].passwordHash in analyzer.yaml')
+  .action(async () => {
+    const { runHashPasswordCommand } = await import('./analyzer-commands.js');
+    process.exitCode = await runHashPasswordCommand();
+  });
+
+program
   .command('counters')
   .description("the running analyzer's counters: received, parsed, malformed, dropped; per rule; outbox")
   .addOption(analyzerConfigOption())

@@ -59,6 +59,11 @@ export class EpsMonitor {
     return alerts;
   }
 
+  /** Every tracked key: its state and its count in the open window (for the web page). */
+  snapshot(): { key: string; state: State; count: number; windowStart: number | undefined }[] {
+    return [...this.states].map(([key, state]) => ({ key, state, count: this.counts.get(key) ?? 0, windowStart: this.windowStart }));
+  }
+
   /** Closes every window that ended by `now` and judges it. */
   advance(now: number): readonly Alert[] {
     if (now < this.windowEnd) return NO_ALERTS;

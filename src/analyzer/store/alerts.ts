@@ -94,6 +94,10 @@ export class AlertStore {
     return (this.db.prepare(sql).all(...params, filter.limit ?? 100) as Row[]).map(fromRow);
   }
 
+  count(filter: { open?: boolean } = {}): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter.open ? 'WHERE acked_at IS NULL' : ''}`).get() as { n: number }).n;
+  }
+
   /** Distinct rule ids and hosts of the stored alerts, for filters. */
   facets(): { ruleIds: string[]; hosts: string[] } {
     const column = (name: 'rule_id' | 'host') => (this.db.prepare(`SELECT DISTINCT ${name} AS v FROM alerts ORDER BY v`).all() as { v: string }[]).map((row) => row.v);

@@ -1,0 +1,173 @@
+/**
+ * The web page's views: pure functions from what the store and engine hold to HTML. server.ts
+ * gathers the data and handles requests; nothing here reads a database or a request.
+ */
+import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
+import type { StoredAlert } from '../store/alerts.js';
+import type { Reading } from '../store/sensor-data.js';
+import { lineChart } from './charts.js';
+import { html, type Html } from './html.js';
+
+export interface PageContext {
+  /** The logged-in user; null when no login is configured. */
+  readonly user: string | null;
+  readonly csrf: string;
+  readonly openCount: number;
+  readonly now: number;
+}
+
+const NAV = [
+  ['/', 'Open alerts'],
+  ['/history', 'History'],
+  ['/rates', 'Event rates'],
+  ['/sensors', 'Sensors'],
+  ['/rules', 'Rules'],
+] as const;
+
+const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+export function layout(context: PageContext, path: string, title: string, body: Html, message?: { kind: 'notice' | 'error'; text: string }): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · envirowatch</title><link rel="stylesheet" href="/style.css"></head>
+<body><header><span class="brand">envirowatch analyzer</span>
+<nav>${NAV.map(([href, label]) => html`<a href="${href}"${path === href ? html` class="current" aria-current="page"` : ''}>${label}${href === '/' ? ` (${context.openCount})` : ''}</a> `)}</nav>
+${context.user === null ? '' : html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${context.csrf}"><span>${context.user}</span> <button type="submit">Log out</button></form>`}
+</header>
+<main><h1>${title}</h1>${message ? html`<p class="${message.kind}" role="status">${message.text}</p>` : ''}${body}</main></body></html>`;
+}
+
+export function loginPage(error: string | undefined, csrf: string): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Log in · envirowatch</title><link rel="stylesheet" href="/style.css"></head>
+<body><form class="login" method="post" action="/login"><h1>envirowatch analyzer</h1>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<input type="hidden" name="csrf" value="${csrf}">
+<label>User <input type="text" name="user" autocomplete="username" required autofocus></label>
+<label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Log in</button></form></body></html>`;
+}
+
+function severityCell(severity: Severity): Html {
+  return html`<td class="sev sev-${severity}">${severity}</td>`;
+}
+
+export interface AlertFilters {
+  readonly rule?: string | undefined;
+  readonly host?: string | undefined;
+  readonly severity?: Severity | undefined;
+}
+
+function select(name: string, label: string, options: readonly string[], selected: string | undefined, anyLabel: string): Html {
+  return html`<label>${label} <select name="${name}"><option value="">${anyLabel}</option>${options.map((option) => html`<option${option === selected ? html` selected` : ''}>${option}</option>`)}</select></label>`;
+}
+
+export function openAlertsPage(alerts: readonly StoredAlert[], facets: { ruleIds: string[]; hosts: string[] }, filters: AlertFilters, context: PageContext): Html {
+  const filterForm = html`<form class="filters" method="get" action="/">
+${select('rule', 'Rule', facets.ruleIds, filters.rule, 'any rule')}
+${select('host', 'Host', facets.hosts, filters.host, 'any host')}
+${select('severity', 'Severity at least', SEVERITIES, filters.severity, 'any severity')}
+<button type="submit" class="secondary">Filter</button></form>`;
+  if (alerts.length === 0) return html`${filterForm}<p class="muted">No open alerts${filters.rule || filters.host || filters.severity ? ' match these filters' : ''}.</p>`;
+  return html`${filterForm}
+<form method="post" action="/ack">
+<input type="hidden" name="csrf" value="${context.csrf}">
+<table><thead><tr><th scope="col">Ack</th><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th></tr></thead><tbody>
+${alerts.map(
+  (alert) => html`<tr data-alert="${alert.id}"><td><input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}"></td>${severityCell(alert.severity)}<td>${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td></tr>`,
+)}
+</tbody></table>
+<div class="ackbar">
+<label>Comment <input type="text" name="comment" size="40" required placeholder="why this is fine, or what was done"></label>
+${context.user === null ? html`<label>Acknowledged by <input type="text" name="by" required value="operator"></label>` : ''}
+<label class="inline"><input type="checkbox" name="baseline" value="1"> anomaly alerts: add the value to the baseline</label>
+<button type="submit" name="scope" value="selected">Acknowledge selected</button>
+<button type="submit" name="scope" value="shown" class="secondary">Acknowledge all ${alerts.length} shown</button>
+</div></form>`;
+}
+
+export function historyPage(alerts: readonly StoredAlert[], olderThan: number | undefined): Html {
+  return html`<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Acknowledged</th></tr></thead><tbody>
+${alerts.map(
+  (alert) =>
+    html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td>${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td><td>${
+      alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : html`<span class="sev-warning">open</span>`
+    }</td></tr>`,
+)}
+</tbody></table>
+${olderThan === undefined ? '' : html`<p><a href="/history?before=${olderThan}">Older alerts</a></p>`}`;
+}
+
+export function alertPage(alert: StoredAlert): Html {
+  const rows: [string, string][] = [
+    ['Id', alert.id],
+    ['Rule', `${alert.ruleId} (${alert.kind})`],
+    ['Severity', alert.severity],
+    ['Time (UTC)', time(alert.time)],
+    ['Host', alert.host],
+    ['Key', alert.key],
+    ...(alert.value !== undefined ? ([['Value', alert.value]] as [string, string][]) : []),
+    ...(alert.state !== undefined ? ([['State', alert.state]] as [string, string][]) : []),
+    ['Acknowledged', alert.ack ? `${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (value added to the baseline)' : ''}` : 'no'],
+  ];
+  return html`<table><tbody>${rows.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value}</td></tr>`)}</tbody></table>
+<h2>Evidence</h2><pre>${JSON.stringify(alert.evidence, null, 2)}</pre>`;
+}
+
+export interface HostRate {
+  readonly host: string;
+  readonly perMinute: readonly { minute: number; count: number }[];
+}
+
+export interface EpsKeyState {
+  readonly ruleId: string;
+  readonly key: string;
+  readonly state: string;
+  readonly count: number;
+  readonly threshold: string;
+}
+
+export function ratesPage(rates: readonly HostRate[], eps: readonly EpsKeyState[], window: { from: number; to: number }): Html {
+  const total = (rate: HostRate) => rate.perMinute.reduce((sum, { count }) => sum + count, 0);
+  return html`<h2>EPS rules: state of each key</h2>
+${eps.length === 0 ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>` : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
+${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.threshold}</td></tr>`)}
+</tbody></table>`}
+<h2>Events per minute, last hour</h2>
+${rates.length === 0 ? html`<p class="muted">Nothing received in the last hour.</p>` : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>
+${rates.map(
+  (rate) =>
+    html`<tr data-host="${rate.host}"><td>${rate.host}</td><td class="num">${total(rate)}</td><td>${lineChart({ points: rate.perMinute.map(({ minute, count }) => ({ time: minute, value: count })), from: window.from, to: window.to, width: 360, height: 60, label: `${rate.host}: events per minute`, floor: 0 })}</td></tr>`,
+)}
+</tbody></table>`}`;
+}
+
+export interface SensorView {
+  readonly host: string;
+  readonly latest: readonly Reading[];
+  readonly series: readonly { quantity: string; unit: string; points: readonly { time: number; value: number }[] }[];
+}
+
+export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }): Html {
+  if (sensors.length === 0) return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
+  return html`<div class="cards">${sensors.map(
+    (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
+<div class="readings">${sensor.latest.map((reading) => html`<div class="reading"><div class="muted">${reading.quantity}</div><div class="value state-${reading.status}">${reading.value} ${reading.unit}</div><div class="muted">${reading.status}, ${time(reading.time).slice(11)}</div></div>`)}</div>
+${sensor.series.map((series) => lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 }))}
+</section>`,
+  )}</div>`;
+}
+
+export interface RuleView {
+  readonly id: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export function rulesPage(rules: readonly RuleView[]): Html {
+  if (rules.length === 0) return html`<p class="muted">No rules configured (<code>rules:</code> in analyzer.yaml).</p>`;
+  return html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Description</th><th scope="col">Counters since start</th></tr></thead><tbody>
+${rules.map((rule) => html`<tr data-rule="${rule.id}"><td>${rule.id}</td><td>${rule.kind}</td><td>${rule.description}</td><td>${Object.entries(rule.counters).map(([name, value]) => `${name} ${value}`).join(', ')}</td></tr>`)}
+</tbody></table>`;
+}

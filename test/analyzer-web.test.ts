@@ -1,0 +1,148 @@
+/**
+ * The analyzer's web page in headless Chromium (Debian `chromium`, driven by playwright-core): log
+ * in, see an alert raised by a real syslog message (util-linux `logger`), acknowledge it, see it
+ * leave the open list and stay acknowledged across a restart. Plus what a browser cannot show:
+ * cross-site and token-less posts are refused, and a non-loopback address without users is a
+ * config error.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/analyzer/web/auth.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from './helpers/analyzer-process.js';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+
+let browser: Browser;
+beforeAll(async () => {
+  // No skip: .ci/run installs it; a machine without it fails here, saying what to install.
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install the Debian package chromium (apt-get install chromium)`);
+  browser = await chromium.launch({ executablePath: CHROMIUM });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const VPN_RULE = ['  - id: vpn-new-address', '    kind: anomaly', '    match: { app: ^openvpn$, regex: "user \'(?<user>[^\']+)\' address \'(?<ip>[^\':]+):\\\\d+\' - connected" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms'];
+
+async function logIn(page: Page, url: string, password = PASSWORD): Promise<void> {
+  await page.goto(url);
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+  await page.getByLabel('User').fill('erin');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe('the web page in Chromium', () => {
+  it('log in, see an alert from a real syslog message, acknowledge it; it stays acknowledged after a restart', async () => {
+    const hash = await hashPassword(PASSWORD);
+    const { config, tcp } = await analyzerSetup(VPN_RULE, [`web: { port: 0, users: [{ name: erin, passwordHash: "${hash}" }] }`]);
+    const send = (ip: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+    let analyzer: RunningAnalyzer = await startAnalyzer(config);
+    const page = await browser.newPage();
+    try {
+      await send('198.51.100.1');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await send('203.0.113.50');
+      await waitFor(async () => ((await cli(['alerts', 'list', '--config', config])).stdout.includes('203.0.113.50') ? true : undefined), 'the alert');
+
+      await logIn(page, analyzer.webUrl!, 'wrong password');
+      await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong user or password.');
+      await logIn(page, analyzer.webUrl!);
+      const row = page.locator('tr[data-alert]');
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.textContent()).toContain('new value 203.0.113.50 for dave');
+      expect(await page.getByRole('link', { name: 'Open alerts (1)' }).count()).toBe(1);
+
+      await row.getByRole('checkbox').check();
+      await page.getByLabel('Comment').fill('dave is travelling');
+      await page.getByRole('button', { name: 'Acknowledge selected' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toBe('Acknowledged 1 alert.');
+      expect(await page.locator('tr[data-alert]').count()).toBe(0);
+      expect(await page.getByText('No open alerts.').count()).toBe(1);
+
+      expect(await stopAnalyzer(analyzer)).toBe(0);
+      analyzer = await startAnalyzer(config);
+      await logIn(page, analyzer.webUrl!); // sessions do not survive a restart; acknowledgements do
+      await expect.poll(() => page.getByText('No open alerts.').count()).toBe(1);
+      await page.getByRole('link', { name: 'History' }).click();
+      const history = page.locator('tr[data-alert]');
+      await expect.poll(() => history.count()).toBe(1);
+      expect(await history.textContent()).toMatch(/erin, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: dave is travelling/);
+    } finally {
+      await page.close();
+      await stopAnalyzer(analyzer);
+    }
+  }, 60_000);
+
+  it('shows a sensor\'s latest readings and chart from its heartbeats, event rates, and rule counters (no login on loopback without users)', async () => {
+    const { config, udp } = await analyzerSetup(['  - { id: sensor-quiet, kind: eps, match: { app: ^envirowatch$ }, interval: 1m, below: 1 }']);
+    const analyzer = await startAnalyzer(config);
+    const page = await browser.newPage();
+    try {
+      // logger sends this machine's host name: that is the sensor here.
+      for (const temperature of [71.5, 73.25, 76.5]) {
+        await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc5424', '-t', 'envirowatch', '--msgid', 'HEARTBEAT', '--sd-id', 'readings@21600', '--sd-param', `temperature="${temperature}"`, '--sd-param', 'temperatureStatus="warning"', '--sd-param', 'temperatureUnit="degF"', '--sd-param', 'humidity="41.5"', '--sd-param', 'humidityStatus="ok"', 'heartbeat']);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // distinct timestamps
+      }
+      await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined), 'the heartbeats');
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // written at the next one-second flush
+      await page.goto(`${analyzer.webUrl!}sensors`);
+      const card = page.locator(`[data-sensor="${hostname()}"]`);
+      await expect.poll(() => card.count()).toBe(1);
+      expect(await card.textContent()).toMatch(/temperature\s*76\.5 degF\s*warning/);
+      expect(await card.locator(`svg[aria-label="${hostname()} temperature, last 24 h"] polyline`).count()).toBe(1);
+      await page.goto(`${analyzer.webUrl!}rates`);
+      expect(await page.locator(`tr[data-host="${hostname()}"] td.num`).textContent()).toBe('3');
+      await page.goto(`${analyzer.webUrl!}rules`);
+      expect(await page.locator('tr[data-rule="sensor-quiet"]').textContent()).toContain('matched 3');
+    } finally {
+      await page.close();
+      await stopAnalyzer(analyzer);
+    }
+  }, 60_000);
+});
+
+describe('the web page refuses what a browser on another site could send', () => {
+  it('a post without the session\'s token, or from another origin, is refused; with both it works', async () => {
+    const { config, udp } = await analyzerSetup(VPN_RULE);
+    const analyzer = await startAnalyzer(config);
+    try {
+      for (const ip of ['198.51.100.1', '203.0.113.50']) {
+        await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await waitFor(async () => ((await cli(['alerts', 'list', '--config', config])).stdout ? true : undefined), 'the alert'); // the page then has the form
+      const url = analyzer.webUrl!;
+      const first = await fetch(url);
+      const sessionCookie = first.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? 'missing';
+      const post = (body: string, headers: Record<string, string> = {}) => fetch(`${url}ack`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie, ...headers }, body });
+      expect((await post('id=x&comment=c&by=me')).status).toBe(403);
+      expect((await post(`id=x&comment=c&by=me&csrf=${encodeURIComponent(csrf)}`, { origin: 'http://evil.example' })).status).toBe(403);
+      expect((await post(`id=x&comment=c&by=me&csrf=${encodeURIComponent(csrf)}`, { origin: url.replace(/\/$/, '') })).status).toBe(303);
+      const headers = first.headers;
+      expect(headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(first.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+    } finally {
+      await stopAnalyzer(analyzer);
+    }
+  });
+
+  it('a non-loopback address without users is a config error naming web.users; hash-password makes a hash the login accepts', async () => {
+    const { config } = await analyzerSetup([], ['web: { address: 0.0.0.0 }']);
+    const checked = await cli(['check-config', '--analyzer', config]);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(/web\.users: required when web\.address \(0\.0\.0\.0\) is not a loopback address/);
+    const hashed = await cli(['hash-password'], `${PASSWORD}\n`);
+    expect(hashed.code).toBe(0);
+    expect(hashed.stdout).toMatch(/^scrypt:16384:8:1:\S+:\S+\n$/);
+    expect(await cli(['hash-password'], 'short\n')).toMatchObject({ code: 2, stderr: 'the password must have at least 8 characters\n' });
+  });
+});
