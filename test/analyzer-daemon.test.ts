@@ -4,13 +4,11 @@
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../src/common/config-file.js';
 import { systemClock } from '../src/common/clock.js';
 import { silentLogger } from '../src/common/logger.js';
 import { analyzerConfigSchema } from '../src/analyzer/config.js';
@@ -22,13 +20,6 @@ import { analyzerSetup, cli, startAnalyzer, waitFor } from './helpers/analyzer-p
 import { freeUdpPort } from './helpers/ports.js';
 
 const run = promisify(execFile);
-
-describe('config/analyzer.yaml', () => {
-  it('documents every key at its default', () => {
-    const sample = parseConfigText(analyzerConfigSchema, readFileSync(new URL('../config/analyzer.yaml', import.meta.url), 'utf8'));
-    expect(sample).toEqual(parseConfigText(analyzerConfigSchema, ''));
-  });
-});
 
 describe('envirowatch analyzer', () => {
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema as duration } from '../common/duration-schema.js';
 import { ingestConfigSchema } from './ingest/config.js';
 import { notifyConfigSchema } from './notify/config.js';
+import { defaultRules } from './default-rules.js';
 import { rulesSchema } from './rules/schema.js';
 import { webConfigSchema } from './web/config.js';
 
@@ -25,7 +26,8 @@ export const analyzerConfigSchema = z.strictObject({
     .prefault({}),
   notify: notifyConfigSchema.prefault({}),
   web: webConfigSchema.prefault({}),
-  rules: rulesSchema,
+  /** Absent: the shipped default rules (default-rules.ts); `rules: []` runs none. */
+  rules: rulesSchema.default(defaultRules),
 });
 
 export type AnalyzerConfig = z.output<typeof analyzerConfigSchema>;

@@ -31,7 +31,7 @@ export async function analyzerSetup(ruleLines: string[], extraLines: string[] = 
   const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
   const config = join(dir, 'analyzer.yaml');
   const web = extraLines.some((line) => line.startsWith('web:')) ? [] : ['web: { port: 0 }'];
-  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, ...web, ...extraLines, 'rules:', ...ruleLines, ''].join('\n'));
+  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, ...web, ...extraLines, ...(ruleLines.length ? ['rules:', ...ruleLines] : ['rules: []']), ''].join('\n'));
   return { config, tcp, udp, dir };
 }
 
