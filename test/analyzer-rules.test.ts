@@ -123,6 +123,20 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
     expect(alerts[1]!.evidence).toMatchObject({ count: 0, threshold: 3, intervalMs: 300_000 });
   });
 
+  it('no false "below" for the window the analyzer started in, nor for a sender\'s first window', async () => {
+    const [base] = rule('sensor-quiet') as [Extract<Rule, { kind: 'eps' }>];
+    const at = (m: number, host = 'sensor-a') => heartbeat(new Date(Date.UTC(2026, 4, 1, 10, m)).toISOString(), host);
+    // Started at 10:02, mid-window; sensor-b first heard at 10:07, mid-window.
+    const lines = [at(2), at(3), at(5), at(6), at(7), at(7, 'sensor-b'), at(8), at(9), at(11), at(15)];
+    const { alerts } = await replay(lines, { rules: [base], reference: YEAR, name: 'x' });
+    // 10:00-10:05 (2 from sensor-a, started mid-window) and sensor-b's 10:05-10:10 (1, its first) are not judged below;
+    // 10:10-10:15: one from sensor-a and none from sensor-b, watched whole: both below.
+    expect(alerts.map((a) => [a.key, a.state, new Date(a.time).toISOString()])).toEqual([
+      ['sensor-a', 'below', '2026-05-01T10:15:00.000Z'],
+      ['sensor-b', 'below', '2026-05-01T10:15:00.000Z'],
+    ]);
+  });
+
   it('a flood above the threshold, and per-host overrides', async () => {
     const [base] = rule('sensor-quiet') as [Extract<Rule, { kind: 'eps' }>];
     const lines: string[] = [];
@@ -165,8 +179,9 @@ describe('eps on a cron schedule', () => {
     const office = { ...base, schedule: '*/15 8-17 * * *', timezone: 'UTC', below: 3 };
     const lines = [heartbeat('2026-05-01T17:44:00Z', 'sensor-a'), heartbeat('2026-05-01T17:50:00Z', 'sensor-a'), heartbeat('2026-05-02T08:16:00Z', 'sensor-a')];
     const { alerts } = await replay(lines, { rules: [office], reference: YEAR, name: 'x' });
-    // 17:30-17:45 had 1 (below 3); 17:45-08:00 the next day: 1, still below, so no new alert.
-    expect(alerts.map((a) => [a.state, new Date(a.time).toISOString(), a.evidence.count])).toEqual([['below', '2026-05-01T17:45:00.000Z', 1]]);
+    // 17:30-17:45 had 1, but the analyzer only started watching at 17:44: not judged below.
+    // 17:45-08:00 the next day, watched whole: 1, below 3.
+    expect(alerts.map((a) => [a.state, new Date(a.time).toISOString(), a.evidence.count])).toEqual([['below', '2026-05-02T08:00:00.000Z', 1]]);
   });
 
   it('explains a bad expression and a time zone without a schedule', () => {

@@ -108,6 +108,17 @@ alerts
   });
 
 program
+  .command('demo')
+  .description('what npm start runs: the agent on emulated sensors and the analyzer, each in its own process')
+  .option('--agent-config <file>', "the agent's config", 'config/demo.yaml')
+  .option('--analyzer-config <file>', "the analyzer's config", 'config/demo-analyzer.yaml')
+  .option('--display-snapshot <file.png>', 'the PNG the emulated display is kept in', 'display.png')
+  .action(async (options: { agentConfig: string; analyzerConfig: string; displaySnapshot: string }) => {
+    const { runDemoCommand } = await import('./demo-command.js');
+    process.exitCode = await runDemoCommand(options);
+  });
+
+program
   .command('hash-password')
   .description('read a password on stdin, print its hash for web.users[].passwordHash in analyzer.yaml')
   .action(async () => {

@@ -5,7 +5,9 @@
  * compared with its thresholds (per-key overrides, else the rule's). Expected keys are judged
  * even when they sent nothing. An alert is raised on entering a bad state (below or above) and
  * once on recovery, not every interval. A key seen once stays tracked, so a sender that stops
- * entirely is noticed.
+ * entirely is noticed. `below` is judged only for a window watched whole: not the one in which
+ * the monitor started (the analyzer started, or restarted after missing events), nor for a key
+ * in the window where it was first seen, so a start mid-window raises no false "below".
  */
 import { formatDuration } from '../../common/duration.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
@@ -24,6 +26,10 @@ export class EpsMonitor {
   private readonly windows: EpsWindows;
   private readonly counts = new Map<string, number>();
   private readonly states = new Map<string, State>();
+  /** When this monitor began counting (its first advance); windows starting earlier were not watched whole. */
+  private watchingSince: number | undefined;
+  /** Keys first seen in the open window. */
+  private readonly newKeys = new Set<string>();
 
   constructor(
     readonly rule: EpsRule,
@@ -54,7 +60,10 @@ export class EpsMonitor {
     if (!groups) return alerts;
     this.counters.matched++;
     const key = this.rule.key.apply(groups, event);
-    if (!this.states.has(key)) this.states.set(key, 'ok');
+    if (!this.states.has(key)) {
+      this.states.set(key, 'ok');
+      this.newKeys.add(key);
+    }
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     return alerts;
   }
@@ -67,6 +76,7 @@ export class EpsMonitor {
   /** Closes every window that ended by `now` and judges it. */
   advance(now: number): readonly Alert[] {
     if (now < this.windowEnd) return NO_ALERTS;
+    this.watchingSince ??= now;
     const { windows } = this;
     const current = windows.startOf(now);
     const alerts: Alert[] = [];
@@ -75,6 +85,7 @@ export class EpsMonitor {
         const end = windows.endOf(this.windowStart);
         alerts.push(...this.judge(this.windowStart, end));
         this.counts.clear();
+        this.newKeys.clear();
         this.windowStart = end;
         // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
         const next = windows.endOf(end);
@@ -93,11 +104,13 @@ export class EpsMonitor {
     this.counters.windows++;
     const alerts: Alert[] = [];
     const length = windowEnd - windowStart;
+    const watchedWhole = windowStart >= (this.watchingSince ?? Infinity);
     for (const [key, previous] of this.states) {
       const count = this.counts.get(key) ?? 0;
       const limits = this.rule.overrides[key] ?? { below: this.rule.below, above: this.rule.above };
       const state: State = limits.below !== undefined && count < limits.below ? 'below' : limits.above !== undefined && count > limits.above ? 'above' : 'ok';
       if (state === previous) continue;
+      if (state === 'below' && (!watchedWhole || this.newKeys.has(key))) continue;
       this.states.set(key, state);
       this.sink?.epsState(this.rule.id, key, state);
       const threshold = state === 'below' ? limits.below : state === 'above' ? limits.above : undefined;
