@@ -46,7 +46,8 @@ export function chartPaths(options: ChartOptions, plot: { left: number; top: num
   return { paths, min, max };
 }
 
-const clock = (time: number) => new Date(time).toISOString().slice(11, 16);
+/** "11-24 07:04": the axis spans up to a day, so the date tells its ends apart. */
+const stamp = (time: number) => new Date(time).toISOString().slice(5, 16).replace('T', ' ');
 
 export function lineChart(options: ChartOptions): Html {
   const width = options.width ?? 480;
@@ -59,6 +60,6 @@ export function lineChart(options: ChartOptions): Html {
 ${paths.length === 0 ? html`<text class="empty" x="${plot.left + plot.width / 2}" y="${plot.top + plot.height / 2}" text-anchor="middle">no data</text>` : ''}
 ${paths.map((points) => (points.includes(' ') ? html`<polyline points="${points}"></polyline>` : html`<circle r="2" cx="${points.split(',')[0]}" cy="${points.split(',')[1]}"></circle>`))}
 ${paths.length ? html`<text x="${plot.left - 4}" y="${plot.top + 10}" text-anchor="end">${round(max)}${unit}</text><text x="${plot.left - 4}" y="${plot.top + plot.height}" text-anchor="end">${round(min)}${unit}</text>` : ''}
-<text x="${plot.left}" y="${height - 4}">${clock(options.from)}</text><text x="${plot.left + plot.width}" y="${height - 4}" text-anchor="end">${clock(options.to)} UTC</text>
+<text x="${plot.left}" y="${height - 4}">${stamp(options.from)}</text><text x="${plot.left + plot.width}" y="${height - 4}" text-anchor="end">${stamp(options.to)} UTC</text>
 </svg>`;
 }

@@ -74,7 +74,7 @@ ${select('severity', 'Severity at least', SEVERITIES, filters.severity, 'any sev
 <input type="hidden" name="csrf" value="${context.csrf}">
 <table><thead><tr><th scope="col">Ack</th><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th></tr></thead><tbody>
 ${alerts.map(
-  (alert) => html`<tr data-alert="${alert.id}"><td><input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}"></td>${severityCell(alert.severity)}<td>${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td></tr>`,
+  (alert) => html`<tr data-alert="${alert.id}"><td><input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}"></td>${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td></tr>`,
 )}
 </tbody></table>
 <div class="ackbar">
@@ -90,7 +90,7 @@ export function historyPage(alerts: readonly StoredAlert[], olderThan: number | 
   return html`<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Acknowledged</th></tr></thead><tbody>
 ${alerts.map(
   (alert) =>
-    html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td>${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td><td>${
+    html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td><td>${
       alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : html`<span class="sev-warning">open</span>`
     }</td></tr>`,
 )}
@@ -153,7 +153,7 @@ export function sensorsPage(sensors: readonly SensorView[], window: { from: numb
   return html`<div class="cards">${sensors.map(
     (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
 <div class="readings">${sensor.latest.map((reading) => html`<div class="reading"><div class="muted">${reading.quantity}</div><div class="value state-${reading.status}">${reading.value} ${reading.unit}</div><div class="muted">${reading.status}, ${time(reading.time).slice(11)}</div></div>`)}</div>
-${sensor.series.map((series) => lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 }))}
+${sensor.series.map((series) => html`<div class="muted">${series.quantity}, last 24 h</div>${lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 })}`)}
 </section>`,
   )}</div>`;
 }

@@ -15,6 +15,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; border: 1px so
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .sev { font-weight: 600; }
 .sev-emerg, .sev-alert, .sev-crit, .state-critical, .state-below, .state-above { color: var(--crit); }
 .sev-err, .state-error { color: var(--err); }

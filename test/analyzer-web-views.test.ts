@@ -1,0 +1,55 @@
+/** The web page's pure parts: escaping of everything that comes from syslog, and the chart geometry. */
+import { describe, expect, it } from 'vitest';
+import type { StoredAlert } from '../src/analyzer/store/alerts.js';
+import { chartPaths } from '../src/analyzer/web/charts.js';
+import { html } from '../src/analyzer/web/html.js';
+import { historyPage, openAlertsPage } from '../src/analyzer/web/pages.js';
+
+const hostile: StoredAlert = {
+  id: 'a"1',
+  ruleId: 'r<1>',
+  kind: 'anomaly',
+  severity: 'warning',
+  time: Date.UTC(2026, 10, 24),
+  host: '<img src=x onerror=alert(1)>',
+  key: 'k',
+  value: "'><script>alert(2)</script>",
+  summary: 'user <b>dave</b> & "friends"',
+  evidence: {},
+  ack: { by: '<i>erin</i>', at: Date.UTC(2026, 10, 24, 1), comment: '</td><script>x</script>' },
+};
+
+describe('escaping', () => {
+  it('escapes text from messages in every page, and keeps markup made by html``', () => {
+    const context = { user: null, csrf: 'tok"en', openCount: 1, now: 0 };
+    for (const page of [openAlertsPage([hostile], { ruleIds: ['r<1>'], hosts: [hostile.host] }, {}, context), historyPage([hostile], undefined)]) {
+      const text = page.text;
+      expect(text).not.toMatch(/<script|<img|<b>|<i>/);
+      expect(text).toContain('user &lt;b&gt;dave&lt;/b&gt; &amp; &quot;friends&quot;');
+    }
+    expect(openAlertsPage([hostile], { ruleIds: [], hosts: [] }, {}, context).text).toContain('value="tok&quot;en"');
+    expect(html`<p>${html`<b>${'<x>'}</b>`}</p>`.text).toBe('<p><b>&lt;x&gt;</b></p>');
+  });
+});
+
+describe('charts', () => {
+  const plot = { left: 0, top: 0, width: 100, height: 10 };
+  it('scales points into the plot, drops those outside the window, breaks the line at a long gap', () => {
+    const points = [
+      { time: -5, value: 99 }, // before the window
+      { time: 0, value: 0 },
+      { time: 10, value: 10 },
+      { time: 60, value: 5 }, // after a gap of 50 > 45
+      { time: 100, value: 0 },
+    ];
+    const { paths, min, max } = chartPaths({ points, from: 0, to: 100, label: 'x', maxGapMs: 45 }, plot);
+    expect([min, max]).toEqual([0, 10]);
+    expect(paths).toEqual(['0,10 10,0', '60,5 100,10']);
+  });
+
+  it('counts start at the floor; a flat line is drawn in the middle', () => {
+    expect(chartPaths({ points: [{ time: 0, value: 5 }, { time: 100, value: 7 }], from: 0, to: 100, label: 'x', floor: 0 }, plot).min).toBe(0);
+    expect(chartPaths({ points: [{ time: 0, value: 3 }, { time: 100, value: 3 }], from: 0, to: 100, label: 'x' }, plot).paths).toEqual(['0,5 100,5']);
+    expect(chartPaths({ points: [], from: 0, to: 100, label: 'x' }, plot).paths).toEqual([]);
+  });
+});
