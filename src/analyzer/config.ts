@@ -14,7 +14,7 @@ import { webConfigSchema } from './web/config.js';
 export const analyzerConfigSchema = z.strictObject({
   ...ingestConfigSchema.shape,
   /** The SQLite database (state and alerts) lives here. */
-  dataDir: z.string().min(1).default('/var/lib/envirowatch'),
+  dataDir: z.string().min(1).default('/var/lib/envirowatch-analyzer'),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
   retention: z
     .strictObject({

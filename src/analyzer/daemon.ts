@@ -47,7 +47,7 @@ export class AnalyzerDaemon {
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void }) {
+  constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void; /** After every one-second step (the systemd watchdog). */ onStep?: () => void }) {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
@@ -120,6 +120,7 @@ export class AnalyzerDaemon {
       this.options.logger.error('cannot write the rules\' state, readings or counters; keeping them in memory and retrying', { error });
     }
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
+    this.options.onStep?.();
   }
 
   /**

@@ -11,6 +11,7 @@ import { QUANTITY_NAME } from '../agent/readings/quantities.js';
 import { displayUnit, toDisplay } from '../agent/readings/units.js';
 import { startSnmpService, type SnmpService } from '../agent/snmp/service.js';
 import { SyslogForwarder } from '../agent/syslog/forwarder.js';
+import { serviceManager } from '../common/systemd-notify.js';
 
 /** Exit codes: 0 fine, 1 runtime failure (no bus, sensor), 2 bad configuration. */
 const EXIT_FAILURE = 1;
@@ -125,10 +126,18 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
   agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
   logStatusChanges(agent, config, logger);
   if (options.printReadings) agent.on('reading', (snapshot) => process.stdout.write(`${formatReportLine(reportSnapshot(snapshot, config.units))}\n`));
+  // systemd (Type=notify): ready after the first reading, with SNMP already bound; every turn of
+  // the reading loop pings the watchdog, so a loop that hangs gets the agent restarted.
+  const systemd = serviceManager({ logger });
+  const snmpConfig = config.config.snmp;
+  const serving = snmpConfig.mode === 'agentx' ? 'SNMP through snmpd (AgentX)' : `SNMP on ${snmpConfig.addresses.join(', ')} port ${snmpConfig.port}`;
+  agent.once('reading', () => systemd.ready(`reading the sensors every ${config.config.poll.interval} ms; ${serving}`));
+  agent.on('reading', () => systemd.alive());
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info('stopping', { signal });
+    systemd.stopping();
     stop.abort();
   };
   process.once('SIGINT', onSignal);

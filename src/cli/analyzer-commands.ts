@@ -9,6 +9,7 @@ import { AlertStore } from '../analyzer/store/alerts.js';
 import { openDatabase } from '../analyzer/store/database.js';
 import { flattenCounters, loadCounters } from '../analyzer/store/status.js';
 import { hashPassword } from '../analyzer/web/auth.js';
+import { serviceManager } from '../common/systemd-notify.js';
 
 export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
 
@@ -29,16 +30,21 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
   if (typeof config === 'number') return config;
   const logger = createLogger({ namespace: 'envirowatch.analyzer', level: config.log.level });
   let daemon: AnalyzerDaemon;
+  // systemd (Type=notify): ready once the receivers and the web page are bound; the daemon's
+  // one-second step pings the watchdog.
+  const systemd = serviceManager({ logger });
   try {
-    daemon = new AnalyzerDaemon({ config, clock: systemClock, logger });
+    daemon = new AnalyzerDaemon({ config, clock: systemClock, logger, onStep: () => systemd.alive() });
     await daemon.start();
   } catch (error) {
     logger.error('cannot start the analyzer', { error });
     return 1;
   }
+  systemd.ready(`receiving syslog on ${daemon.receiver.addresses.join(', ')}${daemon.web ? `; web page ${daemon.web.url}` : ''}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       logger.info('stopping', { signal });
+      systemd.stopping();
       resolve();
     };
     process.once('SIGINT', stop);

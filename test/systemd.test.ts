@@ -1,0 +1,154 @@
+/**
+ * systemd/: the units pass `systemd-analyze verify` (in a throwaway root holding the system's units,
+ * ours, and the binary they start) and score at most 2.5 ("OK") in `systemd-analyze security`; and
+ * the agent and the analyzer speak sd_notify to a real notification socket (a Python AF_UNIX
+ * datagram listener standing in for systemd): READY=1 once serving, WATCHDOG=1 from their loops,
+ * STOPPING=1 on SIGTERM.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/common/logger.js';
+import { serviceManager } from '../src/common/systemd-notify.js';
+import { analyzerSetup, CLI, waitFor } from './helpers/analyzer-process.js';
+import { freeUdpPort } from './helpers/ports.js';
+import { runTool } from './helpers/snmp-tools.js';
+
+const run = promisify(execFile);
+const UNITS = ['envirowatch-agent.service', 'envirowatch-analyzer.service'];
+const unitFile = (name: string) => fileURLToPath(new URL(`../systemd/${name}`, import.meta.url));
+
+describe('systemd units', () => {
+  it('pass systemd-analyze verify', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'envirowatch-units-'));
+    await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
+    for (const unit of UNITS) await cp(unitFile(unit), join(root, 'etc/systemd/system', unit));
+    await mkdir(join(root, 'opt/envirowatch/bin'), { recursive: true });
+    await writeFile(join(root, 'opt/envirowatch/bin/envirowatch'), '#!/bin/sh\n');
+    await chmod(join(root, 'opt/envirowatch/bin/envirowatch'), 0o755);
+    const { stdout, stderr } = await run('systemd-analyze', ['verify', `--root=${root}`, ...UNITS]);
+    expect(stdout + stderr).toBe('');
+  });
+
+  it.each(UNITS)('%s is exposure 2.5 or less in systemd-analyze security', async (unit) => {
+    const { stdout } = await run('systemd-analyze', ['security', '--offline=true', '--no-pager', unitFile(unit)]);
+    const score = Number(/Overall exposure level for .*: (\d+\.\d+) (\w+)/.exec(stdout)?.[1]);
+    expect(score).toBeLessThanOrEqual(2.5);
+  });
+});
+
+/** A notification socket like systemd's: prints each datagram's assignments on one line (closing passed fds, which completes BARRIER=1). */
+const LISTENER = `
+import socket, sys, os, array
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    msg, anc, flags, addr = s.recvmsg(4096, socket.CMSG_SPACE(64))
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds = array.array('i'); fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+            for fd in fds: os.close(fd)
+    print(msg.decode().replace("\\n", " ").strip(), flush=True)
+`;
+
+async function notifySocket(): Promise<{ path: string; messages: string[]; close(): void }> {
+  const dir = await mkdtemp(join(tmpdir(), 'envirowatch-notify-'));
+  const path = join(dir, 'notify.sock');
+  await writeFile(join(dir, 'listen.py'), LISTENER);
+  const listener = spawn('python3', [join(dir, 'listen.py'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const messages: string[] = [];
+  let buffer = '';
+  listener.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    messages.push(...lines);
+  });
+  await waitFor(async () => (messages.includes('listening') ? true : undefined), 'the notification socket');
+  return { path, messages, close: () => listener.kill() };
+}
+
+async function stopped(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('sd_notify', () => {
+  it('the agent: READY=1 after the first reading with SNMP answering, WATCHDOG=1 from the reading loop, STOPPING=1', async () => {
+    const socket = await notifySocket();
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-agent-'));
+    const port = await freeUdpPort();
+    await writeFile(join(dir, 'agent.yaml'), `poll: { interval: 200ms }\nsnmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public }]\n`);
+    const agent = spawn(CLI, ['agent', '--simulate', '--config', join(dir, 'agent.yaml')], { stdio: 'ignore', env: { ...process.env, ENVIROWATCH_CONFIG: '', NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '1000000' } });
+    try {
+      await waitFor(async () => (socket.messages.some((m) => m.split(' ').includes('READY=1')) ? true : undefined), 'READY=1');
+      const ready = socket.messages.find((m) => m.split(' ').includes('READY=1'))!;
+      expect(ready).toContain(`STATUS=reading the sensors every 200 ms; SNMP on 127.0.0.1 port ${port}`);
+      expect(ready).toContain(`MAINPID=${agent.pid}`);
+      const sysName = await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', `127.0.0.1:${port}`, '1.3.6.1.2.1.1.5.0']);
+      expect(sysName.stdout.trim()).not.toBe('');
+      // A 1 s watchdog is pinged every 250 ms at most, from readings every 200 ms.
+      await waitFor(async () => (socket.messages.filter((m) => m.split(' ').includes('WATCHDOG=1')).length >= 3 ? true : undefined), 'three watchdog pings');
+      expect(await stopped(agent)).toBe(0);
+      expect(socket.messages.some((m) => m.split(' ').includes('STOPPING=1'))).toBe(true);
+    } finally {
+      agent.kill('SIGKILL');
+      socket.close();
+    }
+  });
+
+  it('the analyzer: READY=1 once receiving, WATCHDOG=1 from its one-second step, STOPPING=1', async () => {
+    const socket = await notifySocket();
+    const { config, udp } = await analyzerSetup([]);
+    const analyzer = spawn(CLI, ['analyzer', '--config', config], { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '2000000' } });
+    try {
+      await waitFor(async () => (socket.messages.some((m) => m.split(' ').includes('READY=1')) ? true : undefined), 'READY=1');
+      expect(socket.messages.find((m) => m.split(' ').includes('READY=1'))).toMatch(new RegExp(`STATUS=receiving syslog on udp 127.0.0.1:${udp}, tcp 127.0.0.1:\\d+; web page http://127.0.0.1:\\d+/`));
+      await waitFor(async () => (socket.messages.filter((m) => m.split(' ').includes('WATCHDOG=1')).length >= 2 ? true : undefined), 'two watchdog pings', 5_000);
+      expect(await stopped(analyzer)).toBe(0);
+      expect(socket.messages.some((m) => m.split(' ').includes('STOPPING=1'))).toBe(true);
+    } finally {
+      analyzer.kill('SIGKILL');
+      socket.close();
+    }
+  });
+
+  it('does nothing without NOTIFY_SOCKET; pings at most four times per watchdog period; warns once when it cannot notify', async () => {
+    const sent: string[][] = [];
+    const send = async (assignments: readonly string[]) => {
+      sent.push([...assignments]);
+      return 'systemd-notify: not found';
+    };
+    let now = 0;
+    const logs: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => logs.push(message) } as typeof silentLogger;
+    const off = serviceManager({ logger, env: {}, send });
+    off.ready('x');
+    off.alive();
+    expect(sent).toEqual([]);
+    const on = serviceManager({ logger, env: { NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '4000000' }, now: () => now, send });
+    for (now = 0; now <= 4000; now += 100) {
+      on.alive();
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(sent.filter((a) => a[0] === 'WATCHDOG=1')).toHaveLength(5); // at 0, 1000, 2000, 3000, 4000 ms
+    expect(logs).toEqual(['cannot notify systemd']);
+    const otherPid = serviceManager({ logger, env: { NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '4000000', WATCHDOG_PID: '1' }, send });
+    sent.length = 0;
+    otherPid.alive();
+    expect(sent).toEqual([]);
+  });
+});
+
+// The file's own sanity: the units name the binary install.sh installs.
+it('both units start /opt/envirowatch/bin/envirowatch with their config in /etc/envirowatch', async () => {
+  for (const unit of UNITS) expect(await readFile(unitFile(unit), 'utf8')).toMatch(/^ExecStart=\/opt\/envirowatch\/bin\/envirowatch (agent|analyzer) --config \/etc\/envirowatch\/(agent|analyzer)\.yaml$/m);
+});
