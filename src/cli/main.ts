@@ -119,6 +119,17 @@ program
   });
 
 program
+  .command('firstboot')
+  .description('apply envirowatch.yaml from the boot partition (run at boot by envirowatch-firstboot.service)')
+  .option('--boot <dir>', 'the FAT boot partition', '/boot/firmware')
+  .option('--root <dir>', 'the system to configure', '/')
+  .action(async (options: { boot: string; root: string }) => {
+    const { applyFirstBoot } = await import('../firstboot/apply.js');
+    const result = await applyFirstBoot(options);
+    for (const line of result.log) process.stdout.write(`${line}\n`);
+  });
+
+program
   .command('hash-password')
   .description('read a password on stdin, print its hash for web.users[].passwordHash in analyzer.yaml')
   .action(async () => {
