@@ -145,6 +145,25 @@ describe('envirowatch CLI', () => {
     expect(stderr).toBe('');
   });
 
+  it('agent without its I²C bus keeps answering SNMP, every row in error, and says why on stderr', async () => {
+    const config = await tempFile('agent.yaml', 'i2c: { bus: 99 }\ncpuCorrection: { enabled: false }\nsnmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n');
+    const child = spawn(CLI, ['agent', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!output.includes('Temperature stale → error') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toMatch(/I²C bus not available; the sensors report error, and the bus is tried again at every poll.*cannot open \/dev\/i2c-99/);
+      const port = /msg="SNMP agent listening" addresses=127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      const status = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-Oqv', `127.0.0.1:${port}`, '1.3.6.1.4.1.21600.1.5.1.1.1.6']);
+      expect(status.stdout.trim().split('\n')).toEqual(['4', '4', '4', '4', '4']); // error(4)
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+
   it('agent sends a threshold change as an SNMP inform that snmptrapd acknowledges', async () => {
     const trapd = await startSnmptrapd();
     try {

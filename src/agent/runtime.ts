@@ -4,7 +4,7 @@ import { SensorAgent } from './agent.js';
 import type { ResolvedAgentConfig } from './config/resolve.js';
 import { SysfsCpuTemperature, type CpuTemperatureSource } from './cpu-temperature.js';
 import type { I2cBus } from './i2c/bus.js';
-import { LinuxI2cBus } from './i2c/linux-bus.js';
+import { LinuxI2cBus, RetryingLinuxI2cBus } from './i2c/linux-bus.js';
 import { Bme280 } from './sensors/bme280/index.js';
 import { Ltr559 } from './sensors/ltr559/index.js';
 import { SimulatedBoard } from './simulation/board.js';
@@ -17,17 +17,29 @@ export interface AgentRuntime {
   close(): Promise<void>;
 }
 
+async function openBus(busNumber: number, retryMissing: boolean, logger: Logger): Promise<I2cBus> {
+  try {
+    return await LinuxI2cBus.open(busNumber);
+  } catch (error) {
+    if (!retryMissing) throw error;
+    logger.error('I²C bus not available; the sensors report error, and the bus is tried again at every poll', { error });
+    return new RetryingLinuxI2cBus(busNumber);
+  }
+}
+
 /** Wires bus, drivers and CPU source from the config: the real I²C bus, or the simulated board. */
 export async function createAgentRuntime(options: {
   config: ResolvedAgentConfig;
   simulate: boolean;
   clock: Clock;
   logger: Logger;
+  /** The long-running agent: a missing bus is retried at every poll (sensors in error) instead of failing the start. */
+  retryMissingBus?: boolean;
 }): Promise<AgentRuntime> {
   const { config, simulate, clock, logger } = options;
   const settings = config.config;
   const board = simulate ? new SimulatedBoard({ clock, correctionFactor: settings.cpuCorrection.factor }) : undefined;
-  const bus: I2cBus = board ? board.bus : await LinuxI2cBus.open(settings.i2c.bus);
+  const bus: I2cBus = board ? board.bus : await openBus(settings.i2c.bus, options.retryMissingBus ?? false, logger);
 
   const { bme280, ltr559 } = settings.sensors;
   const sensors = {

@@ -44,7 +44,7 @@ interface Started {
  * Loads the config and wires the runtime. Returns the exit code instead when either fails:
  * the reason is already on stderr.
  */
-async function start(options: { config?: string; simulate?: boolean }, logLevel: (config: ResolvedAgentConfig) => LogLevel): Promise<Started | number> {
+async function start(options: { config?: string; simulate?: boolean; retryMissingBus?: boolean }, logLevel: (config: ResolvedAgentConfig) => LogLevel): Promise<Started | number> {
   let config: ResolvedAgentConfig;
   try {
     config = resolveAgentConfig((await loadAgentConfig(options.config)).config);
@@ -53,7 +53,7 @@ async function start(options: { config?: string; simulate?: boolean }, logLevel:
   }
   const logger = createLogger({ namespace: 'envirowatch.agent', level: logLevel(config) });
   try {
-    const runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger });
+    const runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger, retryMissingBus: options.retryMissingBus ?? false });
     return { config, runtime, logger };
   } catch (error) {
     logger.error('cannot start', { error });
@@ -91,7 +91,7 @@ function logStatusChanges(agent: SensorAgent, config: ResolvedAgentConfig, logge
 }
 
 export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean; displaySnapshot?: string; version: string }): Promise<number> {
-  const started = await start(options, (config) => config.config.log.level);
+  const started = await start({ ...options, retryMissingBus: true }, (config) => config.config.log.level);
   if (typeof started === 'number') return started;
   const { config, runtime, logger } = started;
   const { agent, board } = runtime;

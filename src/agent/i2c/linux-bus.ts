@@ -81,3 +81,40 @@ export class LinuxI2cBus implements I2cBus {
     await this.bus.close();
   }
 }
+
+/**
+ * For the long-running agent: a bus that is not there yet (I²C not enabled, `i2c-dev` not loaded,
+ * a test VM) is tried again at every use, and each operation fails meanwhile with the open error,
+ * so the sensors report `error` (logged once per sensor) while SNMP keeps answering; once the
+ * device appears the sensors recover by themselves.
+ */
+export class RetryingLinuxI2cBus implements I2cBus {
+  private bus: LinuxI2cBus | undefined;
+
+  constructor(private readonly busNumber: number) {}
+
+  private async opened(): Promise<LinuxI2cBus> {
+    this.bus ??= await LinuxI2cBus.open(this.busNumber);
+    return this.bus;
+  }
+
+  async readByte(address: number, register: number): Promise<number> {
+    return (await this.opened()).readByte(address, register);
+  }
+
+  async writeByte(address: number, register: number, value: number): Promise<void> {
+    return (await this.opened()).writeByte(address, register, value);
+  }
+
+  async readBlock(address: number, register: number, length: number): Promise<Uint8Array> {
+    return (await this.opened()).readBlock(address, register, length);
+  }
+
+  async write(address: number, data: Uint8Array): Promise<void> {
+    return (await this.opened()).write(address, data);
+  }
+
+  async close(): Promise<void> {
+    await this.bus?.close();
+  }
+}
