@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Boot test of the SD image (npm run test:image; slow: TCG emulation, minutes). On a copy of the
+# image it writes envirowatch.yaml into the FAT partition with mcopy (host name ewtest, SNMP
+# community ewsecret, an SSH key made for the test), boots it in qemu-system-aarch64 -M virt with
+# the image's own kernel and initrd (root by label) and user-mode networking, then checks from
+# outside: SNMP answers the configured community with sysName ewtest, the 21600 table walks,
+# "public" is refused, no systemd unit failed, the first-boot log on the FAT partition says it
+# applied the file; and powers the guest off cleanly. Prints the boot time and the test's time.
+#
+#   image-build/test/boot-test.sh [OUT]     (OUT: build.sh's output directory, default image-build/out)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/../.." && pwd)"
+OUT="${1:-$REPO/image-build/out}"
+SNMP_PORT=11161
+SSH_PORT=12222
+started=$SECONDS
+say() { echo "boot-test [$((SECONDS - started))s]: $*"; }
+fail() { echo "boot-test: FAILED: $*" >&2; [ -f "${CONSOLE:-}" ] && { echo "--- last console lines ---" >&2; tail -40 "$CONSOLE" >&2; }; exit 1; }
+
+missing=()
+for tool in qemu-system-aarch64:qemu-system-arm mcopy:mtools snmpget:snmp snmpwalk:snmp ssh:openssh-client ssh-keygen:openssh-client; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+done
+[ ${#missing[@]} -eq 0 ] || fail "missing tools: apt-get install ${missing[*]}"
+IMAGE="$(ls "$OUT"/envirowatch-*-arm64.img 2>/dev/null | head -1)"
+[ -n "$IMAGE" ] && [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.img" ] || fail "no image in $OUT: run image-build/build.sh first"
+
+WORK="$(mktemp -d "${TMPDIR:-/var/tmp}/envirowatch-boot.XXXXXX")"
+QEMU_PID=""
+cleanup() { [ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+CONSOLE="$WORK/console.log"
+
+say "preparing a copy of $(basename "$IMAGE") with envirowatch.yaml on its boot partition"
+cp --sparse=always "$IMAGE" "$WORK/test.img"
+ssh-keygen -q -t ed25519 -N '' -C boot-test -f "$WORK/key"
+cat > "$WORK/envirowatch.yaml" <<EOF
+hostname: ewtest
+ssh:
+  authorizedKeys: ["$(cat "$WORK/key.pub")"]
+agent:
+  snmp:
+    communities: [{ name: ewsecret }]
+    sysLocation: "QEMU boot test"
+EOF
+mcopy -o -i "$WORK/test.img@@4M" "$WORK/envirowatch.yaml" ::/envirowatch.yaml
+
+say "booting it in qemu-system-aarch64 -M virt (TCG)"
+qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -display none -no-reboot \
+  -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img" \
+  -append "root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0" \
+  -drive if=none,file="$WORK/test.img",format=raw,id=hd0 -device virtio-blk-pci,drive=hd0 \
+  -netdev user,id=n0,hostfwd=udp:127.0.0.1:$SNMP_PORT-:161,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22 \
+  -device virtio-net-pci,netdev=n0 -serial file:"$CONSOLE" >"$WORK/qemu.log" 2>&1 &
+QEMU_PID=$!
+boot_started=$SECONDS
+
+sysname=""
+while [ $((SECONDS - boot_started)) -lt 600 ]; do
+  kill -0 "$QEMU_PID" 2>/dev/null || fail "QEMU exited during boot"
+  sysname="$(snmpget -v2c -c ewsecret -t 2 -r 0 -Oqv 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.5.0 2>/dev/null || true)"
+  [ -n "$sysname" ] && break
+  sleep 5
+done
+[ -n "$sysname" ] || fail "SNMP did not answer the community ewsecret within 10 minutes"
+boot_time=$((SECONDS - boot_started))
+say "SNMP answered after ${boot_time}s: sysName.0 = $sysname"
+[ "$sysname" = '"ewtest"' ] || [ "$sysname" = ewtest ] || fail "sysName.0 is $sysname, not ewtest"
+
+table="$(snmpwalk -v2c -c ewsecret -On 127.0.0.1:$SNMP_PORT 1.3.6.1.4.1.21600.1.5.1.1.1.2)"
+echo "$table"
+echo "$table" | grep -q 'STRING: "Temperature"' || fail "the 21600 table has no Temperature row"
+if snmpget -v2c -c public -t 2 -r 1 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then fail "the community public answered although envirowatch.yaml set another"; fi
+say "public is refused"
+
+guest() { ssh -q -p "$SSH_PORT" -i "$WORK/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 root@127.0.0.1 "$@"; }
+for _ in $(seq 1 30); do guest true && break; sleep 5; done
+state="$(guest systemctl is-system-running --wait || true)"
+failed="$(guest systemctl --failed --no-legend --plain || true)"
+say "system state: $state"
+[ -z "$failed" ] || fail "failed units: $failed"
+guest cat /boot/firmware/envirowatch-firstboot.log
+guest grep -q 'applied; envirowatch.yaml renamed' /boot/firmware/envirowatch-firstboot.log || fail "the first-boot log does not say the file was applied"
+guest 'node --version; uname -m; systemctl show -p ActiveState,SubState envirowatch-agent.service'
+
+say "powering off"
+guest systemctl poweroff || true
+for _ in $(seq 1 60); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 2; done
+kill -0 "$QEMU_PID" 2>/dev/null && fail "the guest did not power off within 2 minutes"
+QEMU_PID=""
+say "PASSED: SNMP after ${boot_time}s of boot; whole test $((SECONDS - started))s"
