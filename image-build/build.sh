@@ -60,6 +60,8 @@ say() { echo "build.sh [$((SECONDS - started))s]: $*" | tee -a "$LOG"; }
 # The base section of this file (between the markers) and the package list make the cache key.
 BASE_KEY="$( (cat "$REPO/image-build/packages.txt"; sed -n '/^# base:begin/,/^# base:end/p' "$0"; echo "$SUITE") | sha256sum | cut -c1-16)"
 BASE="$CACHE/base-$SUITE-arm64-$BASE_KEY.tar.zst"
+# mmdebstrap chooses tarball and compression by the name's extension: keep .tar.zst at the end.
+BASE_PARTIAL="$CACHE/partial-$(basename "$BASE")"
 # base:begin
 if [ ! -f "$BASE" ]; then
   say "building the base root filesystem ($SUITE arm64; about 11 minutes) into $BASE"
@@ -76,8 +78,8 @@ if [ ! -f "$BASE" ]; then
     --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
     --customize-hook='ln -sf /run/systemd/resolve/stub-resolv.conf "$1/etc/resolv.conf"' \
     --customize-hook='echo envirowatch > "$1/etc/hostname"' \
-    "$SUITE" "$BASE.tmp" "$MIRROR" >>"$LOG" 2>&1 || fail "mmdebstrap failed; see $LOG"
-  mv "$BASE.tmp" "$BASE"
+    "$SUITE" "$BASE_PARTIAL" "$MIRROR" >>"$LOG" 2>&1 || fail "mmdebstrap failed; see $LOG"
+  mv "$BASE_PARTIAL" "$BASE"
 else
   say "base root filesystem from the cache: $BASE"
 fi
