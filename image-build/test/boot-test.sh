@@ -81,8 +81,12 @@ failed="$(guest systemctl --failed --no-legend --plain || true)"
 say "system state: $state"
 [ -z "$failed" ] || fail "failed units: $failed"
 guest cat /boot/firmware/envirowatch-firstboot.log
-guest grep -q 'applied; envirowatch.yaml renamed' /boot/firmware/envirowatch-firstboot.log || fail "the first-boot log does not say the file was applied"
+guest "grep -q 'applied; envirowatch.yaml renamed' /boot/firmware/envirowatch-firstboot.log" || fail "the first-boot log does not say the file was applied"
 guest 'node --version; uname -m; systemctl show -p ActiveState,SubState envirowatch-agent.service'
+# Type=notify and the watchdog (WatchdogSec=30s): still the first start well past 30 s later.
+restarts="$(guest 'sleep 35; systemctl show -p NRestarts --value envirowatch-agent.service; systemctl is-active envirowatch-agent.service')"
+[ "$restarts" = "$(printf '0\nactive')" ] || fail "the agent was restarted or is not active after 35 s: $restarts"
+say "the agent is active, never restarted by its watchdog"
 
 say "powering off"
 guest systemctl poweroff || true
