@@ -70,7 +70,7 @@ boot_time=$((SECONDS - boot_started))
 say "SNMP answered after ${boot_time}s: sysName.0 = $sysname"
 [ "$sysname" = '"ewtest"' ] || [ "$sysname" = ewtest ] || fail "sysName.0 is $sysname, not ewtest"
 
-table="$(snmpwalk -v2c -c ewsecret -On 127.0.0.1:$SNMP_PORT 1.3.6.1.4.1.21600.1.5.1.1.1.2)"
+table="$(snmpwalk -v2c -c ewsecret -On 127.0.0.1:$SNMP_PORT 1.3.6.1.4.1.21600.1.5.1.1.1.2)" || fail "the walk of the 21600 table got no answer"
 echo "$table"
 echo "$table" | grep -q 'STRING: "Temperature"' || fail "the 21600 table has no Temperature row"
 if snmpget -v2c -c public -t 2 -r 1 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then fail "the community public answered although envirowatch.yaml set another"; fi
@@ -90,9 +90,9 @@ restarts="$(guest 'sleep 35; systemctl show -p NRestarts --value envirowatch-age
 [ "$restarts" = "$(printf '0\nactive')" ] || fail "the agent was restarted or is not active after 35 s: $restarts"
 say "the agent is active, never restarted by its watchdog"
 
-# First boot grew the root partition and its filesystem to the 3 GiB disk (the image has 2 GiB).
+# First boot grew the root partition and its filesystem to the 3 GiB disk (1788 MiB in the image; ext4 shows ~2730 MiB of 3 GiB).
 root_bytes="$(guest 'df -B1 --output=size / | tail -1' | tr -d ' ')"
-[ "$root_bytes" -gt $((2800 * 1024 * 1024)) ] || fail "the root filesystem is $root_bytes bytes: it did not grow to the disk"
+[ "$root_bytes" -gt $((2500 * 1024 * 1024)) ] || fail "the root filesystem is $root_bytes bytes: it did not grow to the disk"
 say "the root filesystem grew to $((root_bytes / 1024 / 1024)) MiB"
 
 say "powering off"

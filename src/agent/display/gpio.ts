@@ -1,3 +1,4 @@
+import { access, constants } from 'node:fs/promises';
 import { DisplayHardwareError, errnoCode, messageOf } from './hardware-error.js';
 
 /** One output line (the ST7735's DC or backlight), as the drivers need it. */
@@ -10,7 +11,7 @@ export interface GpioLine {
 
 /** The part of node-libgpiod (libgpiod 1.x bindings) used here; the package has no bundled types for NodeNext. */
 interface LibgpiodModule {
-  Chip: new (chip: number) => unknown;
+  Chip: new (chip: number) => { readonly numberOfLines: number };
   Line: new (chip: unknown, offset: number) => {
     requestOutputMode(consumer?: string, defaultValue?: 0 | 1): void;
     setValue(value: 0 | 1): void;
@@ -42,9 +43,11 @@ async function loadLibgpiod(): Promise<LibgpiodModule> {
 /**
  * Every node-libgpiod Chip and Line ever made, kept for the life of the process. In libgpiod 1.x a
  * line belongs to its chip: the Chip's finalizer closes the chip and frees its lines, and the
- * Line's finalizer then releases freed memory. Once garbage collection takes a Chip that only a
- * Line pointed to, the process dies of SIGSEGV (seen on the SD image under systemd, ~20 s after
- * a failed request). There are two lines at most, so they are simply never collected.
+ * Line's finalizer then releases freed memory, so garbage collection of a Chip that only a Line
+ * pointed to kills the process (SIGSEGV). There are two lines at most: they are never collected.
+ * node-libgpiod also keeps objects whose native open failed, and their finalizers crash on the
+ * NULL handle (seen on the SD image in QEMU, ~20 s after line 9 of a smaller chip was asked
+ * for): so the device and the line number are checked before anything is constructed.
  */
 const NEVER_COLLECTED: unknown[] = [];
 
@@ -52,8 +55,10 @@ export async function openGpioOutput(options: { chip: number; line: number; cons
   const gpiod = await loadLibgpiod();
   const name = `gpiochip${options.chip} line ${options.line}`;
   try {
+    await access(`/dev/gpiochip${options.chip}`, constants.R_OK | constants.W_OK);
     const chip = new gpiod.Chip(options.chip);
     NEVER_COLLECTED.push(chip);
+    if (options.line >= chip.numberOfLines) throw new Error(`gpiochip${options.chip} has only ${chip.numberOfLines} lines`);
     const line = new gpiod.Line(chip, options.line);
     NEVER_COLLECTED.push(line);
     line.requestOutputMode(options.consumer, options.initial ? 1 : 0);
