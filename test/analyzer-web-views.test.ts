@@ -1,6 +1,7 @@
 /** The web page's pure parts: escaping of everything that comes from syslog, and the chart geometry. */
 import { describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../src/analyzer/store/alerts.js';
+import { MAX_SESSIONS, Sessions } from '../src/analyzer/web/auth.js';
 import { chartPaths } from '../src/analyzer/web/charts.js';
 import { html } from '../src/analyzer/web/html.js';
 import { historyPage, openAlertsPage } from '../src/analyzer/web/pages.js';
@@ -51,5 +52,24 @@ describe('charts', () => {
     expect(chartPaths({ points: [{ time: 0, value: 5 }, { time: 100, value: 7 }], from: 0, to: 100, label: 'x', floor: 0 }, plot).min).toBe(0);
     expect(chartPaths({ points: [{ time: 0, value: 3 }, { time: 100, value: 3 }], from: 0, to: 100, label: 'x' }, plot).paths).toEqual(['0,5 100,5']);
     expect(chartPaths({ points: [], from: 0, to: 100, label: 'x' }, plot).paths).toEqual([]);
+  });
+});
+
+describe('sessions', () => {
+  it('keep at most MAX_SESSIONS, dropping the least recently used; expire after the timeout without use', () => {
+    let now = 0;
+    const sessions = new Sessions(60_000, () => now);
+    const kept = sessions.login(sessions.resume(undefined), 'erin');
+    for (let i = 0; i < MAX_SESSIONS + 500; i++) {
+      if (i % 1000 === 0) sessions.resume(kept.id); // erin keeps using hers
+      sessions.resume(undefined); // a client without cookies
+    }
+    expect(sessions.size).toBe(MAX_SESSIONS);
+    expect(sessions.resume(kept.id)).toBe(kept);
+    now = 59_000;
+    expect(sessions.resume(kept.id)).toBe(kept);
+    now = 119_001; // 60 s after her last use
+    expect(sessions.resume(kept.id)).not.toBe(kept);
+    expect(sessions.size).toBe(1);
   });
 });

@@ -38,7 +38,11 @@ export interface Session {
 
 const token = () => randomBytes(32).toString('base64url');
 
+/** Sessions kept at most: every request without a cookie makes one, so a flood must not grow memory. */
+export const MAX_SESSIONS = 10_000;
+
 export class Sessions {
+  /** Least recently used first (a use moves a session to the end). */
   private readonly sessions = new Map<string, Session>();
 
   constructor(
@@ -46,34 +50,50 @@ export class Sessions {
     private readonly now: () => number,
   ) {}
 
+  get size(): number {
+    return this.sessions.size;
+  }
+
   /** The live session with this id (its use extends it), else a new visitor session. */
   resume(id: string | undefined): Session {
     this.expire();
     const existing = id === undefined ? undefined : this.sessions.get(id);
     if (existing) {
       existing.lastUsed = this.now();
+      this.sessions.delete(existing.id);
+      this.sessions.set(existing.id, existing);
       return existing;
     }
-    const session: Session = { id: token(), csrf: token(), user: null, lastUsed: this.now() };
-    this.sessions.set(session.id, session);
-    return session;
+    return this.add({ id: token(), csrf: token(), user: null, lastUsed: this.now() });
   }
 
   /** A login gets a new session id and token (no fixation of a visitor's id). */
   login(previous: Session, user: string): Session {
     this.sessions.delete(previous.id);
-    const session: Session = { id: token(), csrf: token(), user, lastUsed: this.now() };
-    this.sessions.set(session.id, session);
-    return session;
+    return this.add({ id: token(), csrf: token(), user, lastUsed: this.now() });
   }
 
   logout(session: Session): void {
     this.sessions.delete(session.id);
   }
 
+  private add(session: Session): Session {
+    this.sessions.set(session.id, session);
+    // The least recently used go first: visitors who never came back before a logged-in user.
+    for (const id of this.sessions.keys()) {
+      if (this.sessions.size <= MAX_SESSIONS) break;
+      this.sessions.delete(id);
+    }
+    return session;
+  }
+
+  /** In least-recently-used order, so the scan stops at the first live session. */
   private expire(): void {
     const cutoff = this.now() - this.timeoutMs;
-    for (const [id, session] of this.sessions) if (session.lastUsed < cutoff) this.sessions.delete(id);
+    for (const [id, session] of this.sessions) {
+      if (session.lastUsed >= cutoff) break;
+      this.sessions.delete(id);
+    }
   }
 }
 
