@@ -119,8 +119,12 @@ export class LoginThrottle {
 
   failed(address: string): void {
     const entry = this.failures.get(address);
-    if (!entry || this.now() - entry.since > this.windowMs) this.failures.set(address, { count: 1, since: this.now() });
-    else entry.count++;
+    if (!entry || this.now() - entry.since > this.windowMs) {
+      this.failures.delete(address);
+      this.failures.set(address, { count: 1, since: this.now() });
+      // Bounded like the sessions: the oldest entries go first.
+      if (this.failures.size > MAX_SESSIONS) this.failures.delete(this.failures.keys().next().value!);
+    } else entry.count++;
   }
 
   succeeded(address: string): void {
