@@ -81,7 +81,8 @@ export async function runDemoCommand(options: DemoOptions): Promise<number> {
       '',
       'envirowatch demo is running: the agent on emulated sensors, and the analyzer.',
       `  SNMP         snmpwalk -v2c -c public ${snmp.addresses[0]}:${snmp.port} 1.3.6.1.4.1.21600.1.5.1.1.1`,
-      `               snmptable -v2c -c public -M +./mibs -m +ENVIROWATCH-MIB ${snmp.addresses[0]}:${snmp.port} ENVIROWATCH-MIB::sensorTable`,
+      // The SNMPv2 base modules from net-snmp's copy (npm ci installed it): Debian's snmp package has none.
+      `               snmptable -v2c -c public -M +./mibs:./node_modules/net-snmp/lib/mibs -m SNMPv2-MIB:ENVIROWATCH-MIB ${snmp.addresses[0]}:${snmp.port} ENVIROWATCH-MIB::sensorTable`,
       `  Display      ${options.displaySnapshot} (the emulated LCD; orange and red as the room warms)`,
       `  Web page     http://${web.address}:${web.port}/`,
       `  Syslog in    ${analyzer.listen.udp.address}:${analyzer.listen.udp.port} UDP and ${analyzer.listen.tcp.address}:${syslogPort} TCP; try`,
