@@ -88,7 +88,7 @@ describe('the web page in Chromium', () => {
       // logger sends this machine's host name: that is the sensor here.
       for (const temperature of [71.5, 73.25, 76.5]) {
         await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc5424', '-t', 'envirowatch', '--msgid', 'HEARTBEAT', '--sd-id', 'readings@21600', '--sd-param', `temperature="${temperature}"`, '--sd-param', 'temperatureStatus="warning"', '--sd-param', 'temperatureUnit="degF"', '--sd-param', 'humidity="41.5"', '--sd-param', 'humidityStatus="ok"', 'heartbeat']);
-        await new Promise((resolve) => setTimeout(resolve, 20)); // distinct timestamps
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // one per flush: a flush keeps a sensor's latest reading
       }
       await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined), 'the heartbeats');
       await new Promise((resolve) => setTimeout(resolve, 1100)); // written at the next one-second flush

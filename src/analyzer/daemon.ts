@@ -79,7 +79,7 @@ export class AnalyzerDaemon {
     });
   }
 
-  private raise(alerts: Alert[]): void {
+  private raise(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
       this.store(alert);
       this.options.logger.warn(alert.summary, { alert: alert.id, rule: alert.ruleId, host: alert.host, severity: alert.severity });

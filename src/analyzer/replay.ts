@@ -18,7 +18,7 @@ export interface ReplayResult {
 export async function replay(lines: AsyncIterable<string> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
   const engine = new RuleEngine(options.rules);
   const alerts: Alert[] = [];
-  const emit = (found: Alert[]) => {
+  const emit = (found: readonly Alert[]) => {
     for (const alert of found) {
       alerts.push(alert);
       options.onAlert?.(alert);

@@ -59,8 +59,8 @@ export class SyslogReceiver {
     this.options.logger.info('receiving syslog', { on: this.addresses.join(', ') });
   }
 
-  /** One message's text and source → an event for the sink. */
-  private accept(bytes: Buffer, source: string): void {
+  /** One message's text and source (`address:port`, and the address alone as `senderHost`) → an event for the sink. */
+  private accept(bytes: Buffer, source: string, senderHost: string): void {
     let text: string;
     try {
       text = strictUtf8.decode(bytes);
@@ -71,7 +71,7 @@ export class SyslogReceiver {
       text = lenientUtf8.decode(bytes);
     }
     const receivedAt = this.options.clock.now();
-    const event = parseSyslog(text, { receivedAt, source });
+    const event = parseSyslog(text, { receivedAt, source, senderHost });
     this.counters.parsed[event.format]++;
     try {
       this.options.onEvent(event);
@@ -92,7 +92,7 @@ export class SyslogReceiver {
         this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: message.length, max: this.options.config.limits.maxMessageBytes }));
         return;
       }
-      this.accept(message, source);
+      this.accept(message, source, remote.address);
     });
     return this.bind('udp', address, port, (onError, onListening) => {
       socket.once('error', onError);
@@ -133,13 +133,14 @@ export class SyslogReceiver {
   private serveConnection(socket: Socket, kind: 'tcp' | 'tls'): void {
     this.counters.connections++;
     this.sockets.add(socket);
-    const source = `${socket.remoteFamily === 'IPv6' ? `[${socket.remoteAddress}]` : socket.remoteAddress}:${socket.remotePort}`;
+    const senderHost = socket.remoteAddress ?? '';
+    const source = `${socket.remoteFamily === 'IPv6' ? `[${senderHost}]` : senderHost}:${socket.remotePort}`;
     const deframer = new SyslogDeframer(this.options.config.limits.maxMessageBytes);
     let oversize = 0;
     const take = (messages: Buffer[]) => {
       for (const message of messages) {
         this.counters.received[kind]++;
-        this.accept(message, source);
+        this.accept(message, source, senderHost);
       }
       if (deframer.counters.oversize > oversize) {
         this.counters.oversize += deframer.counters.oversize - oversize;

@@ -52,7 +52,7 @@ export class AnomalyDetector {
     this.evictKeys();
     const seen = state.values.get(value);
     if (seen) {
-      // Updated in place (the sink copies what it keeps); re-inserted to stay most recently seen.
+      // Updated in place (a sink may keep this object to write its latest counts); re-inserted to stay most recently seen.
       state.values.delete(value);
       seen.last = now;
       seen.count += 1;

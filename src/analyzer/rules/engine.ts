@@ -5,7 +5,7 @@
  * behind) is processed at the engine's time, so windows and timers stay consistent.
  */
 import type { SyslogEvent } from '../../common/syslog/event.js';
-import type { Alert } from './alert.js';
+import { NO_ALERTS, type Alert } from './alert.js';
 import { AnomalyDetector } from './anomaly.js';
 import { EpsMonitor } from './eps.js';
 import { EventAlerter } from './event.js';
@@ -62,29 +62,31 @@ export class RuleEngine {
   }
 
   /** Moves time to `time` (never back) and returns the alerts due by then. */
-  tick(time: number): Alert[] {
+  tick(time: number): readonly Alert[] {
     if (time > this.now) this.now = time;
-    const alerts: Alert[] = [];
-    // Runs for every event: loops, not flatMap, and nothing sorted when nothing is due.
-    for (const tracker of this.timers) for (const alert of tracker.expire(this.now)) alerts.push(alert);
-    for (const monitor of this.eps) for (const alert of monitor.advance(this.now)) alerts.push(alert);
+    // Runs for every event: loops, not flatMap, and no array unless something is due.
+    let alerts: Alert[] | undefined;
+    for (const tracker of this.timers) for (const alert of tracker.expire(this.now)) (alerts ??= []).push(alert);
+    for (const monitor of this.eps) for (const alert of monitor.advance(this.now)) (alerts ??= []).push(alert);
+    if (!alerts) return NO_ALERTS;
     return alerts.length > 1 ? alerts.sort((a, b) => a.time - b.time) : alerts;
   }
 
-  process(event: SyslogEvent, time: number): Alert[] {
+  process(event: SyslogEvent, time: number): readonly Alert[] {
     this.counters.events++;
     if (time < this.now) this.counters.outOfOrder++;
-    const alerts = this.tick(time);
+    const due = this.tick(time);
+    let alerts: Alert[] | undefined;
     for (const detector of this.anomalies) {
       const alert = detector.process(event, this.now);
-      if (alert) alerts.push(alert);
+      if (alert) (alerts ??= [...due]).push(alert);
     }
     for (const tracker of this.timers) tracker.process(event, this.now);
-    for (const monitor of this.eps) for (const alert of monitor.process(event, this.now)) alerts.push(alert);
+    for (const monitor of this.eps) for (const alert of monitor.process(event, this.now)) (alerts ??= [...due]).push(alert);
     for (const alerter of this.events) {
       const alert = alerter.process(event, this.now);
-      if (alert) alerts.push(alert);
+      if (alert) (alerts ??= [...due]).push(alert);
     }
-    return alerts;
+    return alerts ?? due;
   }
 }

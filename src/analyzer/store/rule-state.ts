@@ -13,7 +13,11 @@ const SEP = '\u0000';
 export class SqliteRuleState implements RuleStateSink {
   private readonly keys = new Map<string, number | null>();
   private readonly values = new Map<string, ValueSeen | null>();
-  private readonly timers = new Map<string, { started: number; event: SyslogEvent } | null>();
+  /**
+   * null: delete the row. `replacesRow`: the hold follows a release not yet written, so a row may
+   * exist; a hold without it that is released before the flush never reaches the database.
+   */
+  private readonly timers = new Map<string, { started: number; event: SyslogEvent; replacesRow: boolean } | null>();
   private readonly states = new Map<string, EpsState>();
   private readonly windows = new Map<string, { start: number; counts: Map<string, number> }>();
   private readonly write;
@@ -64,7 +68,8 @@ export class SqliteRuleState implements RuleStateSink {
     this.keys.set(ruleId + SEP + key, firstSeen);
   }
   anomalyValue(ruleId: string, key: string, value: string, seen: ValueSeen): void {
-    this.values.set(ruleId + SEP + key + SEP + value, { ...seen });
+    // The detector's own object, updated in place: the flush writes its latest counts.
+    this.values.set(ruleId + SEP + key + SEP + value, seen);
   }
   anomalyForgetValue(ruleId: string, key: string, value: string): void {
     this.values.set(ruleId + SEP + key + SEP + value, null);
@@ -74,10 +79,15 @@ export class SqliteRuleState implements RuleStateSink {
     for (const id of this.values.keys()) if (id.startsWith(ruleId + SEP + key + SEP)) this.values.delete(id);
   }
   timerHeld(ruleId: string, key: string, started: number, event: SyslogEvent): void {
-    this.timers.set(ruleId + SEP + key, { started, event });
+    const id = ruleId + SEP + key;
+    const pending = this.timers.get(id);
+    this.timers.set(id, { started, event, replacesRow: pending === null || (pending?.replacesRow ?? false) });
   }
   timerReleased(ruleId: string, key: string): void {
-    this.timers.set(ruleId + SEP + key, null);
+    const id = ruleId + SEP + key;
+    // A start and its end within one flush (most logons end quickly) cost the database nothing.
+    if (this.timers.get(id)?.replacesRow === false) this.timers.delete(id);
+    else this.timers.set(id, null);
   }
   epsState(ruleId: string, key: string, state: EpsState): void {
     this.states.set(ruleId + SEP + key, state);

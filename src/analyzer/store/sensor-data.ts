@@ -2,7 +2,9 @@
  * What the web page charts: each sensor's readings from its HEARTBEAT messages
  * (`[readings@21600 temperature="72.1" temperatureStatus="ok" …]`) and every host's events per
  * minute. Both are gathered in memory and written in the daemon's one-second flush, one
- * transaction, so a burst of messages costs no fsync per message.
+ * transaction, so a burst of messages costs no fsync per message. A flush keeps the latest reading
+ * per host and quantity: a sensor's heartbeat comes every 10-60 s, and a sender flooding
+ * heartbeats must not write a row per message.
  */
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Db } from './database.js';
@@ -35,7 +37,8 @@ export function heartbeatReadings(event: SyslogEvent): Reading[] {
 }
 
 export class SensorData {
-  private pendingReadings: { host: string; reading: Reading }[] = [];
+  /** `host NUL quantity` → the latest reading since the last flush. */
+  private pendingReadings = new Map<string, { host: string; reading: Reading }>();
   /** host → minute → events, since the last flush. */
   private pendingRates = new Map<string, Map<number, number>>();
 
@@ -47,21 +50,21 @@ export class SensorData {
     let minutes = this.pendingRates.get(event.host);
     if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
-    if (event.msgId === 'HEARTBEAT') for (const reading of heartbeatReadings(event)) this.pendingReadings.push({ host: event.host, reading });
+    if (event.msgId === 'HEARTBEAT') for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
   }
 
   /** Writes what was gathered since the last call; throws (keeping it) when the database fails. */
   flush(): void {
-    if (this.pendingReadings.length === 0 && this.pendingRates.size === 0) return;
+    if (this.pendingReadings.size === 0 && this.pendingRates.size === 0) return;
     const readings = this.pendingReadings;
     const rates = this.pendingRates;
     this.db.transaction(() => {
       const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const { host, reading } of readings) insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+      for (const { host, reading } of readings.values()) insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
       const addRate = this.db.prepare('INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count');
       for (const [host, minutes] of rates) for (const [minute, count] of minutes) addRate.run(host, minute, count);
     })();
-    this.pendingReadings = [];
+    this.pendingReadings = new Map();
     this.pendingRates = new Map();
   }
 

@@ -11,12 +11,23 @@ export interface YearlessTime {
   readonly seconds: number;
 }
 
+/** The local year of the last reference and its bounds: references come in order, so this rarely changes. */
+const referenceYear = { year: NaN, start: 0, end: -1 };
+const HALF_YEAR_MS = 182 * 86_400_000;
+
 export function inferYear(t: YearlessTime, reference: number): number {
-  const year = new Date(reference).getFullYear();
-  let best = NaN;
-  for (const candidate of [year - 1, year, year + 1]) {
+  if (!(reference >= referenceYear.start && reference < referenceYear.end)) {
+    const year = new Date(reference).getFullYear();
+    Object.assign(referenceYear, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
+  }
+  const { year } = referenceYear;
+  const sameYear = new Date(year, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
+  // The other candidates are a year away: within half a year, the reference's own year is nearest.
+  if (Math.abs(sameYear - reference) < HALF_YEAR_MS) return sameYear;
+  let best = sameYear;
+  for (const candidate of [year - 1, year + 1]) {
     const time = new Date(candidate, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
-    if (Number.isNaN(best) || Math.abs(time - reference) < Math.abs(best - reference)) best = time;
+    if (Math.abs(time - reference) < Math.abs(best - reference)) best = time;
   }
   return best;
 }
