@@ -5,14 +5,18 @@
  *     through 20 mixed rules (bench/analyzer-rules-20.ts);
  *   - TCP ingest: one loopback sender, octet-counted frames as fast as the socket takes them,
  *     through the receiver and the rules; count in = count processed is checked;
+ *   - the same into `envirowatch analyzer` as shipped (own process, SQLite state, alerts stored);
  *   - UDP loss at 10k, 50k and 100k msg/s for 2 s each, into a receiver in another process;
  *   - RSS of a process that replayed 1M lines with 100k anomaly keys through the 20 rules.
  *   - the same 1M-line replay through `envirowatch analyze` and SEC with equivalent rules
  *     (bench/sec-compare.ts): both times, the ratio, and whether they raise the same alerts.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +28,10 @@ import { ingestConfigSchema } from '../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
 import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
+import { openDatabase } from '../src/analyzer/store/database.js';
+import { loadCounters } from '../src/analyzer/store/status.js';
 import { freePort as freeUdpPort } from './snmp-servers.js';
-import { exampleRules, twentyRules } from './analyzer-rules-20.js';
+import { exampleRules, twentyRules, twentyRulesYaml } from './analyzer-rules-20.js';
 import { compareWithSec } from './sec-compare.js';
 
 const N = 200_000;
@@ -44,6 +50,15 @@ function line3164(i: number): string {
 }
 function line5424(i: number): string {
   return `<134>1 2026-01-01T00:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}.000Z sensor-${i % 50} envirowatch 42 HEARTBEAT [readings@21600 temperature="72.${i % 10}" humidity="40"] Temperature 72 degF ok`;
+}
+
+/** A TCP port nothing listens on now (the analyzer binds it next). */
+async function freeTcpPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 function rate(count: number, ms: number): string {
@@ -88,6 +103,35 @@ for (const set of [rules, rules20]) {
   const ms = performance.now() - started;
   out.push(`TCP ingest through ${rules20.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
   await receiver.stop();
+}
+{
+  // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
+  // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
+  // an event rule turns into an alert marks the end (TCP keeps the order).
+  const dir = mkdtempSync(join(tmpdir(), 'envirowatch-bench-'));
+  const port = await freeTcpPort();
+  const config = join(dir, 'analyzer.yaml');
+  writeFileSync(config, `dataDir: ${dir}\nlisten: { udp: { enabled: false }, tcp: { port: ${port} } }\nweb: { enabled: false }\n${twentyRulesYaml()}  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }\n`);
+  const analyzer = spawn(fileURLToPath(new URL('../src/cli/envirowatch.mjs', import.meta.url)), ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Logs go to stdout and stderr by level: watch both.
+  const logs = [analyzer.stdout!, analyzer.stderr!].map((input) => createInterface({ input }));
+  const seen = (text: string) => new Promise<void>((resolve) => logs.forEach((log) => log.on('line', (line) => line.includes(text) && resolve())));
+  await seen('analyzer started');
+  const ended = seen('BENCH-END');
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const started = performance.now();
+  socket.end(Buffer.concat([...mixed.map((l) => octetCounted(l)), octetCounted('<14>Jan  1 00:00:00 bench bench: BENCH-END')]));
+  await ended;
+  const ms = performance.now() - started;
+  analyzer.kill('SIGTERM'); // it saves its counters as it stops
+  await new Promise((resolve) => analyzer.once('exit', resolve));
+  const db = openDatabase(dir, { readonly: true });
+  const { counters } = loadCounters(db)!;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  const processed = counters.engine.events - 1;
+  out.push(`TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
 }
 {
   // UDP into a receiver in its own process, paced in 1 ms batches.

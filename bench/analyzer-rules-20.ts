@@ -4,15 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../src/common/config-file.js';
 import { rulesFileSchema, type Rule } from '../src/analyzer/rules/schema.js';
 
+const exampleRulesYaml = () => readFileSync(fileURLToPath(new URL('../../config/rules.example.yaml', import.meta.url)), 'utf8');
+
 export function exampleRules(): Rule[] {
-  return parseConfigText(rulesFileSchema, readFileSync(fileURLToPath(new URL('../../config/rules.example.yaml', import.meta.url)), 'utf8')).rules;
+  return parseConfigText(rulesFileSchema, exampleRulesYaml()).rules;
 }
 
-export function twentyRules(): Rule[] {
-  const extra: string[] = ['rules:'];
+/** The 20 rules as the YAML of a `rules:` list (the example file's text with 16 more appended). */
+export function twentyRulesYaml(): string {
+  const extra: string[] = [];
   for (let i = 0; i < 6; i++) extra.push(`  - { id: anomaly-${i}, kind: anomaly, match: { regex: "SRC=(?<src>[\\\\d.]+) .*DPT=(?<port>${20 + i})\\\\b" }, key: "\${src}", value: "\${port}", learning: 1h }`);
   for (let i = 0; i < 4; i++) extra.push(`  - { id: timer-${i}, kind: timer, start: { regex: "4624: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, end: { regex: "4634: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, key: "\${id}", timeout: 1h }`);
   for (let i = 0; i < 3; i++) extra.push(`  - { id: event-${i}, kind: event, match: { regex: "PROTO=(?<proto>UDP|ICMP) .*${i}$" }, key: "\${host}" }`);
   for (let i = 0; i < 3; i++) extra.push(`  - { id: eps-${i}, kind: eps, match: { app: "^(kernel|envirowatch)$" }, interval: ${i + 1}m, below: 1, above: 100000 }`);
-  return [...exampleRules(), ...parseConfigText(rulesFileSchema, extra.join('\n')).rules];
+  return `${exampleRulesYaml().trimEnd()}\n${extra.join('\n')}\n`;
+}
+
+export function twentyRules(): Rule[] {
+  return parseConfigText(rulesFileSchema, twentyRulesYaml()).rules;
 }
