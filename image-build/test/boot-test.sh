@@ -17,7 +17,12 @@ SNMP_PORT=11161
 SSH_PORT=12222
 started=$SECONDS
 say() { echo "boot-test [$((SECONDS - started))s]: $*"; }
-fail() { echo "boot-test: FAILED: $*" >&2; [ -f "${CONSOLE:-}" ] && { echo "--- last console lines ---" >&2; tail -40 "$CONSOLE" >&2; }; exit 1; }
+fail() {
+  echo "boot-test: FAILED: $*" >&2
+  [ -s "${WORK:-}/qemu.log" ] && { echo "--- QEMU said ---" >&2; tail -20 "$WORK/qemu.log" >&2; }
+  [ -f "${CONSOLE:-}" ] && { echo "--- last console lines ---" >&2; tail -40 "$CONSOLE" >&2; }
+  exit 1
+}
 
 missing=()
 for tool in qemu-system-aarch64:qemu-system-arm mcopy:mtools snmpget:snmp snmpwalk:snmp ssh:openssh-client ssh-keygen:openssh-client; do
@@ -49,12 +54,14 @@ EOF
 mcopy -o -i "$WORK/test.img@@4M" "$WORK/envirowatch.yaml" ::/envirowatch.yaml
 
 say "booting it in qemu-system-aarch64 -M virt (TCG)"
+# romfile= : no iPXE option ROM for the NIC (only network boot needs it; Debian ships it in
+# ipxe-qemu, a Recommends that --no-install-recommends leaves out, and QEMU refuses to start without it).
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -display none -no-reboot \
   -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img" \
   -append "root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0" \
   -drive if=none,file="$WORK/test.img",format=raw,id=hd0 -device virtio-blk-pci,drive=hd0 \
   -netdev user,id=n0,hostfwd=udp:127.0.0.1:$SNMP_PORT-:161,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22 \
-  -device virtio-net-pci,netdev=n0 -serial file:"$CONSOLE" >"$WORK/qemu.log" 2>&1 &
+  -device virtio-net-pci,netdev=n0,romfile= -serial file:"$CONSOLE" >"$WORK/qemu.log" 2>&1 &
 QEMU_PID=$!
 boot_started=$SECONDS
 
