@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { loadCounters } from '../src/analyzer/store/status.js';
-import { freePort as freeUdpPort } from './snmp-servers.js';
+import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
 import { exampleRules, twentyRules, twentyRulesYaml } from './analyzer-rules-20.js';
 import { compareWithSec } from './sec-compare.js';
 
@@ -50,15 +50,6 @@ function line3164(i: number): string {
 }
 function line5424(i: number): string {
   return `<134>1 2026-01-01T00:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}.000Z sensor-${i % 50} envirowatch 42 HEARTBEAT [readings@21600 temperature="72.${i % 10}" humidity="40"] Temperature 72 degF ok`;
-}
-
-/** A TCP port nothing listens on now (the analyzer binds it next). */
-async function freeTcpPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function rate(count: number, ms: number): string {

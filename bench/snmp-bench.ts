@@ -24,7 +24,8 @@ import { parseOid } from '../src/agent/snmp/oid.js';
 import type { Oid } from '../src/agent/snmp/oid.js';
 import { getLoad, medianLoad, medianWalk, snmpwalk, type LoadResult } from './snmp-load.js';
 import { cliNodeFlags } from './cli.js';
-import { PASS_SCRIPT, freePort, rssMb, startAgentCli, startSnmpd, writeOriginalFiles, type Server } from './snmp-servers.js';
+import { freeTcpPort } from '../test/helpers/ports.js';
+import { PASS_SCRIPT, rssMb, startAgentCli, startSnmpd, writeOriginalFiles, type Server } from './snmp-servers.js';
 
 const WALK_RUNS = 11;
 /** Each GET figure: the median of LOAD_REPEATS runs sharing LOAD_MS. */
@@ -88,7 +89,7 @@ async function measureAgent(dir: string, nodeFlags: string[]) {
 
 /** snmpd as AgentX master with our agent registered under it; figures through snmpd. */
 async function measureSubagent(dir: string, nodeFlags: string[]) {
-  const socket = `tcp:127.0.0.1:${await freePort()}`;
+  const socket = `tcp:127.0.0.1:${await freeTcpPort()}`;
   const master = await startSnmpd(dir, SYSTEM_OIDS[0]!, { agentxSocket: socket });
   try {
     const agent = await startAgentCli(dir, VALUE_OIDS[0]!, nodeFlags, { snmpd: master, socket });

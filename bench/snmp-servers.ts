@@ -4,24 +4,16 @@
  * config, and their RSS from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Oid } from '../src/agent/snmp/oid.js';
 import { CLI, cliNodeFlags } from './cli.js';
+import { freeUdpPort } from '../test/helpers/ports.js';
 import { getLoad } from './snmp-load.js';
 
 /** Source files the compiled bench (dist/bench/) uses. */
 export const PASS_SCRIPT = fileURLToPath(new URL('../../bench/snmp-pass.pl', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  const probe = createSocket('udp4');
-  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** VmRSS of a process in MB, from /proc/PID/status. */
 export function rssMb(pid: number): number {
@@ -77,7 +69,7 @@ export function writeOriginalFiles(dir: string, values: { temperature: number; h
  * for the sensor table, and its own system group. State files go to `dir`, not /var/lib/snmp.
  */
 export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocket?: string } = {}): Promise<Server> {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const conf = join(dir, `snmpd-${port}.conf`);
   // As AgentX master, the sensor table comes from our subagent instead of the pass script.
   const table = options.agentxSocket
@@ -94,7 +86,7 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
  * own SNMP agent, or with `agentxVia` a subagent of that snmpd (ready once snmpd serves `probe`).
  */
 export async function startAgentCli(dir: string, probe: Oid, nodeFlags = cliNodeFlags(), agentxVia?: { snmpd: Server; socket: string }): Promise<Server & { nodeFlags: string[] }> {
-  const port = agentxVia ? agentxVia.snmpd.port : await freePort();
+  const port = agentxVia ? agentxVia.snmpd.port : await freeUdpPort();
   const config = join(dir, `agent-${port}.yaml`);
   const snmp = agentxVia
     ? ['snmp:', '  mode: agentx', '  agentx:', `    socket: "${agentxVia.socket}"`, '']
