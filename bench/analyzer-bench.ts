@@ -12,8 +12,7 @@
  *     (bench/sec-compare.ts): both times, the ratio, and whether they raise the same alerts.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -30,8 +29,9 @@ import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { loadCounters } from '../src/analyzer/store/status.js';
-import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
-import { exampleRules, twentyRules, twentyRulesYaml } from './analyzer-rules-20.js';
+import { analyzerSetup, startAnalyzer, stopAnalyzer } from '../test/helpers/analyzer-process.js';
+import { freeUdpPort } from '../test/helpers/ports.js';
+import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.js';
 import { compareWithSec } from './sec-compare.js';
 
 const N = 200_000;
@@ -99,25 +99,21 @@ for (const set of [rules, rules20]) {
   // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
   // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
   // an event rule turns into an alert marks the end (TCP keeps the order).
-  const dir = mkdtempSync(join(tmpdir(), 'envirowatch-bench-'));
-  const port = await freeTcpPort();
-  const config = join(dir, 'analyzer.yaml');
-  writeFileSync(config, `dataDir: ${dir}\nlisten: { udp: { enabled: false }, tcp: { port: ${port} } }\nweb: { enabled: false }\n${twentyRulesYaml()}  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }\n`);
-  const analyzer = spawn(fileURLToPath(new URL('../src/cli/envirowatch.mjs', import.meta.url)), ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // Logs go to stdout and stderr by level: watch both.
-  const logs = [analyzer.stdout!, analyzer.stderr!].map((input) => createInterface({ input }));
-  const seen = (text: string) => new Promise<void>((resolve) => logs.forEach((log) => log.on('line', (line) => line.includes(text) && resolve())));
-  await seen('analyzer started');
-  const ended = seen('BENCH-END');
-  const socket = connect(port, '127.0.0.1');
+  const { config, tcp, dir } = await analyzerSetup([...twentyRuleLines(), '  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }'], ['web: { enabled: false }']);
+  const analyzer = await startAnalyzer(config);
+  const ended = new Promise<void>((resolve) => {
+    // After the helper's own listeners, which append the chunk to the log.
+    const check = (chunk: Buffer) => analyzer.log().slice(-chunk.length - 16).includes('BENCH-END') && resolve();
+    for (const stream of [analyzer.child.stdout!, analyzer.child.stderr!]) stream.on('data', check);
+  });
+  const socket = connect(tcp, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
   const started = performance.now();
   socket.end(Buffer.concat([...mixed.map((l) => octetCounted(l)), octetCounted('<14>Jan  1 00:00:00 bench bench: BENCH-END')]));
   await ended;
   const ms = performance.now() - started;
-  analyzer.kill('SIGTERM'); // it saves its counters as it stops
-  await new Promise((resolve) => analyzer.once('exit', resolve));
-  const db = openDatabase(dir, { readonly: true });
+  await stopAnalyzer(analyzer); // it saves its counters as it stops
+  const db = openDatabase(join(dir, 'data'), { readonly: true });
   const { counters } = loadCounters(db)!;
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/src/cli/envirowatch.mjs', import.meta.url));
+// From test/helpers/ (vitest) or, compiled for the benches, from dist/test/helpers/.
+export const CLI = fileURLToPath(new URL(`../../${import.meta.url.includes('/dist/test/') ? '' : 'dist/'}src/cli/envirowatch.mjs`, import.meta.url));
 
 export function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
