@@ -26,7 +26,7 @@ await build({
   target: 'node20',
   // CommonJS dependencies (commander) call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
-  external: ['i2c-bus', 'spi-device', 'node-libgpiod', 'oled-i2c-bus', 'better-sqlite3', 'pureimage', 'prom-client', 'nodemailer', 'recheck'],
+  external: ['i2c-bus', 'spi-device', 'node-libgpiod', 'oled-i2c-bus', 'better-sqlite3', 'pureimage', 'prom-client', 'nodemailer'],
   logLevel: 'warning',
 });
 chmodSync(`${outdir}/envirowatch.mjs`, 0o755);

@@ -13,6 +13,8 @@ export interface ReplayResult {
   readonly alerts: Alert[];
   readonly engine: RuleEngine;
   readonly lines: number;
+  /** Lines the parser or a rule failed on (a bug, not bad input): skipped, and the first one's place and error. */
+  readonly failed: { readonly count: number; readonly first?: { readonly source: string; readonly error: string } };
 }
 
 export async function replay(lines: AsyncIterable<string> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
@@ -26,14 +28,21 @@ export async function replay(lines: AsyncIterable<string> | Iterable<string>, op
   };
   let reference = options.reference;
   let n = 0;
+  let failed: ReplayResult['failed'] = { count: 0 };
   for await (const line of lines) {
     n++;
     if (line.trim() === '') continue;
-    const event = parseSyslog(line, { receivedAt: reference, source: `${options.name}:${n}`, reference, senderHost: '' });
-    reference = event.eventTime;
-    emit(engine.process(event, event.eventTime));
+    const source = `${options.name}:${n}`;
+    // One line that breaks the parser or a rule must not end the replay of the rest of the file.
+    try {
+      const event = parseSyslog(line, { receivedAt: reference, source, reference, senderHost: '' });
+      reference = event.eventTime;
+      emit(engine.process(event, event.eventTime));
+    } catch (error) {
+      failed = { count: failed.count + 1, first: failed.first ?? { source, error: String(error) } };
+    }
   }
-  return { alerts, engine, lines: n };
+  return { alerts, engine, lines: n, failed };
 }
 
 /** A reference time in the middle of `year`, so every month of it is read as that year. */

@@ -51,7 +51,7 @@ export function openChannel(config: ChannelConfig, { logger, snmpEngine }: Chann
       ...(smtp.ca ? { tls: { ca: readFileSync(smtp.ca) } } : {}),
     });
     const fill = (template: string, alert: Alert) =>
-      template.replace(/\$\{(\w+)\}/g, (_, name: string) => (name === 'time' ? new Date(alert.time).toISOString() : String((alert as unknown as Record<string, unknown>)[name] ?? '')));
+      template.replace(/\$\{(\w+)\}/g, (_, name: string) => (name === 'time' ? new Date(alert.time).toISOString() : (Object.hasOwn(alert, name) ? String((alert as unknown as Record<string, unknown>)[name] ?? '') : '')));
     return {
       id: config.id,
       wants,

@@ -5,6 +5,7 @@
  * retry.giveUpAfter (kept, with the last error).
  */
 import type { Alert } from '../rules/alert.js';
+import { parseJsonRecords } from '../../common/records.js';
 import type { Db } from '../store/database.js';
 
 export interface OutboxEntry {
@@ -35,7 +36,7 @@ export class Outbox {
   }
 
   due(now: number, limit: number): OutboxEntry[] {
-    return (this.statements.due.all(now, limit) as { id: number; channel: string; alert: string; attempts: number; created: number }[]).map((row) => ({ ...row, alert: JSON.parse(row.alert) as Alert }));
+    return (this.statements.due.all(now, limit) as { id: number; channel: string; alert: string; attempts: number; created: number }[]).map((row) => ({ ...row, alert: parseJsonRecords(row.alert) as Alert }));
   }
 
   delivered(id: number, now: number): void {

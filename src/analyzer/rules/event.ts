@@ -11,6 +11,8 @@ import type { EventRule } from './schema.js';
 export class EventAlerter {
   readonly counters = { matched: 0, alerts: 0, suppressed: 0 };
   private readonly last = new Map<string, { at: number; suppressed: number }>();
+  /** When quiet keys are next forgotten. */
+  private nextSweep = -Infinity;
 
   constructor(readonly rule: EventRule) {}
 
@@ -27,8 +29,7 @@ export class EventAlerter {
     }
     const suppressed = previous?.suppressed ?? 0;
     this.last.set(key, { at: now, suppressed: 0 });
-    // Forget quiet keys so the map stays as small as the set of recently alerting sources.
-    for (const [k, v] of this.last) if (now >= v.at + this.rule.suppress && v.suppressed === 0 && k !== key) this.last.delete(k);
+    this.forgetQuietKeys(now);
     this.counters.alerts++;
     return {
       id: alertId(this.rule.id, key, now, event.message),
@@ -41,5 +42,21 @@ export class EventAlerter {
       summary: `${this.rule.id}: ${event.host}${event.app ? ` ${event.app}` : ''}: ${event.message}${suppressed ? ` (${suppressed} more suppressed before)` : ''}`,
       evidence: { events: [event], count: suppressed },
     };
+  }
+
+  /**
+   * Forgets keys whose suppression has passed with nothing suppressed, so the map stays as small
+   * as the set of recently alerting sources. At most once per `suppress`: a key cannot expire
+   * sooner, and a scan per alert made a flood of spoofed hosts quadratic.
+   */
+  private forgetQuietKeys(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + this.rule.suppress;
+    for (const [key, entry] of this.last) if (now >= entry.at + this.rule.suppress && entry.suppressed === 0) this.last.delete(key);
+  }
+
+  /** Keys remembered for suppression. */
+  get rememberedKeys(): number {
+    return this.last.size;
   }
 }

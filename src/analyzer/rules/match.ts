@@ -1,10 +1,12 @@
+import { NO_ENTRIES } from '../../common/records.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import type { Match } from './schema.js';
 
 export type Groups = Readonly<Record<string, string | undefined>>;
 
-const NO_GROUPS: Groups = Object.freeze({});
+// Without a prototype, like the groups object a regex match makes: a template's name finds nothing inherited.
+const NO_GROUPS: Groups = NO_ENTRIES;
 const SEVERITY_CODE = Object.fromEntries(SEVERITIES.map((name, code) => [name, code])) as Record<(typeof SEVERITIES)[number], number>;
 
 /**

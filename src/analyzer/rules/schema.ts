@@ -4,18 +4,18 @@
  * load, so a typo is an error naming the rule's key and line, not a silent non-match.
  */
 import { z } from 'zod';
+import { emptyRecord } from '../../common/records.js';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
+import { compileRuleRegex } from './regex.js';
 import { compileTemplate, namedGroups, unknownNames, type Template } from './template.js';
 import { cronWindows } from './eps-windows.js';
 
 const regex = z.string().transform((text, ctx) => {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
-    return z.NEVER;
-  }
+  const compiled = compileRuleRegex(text);
+  if (compiled instanceof RegExp) return compiled;
+  ctx.addIssue({ code: 'custom', message: compiled.error });
+  return z.NEVER;
 });
 
 export const matchSchema = z.strictObject({
@@ -104,7 +104,11 @@ const eps = z.strictObject({
   below: z.number().int().nonnegative().optional(),
   above: z.number().int().nonnegative().optional(),
   /** Per-key thresholds replacing `below`/`above` (the AlienVault script's per-sensor list). */
-  overrides: z.record(z.string(), limits).default({}),
+  // Looked up by keys from the network (host names): no inherited `constructor` may answer.
+  overrides: z
+    .record(z.string(), limits)
+    .default({})
+    .transform((overrides) => Object.assign(emptyRecord<z.output<typeof limits>>(), overrides)),
   /** Keys that must send: below-threshold alerts even for one never heard from. */
   expected: z.array(z.string()).default([]),
   severity: alertSeverity,

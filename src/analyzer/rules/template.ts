@@ -18,7 +18,7 @@ function lookup(name: string, groups: Readonly<Record<string, string | undefined
 }
 
 export function compileTemplate(text: string): Template {
-  const parts = text.split(/\$\{([^}]*)\}/);
+  const parts = text.split(/\$\{([^{}]*)\}/);
   const names = parts.filter((_, i) => i % 2 === 1);
   // `${name}` alone, the common case: no joining (templates run for every matching event).
   if (parts.length === 3 && parts[0] === '' && parts[2] === '') {

@@ -1,5 +1,6 @@
 import { SEVERITIES } from '../../common/syslog/format.js';
 import type { Alert } from '../rules/alert.js';
+import { parseJsonRecords } from '../../common/records.js';
 import type { Db } from './database.js';
 
 export interface StoredAlert extends Omit<Alert, 'evidence'> {
@@ -56,7 +57,7 @@ const fromRow = (row: Row): StoredAlert => ({
   value: row.value ?? undefined,
   state: row.state ?? undefined,
   summary: row.summary,
-  evidence: JSON.parse(row.evidence) as unknown,
+  evidence: parseJsonRecords(row.evidence),
   ack: row.acked_at === null ? undefined : { by: row.acked_by ?? '', at: row.acked_at, comment: row.ack_comment ?? '', baseline: row.ack_baseline === 1 },
 });
 

@@ -6,6 +6,7 @@
  */
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { EpsState, RestoredRuleState, RuleStateSink, ValueSeen } from '../rules/state.js';
+import { parseJsonRecords } from '../../common/records.js';
 import type { Db } from './database.js';
 
 const SEP = '\u0000';
@@ -121,7 +122,7 @@ export class SqliteRuleState implements RuleStateSink {
       keyIndex.get(row.rule_id + SEP + row.key)?.values.push({ value: row.value, seen: { first: row.first, last: row.last, count: row.count } });
     }
     for (const row of this.db.prepare('SELECT rule_id, key, started, event FROM timers').all() as { rule_id: string; key: string; started: number; event: string }[]) {
-      (of(row.rule_id).timers ??= []).push({ key: row.key, started: row.started, event: JSON.parse(row.event) as SyslogEvent });
+      (of(row.rule_id).timers ??= []).push({ key: row.key, started: row.started, event: parseJsonRecords(row.event) as SyslogEvent });
     }
     for (const row of this.db.prepare('SELECT rule_id, key, state FROM eps_states').all() as { rule_id: string; key: string; state: EpsState }[]) {
       (of(row.rule_id).eps ??= { states: [] }).states.push({ key: row.key, state: row.state });

@@ -6,6 +6,7 @@
  * glossy 0.1.7 splits messages on spaces, needs a PRI on RFC 3164 lines and takes pfSense's
  * `openvpn[53530]:` for a host name.
  */
+import { emptyRecord, NO_ENTRIES } from '../records.js';
 import type { StructuredData } from './event.js';
 
 export interface Parsed5424 {
@@ -34,18 +35,26 @@ function parseTimestamp(text: string): number | undefined | null {
   return Number.isNaN(time) ? null : time;
 }
 
-/** Structured data from `text[at]`; returns the data and where it ended, or null when malformed. */
+/** An SD-ID ends at the first space or `]`. */
+const SD_ID_END = /[ \]]/g;
+
+/**
+ * Structured data from `text[at]`; returns the data and where it ended, or null when malformed.
+ * SD-IDs and parameter names are the sender's words, so they key prototype-less records
+ * (records.ts): `toString` or `__proto__` is just a name here.
+ */
 function parseStructuredData(text: string, at: number): { data: StructuredData; end: number } | null {
-  if (text[at] === '-') return { data: {}, end: at + 1 };
-  const data: Record<string, Record<string, string[]>> = {};
+  if (text[at] === '-') return { data: NO_ENTRIES, end: at + 1 };
+  const data = emptyRecord<Record<string, string[]>>();
   let i = at;
   while (text[i] === '[') {
     i++;
-    const idEnd = text.slice(i).search(/[ \]]/);
-    if (idEnd <= 0) return null;
-    const id = text.slice(i, i + idEnd);
-    i += idEnd;
-    const params: Record<string, string[]> = data[id] ?? {};
+    SD_ID_END.lastIndex = i;
+    const idEnd = SD_ID_END.exec(text)?.index ?? -1;
+    if (idEnd <= i) return null;
+    const id = text.slice(i, idEnd);
+    i = idEnd;
+    const params = data[id] ?? emptyRecord<string[]>();
     while (text[i] === ' ') {
       i++;
       const eq = text.indexOf('="', i);
