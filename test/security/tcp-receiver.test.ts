@@ -50,7 +50,15 @@ afterEach(async () => {
 async function start(config: { limits?: Record<string, unknown>; listen?: Record<string, unknown> } = {}, onEvent?: (event: SyslogEvent) => void) {
   const events: SyslogEvent[] = [];
   const parsed = ingestConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { port: 0 }, ...config.listen }, limits: config.limits ?? {} });
-  receiver = new SyslogReceiver({ config: parsed, clock: systemClock, logger: silentLogger, onEvent: (event) => (onEvent?.(event), events.push(event)) });
+  receiver = new SyslogReceiver({
+    config: parsed,
+    clock: systemClock,
+    logger: silentLogger,
+    onEvent: (event) => {
+      onEvent?.(event);
+      events.push(event);
+    },
+  });
   await receiver.start();
   return { receiver, events };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
+import { MAX_FRAME_BYTES } from '../../common/syslog/framing.js';
 
 const listener = (port: number) =>
   z
@@ -38,7 +39,7 @@ export const ingestConfigSchema = z.strictObject({
   limits: z
     .strictObject({
       /** Longest message kept; longer ones are counted and skipped. */
-      maxMessageBytes: z.number().int().min(480).max(16 * 1024 * 1024).default(64 * 1024),
+      maxMessageBytes: z.number().int().min(480).max(MAX_FRAME_BYTES).default(64 * 1024),
       /**
        * TCP and TLS connections at once. At the limit a new connection from a source with
        * fewer connections than the heaviest source closes that source's least recently active
