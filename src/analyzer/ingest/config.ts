@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { durationSchema as duration } from '../../common/duration-schema.js';
+import { MAX_FRAME_BYTES } from '../../common/syslog/framing.js';
 
 const listener = (port: number) =>
   z
@@ -37,9 +39,29 @@ export const ingestConfigSchema = z.strictObject({
   limits: z
     .strictObject({
       /** Longest message kept; longer ones are counted and skipped. */
-      maxMessageBytes: z.number().int().min(480).max(16 * 1024 * 1024).default(64 * 1024),
-      /** TCP connections at once; more are refused (counted). */
+      maxMessageBytes: z.number().int().min(480).max(MAX_FRAME_BYTES).default(64 * 1024),
+      /**
+       * TCP and TLS connections at once. At the limit a new connection from a source with
+       * fewer connections than the heaviest source closes that source's least recently active
+       * one; otherwise it is refused (counted either way).
+       */
       maxConnections: z.number().int().min(1).max(100_000).default(1000),
+      /**
+       * Connections at once from one address (loopback included); more are refused (counted).
+       * A syslog sender needs one or a few; 50 leaves room for a relay or NAT in front of many.
+       */
+      maxConnectionsPerSource: z.number().int().min(1).max(100_000).default(50),
+      /**
+       * A connection that sends nothing for this long is closed (counted). Longer than a
+       * sensor's heartbeat (60 s) with room to spare; rsyslog and the agent's forwarder notice
+       * the close and reconnect before their next message.
+       */
+      idleTimeout: duration('5m', { ms: 86_400_000, label: '24h' }),
+      /**
+       * A message begun (a length announced, a line started) but not complete within this
+       * long closes the connection (counted): a real sender writes a message at once.
+       */
+      frameTimeout: duration('30s', { ms: 3_600_000, label: '1h' }),
     })
     .prefault({}),
 });

@@ -2,14 +2,19 @@
  * The analyzer's syslog receivers: UDP and TCP (RFC 6587 octet counting and LF framing on the
  * same port) at once. Every message becomes an event (unparseable ones as raw events); oversize
  * messages and invalid UTF-8 are counted and logged at a bounded rate; one bad sender never
- * affects the others; nothing here can throw out of a socket handler.
+ * affects the others; nothing here can throw out of a socket handler (a message the parser
+ * throws on is counted and dropped, a connection whose handling throws is closed and counted).
+ *
+ * TCP/TLS connections are bounded: per source address and in all; an idle connection, a message
+ * that does not complete in time and a frame no sender writes (MAX_FRAME_BYTES) close the
+ * connection. Every refusal and close is counted by reason.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '../../common/clock.js';
-import type { Logger } from '../../common/logger.js';
+import type { LogFields, Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import type { SyslogEvent, SyslogFormat } from '../../common/syslog/event.js';
 import { SyslogDeframer } from '../../common/syslog/framing.js';
@@ -22,20 +27,104 @@ export interface IngestCounters {
   oversize: number;
   invalidUtf8: number;
   truncated: number;
+  /** TCP/TLS connections accepted. */
   connections: number;
-  refusedConnections: number;
+  /** TCP/TLS connections refused on arrival, by the limit they hit. */
+  refusedConnections: Record<RefusalReason, number>;
+  /** TCP/TLS connections the analyzer closed, by reason. */
+  closedConnections: Record<CloseReason, number>;
+  /** The parser threw on a message (a bug, not bad input): the message is lost, counted and logged. */
+  parseErrors: number;
   /** The event sink threw: the event is lost, counted and logged (a bug, not bad input). */
   sinkErrors: number;
+  tlsHandshakeFailures: number;
+}
+
+type RefusalReason = 'perSource' | 'maxConnections';
+/**
+ * idle: nothing received for limits.idleTimeout; partialFrame: a message begun but not complete
+ * within limits.frameTimeout; overlongFrame: a frame longer than MAX_FRAME_BYTES; evicted: the
+ * heaviest source's least recently active connection, for a lighter source at maxConnections;
+ * handlerError: handling its data threw (a bug).
+ */
+type CloseReason = 'idle' | 'partialFrame' | 'overlongFrame' | 'evicted' | 'handlerError';
+
+/** One accepted TCP/TLS connection. */
+interface Connection {
+  readonly socket: Socket;
+  readonly kind: 'tcp' | 'tls';
+  /** The remote address: the unit of the per-source limit, and the events' senderHost. */
+  readonly address: string;
+  /** `address:port`, the events' source. */
+  readonly source: string;
+  readonly deframer: SyslogDeframer;
+  /** Monotonic time of the last data: the least recently active connection is evicted first. */
+  lastData: number;
+  /** The deframer's oversize count already added to the receiver's. */
+  oversizeCounted: number;
+  /** The frame the partial-frame timer runs for, and the timer. */
+  timedFrame: number | undefined;
+  frameTimer: NodeJS.Timeout | undefined;
+}
+
+/** Open connections grouped by source address, for the per-source and global limits. */
+class ConnectionTable {
+  private readonly bySource = new Map<string, Set<Connection>>();
+  size = 0;
+
+  countFrom(address: string): number {
+    return this.bySource.get(address)?.size ?? 0;
+  }
+
+  add(connection: Connection): void {
+    const own = this.bySource.get(connection.address) ?? new Set<Connection>();
+    this.bySource.set(connection.address, own.add(connection));
+    this.size++;
+  }
+
+  /** Idempotent: a connection closed by us is removed at once and again on its 'close'. */
+  remove(connection: Connection): void {
+    const own = this.bySource.get(connection.address);
+    if (!own?.delete(connection)) return;
+    this.size--;
+    if (own.size === 0) this.bySource.delete(connection.address);
+  }
+
+  /** The source with the most connections, and the one of them that received data least recently. */
+  leastActiveOfHeaviest(): { connection: Connection; count: number } | undefined {
+    let heaviest: Set<Connection> | undefined;
+    for (const own of this.bySource.values()) if (!heaviest || own.size > heaviest.size) heaviest = own;
+    if (!heaviest) return undefined;
+    let oldest: Connection | undefined;
+    for (const connection of heaviest) if (!oldest || connection.lastData < oldest.lastData) oldest = connection;
+    return { connection: oldest!, count: heaviest.size };
+  }
+
+  all(): Iterable<Connection> {
+    return [...this.bySource.values()].flatMap((own) => [...own]);
+  }
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
 export class SyslogReceiver {
-  readonly counters: IngestCounters = { received: { udp: 0, tcp: 0, tls: 0 }, parsed: { rfc5424: 0, rfc3164: 0, raw: 0 }, oversize: 0, invalidUtf8: 0, truncated: 0, connections: 0, refusedConnections: 0, sinkErrors: 0 };
+  readonly counters: IngestCounters = {
+    received: { udp: 0, tcp: 0, tls: 0 },
+    parsed: { rfc5424: 0, rfc3164: 0, raw: 0 },
+    oversize: 0,
+    invalidUtf8: 0,
+    truncated: 0,
+    connections: 0,
+    refusedConnections: { perSource: 0, maxConnections: 0 },
+    closedConnections: { idle: 0, partialFrame: 0, overlongFrame: 0, evicted: 0, handlerError: 0 },
+    parseErrors: 0,
+    sinkErrors: 0,
+    tlsHandshakeFailures: 0,
+  };
   private udp: UdpSocket | undefined;
   private readonly servers: Server[] = [];
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new ConnectionTable();
   private readonly warnings: RateLimitedLog;
   /** Bound addresses, "udp 127.0.0.1:5514" etc. */
   readonly addresses: string[] = [];
@@ -61,23 +150,33 @@ export class SyslogReceiver {
 
   /** One message's text and source (`address:port`, and the address alone as `senderHost`) → an event for the sink. */
   private accept(bytes: Buffer, source: string, senderHost: string): void {
-    let text: string;
+    const text = this.decode(bytes, source);
+    let event: SyslogEvent;
     try {
-      text = strictUtf8.decode(bytes);
-    } catch {
-      // Kept, with U+FFFD for the bad bytes: a garbled event is still evidence.
-      this.counters.invalidUtf8++;
-      this.warnings.warn('utf8', 'invalid UTF-8 in a message; kept with replacement characters', () => ({ source }));
-      text = lenientUtf8.decode(bytes);
+      event = parseSyslog(text, { receivedAt: this.options.clock.now(), source, senderHost });
+    } catch (error) {
+      // A parser bug must cost one message, not the daemon; the text helps reproduce it.
+      this.counters.parseErrors++;
+      this.warnings.warn('parse', 'syslog parser failed on a message; dropped', () => ({ source, error, text: text.slice(0, 200) }));
+      return;
     }
-    const receivedAt = this.options.clock.now();
-    const event = parseSyslog(text, { receivedAt, source, senderHost });
     this.counters.parsed[event.format]++;
     try {
       this.options.onEvent(event);
     } catch (error) {
       this.counters.sinkErrors++;
       this.warnings.warn('sink', 'event handler failed', () => ({ source, error }));
+    }
+  }
+
+  private decode(bytes: Buffer, source: string): string {
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      // Kept, with U+FFFD for the bad bytes: a garbled event is still evidence.
+      this.counters.invalidUtf8++;
+      this.warnings.warn('utf8', 'invalid UTF-8 in a message; kept with replacement characters', () => ({ source }));
+      return lenientUtf8.decode(bytes);
     }
   }
 
@@ -110,20 +209,25 @@ export class SyslogReceiver {
     const { limits, listen } = this.options.config;
     const server =
       kind === 'tls'
-        ? createTlsServer({ cert: readFileSync(listen.tls.cert!), key: readFileSync(listen.tls.key!) }, (socket) => this.serveConnection(socket, kind))
+        ? // A handshake is a frame of sorts: it gets the frame timeout.
+          createTlsServer({ cert: readFileSync(listen.tls.cert!), key: readFileSync(listen.tls.key!), handshakeTimeout: limits.frameTimeout }, (socket) => this.serveConnection(socket, kind))
         : createServer((socket) => this.serveConnection(socket, kind));
-    server.maxConnections = limits.maxConnections;
-    server.on('drop', () => {
-      this.counters.refusedConnections++;
-      this.warnings.warn('connections', 'connection refused: limits.maxConnections reached', () => ({ max: limits.maxConnections, kind }));
+    if (kind === 'tls') {
+      // Connections still in their handshake are not in the table yet: Node's own limit bounds them.
+      server.maxConnections = limits.maxConnections;
+      server.on('drop', () => this.refused('maxConnections', () => ({ kind, max: limits.maxConnections })));
+    }
+    server.on('tlsClientError', (error: Error) => {
+      this.counters.tlsHandshakeFailures++;
+      this.warnings.warn('tls', 'TLS handshake failed', () => ({ error }));
     });
-    // A client that fails the TLS handshake is counted with the connection errors, not fatal.
-    server.on('tlsClientError', (error: Error) => this.warnings.warn('tls', 'TLS handshake failed', () => ({ error })));
     this.servers.push(server);
     return this.bind(kind, address, port, (onError, onListening) => {
       server.once('error', onError);
       server.listen(port, address, () => {
         server.off('error', onError);
+        // E.g. EMFILE when accepting under a flood: the server goes on listening.
+        server.on('error', (error) => this.warnings.warn('server', `${kind} server error`, () => ({ error })));
         const bound = server.address();
         onListening(typeof bound === 'object' && bound ? bound.port : port);
       });
@@ -131,31 +235,111 @@ export class SyslogReceiver {
   }
 
   private serveConnection(socket: Socket, kind: 'tcp' | 'tls'): void {
-    this.counters.connections++;
-    this.sockets.add(socket);
-    const senderHost = socket.remoteAddress ?? '';
-    const source = `${socket.remoteFamily === 'IPv6' ? `[${senderHost}]` : senderHost}:${socket.remotePort}`;
-    const deframer = new SyslogDeframer(this.options.config.limits.maxMessageBytes);
-    let oversize = 0;
-    const take = (messages: Buffer[]) => {
-      for (const message of messages) {
-        this.counters.received[kind]++;
-        this.accept(message, source, senderHost);
-      }
-      if (deframer.counters.oversize > oversize) {
-        this.counters.oversize += deframer.counters.oversize - oversize;
-        oversize = deframer.counters.oversize;
-        this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, max: this.options.config.limits.maxMessageBytes }));
-      }
+    const address = socket.remoteAddress ?? '';
+    if (!this.admit(socket, address)) return;
+    const connection: Connection = {
+      socket,
+      kind,
+      address,
+      source: `${socket.remoteFamily === 'IPv6' ? `[${address}]` : address}:${socket.remotePort}`,
+      deframer: new SyslogDeframer(this.options.config.limits.maxMessageBytes),
+      lastData: this.options.clock.monotonic(),
+      oversizeCounted: 0,
+      timedFrame: undefined,
+      frameTimer: undefined,
     };
-    socket.on('data', (chunk: Buffer) => take(deframer.push(chunk)));
-    socket.on('end', () => {
-      take(deframer.end());
-      this.counters.truncated += deframer.counters.truncated;
-      socket.end();
-    });
-    socket.on('error', (error) => this.warnings.warn('tcp', 'TCP connection error', () => ({ source, error })));
-    socket.on('close', () => this.sockets.delete(socket));
+    this.counters.connections++;
+    this.connections.add(connection);
+    socket.setTimeout(this.options.config.limits.idleTimeout, () => this.close(connection, 'idle'));
+    socket.on('data', (chunk: Buffer) => this.guarded(connection, () => this.received(connection, chunk)));
+    socket.on('end', () =>
+      this.guarded(connection, () => {
+        this.take(connection, connection.deframer.end());
+        this.counters.truncated += connection.deframer.counters.truncated;
+        socket.end();
+      }),
+    );
+    socket.on('error', (error) => this.warnings.warn('tcp', 'TCP connection error', () => ({ source: connection.source, error })));
+    socket.on('close', () => this.forget(connection));
+  }
+
+  /**
+   * Whether a new connection from `address` fits the limits. At maxConnections, a lighter
+   * source takes the place of the heaviest source's least recently active connection, so that
+   * one source (or a few) holding every slot cannot lock the others out.
+   */
+  private admit(socket: Socket, address: string): boolean {
+    const { maxConnections, maxConnectionsPerSource } = this.options.config.limits;
+    const own = this.connections.countFrom(address);
+    if (own >= maxConnectionsPerSource) return this.refuse(socket, 'perSource', () => ({ address, max: maxConnectionsPerSource }));
+    if (this.connections.size < maxConnections) return true;
+    const heaviest = this.connections.leastActiveOfHeaviest();
+    // Only when the new source is lighter by two or more: equals do not take turns closing each other.
+    if (!heaviest || heaviest.count <= own + 1) return this.refuse(socket, 'maxConnections', () => ({ address, max: maxConnections }));
+    this.close(heaviest.connection, 'evicted');
+    return true;
+  }
+
+  private refuse(socket: Socket, reason: RefusalReason, fields: () => LogFields): false {
+    socket.destroy();
+    this.refused(reason, fields);
+    return false;
+  }
+
+  private refused(reason: RefusalReason, fields: () => LogFields): void {
+    this.counters.refusedConnections[reason]++;
+    this.warnings.warn(`refused ${reason}`, `connection refused: limits.${reason === 'perSource' ? 'maxConnectionsPerSource' : 'maxConnections'} reached`, fields);
+  }
+
+  private received(connection: Connection, chunk: Buffer): void {
+    connection.lastData = this.options.clock.monotonic();
+    this.take(connection, connection.deframer.push(chunk));
+    if (connection.deframer.overlong) this.close(connection, 'overlongFrame');
+    else this.watchFrame(connection);
+  }
+
+  private take(connection: Connection, messages: Buffer[]): void {
+    const { deframer, kind, source, address } = connection;
+    for (const message of messages) {
+      this.counters.received[kind]++;
+      this.accept(message, source, address);
+    }
+    if (deframer.counters.oversize > connection.oversizeCounted) {
+      this.counters.oversize += deframer.counters.oversize - connection.oversizeCounted;
+      connection.oversizeCounted = deframer.counters.oversize;
+      this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, max: this.options.config.limits.maxMessageBytes }));
+    }
+  }
+
+  /** Runs the partial-frame timer for the frame under way, a new one for each frame begun. */
+  private watchFrame(connection: Connection): void {
+    const frame = connection.deframer.pendingFrame;
+    if (frame === connection.timedFrame) return;
+    clearTimeout(connection.frameTimer);
+    connection.timedFrame = frame;
+    connection.frameTimer = frame === undefined ? undefined : setTimeout(() => this.close(connection, 'partialFrame'), this.options.config.limits.frameTimeout);
+  }
+
+  /** Runs a connection's event handler: a throw there is a bug; it closes that connection only. */
+  private guarded(connection: Connection, handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.warnings.warn('handler', 'handling a connection failed; closed', () => ({ source: connection.source, error }));
+      this.close(connection, 'handlerError');
+    }
+  }
+
+  private close(connection: Connection, reason: CloseReason): void {
+    this.counters.closedConnections[reason]++;
+    this.warnings.warn(`closed ${reason}`, `connection closed: ${reason}`, () => ({ source: connection.source }));
+    this.forget(connection);
+    connection.socket.destroy();
+  }
+
+  private forget(connection: Connection): void {
+    clearTimeout(connection.frameTimer);
+    this.connections.remove(connection);
   }
 
   private bind(kind: 'udp' | 'tcp' | 'tls', address: string, port: number, start: (onError: (error: NodeJS.ErrnoException) => void, onListening: (port: number) => void) => void): Promise<void> {
@@ -177,7 +361,7 @@ export class SyslogReceiver {
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    for (const connection of this.connections.all()) connection.socket.destroy();
     await Promise.all([
       this.udp ? new Promise<void>((resolve) => this.udp!.close(() => resolve())) : undefined,
       ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),

@@ -16,9 +16,15 @@ export interface AnalyzerCounters {
     /** TCP connections closed with a partial message pending. */
     readonly truncated: number;
     readonly connections: number;
-    readonly refusedConnections: number;
+    /** TCP/TLS connections refused on arrival: over limits.maxConnectionsPerSource, or at limits.maxConnections. */
+    readonly refusedConnections: { readonly perSource: number; readonly maxConnections: number };
+    /** TCP/TLS connections the analyzer closed, by reason (see ingest/receiver.ts). */
+    readonly closedConnections: { readonly idle: number; readonly partialFrame: number; readonly overlongFrame: number; readonly evicted: number; readonly handlerError: number };
+    /** Messages lost to a parser failure (a bug). */
+    readonly parseErrors: number;
     /** Events lost to a failure in the rules (a bug). */
     readonly sinkErrors: number;
+    readonly tlsHandshakeFailures: number;
   };
   readonly engine: { readonly events: number; readonly outOfOrder: number };
   /** Per rule id: its kind and its own counters (matched or starts/ends, alerts, and what the kind adds). */

@@ -3,7 +3,12 @@
  * (`LENGTH SP MESSAGE`, decided per message by a leading digit) and non-transparent framing
  * (a message ends at LF; CRLF and NUL are tolerated) on the same connection. A message longer
  * than `maxSize` is skipped whole and counted, never buffered: for octet counting its announced
- * length is skipped; for LF framing everything up to the next LF.
+ * length is skipped; for LF framing everything up to the next LF. A frame longer than
+ * MAX_FRAME_BYTES is not worth skipping: the deframer stops (`overlong`) and the caller closes.
+ *
+ * Linear in the bytes received however the stream is split: every byte is looked at once, and
+ * a message that arrives in pieces is kept as a list of those pieces and copied once when it is
+ * complete (a per-chunk concat and rescan cost seconds of CPU for a line sent byte by byte).
  */
 export interface DeframerCounters {
   messages: number;
@@ -12,106 +17,186 @@ export interface DeframerCounters {
   truncated: number;
 }
 
+/**
+ * No syslog sender writes a frame longer than this (the largest `limits.maxMessageBytes`);
+ * a longer announced length or line is garbage or an attack, and skipping it would keep
+ * the connection reading up to ~10 GB (a 10-digit length).
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** The longest length prefix: 10 digits (as before: more digits make an LF-framed line). */
+const MAX_LENGTH_DIGITS = 10;
+const LF = 0x0a;
+const SPACE = 0x20;
+
+type State =
+  /** Between messages: skipping separators (LF, CR, NUL). */
+  | { readonly kind: 'between' }
+  /** Reading a length prefix; `digits` so far. */
+  | { readonly kind: 'length'; digits: string }
+  /** An octet-counted message: `remaining` bytes still to come into `pieces`. */
+  | { readonly kind: 'counted'; remaining: number }
+  /** An LF-framed message: its pieces so far, up to the LF. */
+  | { readonly kind: 'line' }
+  /** An oversize octet-counted message: `remaining` bytes still to skip. */
+  | { readonly kind: 'skipCounted'; remaining: number }
+  /** An oversize LF-framed message: skipping to its LF; `skipped` bytes so far. */
+  | { readonly kind: 'skipLine'; skipped: number };
+
+const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0x00;
+const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
+
 export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };
-  private buffer: Buffer = Buffer.alloc(0);
-  /** Bytes still to skip of an oversize message. */
-  private skipBytes = 0;
-  /** Skipping an oversize LF-framed message until its LF. */
-  private skipToNewline = false;
+  private state: State = { kind: 'between' };
+  /** The current message's bytes as received (subarrays of the chunks, not copies). */
+  private pieces: Buffer[] = [];
+  private piecesLength = 0;
+  /** Frames begun so far: tells the caller whether the frame under way is still the same one. */
+  private framesBegun = 0;
+  private stopped = false;
 
   constructor(private readonly maxSize: number) {}
+
+  /** The stream announced or sent a frame longer than MAX_FRAME_BYTES; nothing more is read. */
+  get overlong(): boolean {
+    return this.stopped;
+  }
+
+  /** The number of the frame under way (begun, not complete), or undefined between frames. */
+  get pendingFrame(): number | undefined {
+    return this.state.kind === 'between' ? undefined : this.framesBegun;
+  }
 
   /** Feeds received bytes; returns the complete messages they finish. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
-    let data = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    for (;;) {
-      if (this.skipBytes > 0) {
-        const skipped = Math.min(this.skipBytes, data.length);
-        this.skipBytes -= skipped;
-        data = data.subarray(skipped);
-        if (this.skipBytes > 0) break;
-      }
-      if (this.skipToNewline) {
-        const newline = data.indexOf(0x0a);
-        if (newline < 0) {
-          data = data.subarray(data.length);
-          break;
-        }
-        this.skipToNewline = false;
-        data = data.subarray(newline + 1);
-      }
-      // Separators between messages (a sender may end octet-counted frames with LF anyway).
-      let start = 0;
-      while (start < data.length && (data[start] === 0x0a || data[start] === 0x0d || data[start] === 0x00)) start++;
-      data = data.subarray(start);
-      if (data.length === 0) break;
-      const first = data[0]!;
-      if (first >= 0x31 && first <= 0x39) {
-        const space = data.indexOf(0x20);
-        const digits = space < 0 ? data.length : space;
-        if (digits > 10 || !/^\d+$/.test(data.subarray(0, digits).toString('latin1'))) {
-          // Not a length after all: treat as an LF-framed message that starts with digits.
-          if (!this.takeLine(data, out)) break;
-          data = this.rest;
-          continue;
-        }
-        if (space < 0) break; // length not complete yet
-        const length = Number(data.subarray(0, space).toString('latin1'));
-        const body = data.subarray(space + 1);
-        if (length > this.maxSize) {
-          this.counters.oversize++;
-          this.skipBytes = length;
-          data = body;
-          continue;
-        }
-        if (body.length < length) break;
-        out.push(body.subarray(0, length));
-        this.counters.messages++;
-        data = body.subarray(length);
-        continue;
-      }
-      if (!this.takeLine(data, out)) break;
-      data = this.rest;
-    }
-    this.buffer = Buffer.from(data);
-    if (this.buffer.length > this.maxSize && !this.skipToNewline && this.skipBytes === 0) {
-      // An LF-framed message already too long: drop what we have and skip to its end.
-      this.counters.oversize++;
-      this.buffer = Buffer.alloc(0);
-      this.skipToNewline = true;
-    }
+    let at = 0;
+    while (at < chunk.length && !this.stopped) at = this.step(chunk, at, out);
     return out;
-  }
-
-  private rest: Buffer = Buffer.alloc(0);
-
-  /** An LF-terminated message from `data`; false when its LF has not arrived yet. */
-  private takeLine(data: Buffer, out: Buffer[]): boolean {
-    const newline = data.indexOf(0x0a);
-    if (newline < 0) return false;
-    const line = data.subarray(0, newline);
-    if (line.length > this.maxSize) this.counters.oversize++;
-    else {
-      out.push(line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line);
-      this.counters.messages++;
-    }
-    this.rest = data.subarray(newline + 1);
-    return true;
   }
 
   /** What is left when the connection closes: a last LF-less message, if any (and not oversize). */
   end(): Buffer[] {
-    const last = this.buffer;
-    this.buffer = Buffer.alloc(0);
-    if (last.length === 0 || this.skipBytes > 0 || this.skipToNewline) return [];
-    const first = last[0]!;
-    if (first >= 0x31 && first <= 0x39 && /^\d{1,10}( |$)/.test(last.subarray(0, 11).toString('latin1'))) {
-      this.counters.truncated++;
+    const { kind } = this.state;
+    this.state = { kind: 'between' };
+    if (kind === 'length' || kind === 'counted') this.counters.truncated++;
+    if (kind !== 'line') {
+      this.dropPieces();
       return [];
     }
     this.counters.messages++;
-    return [last];
+    return [this.takePieces()];
+  }
+
+  /** Consumes bytes of `chunk` from `at` in the current state; returns where it stopped. */
+  private step(chunk: Buffer, at: number, out: Buffer[]): number {
+    const state = this.state;
+    switch (state.kind) {
+      case 'between':
+        return this.skipSeparators(chunk, at);
+      case 'length':
+        return this.readLength(state, chunk, at);
+      case 'counted':
+      case 'skipCounted': {
+        const taken = Math.min(state.remaining, chunk.length - at);
+        if (state.kind === 'counted') this.addPiece(chunk.subarray(at, at + taken));
+        state.remaining -= taken;
+        if (state.remaining === 0) this.finish(state.kind === 'counted' ? out : undefined);
+        return at + taken;
+      }
+      case 'line':
+        return this.readLine(chunk, at, out);
+      case 'skipLine': {
+        const newline = chunk.indexOf(LF, at);
+        if (newline >= 0) {
+          this.state = { kind: 'between' };
+          return newline + 1;
+        }
+        state.skipped += chunk.length - at;
+        if (state.skipped > MAX_FRAME_BYTES) this.stopped = true;
+        return chunk.length;
+      }
+    }
+  }
+
+  private skipSeparators(chunk: Buffer, at: number): number {
+    while (at < chunk.length && isSeparator(chunk[at]!)) at++;
+    if (at === chunk.length) return at;
+    this.framesBegun++;
+    const first = chunk[at]!;
+    // A leading 1-9 starts a length; 0 cannot.
+    this.state = isDigit(first) && first !== 0x30 ? { kind: 'length', digits: '' } : { kind: 'line' };
+    return at;
+  }
+
+  private readLength(state: { digits: string }, chunk: Buffer, at: number): number {
+    for (; at < chunk.length; at++) {
+      const byte = chunk[at]!;
+      if (byte === SPACE) return this.beginCounted(Number(state.digits), at + 1);
+      if (!isDigit(byte) || state.digits.length === MAX_LENGTH_DIGITS) {
+        // Not a length after all: an LF-framed message that starts with digits.
+        this.addPiece(Buffer.from(state.digits, 'latin1'));
+        this.state = { kind: 'line' };
+        return at;
+      }
+      state.digits += String.fromCharCode(byte);
+    }
+    return at;
+  }
+
+  private beginCounted(length: number, at: number): number {
+    if (length > MAX_FRAME_BYTES) this.stopped = true;
+    else if (length > this.maxSize) {
+      this.counters.oversize++;
+      this.state = { kind: 'skipCounted', remaining: length };
+    } else this.state = { kind: 'counted', remaining: length };
+    return at;
+  }
+
+  private readLine(chunk: Buffer, at: number, out: Buffer[]): number {
+    const newline = chunk.indexOf(LF, at);
+    const end = newline < 0 ? chunk.length : newline;
+    if (this.piecesLength + (end - at) > this.maxSize) {
+      this.counters.oversize++;
+      const skipped = this.dropPieces() + (end - at);
+      this.state = newline < 0 ? { kind: 'skipLine', skipped } : { kind: 'between' };
+      return newline < 0 ? end : end + 1;
+    }
+    this.addPiece(chunk.subarray(at, end));
+    if (newline < 0) return end;
+    this.finish(out);
+    return end + 1;
+  }
+
+  private addPiece(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.pieces.push(piece);
+    this.piecesLength += piece.length;
+  }
+
+  /** The current message as one buffer (copied only when it came in more than one piece). */
+  private takePieces(): Buffer {
+    const message = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.piecesLength);
+    this.dropPieces();
+    return message;
+  }
+
+  /** Forgets the current message's pieces; returns how many bytes they held. */
+  private dropPieces(): number {
+    const length = this.piecesLength;
+    this.pieces = [];
+    this.piecesLength = 0;
+    return length;
+  }
+
+  /** The frame is complete: its message goes to `out` (none when it was skipped). */
+  private finish(out: Buffer[] | undefined): void {
+    const wasLine = this.state.kind === 'line';
+    this.state = { kind: 'between' };
+    if (!out) return;
+    const message = this.takePieces();
+    out.push(wasLine && message[message.length - 1] === 0x0d ? message.subarray(0, -1) : message);
+    this.counters.messages++;
   }
 }
