@@ -1,15 +1,17 @@
 /**
  * YAML config files an attacker (or a slip) can make hostile: an alias bomb, duplicate keys,
  * broken syntax, deep nesting and 40,000 unknown keys all end as ConfigError lines naming the
- * file (and the line where there is one), through the real `envirowatch check-config`.
+ * file (and the line where there is one), through the real `envirowatch check-config` and the
+ * first boot, which always writes its log.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseConfigText } from '../../src/common/config-file.js';
 import { ConfigError } from '../../src/common/errors.js';
+import { applyFirstBoot, FIRSTBOOT_FILE, LOG_FILE } from '../../src/firstboot/apply.js';
 import { cli } from '../helpers/analyzer-process.js';
 
 /** "Billion laughs": each level repeats the one before ten times; fully expanded it is 10^9 strings. */
@@ -79,5 +81,18 @@ describe('hostile YAML', () => {
     expect(lines[0]).toBe(`${file}:2: poll.unknown0: unknown key (check its spelling and indentation)`);
     expect(lines[49]).toBe(`${file}:51: poll.unknown49: unknown key (check its spelling and indentation)`);
     expect(lines[50]).toBe(`${file}: 39,950 more problems not shown`);
+  });
+
+  it('first boot logs why an alias bomb changed nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-firstboot-'));
+    const [boot, root] = [join(dir, 'boot'), join(dir, 'root')];
+    await mkdir(boot);
+    await mkdir(root);
+    await writeFile(join(boot, FIRSTBOOT_FILE), ALIAS_BOMB);
+    const result = await applyFirstBoot({ boot, root });
+    expect(result.applied).toBe(false);
+    const log = await readFile(join(boot, LOG_FILE), 'utf8');
+    expect(log).toMatch(/envirowatch\.yaml has mistakes; nothing was changed/);
+    expect(log).toMatch(/envirowatch\.yaml:2: .*alias/);
   });
 });
