@@ -9,7 +9,7 @@
  */
 import { pbkdf2Sync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { z } from 'zod';
@@ -86,11 +86,19 @@ function networkFile(match: string, addressing: NonNullable<FirstBoot['network']
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Writes through a temp file created with its final mode and renamed into place: a reader never
+ * sees a half-written file, and a secret is never in a file with a wider mode (writeFile's mode
+ * only applies when it creates the file, so writing over an old 0644 agent.yaml kept it 0644).
+ */
 async function write(root: string, path: string, content: string, mode = 0o644): Promise<void> {
   const file = join(root, path);
+  const temp = `${file}.envirowatch-new`;
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, content, { mode });
-  await chmod(file, mode);
+  await rm(temp, { force: true }); // left by a power cut mid-write
+  await writeFile(temp, content, { mode, flag: 'wx' });
+  await chmod(temp, mode); // the umask may have narrowed it
+  await rename(temp, file);
 }
 
 async function readJson(file: string): Promise<Json | undefined> {
@@ -198,9 +206,10 @@ async function applyFile(boot: string, root: string, now: () => Date, note: (lin
   if (!checked) return false;
   const { wanted, raw, agentRaw } = checked;
 
-  // Valid: write everything.
+  // Valid: write everything. The agent's settings hold SNMP secrets: root-only, and the agent
+  // (a DynamicUser, which cannot own a file here) gets a copy through systemd's LoadCredential=.
   const agentText = `# Written by envirowatch-firstboot: /${IMAGE_AGENT_CONFIG} with the agent: section of ${FIRSTBOOT_FILE} on top.\n${stringify(agentRaw)}`;
-  await write(root, AGENT_CONFIG, agentText);
+  await write(root, AGENT_CONFIG, agentText, 0o600);
   note('wrote /etc/envirowatch/agent.yaml');
   if (wanted.hostname) {
     await write(root, 'etc/hostname', `${wanted.hostname}\n`);
