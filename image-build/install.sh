@@ -68,14 +68,18 @@ mkdir -p "$ROOT/usr/local/bin"
 ln -sfn /opt/envirowatch/bin/envirowatch "$ROOT/usr/local/bin/envirowatch"
 
 # --- configuration (never overwritten) --------------------------------------------------------
+# Root-only: they hold communities, SNMPv3 and SMTP passwords and password hashes. The services
+# get them through systemd's LoadCredential= (see the units). A copy installed world-readable by
+# an older install.sh is made root-only too.
 mkdir -p "$ROOT/etc/envirowatch"
 if [ ! -e "$ROOT/etc/envirowatch/agent.yaml" ]; then
-  install -m 0644 "$APP/config/image-agent.yaml" "$ROOT/etc/envirowatch/agent.yaml"
+  install -m 0600 "$APP/config/image-agent.yaml" "$ROOT/etc/envirowatch/agent.yaml"
   step "wrote /etc/envirowatch/agent.yaml (community public from private networks, the Enviro LCD)"
 fi
 if [ ! -e "$ROOT/etc/envirowatch/analyzer.yaml" ]; then
-  install -m 0644 "$APP/config/analyzer.yaml" "$ROOT/etc/envirowatch/analyzer.yaml"
+  install -m 0600 "$APP/config/analyzer.yaml" "$ROOT/etc/envirowatch/analyzer.yaml"
 fi
+chmod go-rwx "$ROOT/etc/envirowatch/agent.yaml" "$ROOT/etc/envirowatch/analyzer.yaml"
 
 # --- devices: I²C, SPI, GPIO ------------------------------------------------------------------
 step "enabling I²C and SPI for the Enviro board"

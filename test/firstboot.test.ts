@@ -99,6 +99,19 @@ describe('envirowatch firstboot', () => {
     expect(existsSync(join(boot, FIRSTBOOT_FILE))).toBe(true); // left for the user to fix
   });
 
+  it('mistakes are reported at the lines of the file as the user wrote it, also beside a kept secret', async () => {
+    const { boot, root } = await card();
+    await writeFile(join(boot, FIRSTBOOT_FILE), GOOD);
+    await applyFirstBoot({ boot, root });
+    // A long flow mapping (re-serialised, it would span several lines) and a stored secret given back.
+    const longLine = `network: { ethernet: dhcp, wifi: { ssid: IEEE, psk: "${REMOVED_SECRET}", country: DE, address: { address: 192.168.7.21/24, gateway: 192.168.7.1, dns: [192.168.7.1, 192.168.7.2] } } }`;
+    await writeFile(join(boot, FIRSTBOOT_FILE), `# edited\n${longLine}\n\n\nhostname: -bad-\nagent:\n  snmp: { port: 99999 }\n`);
+    expect((await applyFirstBoot({ boot, root })).applied).toBe(false);
+    const log = await readFile(join(boot, LOG_FILE), 'utf8');
+    expect(log).toMatch(/envirowatch\.yaml:5: hostname: must be 1-63 letters/);
+    expect(log).toMatch(/envirowatch\.yaml:7: agent\.snmp\.port: /);
+  });
+
   it('the applied copy, edited and saved back, keeps the stored secrets; leaving Wi-Fi and SSH out turns them off', async () => {
     const { boot, root, read } = await card();
     await writeFile(join(boot, FIRSTBOOT_FILE), GOOD);
@@ -123,6 +136,14 @@ describe('envirowatch firstboot', () => {
     await writeFile(join(boot, FIRSTBOOT_FILE), `network:\n  wifi: { ssid: Other, psk: "${REMOVED_SECRET}", country: DE }\n`);
     expect((await applyFirstBoot({ boot, root })).applied).toBe(false);
     expect(await readFile(join(boot, LOG_FILE), 'utf8')).toContain(`network.wifi.psk says "${REMOVED_SECRET}" but the sensor has no stored value there`);
+  });
+
+  it('an error that is no mistake in the file is logged too', async () => {
+    const { boot, root } = await card();
+    await writeFile(join(root, 'etc/envirowatch'), 'a file where the directory should be\n');
+    await writeFile(join(boot, FIRSTBOOT_FILE), GOOD);
+    expect((await applyFirstBoot({ boot, root })).applied).toBe(false);
+    expect(await readFile(join(boot, LOG_FILE), 'utf8')).toMatch(/stopped by an error: .*etc\/envirowatch.*; restart the sensor to try again\.\n$/);
   });
 
   it('no file: nothing changes, and the log says which defaults apply', async () => {

@@ -151,6 +151,13 @@ describe('sd_notify', () => {
 });
 
 // The file's own sanity: the units name the binary install.sh installs.
-it('both units start /opt/envirowatch/bin/envirowatch with their config in /etc/envirowatch', async () => {
-  for (const unit of UNITS) expect(await readFile(unitFile(unit), 'utf8')).toMatch(/^ExecStart=\/opt\/envirowatch\/bin\/envirowatch (agent|analyzer) --config \/etc\/envirowatch\/(agent|analyzer)\.yaml$/m);
+// Their config, root-only in /etc/envirowatch (it holds secrets), reaches the dynamic user as a
+// systemd credential (test/security/firstboot-secrets.test.ts checks the modes).
+it('both units start /opt/envirowatch/bin/envirowatch with their config from /etc/envirowatch as a credential', async () => {
+  for (const unit of UNITS) {
+    const text = await readFile(unitFile(unit), 'utf8');
+    const daemon = unit.replace(/^envirowatch-|\.service$/g, '');
+    expect(text).toContain(`\nLoadCredential=${daemon}.yaml:/etc/envirowatch/${daemon}.yaml\n`);
+    expect(text).toContain(`\nExecStart=/opt/envirowatch/bin/envirowatch ${daemon} --config %d/${daemon}.yaml\n`);
+  }
 });

@@ -5,11 +5,12 @@ import { createLogger } from '../common/logger.js';
 import { systemClock } from '../common/clock.js';
 import { analyzerConfigSchema, type AnalyzerConfig } from '../analyzer/config.js';
 import { AnalyzerDaemon } from '../analyzer/daemon.js';
-import { AlertStore } from '../analyzer/store/alerts.js';
-import { openDatabase } from '../analyzer/store/database.js';
+import { AlertStore, type StoredAlert } from '../analyzer/store/alerts.js';
+import { openDatabase, type Db } from '../analyzer/store/database.js';
 import { flattenCounters, loadCounters } from '../analyzer/store/status.js';
 import { hashPassword } from '../analyzer/web/auth.js';
 import { serviceManager } from '../common/systemd-notify.js';
+import { escapeForTerminal, jsonForTerminal } from './terminal-text.js';
 
 export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
 
@@ -54,7 +55,30 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
   return 0;
 }
 
-export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; by?: string; comment?: string; baseline?: boolean }): Promise<number> {
+/** `alerts list` shows at most this many alerts, newest first, unless --limit says otherwise (0: all). */
+const DEFAULT_ALERTS_LIMIT = 100;
+
+/** One line of `alerts list`; its text came from syslog senders, so controls are shown escaped. */
+function alertLine(alert: StoredAlert): string {
+  return escapeForTerminal(`${alert.id} ${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ack ? 'acked ' : 'OPEN  '} ${alert.summary}`);
+}
+
+/** Prints up to `limit` alerts (0: all) and, on stderr so stdout stays one alert a line, how many more there are. */
+function listAlerts(db: Db, options: { all?: boolean | undefined; json?: boolean | undefined; limit?: number | undefined }): void {
+  const store = new AlertStore(db);
+  const open = !options.all;
+  const limit = options.limit ?? DEFAULT_ALERTS_LIMIT;
+  // One read transaction: the count and the list see the same alerts while the daemon writes.
+  const { alerts, total } = db.transaction(() => {
+    const total = store.count({ open });
+    return { alerts: store.list({ open, limit: limit === 0 ? total : limit }), total };
+  })();
+  for (const alert of alerts) process.stdout.write(`${options.json ? jsonForTerminal(alert) : alertLine(alert)}\n`);
+  const hidden = total - alerts.length;
+  if (hidden > 0) process.stderr.write(`${hidden.toLocaleString('en-US')} more not shown; use --limit N, or --limit 0 for all\n`);
+}
+
+export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; limit?: number; by?: string; comment?: string; baseline?: boolean }): Promise<number> {
   const config = await loadAnalyzerConfig(options.config);
   if (typeof config === 'number') return config;
   let db;
@@ -67,9 +91,7 @@ export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options:
   try {
     const store = new AlertStore(db);
     if (action === 'list') {
-      for (const alert of store.list({ open: !options.all })) {
-        process.stdout.write(options.json ? `${JSON.stringify(alert)}\n` : `${alert.id} ${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ack ? 'acked ' : 'OPEN  '} ${alert.summary}\n`);
-      }
+      listAlerts(db, options);
       return 0;
     }
     if (!options.id) {
@@ -79,10 +101,10 @@ export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options:
     if (action === 'show') {
       const alert = store.get(options.id);
       if (!alert) {
-        process.stderr.write(`no alert ${options.id}\n`);
+        process.stderr.write(`no alert ${escapeForTerminal(options.id)}\n`);
         return 1;
       }
-      process.stdout.write(`${JSON.stringify(alert, null, 2)}\n`);
+      process.stdout.write(`${jsonForTerminal(alert, 2)}\n`);
       return 0;
     }
     const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '', baseline: options.baseline ?? false });

@@ -1,30 +1,148 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isNode } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 
 type PathKey = string | number;
 
+/**
+ * Alias uses allowed while turning the YAML into data: the `yaml` package's own default, named
+ * here because past it `toJS` throws, and that is how an alias bomb ("billion laughs") is refused.
+ */
+const MAX_ALIAS_COUNT = 100;
+/** check-config prints this many problems at most: past that it is one slip repeated (an indentation error makes every key below it unknown). */
+const MAX_PRINTED_ISSUES = 50;
+
+/** YAML text turned into data, with the line of every key path in it. */
+export interface ParsedYaml {
+  readonly data: unknown;
+  /** 1-based line of the deepest node of `path` that exists in the text. */
+  lineOf(path: readonly PathKey[]): number | undefined;
+}
+
 function joinPath(path: readonly PathKey[]): string {
   return path.map(String).join('.');
 }
+
+/** Map key for a key path ('.' can be part of a YAML key, NUL cannot be typed in one). */
+const pathId = (path: readonly PathKey[]) => path.map(String).join('\0');
 
 /**
  * Parses YAML text and validates it with `schema`, reporting every problem at once with the
  * key path and line. Shared by every daemon so all config errors read the same.
  */
 export function parseConfigText<S extends z.ZodType>(schema: S, text: string, file?: string): z.output<S> {
+  return validateConfig(schema, parseYamlText(text, file), file);
+}
+
+/**
+ * YAML text to data, or a ConfigError for anything wrong with it as YAML: syntax, duplicate keys,
+ * aliases without an anchor or past MAX_ALIAS_COUNT, and whatever else the parser throws.
+ */
+export function parseYamlText(text: string, file?: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  const readable = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (error) {
+      throw configError(file, [{ path: '', message: `cannot read it as YAML: ${(error as Error).message}` }]);
+    }
+  };
+  // uniqueKeys off: yaml compares each key with every earlier one (40,000 keys took 10 s); indexKeys finds duplicates in one pass.
+  const doc = readable(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false }));
   if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => ({ path: '', line: lineOf(e.pos[0]), message: `YAML syntax: ${e.message.split('\n')[0]}` }));
-    throw configError(file, issues);
+    throw configError(file, doc.errors.map((e) => ({ path: '', line: lineAt(e.pos[0]), message: `YAML syntax: ${e.message.split('\n')[0]}` })));
   }
-  const data: unknown = doc.toJS() ?? {};
+  const index = readable(() => indexKeys(doc, lineAt));
+  if (index.issues.length > 0) throw configError(file, index.issues);
+  const data = toData(doc, index.firstAliasLine, file);
+  return {
+    data,
+    lineOf: (path) => {
+      for (let depth = path.length; depth > 0; depth--) {
+        const line = index.lines.get(pathId(path.slice(0, depth)));
+        if (line !== undefined) return line;
+      }
+      return undefined;
+    },
+  };
+}
 
-  const result = schema.safeParse(data);
+function toData(doc: Document, firstAliasLine: number | undefined, file: string | undefined): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount.
+    const message =
+      error instanceof ReferenceError
+        ? `*aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias uses; a file made to exhaust memory?): write the values out instead`
+        : `cannot read it as YAML: ${(error as Error).message}`;
+    throw configError(file, [{ path: '', line: error instanceof ReferenceError ? firstAliasLine : undefined, message }]);
+  }
+}
+
+interface KeyIndex {
+  /** pathId → line of the key (maps) or item (sequences). */
+  readonly lines: Map<string, number | undefined>;
+  /** Duplicate keys and aliases used before their anchor. */
+  readonly issues: ConfigIssue[];
+  readonly firstAliasLine: number | undefined;
+}
+
+interface Pending {
+  readonly node: unknown;
+  /** undefined inside a map key, which has no config path. */
+  readonly path: readonly string[] | undefined;
+}
+
+/**
+ * Every node once, in document order, with a stack rather than recursion (no depth limit): the
+ * line of each key path, so finding the line of each of n problems is a lookup, not a walk.
+ */
+function indexKeys(doc: Document, lineAt: (offset: number | undefined) => number | undefined): KeyIndex {
+  const lines = new Map<string, number | undefined>();
+  const issues: ConfigIssue[] = [];
+  const anchors = new Set<string>();
+  let firstAliasLine: number | undefined;
+  const pending: Pending[] = [{ node: doc.contents, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, path } = next;
+    if (isAlias(node)) {
+      const line = lineAt(node.range?.[0]);
+      firstAliasLine ??= line;
+      if (!anchors.has(node.source)) issues.push({ path: joinPath(path ?? []), line, message: `*${node.source} has no &${node.source} anchor before it` });
+      continue;
+    }
+    if (!isNode(node)) continue;
+    if (node.anchor) anchors.add(node.anchor);
+    const children: Pending[] = [];
+    if (isMap(node)) {
+      const seen = new Map<string, number | undefined>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const line = lineAt(isNode(pair.key) ? pair.key.range?.[0] : undefined);
+        const at = path && [...path, key];
+        if (seen.has(key)) issues.push({ path: '', line, message: `YAML syntax: Map keys must be unique (${key} is on line ${seen.get(key)} too)` });
+        else if (at) lines.set(pathId(at), line);
+        seen.set(key, line);
+        children.push({ node: pair.key, path: undefined }, { node: pair.value, path: at });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const at = path && [...path, String(i)];
+        if (at) lines.set(pathId(at), lineAt(isNode(item) ? item.range?.[0] : undefined));
+        children.push({ node: item, path: at });
+      });
+    }
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!); // first child on top
+  }
+  return { lines, issues, firstAliasLine };
+}
+
+/** Validates parsed YAML with `schema`; every problem at once, with its key path and line. */
+export function validateConfig<S extends z.ZodType>(schema: S, parsed: ParsedYaml, file?: string): z.output<S> {
+  const result = schema.safeParse(parsed.data);
   if (result.success) return result.data;
 
   const issues: ConfigIssue[] = [];
@@ -36,31 +154,12 @@ export function parseConfigText<S extends z.ZodType>(schema: S, text: string, fi
       const fullPath = key === undefined ? path : [...path, key];
       issues.push({
         path: joinPath(fullPath),
-        line: lineOfPath(doc, fullPath, lineOf),
+        line: parsed.lineOf(fullPath),
         message: key === undefined ? issue.message : 'unknown key (check its spelling and indentation)',
       });
     }
   }
   throw configError(file, issues);
-}
-
-/** Line of the deepest node of `path` that exists in the document. */
-function lineOfPath(
-  doc: ReturnType<typeof parseDocument>,
-  path: readonly PathKey[],
-  lineOf: (offset: number | undefined) => number | undefined,
-): number | undefined {
-  for (let depth = path.length; depth > 0; depth--) {
-    const prefix = path.slice(0, depth);
-    const parent = prefix.length > 1 ? doc.getIn(prefix.slice(0, -1), true) : doc.contents;
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === String(prefix.at(-1)));
-      if (pair && isNode(pair.key)) return lineOf(pair.key.range?.[0]);
-    }
-    const node = doc.getIn(prefix, true);
-    if (isNode(node)) return lineOf(node.range?.[0]);
-  }
-  return undefined;
 }
 
 function configError(file: string | undefined, issues: ConfigIssue[]): ConfigError {
@@ -78,10 +177,14 @@ export async function loadConfigFile<S extends z.ZodType>(schema: S, file: strin
   return parseConfigText(schema, text, file);
 }
 
-/** `file:line: path: message` lines, as check-config prints them. */
+/** `file:line: path: message` lines, as check-config prints them: the first MAX_PRINTED_ISSUES, then how many more. */
 export function formatConfigIssues(error: ConfigError): string[] {
-  return error.issues.map((issue) => {
-    const where = [error.file ?? 'config', issue.line].filter((part) => part !== undefined).join(':');
+  const file = error.file ?? 'config';
+  const lines = error.issues.slice(0, MAX_PRINTED_ISSUES).map((issue) => {
+    const where = [file, issue.line].filter((part) => part !== undefined).join(':');
     return `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
   });
+  const hidden = error.issues.length - lines.length;
+  if (hidden > 0) lines.push(`${file}: ${hidden.toLocaleString('en-US')} more problem${hidden === 1 ? '' : 's'} not shown`);
+  return lines;
 }

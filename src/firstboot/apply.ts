@@ -9,10 +9,11 @@
  */
 import { pbkdf2Sync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parse as parseYaml, parseDocument, stringify } from 'yaml';
-import { formatConfigIssues, parseConfigText } from '../common/config-file.js';
+import { parse as parseYaml, stringify } from 'yaml';
+import { z } from 'zod';
+import { formatConfigIssues, parseYamlText, validateConfig, type ParsedYaml } from '../common/config-file.js';
 import { ConfigError } from '../common/errors.js';
 import { agentConfigSchema } from '../agent/config/schema.js';
 import { firstBootSchema, REMOVED_SECRET, SECRET_PATHS, type FirstBoot } from './schema.js';
@@ -85,11 +86,19 @@ function networkFile(match: string, addressing: NonNullable<FirstBoot['network']
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Writes through a temp file created with its final mode and renamed into place: a reader never
+ * sees a half-written file, and a secret is never in a file with a wider mode (writeFile's mode
+ * only applies when it creates the file, so writing over an old 0644 agent.yaml kept it 0644).
+ */
 async function write(root: string, path: string, content: string, mode = 0o644): Promise<void> {
   const file = join(root, path);
+  const temp = `${file}.envirowatch-new`;
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, content, { mode });
-  await chmod(file, mode);
+  await rm(temp, { force: true }); // left by a power cut mid-write
+  await writeFile(temp, content, { mode, flag: 'wx' });
+  await chmod(temp, mode); // the umask may have narrowed it
+  await rename(temp, file);
 }
 
 async function readJson(file: string): Promise<Json | undefined> {
@@ -104,68 +113,103 @@ export async function applyFirstBoot(options: { readonly boot: string; readonly 
   const { boot, root } = options;
   const now = options.now ?? (() => new Date());
   const log: string[] = [];
-  const note = (line: string) => log.push(line);
-  const finish = async (applied: boolean): Promise<FirstBootResult> => {
-    const stamp = now().toISOString();
-    await appendFile(join(boot, LOG_FILE), log.map((line) => `${stamp} ${line}\n`).join(''));
-    return { applied, log };
-  };
-
-  const source = join(boot, FIRSTBOOT_FILE);
-  if (!existsSync(source)) {
-    note(`no ${FIRSTBOOT_FILE} on the boot partition: keeping the current settings (the image's: DHCP on the wired port, SNMP community "public" from private networks, SSH off)`);
-    return finish(false);
+  let applied = false;
+  try {
+    applied = await applyFile(boot, root, now, (line) => log.push(line));
+  } catch (error) {
+    // Whatever went wrong, the user without a screen reads why in the log.
+    log.push(`stopped by an error: ${(error as Error).message}. ${FIRSTBOOT_FILE} may be partly applied (the steps listed above are done); restart the sensor to try again.`);
   }
-  const original = (await readFile(source, 'utf8')).replace(/\r\n/g, '\n'); // edited on Windows
-  const document = parseDocument(original);
-  const raw = (document.errors.length === 0 ? document.toJS() : {}) as Json;
+  const stamp = now().toISOString();
+  await appendFile(join(boot, LOG_FILE), log.map((line) => `${stamp} ${line}\n`).join(''));
+  return { applied, log };
+}
 
-  // Secrets given back as the marker take the stored value at the same place (set in the
-  // document itself, so the lines of any mistake stay the user's).
-  const stored = await readJson(join(root, STORED_FILE));
+/** Notes a ConfigError's problems under `heading`; anything else is not a mistake in the file and goes on up. */
+function noteMistakes(note: (line: string) => void, heading: string, error: unknown): undefined {
+  if (!(error instanceof ConfigError)) throw error;
+  note(heading);
+  for (const line of formatConfigIssues(error)) note(`  ${line}`);
+  return undefined;
+}
+
+/** Secrets given back as the marker take the stored value at the same place; returns the paths with none stored. */
+function restoreSecrets(raw: Json, stored: Json | undefined): string[] {
   const missing: string[] = [];
   for (const path of SECRET_PATHS) {
     eachAt(raw, path, (parent, key, at) => {
-      if ((parent as Record<string | number, Json>)[key] !== REMOVED_SECRET) return;
+      const values = parent as Record<string | number, Json>;
+      if (values[key] !== REMOVED_SECRET) return;
       const kept = valueAt(stored, at);
-      if (typeof kept !== 'string') {
-        missing.push(at.join('.'));
-        return;
-      }
-      (parent as Record<string | number, Json>)[key] = kept;
-      document.setIn(at.map((step) => (/^\d+$/.test(step) ? Number(step) : step)), kept);
+      if (typeof kept === 'string') values[key] = kept;
+      else missing.push(at.join('.'));
     });
   }
+  return missing;
+}
+
+/** The merged agent settings checked under `agent:`, so a problem reads agent.x.y at the line of the user's file nearest to it. */
+const mergedAgentSchema = z.strictObject({ agent: agentConfigSchema });
+
+interface Wanted {
+  readonly wanted: FirstBoot;
+  /** The file as written, stored secrets put back. */
+  readonly raw: Json;
+  /** The image's agent settings with the file's `agent:` on top. */
+  readonly agentRaw: Json;
+}
+
+/**
+ * The file checked, or undefined with the reasons noted. Problems are located in the user's
+ * text as written: the data is checked, never a re-serialised copy of it, and a stored secret
+ * put back sits at the same path as the marker it replaces.
+ */
+async function readWanted(source: string, root: string, note: (line: string) => void): Promise<Wanted | undefined> {
+  const original = (await readFile(source, 'utf8')).replace(/\r\n/g, '\n'); // edited on Windows
+  let parsed: ParsedYaml;
+  let wanted: FirstBoot;
+  const mistakes = `${FIRSTBOOT_FILE} has mistakes; nothing was changed, the sensor keeps its previous settings. Fix these and restart the sensor:`;
+  try {
+    parsed = parseYamlText(original, FIRSTBOOT_FILE);
+  } catch (error) {
+    return noteMistakes(note, mistakes, error);
+  }
+  const raw = parsed.data as Json; // restoreSecrets fills the markers in here, so `parsed` is checked with them
+  const missing = restoreSecrets(raw, await readJson(join(root, STORED_FILE)));
   if (missing.length > 0) {
     note(`${FIRSTBOOT_FILE}: ${missing.join(', ')} ${missing.length === 1 ? 'says' : 'say'} "${REMOVED_SECRET}" but the sensor has no stored value there; nothing was changed. Write the secret itself.`);
-    return finish(false);
+    return undefined;
   }
-  const text = document.errors.length === 0 ? document.toString() : original;
-  let wanted: FirstBoot;
   try {
-    wanted = parseConfigText(firstBootSchema, text, FIRSTBOOT_FILE);
+    wanted = validateConfig(firstBootSchema, parsed, FIRSTBOOT_FILE);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    note(`${FIRSTBOOT_FILE} has mistakes; nothing was changed, the sensor keeps its previous settings. Fix these and restart the sensor:`);
-    for (const line of formatConfigIssues(error)) note(`  ${line}`);
-    return finish(false);
+    return noteMistakes(note, mistakes, error);
   }
-
-  // The agent's settings: the image's, with the file's on top, checked as check-config would.
   const base = ((await readJson(join(root, IMAGE_AGENT_CONFIG))) ?? {}) as Json;
   const agentRaw = merge(base, (isObject(raw) ? raw['agent'] : undefined) ?? {});
-  const agentText = `# Written by envirowatch-firstboot: /${IMAGE_AGENT_CONFIG} with the agent: section of ${FIRSTBOOT_FILE} on top.\n${stringify(agentRaw)}`;
   try {
-    parseConfigText(agentConfigSchema, agentText, 'agent.yaml');
+    validateConfig(mergedAgentSchema, { data: { agent: agentRaw }, lineOf: parsed.lineOf }, FIRSTBOOT_FILE);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    note(`the agent settings (the image's with ${FIRSTBOOT_FILE}'s agent: on top) are not valid; nothing was changed:`);
-    for (const line of formatConfigIssues(error)) note(`  ${line}`);
-    return finish(false);
+    return noteMistakes(note, `the agent settings (the image's with ${FIRSTBOOT_FILE}'s agent: on top) are not valid; nothing was changed:`, error);
   }
+  return { wanted, raw, agentRaw };
+}
 
-  // Valid: write everything.
-  await write(root, AGENT_CONFIG, agentText);
+/** Applies envirowatch.yaml when there is one; true when it was. */
+async function applyFile(boot: string, root: string, now: () => Date, note: (line: string) => void): Promise<boolean> {
+  const source = join(boot, FIRSTBOOT_FILE);
+  if (!existsSync(source)) {
+    note(`no ${FIRSTBOOT_FILE} on the boot partition: keeping the current settings (the image's: DHCP on the wired port, SNMP community "public" from private networks, SSH off)`);
+    return false;
+  }
+  const checked = await readWanted(source, root, note);
+  if (!checked) return false;
+  const { wanted, raw, agentRaw } = checked;
+
+  // Valid: write everything. The agent's settings hold SNMP secrets: root-only, and the agent
+  // (a DynamicUser, which cannot own a file here) gets a copy through systemd's LoadCredential=.
+  const agentText = `# Written by envirowatch-firstboot: /${IMAGE_AGENT_CONFIG} with the agent: section of ${FIRSTBOOT_FILE} on top.\n${stringify(agentRaw)}`;
+  await write(root, AGENT_CONFIG, agentText, 0o600);
   note('wrote /etc/envirowatch/agent.yaml');
   if (wanted.hostname) {
     await write(root, 'etc/hostname', `${wanted.hostname}\n`);
@@ -207,5 +251,5 @@ export async function applyFirstBoot(options: { readonly boot: string; readonly 
   await writeFile(join(boot, APPLIED_FILE), `# Applied ${now().toISOString()}; secrets removed (kept on the sensor). To change settings, edit this,\n# save it as ${FIRSTBOOT_FILE} and restart the sensor; "${REMOVED_SECRET}" keeps a stored secret.\n${stringify(blanked)}`);
   await rm(source);
   note(`applied; ${FIRSTBOOT_FILE} renamed ${APPLIED_FILE} with its secrets removed`);
-  return finish(true);
+  return true;
 }
