@@ -6,13 +6,15 @@ import { ConfigError } from '../common/errors.js';
 import type { Alert } from '../analyzer/rules/alert.js';
 import { rulesFileSchema } from '../analyzer/rules/schema.js';
 import { referenceForYear, replay } from '../analyzer/replay.js';
+import { escapeForTerminal, jsonForTerminal } from './terminal-text.js';
 
 function formatAlert(alert: Alert, json: boolean): string {
   if (json) {
     const { evidence, ...rest } = alert;
-    return JSON.stringify({ ...rest, time: new Date(alert.time).toISOString(), evidence: { ...evidence, events: evidence.events?.map((e) => ({ time: new Date(e.eventTime).toISOString(), host: e.host, app: e.app, message: e.message, source: e.source })) } });
+    return jsonForTerminal({ ...rest, time: new Date(alert.time).toISOString(), evidence: { ...evidence, events: evidence.events?.map((e) => ({ time: new Date(e.eventTime).toISOString(), host: e.host, app: e.app, message: e.message, source: e.source })) } });
   }
-  return `${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ruleId} ${alert.host}: ${alert.summary}`;
+  // Host and summary are the sender's words: escaped so a message cannot repaint or forge terminal lines.
+  return `${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ruleId} ${escapeForTerminal(alert.host)}: ${escapeForTerminal(alert.summary)}`;
 }
 
 /** `envirowatch analyze --rules FILE --input FILE|-`: replays a log through the rules, prints the alerts. */

@@ -104,3 +104,21 @@ describe('alerts in the terminal', () => {
     expect(bad.stderr).toMatch(/--limit/);
   });
 });
+
+describe('envirowatch analyze prints the alerts of a replay the same way', () => {
+  it('escapes the hostile message in its lines and in --json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
+    const rules = join(dir, 'rules.yaml');
+    const log = join(dir, 'hostile.log');
+    await writeFile(rules, 'rules:\n  - { id: disk, kind: event, match: { regex: "^disk" }, key: "${host}" }\n');
+    // One log line: the CR and LF are the line's own text once read, so write them as a 5424 message.
+    await writeFile(log, `<13>1 2026-01-01T00:00:00Z gw1 app - - - ${HOSTILE.replace(/[\r\n]/g, ' ')}\n`);
+    for (const json of [false, true]) {
+      const { code, stdout } = await cli(['analyze', '--rules', rules, '--input', log, ...(json ? ['--json'] : [])]);
+      expect(code).toBe(0);
+      expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(stdout.trimEnd()).not.toMatch(RAW_CONTROL);
+      expect(stdout).toContain(json ? '\\u001b[2J' : '\\x1b[2J');
+    }
+  });
+});
