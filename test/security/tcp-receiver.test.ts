@@ -20,21 +20,16 @@ import { systemClock } from '../../src/common/clock.js';
 import { silentLogger } from '../../src/common/logger.js';
 import type { SyslogEvent } from '../../src/common/syslog/event.js';
 import { SyslogDeframer } from '../../src/common/syslog/framing.js';
+import { parseSyslog } from '../../src/common/syslog/parse.js';
 import { ingestConfigSchema } from '../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../src/analyzer/ingest/receiver.js';
 
-/** A parser bug on demand, independent of the real parser's bugs (which get fixed). */
+/** A parser bug on demand, independent of the real parser's bugs (which get fixed): passed in through the receiver's parse seam. */
 const PARSER_BUG = 'INJECTED-PARSER-BUG';
-vi.mock(import('../../src/common/syslog/parse.js'), async (importOriginal) => {
-  const actual = await importOriginal();
-  return {
-    ...actual,
-    parseSyslog: (text, context) => {
-      if (text.includes(PARSER_BUG)) throw new TypeError('injected parser bug');
-      return actual.parseSyslog(text, context);
-    },
-  };
-});
+const parseWithBug: typeof parseSyslog = (text, context) => {
+  if (text.includes(PARSER_BUG)) throw new TypeError('injected parser bug');
+  return parseSyslog(text, context);
+};
 
 const run = promisify(execFile);
 
@@ -54,6 +49,7 @@ async function start(config: { limits?: Record<string, unknown>; listen?: Record
     config: parsed,
     clock: systemClock,
     logger: silentLogger,
+    parse: parseWithBug,
     onEvent: (event) => {
       onEvent?.(event);
       events.push(event);

@@ -130,7 +130,14 @@ export class SyslogReceiver {
   readonly addresses: string[] = [];
 
   constructor(
-    private readonly options: { config: IngestConfig; clock: Clock; logger: Logger; onEvent: (event: SyslogEvent) => void },
+    private readonly options: {
+      config: IngestConfig;
+      clock: Clock;
+      logger: Logger;
+      onEvent: (event: SyslogEvent) => void;
+      /** The parser (parseSyslog); a seam so the tests can show that a parser bug costs one message, not the daemon. */
+      parse?: typeof parseSyslog;
+    },
   ) {
     this.warnings = new RateLimitedLog(options.logger, options.clock);
   }
@@ -153,7 +160,7 @@ export class SyslogReceiver {
     const text = this.decode(bytes, source);
     let event: SyslogEvent;
     try {
-      event = parseSyslog(text, { receivedAt: this.options.clock.now(), source, senderHost });
+      event = (this.options.parse ?? parseSyslog)(text, { receivedAt: this.options.clock.now(), source, senderHost });
     } catch (error) {
       // A parser bug must cost one message, not the daemon; the text helps reproduce it.
       this.counters.parseErrors++;
