@@ -19,10 +19,24 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(extraLines: string[] = []): Promise<{ analyzer: RunningAnalyzer; port: number; config: string; tcp: number }> {
-  const { config, tcp } = await analyzerSetup([], extraLines);
+async function start(extraLines: string[] = [], ruleLines: string[] = []): Promise<{ analyzer: RunningAnalyzer; port: number; config: string; tcp: number }> {
+  const { config, tcp } = await analyzerSetup(ruleLines, extraLines);
   running = await startAnalyzer(config);
   return { analyzer: running, port: Number(new URL(running.webUrl!).port), config, tcp };
+}
+
+async function sendSyslog(tcp: number, lines: string[]): Promise<void> {
+  const socket = connect({ port: tcp, host: '127.0.0.1' });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  await new Promise<void>((resolve) => socket.end(lines.join(''), resolve));
+}
+
+/** On loopback without users, with one open alert: the open alerts page then has the acknowledge form and its CSRF token. */
+async function startWithAlert(): Promise<{ analyzer: RunningAnalyzer; port: number }> {
+  const started = await start([], ['  - { id: any-app, kind: event, match: { app: ^app$ } }']);
+  await sendSyslog(started.tcp, ['<13>Dec  4 20:00:00 fw1 app: something\n']);
+  await waitFor(async () => ((await cli(['alerts', 'list', '--config', started.config])).stdout ? true : undefined), 'the alert');
+  return started;
 }
 
 async function withUsers(): Promise<{ analyzer: RunningAnalyzer; port: number }> {
@@ -59,7 +73,7 @@ const count = (statuses: number[], status: number) => statuses.filter((s) => s =
 
 describe('1. requests the server cannot read are answered 400, never fatal', () => {
   it('odd request targets, bad percent-encoding, invalid cookies: 400 each; the daemon keeps serving and logs the refusals', async () => {
-    const { analyzer, port } = await start();
+    const { analyzer, port } = await startWithAlert();
     const refused = ['//', '//x', '/%', '/%zz', '/?severity=%', '/alert?id=%E0%A4%A', '/?rule=%ff', 'http://x', `http://127.0.0.1:${port}/`, '*', `/${'a'.repeat(5000)}`];
     for (const target of refused) expect((await rawRequest(port, { target })).status, target).toBe(400);
     expect((await rawRequest(port, { target: '/', headers: { cookie: 'ew_session=%%%' } })).status).toBe(400);
@@ -76,7 +90,7 @@ describe('1. requests the server cannot read are answered 400, never fatal', () 
     expect((await ack(`csrf=${encodeURIComponent(visitor.csrf)}&__proto__[x]=1&constructor=y&id=x&comment=c&by=me`)).status).toBe(303);
     expectAlive(analyzer);
     expect((await rawRequest(port, { target: '/' })).status).toBe(200);
-    expect(analyzer.log()).toMatch(/level=warn ns=analyzer\.web msg="web request refused".*status=400/);
+    expect(analyzer.log()).toMatch(/level=warn ns=envirowatch\.analyzer\.web msg="web request refused".*status=400/);
   });
 });
 
@@ -102,7 +116,7 @@ describe('2. the login throttle holds under concurrency', () => {
 
 describe('3. DNS rebinding: only the configured Host names are served', () => {
   it('Host rebind.attacker.example gets 421 with no session or token, and cannot acknowledge; the page\'s own names work', async () => {
-    const { analyzer, port } = await start();
+    const { analyzer, port } = await startWithAlert();
     const attacker = `rebind.attacker.example:${port}`;
     const page = await rawRequest(port, { target: '/', host: attacker });
     expect(page.status).toBe(421);
@@ -170,11 +184,9 @@ describe('4. anonymous requests cannot evict a logged-in session', () => {
 describe('5. /rates stays small whatever host_rates holds', () => {
   it('20,000 spoofed host names: the page shows the busiest hosts and says how many more there are', async () => {
     const { analyzer, port, config, tcp } = await start();
-    const socket = connect({ port: tcp, host: '127.0.0.1' });
-    await new Promise((resolve) => socket.once('connect', resolve));
     const lines = Array.from({ length: 20_000 }, (_, i) => `<13>Dec  4 20:00:00 spoofed-${String(i).padStart(5, '0')} app: x\n`);
     lines.push(...Array.from({ length: 5 }, () => '<13>Dec  4 20:00:00 busiest app: x\n'));
-    await new Promise<void>((resolve) => socket.end(lines.join(''), resolve));
+    await sendSyslog(tcp, lines);
     await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"tcp":20005') ? true : undefined), 'the messages', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // written at the next one-second flush
 
