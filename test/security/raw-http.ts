@@ -59,11 +59,13 @@ export function rawRequest(port: number, request: RawRequest): Promise<RawRespon
     const chunks: Buffer[] = [];
     socket.setTimeout(15_000, () => socket.destroy(new Error(`no answer to ${method} ${target.slice(0, 80)} within 15 s`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
+    // A reset after the answer (the server closing with our body unread) still leaves the answer.
+    let failure: Error | undefined;
+    socket.on('error', (error) => (failure = error));
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString('latin1');
-      if (text === '') reject(new Error(`the server closed the connection without answering ${method} ${target.slice(0, 80)}`));
-      else resolve(parseResponse(text));
+      if (text !== '') resolve(parseResponse(text));
+      else reject(failure ?? new Error(`the server closed the connection without answering ${method} ${target.slice(0, 80)}`));
     });
     // Not end(): a half-closed connection may be closed by the server before it answers.
     socket.write(`${head.join('\r\n')}\r\n\r\n${body}`, 'utf8');

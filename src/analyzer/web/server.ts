@@ -139,6 +139,8 @@ export class WebServer {
   private hosts = new HostAllowList([]);
   /** Refusals are the client's doing and can come in floods: one line per kind per 10 s, with a count. */
   private readonly refusals: RateLimitedLog;
+  /** Sockets answered by refuseOnSocket and not closed yet. */
+  private readonly refusedSockets = new Set<Duplex>();
 
   constructor(
     private readonly config: WebConfig,
@@ -174,7 +176,9 @@ export class WebServer {
       });
     });
     server.on('error', (error) => this.logger.error('web server error', { error }));
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.refuseUnparsed(error, socket));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => (error.code === 'ECONNRESET' ? socket.destroy() : this.refuseOnSocket(socket, UNPARSED_STATUS.get(error.code ?? '') ?? 400, error.code ?? error.message)));
+    // Without a listener node would just drop the connection; the page proxies nothing.
+    server.on('connect', (_request: IncomingMessage, socket: Duplex) => this.refuseOnSocket(socket, 405, 'CONNECT'));
     this.server = server;
     this.logger.info('web page', { url: this.url, login: this.config.users.length > 0 ? 'required' : 'none (loopback only)', hosts: this.hosts.names.join(',') });
   }
@@ -184,12 +188,15 @@ export class WebServer {
     if (!server) return;
     this.server = undefined;
     server.closeAllConnections();
+    for (const socket of this.refusedSockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Reads the request strictly (target, Host, cookie), then routes it; an HttpError is the answer, anything else goes to failed(). */
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    response.on('error', (error) => this.refusals.warn('response', 'web response failed', () => ({ error, from: request.socket.remoteAddress })));
+    // Read now: node drops request.socket when the request is destroyed (a body cut short or too large).
+    const from = request.socket.remoteAddress ?? '';
+    response.on('error', (error) => this.refusals.warn('response', 'web response failed', () => ({ error, from })));
     let session: RequestSession | undefined;
     const reply: Reply = (status, body, headers = {}) => {
       const made = session?.made;
@@ -201,19 +208,19 @@ export class WebServer {
       // Before any session or token is handed out: a rebound name gets nothing.
       if (!this.hosts.allows(parseHost(request.headers.host))) throw new HttpError(421, 'this page is not served under that host name');
       session = new RequestSession(this.sessions, this.sessions.find(sessionId(request.headers.cookie)));
-      await this.route(request, path, query, session, reply);
+      await this.route(request, from, path, query, session, reply);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      this.refused(request, error);
+      this.refused(request, from, error);
       reply(error.status, errorPage(error));
     }
   }
 
-  private async route(request: IncomingMessage, path: string, query: URLSearchParams, session: RequestSession, reply: Reply): Promise<void> {
+  private async route(request: IncomingMessage, from: string, path: string, query: URLSearchParams, session: RequestSession, reply: Reply): Promise<void> {
     const { method } = request;
     if (method === 'GET' && path === '/style.css') return reply(200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
     if (method === 'POST') this.checkOrigin(request);
-    if (path === '/login') return this.login(request, session, reply);
+    if (path === '/login') return this.login(request, from, session, reply);
     if (this.config.users.length > 0 && session.user === null) {
       if (method === 'GET') return reply(303, '', { location: '/login' });
       throw new HttpError(403, 'log in first');
@@ -226,22 +233,28 @@ export class WebServer {
   }
 
   /** Every refusal is logged, at most one line per status per 10 s (that line counts the rest). */
-  private refused(request: IncomingMessage, error: HttpError): void {
+  private refused(request: IncomingMessage, from: string, error: HttpError): void {
     this.refusals.warn(String(error.status), 'web request refused', () => ({
       status: error.status,
       reason: error.message,
       method: request.method,
       target: request.url?.slice(0, 200),
       host: request.headers.host?.slice(0, 200),
-      from: request.socket.remoteAddress,
+      from,
     }));
   }
 
-  /** A request node could not parse at all (bad request line or headers); answered like node would, and logged. */
-  private refuseUnparsed(error: NodeJS.ErrnoException, socket: Duplex): void {
-    const status = UNPARSED_STATUS.get(error.code ?? '') ?? 400;
-    this.refusals.warn(`unparsed ${status}`, 'web request refused', () => ({ status, reason: error.code ?? error.message }));
-    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  /** Answers on the bare socket a request that never became a request and response (unparsable, CONNECT); logged like the others. */
+  private refuseOnSocket(socket: Duplex, status: number, reason: string): void {
+    this.refusals.warn(`socket ${status}`, 'web request refused', () => ({ status, reason }));
+    // A CONNECT socket has no error listener of node's any more; a reset must not become an uncaught error.
+    socket.on('error', (error) => this.refusals.warn('socket error', 'web connection failed', () => ({ error })));
+    if (!socket.writable) return void socket.destroy();
+    // Past node's connection tracking: kept here so that stop() can close it, and read (dropping
+    // what the client still sends) so that the client's end is seen and it closes.
+    this.refusedSockets.add(socket);
+    socket.once('close', () => this.refusedSockets.delete(socket));
+    socket.resume();
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
@@ -277,15 +290,14 @@ export class WebServer {
     return existing;
   }
 
-  private async login(request: IncomingMessage, session: RequestSession, reply: Reply): Promise<void> {
+  private async login(request: IncomingMessage, from: string, session: RequestSession, reply: Reply): Promise<void> {
     if (this.config.users.length === 0) return reply(303, '', { location: '/' });
     if (request.method !== 'POST') return reply(200, loginPage(undefined, session.need().csrf));
     const form = await readForm(request);
     const visitor = this.checkCsrf(form, session);
-    const address = request.socket.remoteAddress ?? '';
     // The slot is taken before the slow check, so that concurrent attempts cannot all pass it.
-    if (!this.throttle.tryAttempt(address)) {
-      this.refused(request, new HttpError(429, 'too many login attempts from this address'));
+    if (!this.throttle.tryAttempt(from)) {
+      this.refused(request, from, new HttpError(429, 'too many login attempts from this address'));
       return reply(429, loginPage('Too many login attempts from this address; try again in 15 minutes.', visitor.csrf));
     }
     const name = form.get('user') ?? '';
@@ -293,12 +305,12 @@ export class WebServer {
     // A missing user still costs one scrypt, so timing does not tell which names exist.
     const valid = await verifyPassword(form.get('password') ?? '', user?.passwordHash ?? this.config.users[0]!.passwordHash);
     if (!user || !valid) {
-      this.logger.warn('failed web login', { user: name.slice(0, 64), from: address });
+      this.logger.warn('failed web login', { user: name.slice(0, 64), from });
       return reply(401, loginPage('Wrong user or password.', visitor.csrf));
     }
-    this.throttle.succeeded(address);
+    this.throttle.succeeded(from);
     const loggedIn = this.sessions.login(visitor, user.name);
-    this.logger.info('web login', { user: user.name, from: address });
+    this.logger.info('web login', { user: user.name, from });
     reply(303, '', { location: '/', 'set-cookie': this.sessionCookie(loggedIn) });
   }
 
