@@ -5,6 +5,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/analyzer/web/auth.js';
 import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
@@ -142,6 +143,13 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
     expect((await rawRequest(port, { target: '/', host: 'envirowatch' })).status).toBe(421);
     expect((await rawRequest(port, { target: '/', host: `127.0.0.1:${port}` })).status).toBe(200);
   });
+
+  it('on 0.0.0.0 (users required) the defaults are the bound address and this machine\'s host name', async () => {
+    const { port } = await start([`web: { port: 0, address: 0.0.0.0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]);
+    expect((await rawRequest(port, { target: '/', host: `${hostname()}:${port}` })).status).toBe(303);
+    expect((await rawRequest(port, { target: '/', host: `0.0.0.0:${port}` })).status).toBe(303);
+    expect((await rawRequest(port, { target: '/login', host: `rebind.attacker.example:${port}` })).status).toBe(421);
+  });
 });
 
 describe('4. anonymous requests cannot evict a logged-in session', () => {
@@ -176,7 +184,7 @@ describe('4. anonymous requests cannot evict a logged-in session', () => {
     expect(home.body).toContain('<span>erin</span>');
     // Only the login form needs a (visitor) session, for its CSRF token.
     expect([...setCookie].filter(([, set]) => set).map(([path]) => path)).toEqual(['/login']);
-    expect((await rawRequest(port, { target: '/login' })).status).toBe(200);
+    expect((await rawRequest(port, { target: '/login', host: `localhost:${port}` })).status).toBe(200);
     expectAlive(analyzer);
   }, 120_000);
 });

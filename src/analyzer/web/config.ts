@@ -47,11 +47,11 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 /**
  * The Host names the page answers to once listening on `port`: web.hosts, and with the port the
- * bound address plus, on a loopback address without login, the loopback names, else this
- * machine's host name.
+ * bound address plus, on a loopback address, the loopback names (with or without users: only
+ * this machine reaches it), else this machine's host name.
  */
 export function allowedHostNames(web: WebConfig, port: number): string[] {
   const bound = isIP(web.address) === 6 ? `[${web.address}]` : web.address;
-  const defaults = [bound, ...(isLoopback(web.address) && web.users.length === 0 ? LOOPBACK_NAMES : [hostname()])];
+  const defaults = [bound, ...(isLoopback(web.address) ? LOOPBACK_NAMES : [hostname()])];
   return [...defaults.map((name) => `${name}:${port}`), ...web.hosts];
 }
