@@ -91,8 +91,8 @@ export function readingSeries(db: Db, host: string, quantity: string, since: num
 
 /**
  * Events per minute since `since` of the `maxHosts` hosts with the most events in that time
-* (-1: all hosts): host → [{ minute, count }] oldest first, busiest host first. The
- * database does the limiting, so the cost stays bounded however many host names were sent.
+ * (-1: all hosts): host → [{ minute, count }] oldest first, busiest host first. The database
+ * does the limiting, so the cost stays bounded however many host names were sent.
  */
 export function hostRates(db: Db, since: number, maxHosts = -1): Map<string, { minute: number; count: number }[]> {
   const rows = db

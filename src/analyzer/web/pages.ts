@@ -138,7 +138,7 @@ export function ratesPage(rates: readonly HostRate[], eps: readonly EpsKeyState[
   return html`<h2>EPS rules: state of each key</h2>
 ${eps.length === 0 ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>` : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
 ${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.threshold}</td></tr>`)}
-</tbody></table>${notShown(hidden.keys, 'keys', 'in state ok, with fewer events')}`}
+</tbody></table>${notShown(hidden.keys, 'keys', 'out-of-range keys come first, then the busiest')}`}
 <h2>Events per minute, last hour</h2>
 ${rates.length === 0 ? html`<p class="muted">Nothing received in the last hour.</p>` : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>
 ${rates.map(
