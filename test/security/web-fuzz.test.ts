@@ -5,16 +5,13 @@
  * real analyzer process, with and without users. Property: every request gets an answer below
  * 500, and the daemon serves normally afterwards without having logged a failure.
  */
-import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
+import { stopAnalyzer } from '../helpers/analyzer-process.js';
+import { startWithAlert, startWithUsers, visit, type WebAnalyzer } from './analyzer-web.js';
 import { rawRequest, type RawRequest } from './raw-http.js';
 
-interface Target {
-  readonly analyzer: RunningAnalyzer;
-  readonly port: number;
+interface Target extends WebAnalyzer {
   /** A live session's cookie and its CSRF token, so that fuzzed forms also get past the token check. */
   readonly cookie: string;
   readonly csrf: string;
@@ -22,24 +19,15 @@ interface Target {
 
 const targets: Target[] = [];
 
-async function startTarget(ruleLines: string[], extraLines: string[], formPage: string): Promise<Target> {
-  const { config, tcp } = await analyzerSetup(ruleLines, extraLines);
-  const analyzer = await startAnalyzer(config);
-  const port = Number(new URL(analyzer.webUrl!).port);
-  if (ruleLines.length > 0) {
-    const socket = connect({ port: tcp, host: '127.0.0.1' });
-    await new Promise((resolve) => socket.once('connect', resolve));
-    await new Promise<void>((resolve) => socket.end('<13>Dec  4 20:00:00 fw1 app: something\n', resolve));
-    await waitFor(async () => ((await cli(['alerts', 'list', '--config', config])).stdout ? true : undefined), 'the alert');
-  }
-  const page = await rawRequest(port, { target: formPage });
-  return { analyzer, port, cookie: /ew_session=[^;]*/.exec(page.headers.get('set-cookie') ?? '')![0], csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
+async function withSession(starting: Promise<WebAnalyzer>, formPage: string): Promise<Target> {
+  const web = await starting;
+  return { ...web, ...(await visit(web.port, formPage)) };
 }
 
 beforeAll(async () => {
   // On loopback without users, with an alert (the page has the acknowledge form); and with a user (the login form).
-  targets.push(await startTarget(['  - { id: any-app, kind: event, match: { app: ^app$ } }'], [], '/'));
-  targets.push(await startTarget([], [`web: { port: 0, users: [{ name: erin, passwordHash: "${await hashPassword('correct horse battery')}" }] }`], '/login'));
+  targets.push(await withSession(startWithAlert(), '/'));
+  targets.push(await withSession(startWithUsers(), '/login'));
 }, 60_000);
 
 afterAll(async () => {

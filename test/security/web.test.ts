@@ -4,14 +4,13 @@
  * and says what it refused. Raw sockets where the request target must reach the server verbatim.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
+import { cli, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
+import { csrfToken, PASSWORD, sendSyslog, sessionCookie, startWebAnalyzer, startWithAlert, startWithUsers, visit, type WebAnalyzer } from './analyzer-web.js';
 import { rawRequest, type RawResponse } from './raw-http.js';
 
-const PASSWORD = 'correct horse battery';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 let running: RunningAnalyzer | undefined;
@@ -20,38 +19,11 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(extraLines: string[] = [], ruleLines: string[] = []): Promise<{ analyzer: RunningAnalyzer; port: number; config: string; tcp: number }> {
-  const { config, tcp } = await analyzerSetup(ruleLines, extraLines);
-  running = await startAnalyzer(config);
-  return { analyzer: running, port: Number(new URL(running.webUrl!).port), config, tcp };
-}
-
-async function sendSyslog(tcp: number, lines: string[]): Promise<void> {
-  const socket = connect({ port: tcp, host: '127.0.0.1' });
-  await new Promise((resolve) => socket.once('connect', resolve));
-  await new Promise<void>((resolve) => socket.end(lines.join(''), resolve));
-}
-
-/** On loopback without users, with one open alert: the open alerts page then has the acknowledge form and its CSRF token. */
-async function startWithAlert(): Promise<{ analyzer: RunningAnalyzer; port: number }> {
-  const started = await start([], ['  - { id: any-app, kind: event, match: { app: ^app$ } }']);
-  await sendSyslog(started.tcp, ['<13>Dec  4 20:00:00 fw1 app: something\n']);
-  await waitFor(async () => ((await cli(['alerts', 'list', '--config', started.config])).stdout ? true : undefined), 'the alert');
-  return started;
-}
-
-async function withUsers(): Promise<{ analyzer: RunningAnalyzer; port: number }> {
-  return start([`web: { port: 0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]);
-}
-
-const sessionCookie = (response: RawResponse) => /ew_session=[^;]*/.exec(response.headers.get('set-cookie') ?? '')?.[0];
-const csrfToken = (response: RawResponse) => /name="csrf" value="([^"]+)"/.exec(response.body)?.[1];
-
-/** A visitor's cookie and CSRF token from the page at `target` (the login form, or any page without users). */
-async function visit(port: number, target: string): Promise<{ cookie: string; csrf: string }> {
-  const page = await rawRequest(port, { target });
-  expect(page.status).toBe(200);
-  return { cookie: sessionCookie(page)!, csrf: csrfToken(page)! };
+/** Started, and stopped after the test. */
+async function started(starting: Promise<WebAnalyzer>): Promise<WebAnalyzer> {
+  const web = await starting;
+  running = web.analyzer;
+  return web;
 }
 
 function postLogin(port: number, visitor: { cookie: string; csrf: string }, password: string, localAddress?: string): Promise<RawResponse> {
@@ -74,7 +46,7 @@ const count = (statuses: number[], status: number) => statuses.filter((s) => s =
 
 describe('1. requests the server cannot read are answered 400, never fatal', () => {
   it('odd request targets, bad percent-encoding, invalid cookies: 400 each; the daemon keeps serving and logs the refusals', async () => {
-    const { analyzer, port } = await startWithAlert();
+    const { analyzer, port } = await started(startWithAlert());
     const refused = ['//', '//x', '/%', '/%zz', '/?severity=%', '/alert?id=%E0%A4%A', '/?rule=%ff', 'http://x', `http://127.0.0.1:${port}/`, '*', `/${'a'.repeat(5000)}`];
     for (const target of refused) expect((await rawRequest(port, { target })).status, target).toBe(400);
     expect((await rawRequest(port, { target: '/', headers: { cookie: 'ew_session=%%%' } })).status).toBe(400);
@@ -97,7 +69,7 @@ describe('1. requests the server cannot read are answered 400, never fatal', () 
 
 describe('2. the login throttle holds under concurrency', () => {
   it('200 simultaneous logins from one address: 10 reach the password check, 190 get 429, and then the right password gets 429 too', async () => {
-    const { analyzer, port } = await withUsers();
+    const { analyzer, port } = await started(startWithUsers());
     const visitor = await visit(port, '/login');
     const attempts = Array.from({ length: 199 }, (_, i) => postLogin(port, visitor, `guess ${i}`));
     attempts.push(postLogin(port, visitor, PASSWORD)); // the right one, last of the batch
@@ -117,7 +89,7 @@ describe('2. the login throttle holds under concurrency', () => {
 
 describe('3. DNS rebinding: only the configured Host names are served', () => {
   it('Host rebind.attacker.example gets 421 with no session or token, and cannot acknowledge; the page\'s own names work', async () => {
-    const { analyzer, port } = await startWithAlert();
+    const { analyzer, port } = await started(startWithAlert());
     const attacker = `rebind.attacker.example:${port}`;
     const page = await rawRequest(port, { target: '/', host: attacker });
     expect(page.status).toBe(421);
@@ -136,7 +108,7 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
   });
 
   it('web.hosts adds names: with and without a port', async () => {
-    const { port } = await start(['web: { port: 0, hosts: [analyzer.example.org, "envirowatch:8443"] }']);
+    const { port } = await started(startWebAnalyzer(['web: { port: 0, hosts: [analyzer.example.org, "envirowatch:8443"] }']));
     expect((await rawRequest(port, { target: '/', host: 'analyzer.example.org' })).status).toBe(200);
     expect((await rawRequest(port, { target: '/', host: 'analyzer.example.org:443' })).status).toBe(200);
     expect((await rawRequest(port, { target: '/', host: 'envirowatch:8443' })).status).toBe(200);
@@ -145,7 +117,7 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
   });
 
   it('on 0.0.0.0 (users required) the defaults are the bound address and this machine\'s host name', async () => {
-    const { port } = await start([`web: { port: 0, address: 0.0.0.0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]);
+    const { port } = await started(startWebAnalyzer([`web: { port: 0, address: 0.0.0.0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]));
     expect((await rawRequest(port, { target: '/', host: `${hostname()}:${port}` })).status).toBe(303);
     expect((await rawRequest(port, { target: '/', host: `0.0.0.0:${port}` })).status).toBe(303);
     expect((await rawRequest(port, { target: '/login', host: `rebind.attacker.example:${port}` })).status).toBe(421);
@@ -154,7 +126,7 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
 
 describe('4. anonymous requests cannot evict a logged-in session', () => {
   it('10,001 cookieless requests for the stylesheet, the login form and other pages: the logged-in session stays', async () => {
-    const { analyzer, port } = await withUsers();
+    const { analyzer, port } = await started(startWithUsers());
     const loggedIn = await logIn(port);
 
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
@@ -191,7 +163,7 @@ describe('4. anonymous requests cannot evict a logged-in session', () => {
 
 describe('5. /rates stays small whatever host_rates holds', () => {
   it('20,000 spoofed host names: the page shows the busiest hosts and says how many more there are', async () => {
-    const { analyzer, port, config, tcp } = await start();
+    const { analyzer, port, config, tcp } = await started(startWebAnalyzer());
     const lines = Array.from({ length: 20_000 }, (_, i) => `<13>Dec  4 20:00:00 spoofed-${String(i).padStart(5, '0')} app: x\n`);
     lines.push(...Array.from({ length: 5 }, () => '<13>Dec  4 20:00:00 busiest app: x\n'));
     await sendSyslog(tcp, lines);
