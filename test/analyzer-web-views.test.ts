@@ -1,7 +1,7 @@
 /** The web page's pure parts: escaping of everything that comes from syslog, and the chart geometry. */
 import { describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../src/analyzer/store/alerts.js';
-import { MAX_SESSIONS, Sessions } from '../src/analyzer/web/auth.js';
+import { LoginThrottle, MAX_LOGGED_IN_SESSIONS, MAX_VISITOR_SESSIONS, Sessions } from '../src/analyzer/web/auth.js';
 import { chartPaths } from '../src/analyzer/web/charts.js';
 import { html } from '../src/analyzer/web/html.js';
 import { historyPage, openAlertsPage } from '../src/analyzer/web/pages.js';
@@ -56,20 +56,34 @@ describe('charts', () => {
 });
 
 describe('sessions', () => {
-  it('keep at most MAX_SESSIONS, dropping the least recently used; expire after the timeout without use', () => {
+  it('visitors cannot push out a logged-in session; each pool keeps its most recently used; sessions expire after the timeout without use', () => {
     let now = 0;
     const sessions = new Sessions(60_000, () => now);
-    const kept = sessions.login(sessions.resume(undefined), 'erin');
-    for (let i = 0; i < MAX_SESSIONS + 500; i++) {
-      if (i % 1000 === 0) sessions.resume(kept.id); // erin keeps using hers
-      sessions.resume(undefined); // a client without cookies
-    }
-    expect(sessions.size).toBe(MAX_SESSIONS);
-    expect(sessions.resume(kept.id)).toBe(kept);
+    const kept = sessions.login(sessions.visit(), 'erin');
+    for (let i = 0; i < MAX_VISITOR_SESSIONS + 500; i++) sessions.visit(); // the login form for clients without cookies
+    expect(sessions.size).toEqual({ visitors: MAX_VISITOR_SESSIONS, loggedIn: 1 });
+    expect(sessions.find(kept.id)).toBe(kept);
+
+    const logins = Array.from({ length: MAX_LOGGED_IN_SESSIONS }, () => sessions.login(sessions.visit(), 'frank'));
+    expect(sessions.size.loggedIn).toBe(MAX_LOGGED_IN_SESSIONS);
+    expect(sessions.find(kept.id)).toBeUndefined(); // the least recently used login went
     now = 59_000;
-    expect(sessions.resume(kept.id)).toBe(kept);
-    now = 119_001; // 60 s after her last use
-    expect(sessions.resume(kept.id)).not.toBe(kept);
-    expect(sessions.size).toBe(1);
+    expect(sessions.find(logins[0]!.id)).toBe(logins[0]);
+    now = 119_001; // 60 s after its last use
+    expect(sessions.find(logins[0]!.id)).toBeUndefined();
+    expect(sessions.size).toEqual({ visitors: 0, loggedIn: 0 });
+  });
+});
+
+describe('login throttle', () => {
+  it('an attempt takes its slot before the check: the limit holds for attempts in flight; a right password gives its slot back; the window ends it', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(3, 60_000, () => now);
+    expect([1, 2, 3, 4].map(() => throttle.tryAttempt('192.0.2.1'))).toEqual([true, true, true, false]);
+    expect(throttle.tryAttempt('192.0.2.2')).toBe(true);
+    throttle.succeeded('192.0.2.1');
+    expect([1, 2].map(() => throttle.tryAttempt('192.0.2.1'))).toEqual([true, false]);
+    now = 60_001;
+    expect(throttle.tryAttempt('192.0.2.1')).toBe(true);
   });
 });

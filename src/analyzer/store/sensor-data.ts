@@ -89,10 +89,28 @@ export function readingSeries(db: Db, host: string, quantity: string, since: num
   return db.prepare('SELECT time, value FROM readings WHERE host = ? AND quantity = ? AND time >= ? ORDER BY time').all(host, quantity, since) as { time: number; value: number }[];
 }
 
-/** Events per minute of every host since `since`: host → [{ minute, count }] oldest first. */
-export function hostRates(db: Db, since: number): Map<string, { minute: number; count: number }[]> {
-  const rows = db.prepare('SELECT host, minute, count FROM host_rates WHERE minute >= ? ORDER BY host, minute').all(since) as { host: string; minute: number; count: number }[];
+/**
+ * Events per minute since `since` of the `maxHosts` hosts with the most events in that time
+ * (-1: all hosts): host → [{ minute, count }] oldest first, busiest host first. The database
+ * does the limiting, so the cost stays bounded however many host names were sent.
+ */
+export function hostRates(db: Db, since: number, maxHosts = -1): Map<string, { minute: number; count: number }[]> {
+  const rows = db
+    .prepare(
+      `WITH busiest AS (SELECT host, SUM(count) AS total FROM host_rates WHERE minute >= ? GROUP BY host ORDER BY total DESC, host LIMIT ?)
+       SELECT host, minute, count FROM host_rates JOIN busiest USING (host) WHERE minute >= ? ORDER BY total DESC, host, minute`,
+    )
+    .all(since, maxHosts, since) as { host: string; minute: number; count: number }[];
   const byHost = new Map<string, { minute: number; count: number }[]>();
-  for (const { host, minute, count } of rows) byHost.set(host, [...(byHost.get(host) ?? []), { minute, count }]);
+  for (const { host, minute, count } of rows) {
+    const counted = byHost.get(host);
+    if (counted) counted.push({ minute, count });
+    else byHost.set(host, [{ minute, count }]);
+  }
   return byHost;
+}
+
+/** How many hosts sent events since `since`. */
+export function countRateHosts(db: Db, since: number): number {
+  return (db.prepare('SELECT COUNT(DISTINCT host) AS hosts FROM host_rates WHERE minute >= ?').get(since) as { hosts: number }).hosts;
 }

@@ -127,19 +127,25 @@ export interface EpsKeyState {
   readonly threshold: string;
 }
 
-export function ratesPage(rates: readonly HostRate[], eps: readonly EpsKeyState[], window: { from: number; to: number }): Html {
+/** The rows a page leaves out to stay small, said below its table. */
+function notShown(count: number, what: string, which: string): Html | string {
+  return count > 0 ? html`<p class="muted">${count.toLocaleString('en-US')} more ${what} not shown (${which}).</p>` : '';
+}
+
+/** `rates` and `eps` are the busiest hosts and keys; `hidden` counts those left out. */
+export function ratesPage(rates: readonly HostRate[], eps: readonly EpsKeyState[], window: { from: number; to: number }, hidden: { hosts: number; keys: number }): Html {
   const total = (rate: HostRate) => rate.perMinute.reduce((sum, { count }) => sum + count, 0);
   return html`<h2>EPS rules: state of each key</h2>
 ${eps.length === 0 ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>` : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
 ${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.threshold}</td></tr>`)}
-</tbody></table>`}
+</tbody></table>${notShown(hidden.keys, 'keys', 'out-of-range keys come first, then the busiest')}`}
 <h2>Events per minute, last hour</h2>
 ${rates.length === 0 ? html`<p class="muted">Nothing received in the last hour.</p>` : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>
 ${rates.map(
   (rate) =>
     html`<tr data-host="${rate.host}"><td>${rate.host}</td><td class="num">${total(rate)}</td><td>${lineChart({ points: rate.perMinute.map(({ minute, count }) => ({ time: minute, value: count })), from: window.from, to: window.to, width: 360, height: 60, label: `${rate.host}: events per minute`, floor: 0 })}</td></tr>`,
 )}
-</tbody></table>`}`;
+</tbody></table>${notShown(hidden.hosts, 'hosts', 'those with fewer events')}`}`;
 }
 
 export interface SensorView {

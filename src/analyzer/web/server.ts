@@ -5,20 +5,25 @@
  * when the browser sends one, an Origin equal to the page's own.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
+import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
+import type { EpsMonitor } from '../rules/eps.js';
 import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/database.js';
-import { hostRates, latestReadings, readingSeries } from '../store/sensor-data.js';
-import { LoginThrottle, Sessions, verifyPassword, type Session } from './auth.js';
-import type { WebConfig } from './config.js';
+import { countRateHosts, hostRates, latestReadings, readingSeries } from '../store/sensor-data.js';
+import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
+import { allowedHostNames, type WebConfig } from './config.js';
 import { html, type Html } from './html.js';
 import { alertPage, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext } from './pages.js';
+import { HostAllowList, HttpError, parseCookies, parseHost, parseTarget, parseUrlEncoded } from './request.js';
 import { STYLESHEET } from './style.js';
 
 export interface WebSources {
@@ -34,6 +39,17 @@ const MAX_FORM_BYTES = 64 * 1024;
 const HOUR_MS = 3_600_000;
 const PAGE_SIZE = 100;
 const CHARTED = ['temperature', 'humidity'] as const;
+/** Login attempts per address per window (see LoginThrottle). */
+const LOGIN_ATTEMPTS = 10;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+/** The rates page shows this many of the busiest hosts and EPS keys: spoofed host names must not make it unbounded. */
+const RATES_HOSTS_SHOWN = 50;
+const RATES_KEYS_SHOWN = 200;
+/** Node's answer to a request it could not parse, by error code; anything else is a 400. */
+const UNPARSED_STATUS = new Map([
+  ['HPE_HEADER_OVERFLOW', 431],
+  ['ERR_HTTP_REQUEST_TIMEOUT', 408],
+]);
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
@@ -41,33 +57,77 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+type Reply = (status: number, body: string | Html, headers?: Record<string, string>) => void;
+
+/** The session id the cookie claims; a value that is not one of ours is refused. */
+function sessionId(cookieHeader: string | undefined): string | undefined {
+  const id = parseCookies(cookieHeader).get(COOKIE);
+  if (id !== undefined && !SESSION_ID_PATTERN.test(id)) throw new HttpError(400, 'unreadable request: invalid session cookie');
+  return id;
 }
 
-function cookie(request: IncomingMessage, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new HttpError(413, 'form too large');
+      chunks.push(chunk);
+    }
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch (error) {
+    // A client that went away mid-body, or bytes that are not UTF-8: the client's doing, not a failure here.
+    throw error instanceof HttpError ? error : new HttpError(400, 'unreadable request: the body did not arrive whole, or is not UTF-8');
   }
-  return undefined;
 }
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) throw new HttpError(415, 'forms only');
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new HttpError(413, 'form too large');
-    chunks.push(chunk);
+  return parseUrlEncoded(await readBody(request, MAX_FORM_BYTES), 'form');
+}
+
+const errorPage = (error: HttpError) => html`<!doctype html><title>${error.status}</title><p>${error.message}</p><p><a href="/">Back to the alerts</a></p>`;
+
+/**
+ * A request's session: the one its cookie names, else one made on first need (a page with a
+ * form needs its CSRF token), so that anonymous requests cost no session.
+ */
+class RequestSession {
+  private madeHere = false;
+
+  constructor(
+    private readonly sessions: Sessions,
+    private session: Session | undefined,
+  ) {}
+
+  get existing(): Session | undefined {
+    return this.session;
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+
+  get user(): string | null {
+    return this.session?.user ?? null;
+  }
+
+  need(): Session {
+    if (!this.session) {
+      this.session = this.sessions.visit();
+      this.madeHere = true;
+    }
+    return this.session;
+  }
+
+  /** The session made for this request: its cookie goes with the answer. */
+  get made(): Session | undefined {
+    return this.madeHere ? this.session : undefined;
+  }
+}
+
+/** A key's thresholds as text: its override (an own entry only; keys come from messages), else the rule's. */
+function thresholds(monitor: EpsMonitor, key: string): string {
+  const { rule } = monitor;
+  const limits = Object.hasOwn(rule.overrides, key) ? rule.overrides[key]! : { below: rule.below, above: rule.above };
+  return [limits.below !== undefined ? `below ${limits.below}` : '', limits.above !== undefined ? `above ${limits.above}` : ''].filter(Boolean).join(', ');
 }
 
 export class WebServer {
@@ -75,6 +135,12 @@ export class WebServer {
   private readonly sessions: Sessions;
   private readonly throttle: LoginThrottle;
   private readonly secure: boolean;
+  /** Refuses every Host until the server listens (the defaults need the port). */
+  private hosts = new HostAllowList([]);
+  /** Refusals are the client's doing and can come in floods: one line per kind per 10 s, with a count. */
+  private readonly refusals: RateLimitedLog;
+  /** Sockets answered by refuseOnSocket and not closed yet. */
+  private readonly refusedSockets = new Set<Duplex>();
 
   constructor(
     private readonly config: WebConfig,
@@ -82,8 +148,10 @@ export class WebServer {
     private readonly logger: Logger,
   ) {
     this.sessions = new Sessions(config.sessionTimeout, sources.now);
-    this.throttle = new LoginThrottle(10, 15 * 60_000, sources.now);
+    this.throttle = new LoginThrottle(LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, sources.now);
     this.secure = config.tls !== null;
+    // The wall clock that paces log lines, not the daemon's (which tests may hold still).
+    this.refusals = new RateLimitedLog(logger, systemClock);
   }
 
   /** Where it listens, e.g. http://127.0.0.1:8514/ (once started). */
@@ -95,19 +163,24 @@ export class WebServer {
   }
 
   async start(): Promise<void> {
-    const handler = (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response);
+    // Nothing a request does may end in an unhandled rejection: that would end the daemon.
+    const handler = (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response).catch((error: unknown) => this.failed(error, request, response));
     const { tls } = this.config;
     const server = tls ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler) : createHttpServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.config.port, this.config.address, () => {
         server.off('error', reject);
+        this.hosts = new HostAllowList(allowedHostNames(this.config, (server.address() as AddressInfo).port));
         resolve();
       });
     });
     server.on('error', (error) => this.logger.error('web server error', { error }));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => (error.code === 'ECONNRESET' ? socket.destroy() : this.refuseOnSocket(socket, UNPARSED_STATUS.get(error.code ?? '') ?? 400, error.code ?? error.message)));
+    // Without a listener node would just drop the connection; the page proxies nothing.
+    server.on('connect', (_request: IncomingMessage, socket: Duplex) => this.refuseOnSocket(socket, 405, 'CONNECT'));
     this.server = server;
-    this.logger.info('web page', { url: this.url, login: this.config.users.length > 0 ? 'required' : 'none (loopback only)' });
+    this.logger.info('web page', { url: this.url, login: this.config.users.length > 0 ? 'required' : 'none (loopback only)', hosts: this.hosts.names.join(',') });
   }
 
   async stop(): Promise<void> {
@@ -115,33 +188,86 @@ export class WebServer {
     if (!server) return;
     this.server = undefined;
     server.closeAllConnections();
+    for (const socket of this.refusedSockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Reads the request strictly (target, Host, cookie), then routes it; an HttpError is the answer, anything else goes to failed(). */
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://page');
-    const session = this.sessions.resume(cookie(request, COOKIE));
-    const send = (status: number, body: string | Html, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'set-cookie': this.sessionCookie(session), ...headers });
+    // Read now: node drops request.socket when the request is destroyed (a body cut short or too large).
+    const from = request.socket.remoteAddress ?? '';
+    response.on('error', (error) => this.refusals.warn('response', 'web response failed', () => ({ error, from })));
+    let session: RequestSession | undefined;
+    const reply: Reply = (status, body, headers = {}) => {
+      const made = session?.made;
+      response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...(made ? { 'set-cookie': this.sessionCookie(made) } : {}), ...headers });
       response.end(String(body));
     };
     try {
-      if (request.method === 'GET' && url.pathname === '/style.css') return send(200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
-      if (request.method === 'POST') this.checkOrigin(request);
-      if (url.pathname === '/login') return await this.login(request, session, response, send);
-      if (this.config.users.length > 0 && session.user === null) {
-        if (request.method === 'GET') return send(303, '', { location: '/login' });
-        throw new HttpError(403, 'log in first');
-      }
-      if (request.method === 'POST') return await this.post(url.pathname, await readForm(request), session, response, send);
-      if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'GET or POST');
-      const page = this.page(url, session);
-      if (!page) throw new HttpError(404, `no page ${url.pathname}`);
-      return send(200, page);
+      const { path, query } = parseTarget(request.url);
+      // Before any session or token is handed out: a rebound name gets nothing.
+      if (!this.hosts.allows(parseHost(request.headers.host))) throw new HttpError(421, 'this page is not served under that host name');
+      session = new RequestSession(this.sessions, this.sessions.find(sessionId(request.headers.cookie)));
+      await this.route(request, from, path, query, session, reply);
     } catch (error) {
-      if (error instanceof HttpError) return send(error.status, html`<!doctype html><title>${error.status}</title><p>${error.message}</p><p><a href="/">Back to the alerts</a></p>`);
-      this.logger.error('web request failed', { path: url.pathname, error });
-      return send(500, html`<!doctype html><title>500</title><p>Internal error; see the analyzer's log.</p>`);
+      if (!(error instanceof HttpError)) throw error;
+      this.refused(request, from, error);
+      reply(error.status, errorPage(error));
+    }
+  }
+
+  private async route(request: IncomingMessage, from: string, path: string, query: URLSearchParams, session: RequestSession, reply: Reply): Promise<void> {
+    const { method } = request;
+    if (method === 'GET' && path === '/style.css') return reply(200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
+    if (method === 'POST') this.checkOrigin(request);
+    if (path === '/login') return this.login(request, from, session, reply);
+    if (this.config.users.length > 0 && session.user === null) {
+      if (method === 'GET') return reply(303, '', { location: '/login' });
+      throw new HttpError(403, 'log in first');
+    }
+    if (method === 'POST') return this.post(path, await readForm(request), session, reply);
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'GET or POST');
+    const page = this.page(path, query, session);
+    if (!page) throw new HttpError(404, `no page ${path}`);
+    reply(200, page);
+  }
+
+  /** Every refusal is logged, at most one line per status per 10 s (that line counts the rest). */
+  private refused(request: IncomingMessage, from: string, error: HttpError): void {
+    this.refusals.warn(String(error.status), 'web request refused', () => ({
+      status: error.status,
+      reason: error.message,
+      method: request.method,
+      target: request.url?.slice(0, 200),
+      host: request.headers.host?.slice(0, 200),
+      from,
+    }));
+  }
+
+  /** Answers on the bare socket a request that never became a request and response (unparsable, CONNECT); logged like the others. */
+  private refuseOnSocket(socket: Duplex, status: number, reason: string): void {
+    this.refusals.warn(`socket ${status}`, 'web request refused', () => ({ status, reason }));
+    // A CONNECT socket has no error listener of node's any more; a reset must not become an uncaught error.
+    socket.on('error', (error) => this.refusals.warn('socket error', 'web connection failed', () => ({ error })));
+    if (!socket.writable) return void socket.destroy();
+    // Past node's connection tracking: kept here so that stop() can close it, and read (dropping
+    // what the client still sends) so that the client's end is seen and it closes.
+    this.refusedSockets.add(socket);
+    socket.once('close', () => this.refusedSockets.delete(socket));
+    socket.resume();
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  /** Anything but an HttpError (a bug, a database error): logged, and a 500 if the answer has not begun, else the connection is cut. */
+  private failed(error: unknown, request: IncomingMessage, response: ServerResponse): void {
+    this.logger.error('web request failed', { target: request.url?.slice(0, 200), error });
+    try {
+      if (response.headersSent) return void response.destroy();
+      response.writeHead(500, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+      response.end(String(html`<!doctype html><title>500</title><p>Internal error; see the analyzer's log.</p>`));
+    } catch (writeError) {
+      this.logger.error('web response failed', { error: writeError });
+      response.destroy();
     }
   }
 
@@ -157,63 +283,73 @@ export class WebServer {
     if (origin !== expected) throw new HttpError(403, 'cross-site request refused');
   }
 
-  private checkCsrf(form: URLSearchParams, session: Session): void {
-    if (form.get('csrf') !== session.csrf) throw new HttpError(403, 'the form has expired or did not come from this page; reload and try again');
+  /** The request's session, when the form carries its token. */
+  private checkCsrf(form: URLSearchParams, session: RequestSession): Session {
+    const existing = session.existing;
+    if (!existing || form.get('csrf') !== existing.csrf) throw new HttpError(403, 'the form has expired or did not come from this page; reload and try again');
+    return existing;
   }
 
-  private async login(request: IncomingMessage, session: Session, response: ServerResponse, send: (status: number, body: Html, headers?: Record<string, string>) => void): Promise<void> {
-    if (this.config.users.length === 0) return send(303, html``, { location: '/' });
-    if (request.method !== 'POST') return send(200, loginPage(undefined, session.csrf));
+  private async login(request: IncomingMessage, from: string, session: RequestSession, reply: Reply): Promise<void> {
+    if (this.config.users.length === 0) return reply(303, '', { location: '/' });
+    if (request.method !== 'POST') return reply(200, loginPage(undefined, session.need().csrf));
     const form = await readForm(request);
-    this.checkCsrf(form, session);
-    const address = request.socket.remoteAddress ?? '';
-    if (this.throttle.blocked(address)) return send(429, loginPage('Too many failed logins from this address; try again in 15 minutes.', session.csrf));
+    const visitor = this.checkCsrf(form, session);
+    // The slot is taken before the slow check, so that concurrent attempts cannot all pass it.
+    if (!this.throttle.tryAttempt(from)) {
+      this.refused(request, from, new HttpError(429, 'too many login attempts from this address'));
+      return reply(429, loginPage('Too many login attempts from this address; try again in 15 minutes.', visitor.csrf));
+    }
     const name = form.get('user') ?? '';
     const user = this.config.users.find((candidate) => candidate.name === name);
     // A missing user still costs one scrypt, so timing does not tell which names exist.
     const valid = await verifyPassword(form.get('password') ?? '', user?.passwordHash ?? this.config.users[0]!.passwordHash);
     if (!user || !valid) {
-      this.throttle.failed(address);
-      this.logger.warn('failed web login', { user: name, from: address });
-      return send(401, loginPage('Wrong user or password.', session.csrf));
+      this.logger.warn('failed web login', { user: name.slice(0, 64), from });
+      return reply(401, loginPage('Wrong user or password.', visitor.csrf));
     }
-    this.throttle.succeeded(address);
-    const loggedIn = this.sessions.login(session, user.name);
-    this.logger.info('web login', { user: user.name, from: address });
-    response.writeHead(303, { ...SECURITY_HEADERS, location: '/', 'set-cookie': this.sessionCookie(loggedIn) });
-    response.end();
+    this.throttle.succeeded(from);
+    const loggedIn = this.sessions.login(visitor, user.name);
+    this.logger.info('web login', { user: user.name, from });
+    reply(303, '', { location: '/', 'set-cookie': this.sessionCookie(loggedIn) });
   }
 
-  private async post(path: string, form: URLSearchParams, session: Session, response: ServerResponse, send: (status: number, body: Html, headers?: Record<string, string>) => void): Promise<void> {
-    this.checkCsrf(form, session);
+  private post(path: string, form: URLSearchParams, session: RequestSession, reply: Reply): void {
+    const current = this.checkCsrf(form, session);
     if (path === '/logout') {
-      this.sessions.logout(session);
-      response.writeHead(303, { ...SECURITY_HEADERS, location: '/login', 'set-cookie': `${COOKIE}=; Path=/; Max-Age=0` });
-      response.end();
-      return;
+      this.sessions.logout(current);
+      return reply(303, '', { location: '/login', 'set-cookie': `${COOKIE}=; Path=/; Max-Age=0` });
     }
     if (path !== '/ack') throw new HttpError(404, `no form ${path}`);
     const ids = form.get('scope') === 'shown' ? form.getAll('shown') : form.getAll('id');
     const comment = (form.get('comment') ?? '').trim();
-    const by = session.user ?? (form.get('by') ?? '').trim();
-    if (ids.length === 0) return send(303, html``, { location: '/?message=select' });
+    const by = current.user ?? (form.get('by') ?? '').trim();
+    if (ids.length === 0) return reply(303, '', { location: '/?message=select' });
     if (!comment || !by) throw new HttpError(400, 'a comment and who acknowledges are required');
     const at = this.sources.now();
     const baseline = form.get('baseline') === '1';
     const acknowledged = ids.filter((id) => this.sources.alerts.acknowledge(id, { by, at, comment, baseline })).length;
     this.logger.info('alerts acknowledged on the web page', { by, count: acknowledged, baseline });
-    send(303, html``, { location: `/?acknowledged=${acknowledged}` });
+    reply(303, '', { location: `/?acknowledged=${acknowledged}` });
   }
 
-  private context(session: Session): PageContext {
-    return { user: session.user, csrf: session.csrf, openCount: this.sources.alerts.count({ open: true }), now: this.sources.now() };
+  private context(session: RequestSession): PageContext {
+    return {
+      user: session.user,
+      // Asked for only by a page that renders a form: a page view without one makes no session.
+      get csrf() {
+        return session.need().csrf;
+      },
+      openCount: this.sources.alerts.count({ open: true }),
+      now: this.sources.now(),
+    };
   }
 
-  private page(url: URL, session: Session): Html | undefined {
+  private page(path: string, params: URLSearchParams, session: RequestSession): Html | undefined {
     const context = this.context(session);
     const { alerts } = this.sources;
-    const query = (name: string) => url.searchParams.get(name) || undefined;
-    switch (url.pathname) {
+    const query = (name: string) => params.get(name) || undefined;
+    switch (path) {
       case '/': {
         const severity = query('severity');
         const filters = { rule: query('rule'), host: query('host'), severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : undefined };
@@ -248,20 +384,18 @@ export class WebServer {
     const window = { from: now - HOUR_MS, to: now };
     // Minutes without events are zeros on the chart, not gaps.
     const firstMinute = Math.ceil(window.from / 60_000) * 60_000;
-    const rates = [...hostRates(this.sources.db, window.from)].map(([host, counted]) => {
+    const busiest = hostRates(this.sources.db, window.from, RATES_HOSTS_SHOWN);
+    const rates = [...busiest].map(([host, counted]) => {
       const byMinute = new Map(counted.map(({ minute, count }) => [minute, count]));
       const perMinute = [];
       for (let minute = firstMinute; minute <= now; minute += 60_000) perMinute.push({ minute, count: byMinute.get(minute) ?? 0 });
       return { host, perMinute };
     });
-    const eps = this.sources.engine.eps.flatMap((monitor) =>
-      monitor.snapshot().map(({ key, state, count }) => {
-        const limits = monitor.rule.overrides[key] ?? { below: monitor.rule.below, above: monitor.rule.above };
-        const threshold = [limits.below !== undefined ? `below ${limits.below}` : '', limits.above !== undefined ? `above ${limits.above}` : ''].filter(Boolean).join(', ');
-        return { ruleId: monitor.rule.id, key, state, count, threshold };
-      }),
-    );
-    return ratesPage(rates, eps, window);
+    const keys = this.sources.engine.eps.flatMap((monitor) => monitor.snapshot().map(({ key, state, count }) => ({ monitor, key, state, count })));
+    // Keys out of range first, then the busiest.
+    keys.sort((a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
+    const eps = keys.slice(0, RATES_KEYS_SHOWN).map(({ monitor, key, state, count }) => ({ ruleId: monitor.rule.id, key, state, count, threshold: thresholds(monitor, key) }));
+    return ratesPage(rates, eps, window, { hosts: countRateHosts(this.sources.db, window.from) - busiest.size, keys: keys.length - eps.length });
   }
 
   private sensorsView(now: number): Html {
