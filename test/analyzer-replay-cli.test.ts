@@ -1,6 +1,6 @@
 /** `envirowatch analyze`: a log file through the rules from the command line, as JSON lines. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,24 @@ describe('envirowatch analyze', () => {
     expect(alerts[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', host: '', key: 'carol', value: '10.9.9.9', time: new Date(2026, 0, 5, 10).toISOString() });
     expect(alerts[0].evidence.events[0]).toMatchObject({ source: `${log}:3`, app: 'openvpn' });
     expect(stderr).toBe('3 lines, 3 events\n');
+  });
+
+  it('without --year, no line is later than the file: a log copied on Dec 4 reads its March lines as this March, and crosses New Year', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
+    const log = join(dir, 'vpn.log');
+    const line = (when: string, ip: string) => `${when} openvpn[1]: openvpn server 'ovpns1' user 'dave' address '${ip}:5000' - connected`;
+    // Learning starts Mar 1; Mar 20 is past the 7 days: the alert's time says which year each line was read in.
+    await writeFile(log, [line('Mar  1 10:00:00', '10.0.0.1'), line('Mar 20 10:00:00', '10.9.9.9'), ''].join('\n'));
+    await utimes(log, new Date(2026, 11, 4), new Date(2026, 11, 4));
+    const march = await cli(['analyze', '--rules', RULES, '--input', log, '--json']);
+    expect(march.code, march.stderr).toBe(0);
+    // The nearest year to Dec 4 2026 would be 2027 (3 months away against 9): a file holds no line from after it was written.
+    expect(JSON.parse(march.stdout.trim()).time).toBe(new Date(2026, 2, 20, 10).toISOString());
+
+    await writeFile(log, [line('Dec 28 10:00:00', '10.0.0.1'), line('Jan  5 10:00:00', '10.9.9.9'), ''].join('\n'));
+    await utimes(log, new Date(2027, 0, 6), new Date(2027, 0, 6));
+    const newYear = await cli(['analyze', '--rules', RULES, '--input', log, '--json']);
+    expect(JSON.parse(newYear.stdout.trim()).time).toBe(new Date(2027, 0, 5, 10).toISOString());
   });
 
   it('explains a bad rules file with its line and exits 2; a missing input exits 1', async () => {

@@ -2,7 +2,8 @@
  * Replay: log lines through the rule engine with the events' own times as the clock, so a week
  * of learning can be tested on last month's logs. RFC 3164 lines have no year: the first is read
  * nearest the given reference (`--year` or the file's modification time), each later one nearest
- * the line before, so a log crossing New Year moves on into the next year.
+ * the line before, so a log crossing New Year moves on into the next year; and none later than
+ * `notAfter` (the file's time plus CLOCK_SKEW_MS), since a file holds no line from after it was written.
  */
 import { parseSyslog } from '../common/syslog/parse.js';
 import type { Alert } from './rules/alert.js';
@@ -17,7 +18,7 @@ export interface ReplayResult {
   readonly failed: { readonly count: number; readonly first?: { readonly source: string; readonly error: string } };
 }
 
-export async function replay(lines: AsyncIterable<string> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
+export async function replay(lines: AsyncIterable<string> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
   const engine = new RuleEngine(options.rules);
   const alerts: Alert[] = [];
   const emit = (found: readonly Alert[]) => {
@@ -35,7 +36,7 @@ export async function replay(lines: AsyncIterable<string> | Iterable<string>, op
     const source = `${options.name}:${n}`;
     // One line that breaks the parser or a rule must not end the replay of the rest of the file.
     try {
-      const event = parseSyslog(line, { receivedAt: reference, source, reference, senderHost: '' });
+      const event = parseSyslog(line, { receivedAt: reference, source, reference, notAfter: options.notAfter ?? Infinity, senderHost: '' });
       reference = event.eventTime;
       emit(engine.process(event, event.eventTime));
     } catch (error) {

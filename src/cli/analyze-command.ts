@@ -6,6 +6,7 @@ import { ConfigError } from '../common/errors.js';
 import type { Alert } from '../analyzer/rules/alert.js';
 import { rulesFileSchema } from '../analyzer/rules/schema.js';
 import { referenceForYear, replay } from '../analyzer/replay.js';
+import { CLOCK_SKEW_MS } from '../common/syslog/year.js';
 import { escapeForTerminal, jsonForTerminal } from './terminal-text.js';
 
 function formatAlert(alert: Alert, json: boolean): string {
@@ -37,12 +38,15 @@ export async function runAnalyzeCommand(options: { rules: string; input: string;
     return 1;
   }
   let reference = file?.mtimeMs ?? Date.now();
+  // No line of a file is later than the file (stdin: than now); with --year the user says which year.
+  let notAfter = reference + CLOCK_SKEW_MS;
   if (options.year !== undefined) {
     if (!/^\d{4}$/.test(options.year)) {
       process.stderr.write(`--year must be a year such as 2026, not ${options.year}\n`);
       return 2;
     }
     reference = referenceForYear(Number(options.year));
+    notAfter = Infinity;
   }
   const stream = fromStdin ? process.stdin : createReadStream(options.input, 'utf8');
   let result;
@@ -50,6 +54,7 @@ export async function runAnalyzeCommand(options: { rules: string; input: string;
     result = await replay(createInterface({ input: stream, crlfDelay: Infinity }), {
       rules,
       reference,
+      notAfter,
       name: fromStdin ? 'stdin' : options.input,
       onAlert: (alert) => process.stdout.write(`${formatAlert(alert, options.json ?? false)}\n`),
     });

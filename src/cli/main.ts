@@ -65,6 +65,18 @@ program
     process.exitCode = await runAnalyzeCommand(options);
   });
 
+program
+  .command('parse')
+  .description('show how the analyzer reads each syslog line (one result per input line, in order)')
+  .option('--input <file>', 'lines to read; - for standard input', '-')
+  .option('--json', 'one JSON object per line: format, facility, severity, time, host, app, procId, msgId, structuredData, message')
+  .option('--received-at <iso>', 'receive time, for the year of RFC 3164 stamps (default: now)')
+  .option('--sender <host>', 'host of a line that names none (the analyzer uses the sender\'s address)', '')
+  .action(async (options: { input: string; json?: boolean; receivedAt?: string; sender: string }) => {
+    const { runParseCommand } = await import('./parse-command.js');
+    process.exitCode = await runParseCommand(options);
+  });
+
 const analyzerConfigOption = () => new Option('-c, --config <file>', 'analyzer config file (default: /etc/envirowatch/analyzer.yaml)');
 
 program

@@ -12,6 +12,11 @@ export interface SyslogEvent {
   readonly receivedAt: number;
   /** The message's own timestamp (ms since the epoch); receivedAt when it has none. */
   readonly eventTime: number;
+  /**
+   * The timestamp as the sender wrote it ('' when none): eventTime keeps milliseconds in our
+   * clock, this keeps the sub-millisecond digits and the sender's UTC offset (timestamp.ts reads it).
+   */
+  readonly timestamp: string;
   /** HOSTNAME field, or the sender's address when the message has none. */
   readonly host: string;
   /** APP-NAME / TAG; '' when absent. */

@@ -1,15 +1,39 @@
 /**
- * RFC 3164 (BSD syslog) parser: `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`, where in practice
- * the PRI may be missing (lines from a log file), the HOSTNAME may be missing (pfSense's openvpn
- * lines: `Jan 13 20:36:00 openvpn[53530]: ...`), and the timestamp carries no year: the caller
- * gives a reference time and inferYear picks the year (see year.ts).
+ * RFC 3164 (BSD syslog) as real devices send it: `<PRI>TIMESTAMP HOSTNAME TAG[PID]: MSG`, where in
+ * practice every part may differ. What is read, and where the references (rsyslog's parser tests,
+ * leodido/go-syslog, syslog-ng) disagree, the choice made here (golden cases in test/golden/syslog/):
+ *
+ * - PRI: optional (lines from a log file: user.notice, RFC 3164 §4.3.3); spaces after it are skipped
+ *   (`<38> Mar  7 ...`, rsyslog date1).
+ * - Cisco IOS / NX-OS / ASA prefixes before the time: a message counter and a sequence number
+ *   (`530470:`, `105: 000104:`, or a bare `:`), an origin host name (`router1:`), and `*` or `.` for
+ *   a clock not in sync; after the time a zone name (`UTC:`) and a colon. They are read only when a
+ *   timestamp follows, so a message that merely starts with digits and a colon stays a message.
+ * - Timestamp: `Mmm dd hh:mm:ss` with the month in any case or in full (`AUG`, `January`), one or
+ *   two spaces or a single digit before the day, fractional seconds (`.098`), a year before or after
+ *   the time (`Oct 16 2009 23:47:31`, `Apr 15 21:28:13 2007`; rsyslog reads a year after the time as
+ *   the host name: we read it as the year, which is what Cisco and Juniper mean), or an RFC 3339 stamp
+ *   (`2019-02-13T21:53:30.605850+00:00`, rsyslog's forwarding format and VMware ESXi). A stamp with
+ *   no zone is local time; with a zone name, UTC/GMT are UTC and other names (ambiguous: IST is three
+ *   zones) local time. Its text is kept as sent (`timestamp`). No timestamp at all
+ *   (`<15> openvpn[2499]: ...`): `time` is undefined and the caller uses the receive time.
+ * - HOSTNAME: the first word unless that word is itself a TAG (pfSense and OpenBSD send no host:
+ *   `openvpn[53530]: ...`). An IPv6 address is a host, though it has colons.
+ * - TAG: up to 48 characters without space, `[`, `]` or `:`, then an optional `[PID]`, then `:`; a
+ *   `[PID]` alone also ends it. A word with neither is message text, not a tag (go-syslog's reading;
+ *   rsyslog takes any first word as the tag, which would make "Some" the app of "Some message
+ *   here"). A tag with spaces (macOS "Google Chrome Helper[12]:") is therefore not a tag: the whole
+ *   text is the message.
  */
 import { inferYear } from './year.js';
 
 export interface Parsed3164 {
   readonly facility: number;
   readonly severity: number;
-  readonly time: number;
+  /** ms since the epoch; undefined when the line has no timestamp. */
+  readonly time: number | undefined;
+  /** The timestamp as sent, Cisco's `*` and zone name included; '' when none. */
+  readonly timestamp: string;
   /** '' when the message has no HOSTNAME. */
   readonly host: string;
   readonly app: string;
@@ -17,38 +41,212 @@ export interface Parsed3164 {
   readonly message: string;
 }
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
-const LINE = /^(?:<(\d{1,3})>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (.*)$/s;
-/** TAG[PID]: — the tag is up to 48 printable characters without `[`, `:` or space. */
-const TAG = /^([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\])?: ?/;
+/** Month names, abbreviated and in full, lower case, and `Jan` as nearly every sender writes it. */
+const MONTHS = new Map(
+  ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((name, index) => [
+    [name, index],
+    [name.slice(0, 3), index],
+    [`${name[0]!.toUpperCase()}${name.slice(1, 3)}`, index],
+  ]),
+);
+/** `[yyyy ]Mmm dd [yyyy ]hh:mm:ss[.frac]` (NX-OS puts the year first), sticky; the rest (year after, zone, colon) is read by hand. */
+const BSD_TIME = /(?:(\d{4}) )?([A-Za-z]{3,9}) {1,2}(\d{1,2})(?: (\d{4}))? (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?/y;
+const ISO_TIME = /(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?/y;
+/** Cisco's counter / sequence number (`530470: `) or the bare colon left when both are off. */
+const CISCO_NUMBER = /(?:\d{1,20})?: /y;
+/** Cisco's origin-id host name before the timestamp (`router1: `). */
+const CISCO_HOST = /([^\s:]{1,255}): /y;
+/** Cisco's `show-timezone` name: only before the `: %FAC-SEV-MNEMONIC` it always precedes, so a host or tag is never taken for a zone. */
+const ZONE_NAME = / ([A-Z]{2,5})(?=: %)/y;
+const TAG = /([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\]:?|:)/y;
+const UTC_NAMES = new Set(['UTC', 'GMT', 'UT', 'Z']);
 
-export function parseRfc3164(text: string, reference: number): Parsed3164 | undefined {
-  const m = LINE.exec(text);
-  if (!m) return undefined;
-  const pri = m[1] === undefined ? 13 : Number(m[1]); // no PRI: user.notice, as RFC 3164 §4.3.3 says
-  if (pri > 191) return undefined;
-  const [hours, minutes, seconds] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  const day = Number(m[3]!.trim());
-  if (day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 60) return undefined;
-  const time = inferYear({ month: MONTHS[m[2]!]!, day, hours, minutes, seconds }, reference);
-  let rest = m[7]!;
-  let host = '';
-  // A first word that is not itself a TAG: is the HOSTNAME.
-  if (!TAG.test(rest)) {
-    const space = rest.indexOf(' ');
-    if (space > 0 && !rest.slice(0, space).endsWith(':')) {
-      host = rest.slice(0, space);
-      rest = rest.slice(space + 1);
+export function parseRfc3164(text: string, reference: number, notAfter = Infinity): Parsed3164 | undefined {
+  let at = 0;
+  let pri = 13; // no PRI: user.notice, as RFC 3164 §4.3.3 says
+  if (text.charCodeAt(0) === 0x3c /* < */) {
+    const close = text.indexOf('>', 1);
+    if (close < 2 || close > 4) return undefined;
+    pri = 0;
+    for (let d = 1; d < close; d++) {
+      const digit = text.charCodeAt(d) - 0x30;
+      if (digit < 0 || digit > 9) return undefined;
+      pri = pri * 10 + digit;
+    }
+    if (pri > 191) return undefined;
+    at = skipSpaces(text, close + 1);
+  }
+  const stamp = readTimestamp(text, at, reference, notAfter);
+  if (stamp) at = skipSpaces(text, stamp.end);
+  // No timestamp: a PRI and a tag right away (`<15> openvpn[2499]: ...`), or this is not RFC 3164.
+  else if (at === 0) return undefined;
+  TAG.lastIndex = at;
+  let tag = TAG.exec(text);
+  if (!stamp && !tag) return undefined;
+  let host = stamp?.host ?? '';
+  if (stamp && host === '') {
+    const space = text.indexOf(' ', at);
+    const wordEnd = space < 0 ? text.length : space;
+    // The first word is a tag when the tag pattern reads it: `su:`, `openvpn[53530]:`, `app:text`;
+    // but a colon further in the word makes it an IPv6 address (`2001:db8::1`), a host.
+    const colonAfterTag = tag ? text.indexOf(':', at + tag[0].length) : -1;
+    const isTag = tag !== null && (colonAfterTag < 0 || colonAfterTag >= wordEnd);
+    if (wordEnd > at && !isTag) {
+      host = text.slice(at, wordEnd);
+      at = skipSpaces(text, wordEnd);
+      TAG.lastIndex = at;
+      tag = TAG.exec(text);
     }
   }
-  const tag = TAG.exec(rest);
+  let messageStart = at;
+  if (tag) messageStart = at + tag[0].length + (text.charCodeAt(at + tag[0].length) === 0x20 ? 1 : 0);
   return {
     facility: pri >> 3,
     severity: pri & 7,
-    time,
+    time: stamp?.time,
+    timestamp: stamp ? text.slice(stamp.start, stamp.timeEnd) : '',
     host,
     app: tag ? tag[1]! : '',
     procId: tag?.[2] ?? '',
-    message: tag ? rest.slice(tag[0].length) : rest,
+    message: messageStart === 0 ? text : text.slice(messageStart),
   };
+}
+
+function skipSpaces(text: string, at: number): number {
+  while (text.charCodeAt(at) === 0x20) at++;
+  return at;
+}
+
+interface Stamp {
+  readonly time: number;
+  /** Where the timestamp's text starts and ends (Cisco's marker and zone name included). */
+  readonly start: number;
+  readonly timeEnd: number;
+  /** Where the text after the timestamp (and its colon) starts. */
+  readonly end: number;
+  /** Cisco's origin-id host name before the timestamp; '' when none. */
+  readonly host: string;
+}
+
+/** The timestamp at `at`, after any Cisco prefixes; undefined when there is none. */
+function readTimestamp(text: string, at: number, reference: number, notAfter: number): Stamp | undefined {
+  // Cisco: up to two numbers (counter, sequence), then maybe an origin host name, then the time.
+  let i = at;
+  for (let n = 0; n < 2 && (isDigit(text, i) || text.charCodeAt(i) === 0x3a); n++) {
+    CISCO_NUMBER.lastIndex = i;
+    if (!CISCO_NUMBER.test(text)) break;
+    i = CISCO_NUMBER.lastIndex;
+  }
+  const direct = readTime(text, i, reference, notAfter, '');
+  if (direct) return direct;
+  CISCO_HOST.lastIndex = i;
+  const origin = CISCO_HOST.exec(text);
+  if (origin && !MONTHS.has(origin[1]!.toLowerCase())) {
+    const afterHost = readTime(text, CISCO_HOST.lastIndex, reference, notAfter, origin[1]!);
+    if (afterHost) return afterHost;
+  }
+  // Without Cisco prefixes, the line itself may start with the time.
+  return i === at ? undefined : readTime(text, at, reference, notAfter, '');
+}
+
+function readTime(text: string, start: number, reference: number, notAfter: number, host: string): Stamp | undefined {
+  const marker = text.charCodeAt(start);
+  const at = marker === 0x2a /* * */ || marker === 0x2e /* . */ ? start + 1 : start;
+  // An RFC 3339 stamp starts with four digits and a dash; anything else can only be BSD's.
+  return text.charCodeAt(at + 4) === 0x2d ? readIsoTime(text, at, start, host) : readBsdTime(text, at, start, reference, notAfter, host);
+}
+
+function readIsoTime(text: string, at: number, start: number, host: string): Stamp | undefined {
+  ISO_TIME.lastIndex = at;
+  const m = ISO_TIME.exec(text);
+  if (!m || !endsWord(text, ISO_TIME.lastIndex)) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]) - 1;
+  const day = Number(m[3]);
+  const hours = Number(m[4]);
+  const minutes = Number(m[5]);
+  const seconds = Number(m[6]);
+  if (!validClock(month, day, hours, minutes, seconds)) return undefined;
+  const ms = fractionMs(m[7]);
+  const zone = m[8];
+  let time: number;
+  if (zone === undefined) time = new Date(year, month, day, hours, minutes, seconds, ms).getTime();
+  else {
+    const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+    time = Date.UTC(year, month, day, hours, minutes, seconds, ms) - offset * 60_000;
+  }
+  return { time, start, timeEnd: ISO_TIME.lastIndex, end: afterColon(text, ISO_TIME.lastIndex), host };
+}
+
+function readBsdTime(text: string, at: number, start: number, reference: number, notAfter: number, host: string): Stamp | undefined {
+  BSD_TIME.lastIndex = at;
+  const m = BSD_TIME.exec(text);
+  if (!m) return undefined;
+  const month = MONTHS.get(m[2]!) ?? MONTHS.get(m[2]!.toLowerCase());
+  const day = Number(m[3]);
+  const hours = Number(m[5]);
+  const minutes = Number(m[6]);
+  const seconds = Number(m[7]);
+  if (month === undefined || !validClock(month, day, hours, minutes, seconds)) return undefined;
+  let end = BSD_TIME.lastIndex;
+  const yearText = m[1] ?? m[4];
+  let year = yearText === undefined ? undefined : Number(yearText);
+  // A year after the time (`Apr 15 21:28:13 2007`), when it is a whole word.
+  if (year === undefined && text.charCodeAt(end) === 0x20 && isDigit(text, end + 1) && isDigit(text, end + 2) && isDigit(text, end + 3) && isDigit(text, end + 4) && endsAtSpace(text, end + 5)) {
+    year = Number(text.slice(end + 1, end + 5));
+    end += 5;
+  }
+  if (!endsWord(text, end)) return undefined;
+  let utc = false;
+  if (text.charCodeAt(end) === 0x20) {
+    ZONE_NAME.lastIndex = end;
+    const zone = ZONE_NAME.exec(text);
+    if (zone) {
+      utc = UTC_NAMES.has(zone[1]!);
+      end = ZONE_NAME.lastIndex;
+    }
+  }
+  // A year first is NX-OS's form, which always ends with a colon; without one it is RFC 3164 §5.4's
+  // example of a line with no valid TIMESTAMP (`1990 Oct 22 10:52:01 TZ-6 ...`), kept as text.
+  if (m[1] !== undefined && text.charCodeAt(end) !== 0x3a) return undefined;
+  const ms = fractionMs(m[8]);
+  let time: number;
+  if (year !== undefined) time = utc ? Date.UTC(year, month, day, hours, minutes, seconds, ms) : new Date(year, month, day, hours, minutes, seconds, ms).getTime();
+  else {
+    time = inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
+    // A UTC stamp without a year: the same wall-clock reading, moved from local time to UTC.
+    if (utc) time -= new Date(time).getTimezoneOffset() * 60_000;
+  }
+  return { time, start, timeEnd: end, end: afterColon(text, end), host };
+}
+
+function isDigit(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The position after a colon at `at` (Cisco and ASA end the time with one), else `at`. */
+function afterColon(text: string, at: number): number {
+  return text.charCodeAt(at) === 0x3a ? at + 1 : at;
+}
+
+/** A year after the time is a word of its own (not the start of an IPv6 host such as 2607:f8b0::1). */
+function endsAtSpace(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return Number.isNaN(c) || c === 0x20;
+}
+
+/** A timestamp ends at a space, a colon or the end of the text. */
+function endsWord(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return Number.isNaN(c) || c === 0x20 || c === 0x3a;
+}
+
+function validClock(month: number, day: number, hours: number, minutes: number, seconds: number): boolean {
+  return month >= 0 && month <= 11 && day >= 1 && day <= 31 && hours <= 23 && minutes <= 59 && seconds <= 60;
+}
+
+/** Milliseconds of a fraction of a second (`098` → 98, `605850` → 605); the digits beyond stay in the timestamp text. */
+function fractionMs(digits: string | undefined): number {
+  return digits === undefined ? 0 : Number(`${digits}00`.slice(0, 3));
 }

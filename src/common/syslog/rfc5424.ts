@@ -14,6 +14,8 @@ export interface Parsed5424 {
   readonly severity: number;
   /** ms since the epoch; undefined for the NILVALUE. */
   readonly time: number | undefined;
+  /** TIMESTAMP as sent, fraction and offset included; '' for the NILVALUE. */
+  readonly timestamp: string;
   readonly host: string;
   readonly app: string;
   readonly procId: string;
@@ -22,7 +24,10 @@ export interface Parsed5424 {
   readonly message: string;
 }
 
-const HEADER = /^<(\d{1,3})>([1-9]\d{0,2}) (\S+) (\S{1,255}) (\S{1,48}) (\S{1,128}) (\S{1,32}) /;
+// Field lengths are not enforced (RFC 5424 §6 caps HOSTNAME at 255, APP-NAME 48, PROCID 128, MSGID
+// 32): a sender that writes longer ones still sent a 5424 message, and rsyslog keeps it too;
+// dropping the whole line to a raw event would lose its host and time.
+const HEADER = /^<(\d{1,3})>([1-9]\d{0,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 const nil = (field: string) => (field === '-' ? '' : field);
@@ -57,33 +62,56 @@ function parseStructuredData(text: string, at: number): { data: StructuredData; 
     const params = data[id] ?? emptyRecord<string[]>();
     while (text[i] === ' ') {
       i++;
-      const eq = text.indexOf('="', i);
+      const eq = text.indexOf('=', i);
       if (eq <= i) return null;
       const name = text.slice(i, eq);
-      if (/[ \]"=]/.test(name)) return null;
-      i = eq + 2;
-      let value = '';
-      for (;;) {
-        const c = text[i];
-        if (c === undefined) return null;
-        if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\' || text[i + 1] === ']')) {
-          value += text[i + 1];
-          i += 2;
-        } else if (c === '"') {
-          i++;
-          break;
-        } else {
-          value += c;
-          i++;
-        }
-      }
-      (params[name] ??= []).push(value);
+      if (/[ \]"]/.test(name)) return null;
+      // Spaces between `=` and the quote are not RFC 5424, but rsyslog reads them (its parse1 test case 19).
+      let quote = eq + 1;
+      while (text.charCodeAt(quote) === 0x20) quote++;
+      const value = text[quote] === '"' ? quotedValue(text, quote + 1) : unquotedValue(text, eq + 1);
+      if (!value) return null;
+      i = value.end;
+      (params[name] ??= []).push(value.text);
     }
     if (text[i] !== ']') return null;
     i++;
     data[id] = params;
   }
   return i === at ? null : { data, end: i };
+}
+
+/**
+ * PARAM-VALUE from after its opening quote to its closing one. Only `\"`, `\\` and `\]` are escapes
+ * (RFC 5424 §6.3.3); any other backslash is kept as it is, as the RFC says and rsyslog does.
+ */
+function quotedValue(text: string, from: number): { text: string; end: number } | null {
+  let value = '';
+  let chunk = from;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) return { text: value + text.slice(chunk, i), end: i + 1 };
+    if (c === 0x5c /* \ */) {
+      const next = text.charCodeAt(i + 1);
+      if (next === 0x22 || next === 0x5c || next === 0x5d) {
+        value += text.slice(chunk, i);
+        chunk = i + 1;
+        i++;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * A value without quotes, up to a space or `]`: VMware ESXi writes `[Originator@6876
+ * sub=Vimsvc.ha-eventmgr user=root]`. Not RFC 5424, but the rest of the message is, and reading it
+ * keeps the host, app and time that a raw event would lose.
+ */
+function unquotedValue(text: string, from: number): { text: string; end: number } | null {
+  let end = from;
+  while (end < text.length && text.charCodeAt(end) !== 0x20 && text.charCodeAt(end) !== 0x5d) end++;
+  return end === text.length || end === from ? null : { text: text.slice(from, end), end };
 }
 
 export function parseRfc5424(text: string): Parsed5424 | undefined {
@@ -101,6 +129,7 @@ export function parseRfc5424(text: string): Parsed5424 | undefined {
     facility: pri >> 3,
     severity: pri & 7,
     time,
+    timestamp: nil(header[3]!),
     host: nil(header[4]!),
     app: nil(header[5]!),
     procId: nil(header[6]!),

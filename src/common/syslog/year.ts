@@ -15,7 +15,26 @@ export interface YearlessTime {
 const referenceYear = { year: NaN, start: 0, end: -1 };
 const HALF_YEAR_MS = 182 * 86_400_000;
 
-export function inferYear(t: YearlessTime, reference: number): number {
+/**
+ * How far a timestamp may lie after the time it is judged against (receive time, a log file's
+ * time) and still be this year's: RFC 3164 stamps are the sender's local time read in ours, and
+ * local times on Earth differ by up to 26 hours (UTC-12 to UTC+14); a day more for clocks that
+ * are off. Beyond it the stamp is last year's: a log copied in December has no next-March lines.
+ */
+export const CLOCK_SKEW_MS = 2 * 86_400_000;
+
+/**
+ * The time of `t` in the year that puts it nearest `reference`, but never after `notAfter`
+ * (a line cannot be later than the file it is in, nor much later than its receipt).
+ */
+export function inferYear(t: YearlessTime, reference: number, notAfter = Infinity): number {
+  let time = nearestYear(t, reference);
+  if (time <= notAfter) return time;
+  for (let year = new Date(time).getFullYear() - 1; time > notAfter; year--) time = new Date(year, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
+  return time;
+}
+
+function nearestYear(t: YearlessTime, reference: number): number {
   if (!(reference >= referenceYear.start && reference < referenceYear.end)) {
     const year = new Date(reference).getFullYear();
     Object.assign(referenceYear, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
