@@ -77,12 +77,19 @@ export function parseRfc3164(text: string, reference: number, notAfter = Infinit
     at = skipSpaces(text, close + 1);
   }
   const stamp = readTimestamp(text, at, reference, notAfter);
+  let ciscoCounters = false;
   if (stamp) at = skipSpaces(text, stamp.end);
   // No timestamp: a PRI and a tag right away (`<15> openvpn[2499]: ...`), or this is not RFC 3164.
   else if (at === 0) return undefined;
+  else {
+    // Cisco with `no service timestamps`: counters, then the `%FAC-SEV-MNEMONIC:` tag or nothing.
+    const afterCounters = skipCiscoNumbers(text, at);
+    ciscoCounters = afterCounters !== at && (afterCounters === text.length || text.charCodeAt(afterCounters) === 0x25 /* % */);
+    if (ciscoCounters) at = afterCounters;
+  }
   TAG.lastIndex = at;
   let tag = TAG.exec(text);
-  if (!stamp && !tag) return undefined;
+  if (!stamp && !tag && !ciscoCounters) return undefined;
   let host = stamp?.host ?? '';
   if (stamp && host === '') {
     const space = text.indexOf(' ', at);
@@ -131,12 +138,7 @@ interface Stamp {
 /** The timestamp at `at`, after any Cisco prefixes; undefined when there is none. */
 function readTimestamp(text: string, at: number, reference: number, notAfter: number): Stamp | undefined {
   // Cisco: up to two numbers (counter, sequence), then maybe an origin host name, then the time.
-  let i = at;
-  for (let n = 0; n < 2 && (isDigit(text, i) || text.charCodeAt(i) === 0x3a); n++) {
-    CISCO_NUMBER.lastIndex = i;
-    if (!CISCO_NUMBER.test(text)) break;
-    i = CISCO_NUMBER.lastIndex;
-  }
+  const i = skipCiscoNumbers(text, at);
   const direct = readTime(text, i, reference, notAfter, '');
   if (direct) return direct;
   CISCO_HOST.lastIndex = i;
@@ -147,6 +149,17 @@ function readTimestamp(text: string, at: number, reference: number, notAfter: nu
   }
   // Without Cisco prefixes, the line itself may start with the time.
   return i === at ? undefined : readTime(text, at, reference, notAfter, '');
+}
+
+/** After Cisco's message counter and sequence number (`105: 000104: `, or the bare `: `), if any. */
+function skipCiscoNumbers(text: string, at: number): number {
+  let i = at;
+  for (let n = 0; n < 2 && (isDigit(text, i) || text.charCodeAt(i) === 0x3a); n++) {
+    CISCO_NUMBER.lastIndex = i;
+    if (!CISCO_NUMBER.test(text)) break;
+    i = CISCO_NUMBER.lastIndex;
+  }
+  return i;
 }
 
 function readTime(text: string, start: number, reference: number, notAfter: number, host: string): Stamp | undefined {

@@ -58,6 +58,7 @@ function parseStructuredData(text: string, at: number): { data: StructuredData; 
     const idEnd = SD_ID_END.exec(text)?.index ?? -1;
     if (idEnd <= i) return null;
     const id = text.slice(i, idEnd);
+    if (id.includes('=') || id.includes('"')) return null; // SD-NAME excludes them (RFC 5424 §6.3.2)
     i = idEnd;
     const params = data[id] ?? emptyRecord<string[]>();
     while (text[i] === ' ') {
