@@ -14,8 +14,8 @@
  *   the time (`Oct 16 2009 23:47:31`, `Apr 15 21:28:13 2007`; rsyslog reads a year after the time as
  *   the host name: we read it as the year, which is what Cisco and Juniper mean), or an RFC 3339 stamp
  *   (`2019-02-13T21:53:30.605850+00:00`, rsyslog's forwarding format and VMware ESXi). A stamp with
- *   no zone is local time; with a zone name, UTC/GMT are UTC and other names (ambiguous: IST is three
- *   zones) local time. Its text is kept as sent (`timestamp`). No timestamp at all
+ *   no zone is local time; a zone name is read with zones.ts (unambiguous names only; IST is three
+ *   zones and stays local time). Its text is kept as sent (`timestamp`). No timestamp at all
  *   (`<15> openvpn[2499]: ...`): `time` is undefined and the caller uses the receive time.
  * - HOSTNAME: the first word unless that word is itself a TAG (pfSense and OpenBSD send no host:
  *   `openvpn[53530]: ...`). An IPv6 address is a host, though it has colons.
@@ -26,6 +26,7 @@
  *   text is the message.
  */
 import { inferYear } from './year.js';
+import { ZONE_OFFSET_MINUTES } from './zones.js';
 
 export interface Parsed3164 {
   readonly facility: number;
@@ -59,7 +60,6 @@ const CISCO_HOST = /([^\s:]{1,255}): /y;
 /** Cisco's `show-timezone` name: only before the `: %FAC-SEV-MNEMONIC` it always precedes, so a host or tag is never taken for a zone. */
 const ZONE_NAME = / ([A-Z]{2,5})(?=: %)/y;
 const TAG = /([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\]:?|:)/y;
-const UTC_NAMES = new Set(['UTC', 'GMT', 'UT', 'Z']);
 
 export function parseRfc3164(text: string, reference: number, notAfter = Infinity): Parsed3164 | undefined {
   let at = 0;
@@ -210,12 +210,13 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
     end += 5;
   }
   if (!endsWord(text, end)) return undefined;
-  let utc = false;
+  /** Minutes east of UTC of a zone name after the time; undefined: local time. */
+  let offset: number | undefined;
   if (text.charCodeAt(end) === 0x20) {
     ZONE_NAME.lastIndex = end;
     const zone = ZONE_NAME.exec(text);
     if (zone) {
-      utc = UTC_NAMES.has(zone[1]!);
+      offset = ZONE_OFFSET_MINUTES.get(zone[1]!);
       end = ZONE_NAME.lastIndex;
     }
   }
@@ -224,11 +225,11 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   if (m[1] !== undefined && text.charCodeAt(end) !== 0x3a) return undefined;
   const ms = fractionMs(m[8]);
   let time: number;
-  if (year !== undefined) time = utc ? Date.UTC(year, month, day, hours, minutes, seconds, ms) : new Date(year, month, day, hours, minutes, seconds, ms).getTime();
+  if (offset === undefined) time = year !== undefined ? new Date(year, month, day, hours, minutes, seconds, ms).getTime() : inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
   else {
-    time = inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
-    // A UTC stamp without a year: the same wall-clock reading, moved from local time to UTC.
-    if (utc) time -= new Date(time).getTimezoneOffset() * 60_000;
+    // The year as for a local stamp, then the wall-clock reading in the named zone.
+    const inYear = year ?? new Date(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter)).getFullYear();
+    time = Date.UTC(inYear, month, day, hours, minutes, seconds, ms) - offset * 60_000;
   }
   return { time, start, timeEnd: end, end: afterColon(text, end), host };
 }
