@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/common/clock.js';
-import { I2cError, SensorError } from '../../../../src/common/errors.js';
+import { SensorError } from '../../../../src/common/errors.js';
 import { RecordingBus } from '../../../helpers/recording-bus.js';
 import { EmulatedI2cBus } from '../../../../src/agent/i2c/emulated-bus.js';
 import { FixedRegisters } from '../../../helpers/fixed-registers.js';
@@ -171,27 +171,7 @@ describe('Ltr559 read against the emulator', () => {
   });
 });
 
-describe('Ltr559 bus faults', () => {
-  it('surfaces NACKs as I2cError and recovers through init()', async () => {
-    const { driver, emulated } = setup();
-    await driver.init();
-    emulated.failNext(0x23, 2);
-    await expect(driver.read()).rejects.toMatchObject({ name: 'I2cError', code: 'EREMOTEIO', register: 0x8c });
-    await expect(driver.read()).rejects.toBeInstanceOf(I2cError);
-    await driver.init();
-    expect(await driver.read()).toMatchObject({ ch0: 623, ch1: 267, fresh: true });
-    expect(emulated.traffic.failed).toBe(2);
-  });
-
-  it('fails init() on an absent device and works once it is back', async () => {
-    const { driver, emulated } = setup();
-    emulated.setAbsent(0x23, true);
-    await expect(driver.init()).rejects.toMatchObject({ name: 'I2cError', code: 'EREMOTEIO', address: 0x23 });
-    emulated.setAbsent(0x23, false);
-    await driver.init();
-    expect((await driver.read()).fresh).toBe(true);
-  });
-});
+// Bus faults and recovery through init(): the SensorDriver contract (../sensor-drivers.test.ts).
 
 /** Fixed register contents, no behaviour: checks the byte parsing independently of the emulator. */
 describe('Ltr559 byte parsing', () => {
