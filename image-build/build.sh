@@ -63,6 +63,10 @@ BASE="$CACHE/base-$SUITE-arm64-$BASE_KEY.tar.zst"
 # mmdebstrap chooses tarball and compression by the name's extension: keep .tar.zst at the end.
 BASE_PARTIAL="$CACHE/partial-$(basename "$BASE")"
 # base:begin
+# CMA=0 in /etc/default/raspi-firmware: no cma= on the kernel command line for any board
+# (check-boot.sh says why). Otherwise raspi-firmware's kernel hook writes cma=64M, because it
+# omits it only for a Pi 4 it detects through /sys/firmware/devicetree/base/model, absent in this
+# chroot; CMA=0 also holds for every later kernel upgrade, unlike a one-time edit of cmdline.txt.
 if [ ! -f "$BASE" ]; then
   say "building the base root filesystem ($SUITE arm64; about 11 minutes) into $BASE"
   mmdebstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
@@ -71,7 +75,7 @@ if [ ! -f "$BASE" ]; then
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && ln -s /bin/true "$1/usr/sbin/update-initramfs"' \
     --customize-hook='rm "$1/usr/sbin/update-initramfs" && chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
-    --customize-hook='printf "ROOTPART=LABEL=RASPIROOT\nCONSOLES=\"ttyS1,115200 tty0\"\n" > "$1/etc/default/raspi-firmware"' \
+    --customize-hook='printf "ROOTPART=LABEL=RASPIROOT\nCONSOLES=\"ttyS1,115200 tty0\"\nCMA=0\n" > "$1/etc/default/raspi-firmware"' \
     --customize-hook='printf "dtoverlay=pi4-spidev\n" > "$1/etc/default/raspi-firmware-custom"' \
     --customize-hook='chroot "$1" update-initramfs -c -k all' \
     --customize-hook='printf "LABEL=RASPIROOT / ext4 rw,noatime,errors=remount-ro 0 1\nLABEL=RASPIFIRM /boot/firmware vfat rw,noatime 0 2\n" > "$1/etc/fstab"' \
@@ -143,11 +147,8 @@ chroot "$ROOTFS" node --version | tee -a "$LOG"
 chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch --version | tee -a "$LOG"
 chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch read --simulate --json >>"$LOG" 2>&1 || fail "envirowatch read --simulate failed in the root filesystem; see $LOG"
 chroot "$ROOTFS" node -e "for (const m of ['better-sqlite3', 'i2c-bus', 'spi-device', 'node-libgpiod']) require('/opt/envirowatch/node_modules/' + m)" >>"$LOG" 2>&1 || fail "a native module does not load under the image's node; see $LOG"
-# The files config.txt names must exist (neither QEMU path runs the GPU firmware that reads them).
-for file in $(sed -n 's/^\(kernel\|initramfs\)[= ]\([^ ]*\).*/\2/p' "$ROOTFS/boot/firmware/config.txt"); do
-  [ -f "$ROOTFS/boot/firmware/$file" ] || fail "config.txt names $file, which is not in /boot/firmware"
-done
-grep -q 'root=LABEL=RASPIROOT' "$ROOTFS/boot/firmware/cmdline.txt" || fail "cmdline.txt does not say root=LABEL=RASPIROOT"
+# config.txt's files, root by label, no cma= (see check-boot.sh).
+"$REPO/image-build/check-boot.sh" "$ROOTFS/boot/firmware" | tee -a "$LOG" || fail "the boot partition's files are not right; see above"
 # The kernel and initrd for QEMU's -kernel/-initrd boot test.
 cp "$ROOTFS"/boot/vmlinuz-* "$OUT/vmlinuz"
 cp "$ROOTFS"/boot/initrd.img-* "$OUT/initrd.img"

@@ -16,7 +16,7 @@ function problems(yaml: string): string[] {
 describe('agent config schema', () => {
   it('fills every default from an empty file', () => {
     const config = parseConfigText(agentConfigSchema, '');
-    expect(config.i2c.bus).toBe(1);
+    expect(config.i2c.bus).toBe('auto');
     expect(config.poll).toEqual({ interval: 2000, staleAfter: 10_000 });
     expect(config.sensors.bme280).toMatchObject({ enabled: true, address: 'auto', mode: 'forced', filter: 0, oversampling: { temperature: 1, pressure: 1, humidity: 1 } });
     expect(config.sensors.ltr559).toMatchObject({ enabled: true, address: 0x23 });
@@ -69,7 +69,7 @@ describe('agent config schema', () => {
 
   it('names the expected type when a value has the wrong one', () => {
     expect(problems('i2c:\n  bus: one\ncpuCorrection:\n  factor: -1\n').sort()).toEqual([
-      'agent.yaml:2: i2c.bus: Invalid input: expected number, received string',
+      'agent.yaml:2: i2c.bus: must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N',
       'agent.yaml:4: cpuCorrection.factor: Too small: expected number to be >0',
     ]);
   });

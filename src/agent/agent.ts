@@ -133,7 +133,7 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
   private readonly slots: SensorSlot[] = [];
   private readonly states = new Map<Quantity, MutableQuantityState>();
   private readonly cpuSamples: number[] = [];
-  private cpu: CpuTemperatureSource | undefined;
+  private readonly cpu: CpuTemperatureSource | undefined;
   private cpuFailure: string | undefined;
   private readonly config: ResolvedAgentConfig;
   private readonly clock: Clock;
@@ -225,22 +225,24 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     };
   }
 
+  /**
+   * A CPU temperature that cannot be read turns the correction off until it can: the thermal
+   * driver is a module (Debian: CONFIG_BCM2711_THERMAL=m) and may appear after the agent
+   * started, so it is tried at every poll (one file read). Each change is logged once.
+   */
   private async sampleCpu(): Promise<void> {
     if (!this.cpu) return;
     try {
+      const neverRead = this.cpuSamples.length === 0;
       this.cpuSamples.push(await this.cpu.read());
       if (this.cpuSamples.length > this.config.config.cpuCorrection.samples) this.cpuSamples.shift();
-      if (this.cpuFailure) this.log.info('CPU temperature readable again');
+      if (this.cpuFailure !== undefined) this.log.info(neverRead ? 'CPU temperature readable now: heat correction on' : 'CPU temperature readable again');
       this.cpuFailure = undefined;
     } catch (error) {
-      // A CPU source that never worked means there is none (not a Pi): turn correction off.
-      if (this.cpuSamples.length === 0) {
-        this.log.warn('CPU temperature not readable: heat correction off', { error: describe(error) });
-        this.cpu = undefined;
-      } else if (!this.cpuFailure) {
-        this.cpuFailure = describe(error);
-        this.log.warn('CPU temperature not readable: correcting with the last samples', { error: this.cpuFailure });
-      }
+      if (this.cpuFailure !== undefined) return;
+      this.cpuFailure = describe(error);
+      if (this.cpuSamples.length === 0) this.log.warn('CPU temperature not readable: heat correction off until it is (tried every poll)', { error: this.cpuFailure });
+      else this.log.warn('CPU temperature not readable: correcting with the last samples', { error: this.cpuFailure });
     }
   }
 

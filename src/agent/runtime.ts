@@ -4,7 +4,8 @@ import { SensorAgent } from './agent.js';
 import type { ResolvedAgentConfig } from './config/resolve.js';
 import { SysfsCpuTemperature, type CpuTemperatureSource } from './cpu-temperature.js';
 import type { I2cBus } from './i2c/bus.js';
-import { LinuxI2cBus, RetryingLinuxI2cBus } from './i2c/linux-bus.js';
+import { chooseI2cBus, type I2cBusChoice } from './i2c/header-bus.js';
+import { LinuxI2cBus, RetryingI2cBus } from './i2c/linux-bus.js';
 import { Bme280 } from './sensors/bme280/index.js';
 import { Ltr559 } from './sensors/ltr559/index.js';
 import { SimulatedBoard } from './simulation/board.js';
@@ -12,34 +13,50 @@ import { SimulatedBoard } from './simulation/board.js';
 export interface AgentRuntime {
   readonly agent: SensorAgent;
   readonly bus: I2cBus;
+  /** The I²C bus chosen and why; undefined when simulated, or while the agent still waits for its bus. */
+  readonly i2c: I2cBusChoice | undefined;
   /** Present with `--simulate`: the emulated board playing the scripted room. */
   readonly board?: SimulatedBoard | undefined;
   close(): Promise<void>;
 }
 
-async function openBus(busNumber: number, retryMissing: boolean, logger: Logger): Promise<I2cBus> {
-  try {
-    return await LinuxI2cBus.open(busNumber);
-  } catch (error) {
-    if (!retryMissing) throw error;
-    logger.error('I²C bus not available; the sensors report error, and the bus is tried again at every poll', { error });
-    return new RetryingLinuxI2cBus(busNumber);
-  }
-}
-
-/** Wires bus, drivers and CPU source from the config: the real I²C bus, or the simulated board. */
-export async function createAgentRuntime(options: {
+export interface AgentRuntimeOptions {
   config: ResolvedAgentConfig;
   simulate: boolean;
   clock: Clock;
   logger: Logger;
   /** The long-running agent: a missing bus is retried at every poll (sensors in error) instead of failing the start. */
   retryMissingBus?: boolean;
-}): Promise<AgentRuntime> {
+  /** Where sysfs is, for `i2c.bus: auto`; default `/sys` (tests pass a fake tree). */
+  sysfsRoot?: string;
+  /** Opens /dev/i2c-N; default the real bus (tests pass emulated ones). */
+  openI2cBus?: (busNumber: number) => Promise<I2cBus>;
+}
+
+/** Wires bus, drivers and CPU source from the config: the real I²C bus, or the simulated board. */
+export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<AgentRuntime> {
   const { config, simulate, clock, logger } = options;
   const settings = config.config;
   const board = simulate ? new SimulatedBoard({ clock, correctionFactor: settings.cpuCorrection.factor }) : undefined;
-  const bus: I2cBus = board ? board.bus : await openBus(settings.i2c.bus, options.retryMissingBus ?? false, logger);
+  let i2c: I2cBusChoice | undefined;
+  const openChosenBus = async (): Promise<I2cBus> => {
+    const choice = await chooseI2cBus(settings.i2c.bus, options.sysfsRoot ?? '/sys');
+    const bus = await (options.openI2cBus ?? LinuxI2cBus.open)(choice.number);
+    i2c = choice;
+    logger.info(`I²C bus /dev/i2c-${choice.number}: ${choice.reason}`);
+    return bus;
+  };
+  let bus: I2cBus;
+  if (board) bus = board.bus;
+  else {
+    try {
+      bus = await openChosenBus();
+    } catch (error) {
+      if (!options.retryMissingBus) throw error;
+      logger.error('I²C bus not available; the sensors report error, and the bus is looked for again at every poll', { error });
+      bus = new RetryingI2cBus(openChosenBus);
+    }
+  }
 
   const { bme280, ltr559 } = settings.sensors;
   const sensors = {
@@ -55,5 +72,13 @@ export async function createAgentRuntime(options: {
   if (settings.cpuCorrection.enabled) cpu = board ? board.cpu : new SysfsCpuTemperature(settings.cpuCorrection.path);
 
   const agent = new SensorAgent({ config, sensors, cpu, clock, logger });
-  return { agent, bus, board, close: () => bus.close() };
+  return {
+    agent,
+    bus,
+    get i2c() {
+      return i2c;
+    },
+    board,
+    close: () => bus.close(),
+  };
 }

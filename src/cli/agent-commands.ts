@@ -4,6 +4,7 @@ import { ConfigError } from '../common/errors.js';
 import { createLogger, type LogLevel, type Logger } from '../common/logger.js';
 import type { AgentSnapshot, SensorAgent } from '../agent/agent.js';
 import { loadAgentConfig } from '../agent/config/load.js';
+import { describeAdapters, listI2cAdapters } from '../agent/i2c/header-bus.js';
 import { resolveAgentConfig, type ResolvedAgentConfig } from '../agent/config/resolve.js';
 import { formatReportLine, reportSnapshot } from '../agent/report.js';
 import { createAgentRuntime, type AgentRuntime } from '../agent/runtime.js';
@@ -68,10 +69,17 @@ export async function runReadCommand(options: { config?: string; json?: boolean;
   const { config, runtime } = started;
   try {
     const report = reportSnapshot(await runtime.agent.pollOnce(), config.units);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReportLine(report)}\n`);
+    // Which bus was read, so "wrong bus" can be told from "no board".
+    const i2c = runtime.i2c ? { device: `/dev/i2c-${runtime.i2c.number}`, reason: runtime.i2c.reason } : 'simulated';
+    const i2cLine = `I²C bus: ${typeof i2c === 'string' ? i2c : `${i2c.device}, ${i2c.reason}`}`;
+    process.stdout.write(options.json ? `${JSON.stringify({ ...report, i2c }, null, 2)}\n` : `${i2cLine}\n${formatReportLine(report)}\n`);
     // A sensor that could not be read makes the command fail, so scripts notice, and says why.
     const failed = Object.entries(report.sensors).filter(([, sensor]) => !sensor.ok);
     for (const [name, sensor] of failed) process.stderr.write(`${name}: ${sensor.error ?? 'failed'}\n`);
+    // No sensor answering: wrong bus, or no board? The buses and their controllers tell.
+    if (runtime.i2c && failed.length === Object.keys(report.sensors).length) {
+      process.stderr.write(`I²C buses seen: ${describeAdapters(await listI2cAdapters('/sys'))}\n`);
+    }
     return failed.length === 0 ? 0 : EXIT_FAILURE;
   } finally {
     await runtime.close();
@@ -186,7 +194,7 @@ async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: St
       snapshot: () => runtime.agent.snapshot(),
       clock: systemClock,
       logger: logger.child('display'),
-      sensorsI2c: { busNumber: config.config.i2c.bus, bus: runtime.bus },
+      sensorsI2c: { busNumber: runtime.i2c?.number, bus: runtime.bus },
       snapshotPng: options.displaySnapshot,
       onHealth: (failed, error) => (failed ? syslog?.displayFailed(error instanceof Error ? error.message : String(error)) : syslog?.displayRecovered()),
     });

@@ -52,7 +52,12 @@ const quantityThresholds = z
 const i2cAddress = z.number({ error: 'must be a 7-bit I²C address such as 0x76' }).int().min(0x03).max(0x77);
 
 export const agentConfigSchema = z.strictObject({
-  i2c: z.strictObject({ bus: z.number().int().nonnegative().default(1) }).prefault({}),
+  i2c: z
+    .strictObject({
+      // auto: the GPIO header's bus found by its controller (i2c/header-bus.ts); its number differs between Pi models.
+      bus: z.union([z.literal('auto'), z.number().int().nonnegative()], { error: 'must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N' }).default('auto'),
+    })
+    .prefault({}),
   sensors: z
     .strictObject({
       bme280: z

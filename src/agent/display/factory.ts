@@ -29,8 +29,14 @@ export interface OpenedDisplay {
 export interface DisplayFactoryOptions {
   simulate: boolean;
   clock: Clock;
-  /** The sensors' I²C bus and its number (i2c.bus), which an SSD1306 shares unless display.ssd1306.bus names another. */
-  sensorsI2c?: { busNumber: number; bus: I2cBus } | undefined;
+  /** The sensors' I²C bus, which an SSD1306 shares unless display.ssd1306.bus names another. */
+  sensorsI2c?: SensorsI2c | undefined;
+}
+
+/** The sensors' bus and its number; the number is unknown while `i2c.bus: auto` still looks for the header bus. */
+export interface SensorsI2c {
+  readonly bus: I2cBus;
+  readonly busNumber: number | undefined;
 }
 
 /**
@@ -73,17 +79,20 @@ async function openSt7735(settings: DisplayConfig['st7735'], options: DisplayFac
 
 async function openSsd1306(settings: DisplayConfig['ssd1306'], options: DisplayFactoryOptions): Promise<OpenedDisplay> {
   const shared = options.sensorsI2c;
-  const busNumber = settings.bus ?? shared?.busNumber ?? 1;
-  const useShared = shared !== undefined && shared.busNumber === busNumber;
-  const common = { address: settings.address, rotation: settings.rotation, contrast: settings.contrast };
+  // null: the sensors' bus, whichever number i2c.bus resolved to (unknown while auto still looks for it).
+  const sharedBus = shared && (settings.bus === null || settings.bus === shared.busNumber) ? shared.bus : undefined;
+  const busNumber = settings.bus ?? shared?.busNumber;
+  const busName = busNumber === undefined ? "the sensors' I²C bus" : options.simulate ? `emulated I²C bus ${busNumber}` : `/dev/i2c-${busNumber}`;
+  const common = { address: settings.address, rotation: settings.rotation, contrast: settings.contrast, busName };
   if (options.simulate) {
-    const bus = useShared && shared.bus instanceof EmulatedI2cBus ? shared.bus : new EmulatedI2cBus(busNumber);
+    const bus = sharedBus instanceof EmulatedI2cBus ? sharedBus : new EmulatedI2cBus(busNumber ?? 'emulated');
     const emulator = new Ssd1306Emulator();
     bus.attach(settings.address, emulator);
-    const driver = new Ssd1306Driver({ bus, busName: `emulated I²C bus ${busNumber}`, ownsBus: bus !== shared?.bus, ...common });
+    const driver = new Ssd1306Driver({ bus, ownsBus: bus !== sharedBus, ...common });
     const traffic = bus.trafficFor(settings.address);
     return { driver, emulation: { frame: () => emulator.frame(settings.rotation), traffic: () => ({ bytes: traffic.bytes, transactions: traffic.transactions }) } };
   }
-  const bus = useShared ? shared.bus : await LinuxI2cBus.open(busNumber);
-  return { driver: new Ssd1306Driver({ bus, busName: `/dev/i2c-${busNumber}`, ownsBus: !useShared, ...common }) };
+  if (sharedBus) return { driver: new Ssd1306Driver({ bus: sharedBus, ownsBus: false, ...common }) };
+  if (busNumber === undefined) throw new Error("display.ssd1306.bus: null means the sensors' I²C bus, and there is none here");
+  return { driver: new Ssd1306Driver({ bus: await LinuxI2cBus.open(busNumber), ownsBus: true, ...common }) };
 }

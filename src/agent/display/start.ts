@@ -6,11 +6,10 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { AgentSnapshot } from '../agent.js';
-import type { I2cBus } from '../i2c/bus.js';
 import type { UnitSystem } from '../readings/units.js';
 import type { DisplayConfig } from './config.js';
 import { DisplayService } from './display-service.js';
-import { openDisplay } from './factory.js';
+import { openDisplay, type SensorsI2c } from './factory.js';
 import { currentHost } from './host-info.js';
 import { frameToPng } from './png.js';
 
@@ -26,7 +25,7 @@ export async function startDisplay(options: {
   snapshot: () => AgentSnapshot | undefined;
   clock: Clock;
   logger: Logger;
-  sensorsI2c?: { busNumber: number; bus: I2cBus } | undefined;
+  sensorsI2c?: SensorsI2c | undefined;
   /** With `simulate`: keep this PNG showing the emulated screen, rewritten whenever it changes. */
   snapshotPng?: string | undefined;
   onHealth?: ((failed: boolean, error?: unknown) => void) | undefined;

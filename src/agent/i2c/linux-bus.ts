@@ -83,18 +83,19 @@ export class LinuxI2cBus implements I2cBus {
 }
 
 /**
- * For the long-running agent: a bus that is not there yet (I²C not enabled, `i2c-dev` not loaded,
- * a test VM) is tried again at every use, and each operation fails meanwhile with the open error,
- * so the sensors report `error` (logged once per sensor) while SNMP keeps answering; once the
- * device appears the sensors recover by themselves.
+ * For the long-running agent: a bus that is not there yet (I²C not enabled, `i2c-dev` or
+ * `i2c-bcm2835` not loaded yet, a test VM) is tried again at every use, and each operation fails
+ * meanwhile with the open error, so the sensors report `error` (logged once per sensor) while
+ * SNMP keeps answering; once the device appears the sensors recover by themselves.
  */
-export class RetryingLinuxI2cBus implements I2cBus {
-  private bus: LinuxI2cBus | undefined;
+export class RetryingI2cBus implements I2cBus {
+  private bus: I2cBus | undefined;
 
-  constructor(private readonly busNumber: number) {}
+  /** `open` finds and opens the bus (with `i2c.bus: auto` it looks for the header bus each time). */
+  constructor(private readonly open: () => Promise<I2cBus>) {}
 
-  private async opened(): Promise<LinuxI2cBus> {
-    this.bus ??= await LinuxI2cBus.open(this.busNumber);
+  private async opened(): Promise<I2cBus> {
+    this.bus ??= await this.open();
     return this.bus;
   }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../common/clock.js';
 import type { I2cDeviceEmulator } from '../../i2c/emulated-bus.js';
-import { luxToCounts } from './lux.js';
+import { isAlsSaturated, luxToCounts } from './lux.js';
 import {
   ALS_CONTR_GAIN_MASK,
   ALS_CONTR_GAIN_SHIFT,
@@ -42,8 +42,6 @@ export interface Ltr559Faults {
   /** PART_ID / MANUFAC_ID read back as these instead (another chip at 0x23). */
   partId?: number;
   manufacturerId?: number;
-  /** ALS_PS_STATUS bit 7 stays set: the data is never valid. */
-  dataInvalidStuck?: boolean;
   /** Conversions stop: no new data ever appears (a hung or silently reset chip). */
   noNewData?: boolean;
   /** The SW reset bit never self-clears. */
@@ -77,7 +75,8 @@ const WRITABLE: Readonly<Record<number, number>> = {
  * sets ALS new-data and the data gain in ALS_PS_STATUS; reading the data clears new-data.
  * Reading 0x88–0x8A locks the four data registers until 0x8B has been read, and a conversion
  * finishing meanwhile waits in a shadow copy (datasheet p. 20/40); PS_DATA locks the same way.
- * A gain change marks the data invalid until the next conversion. Interrupts are not modelled.
+ * A gain change marks the data invalid until the next conversion; so does light beyond the range,
+ * with the counts clipped at 0xFFFF. Interrupts are not modelled.
  */
 export class Ltr559Emulator implements I2cDeviceEmulator {
   private readonly regs = new Uint8Array(256);
@@ -145,9 +144,7 @@ export class Ltr559Emulator implements I2cDeviceEmulator {
   private readValue(reg: number): number {
     if (reg === R.PART_ID) return this.faults.partId ?? LTR559_PART_ID;
     if (reg === R.MANUFAC_ID) return this.faults.manufacturerId ?? LTR559_MANUFACTURER_ID;
-    const value = this.regs[reg] ?? 0;
-    if (reg === R.ALS_PS_STATUS && this.faults.dataInvalidStuck) return value | STATUS_ALS_DATA_INVALID;
-    return value;
+    return this.regs[reg] ?? 0;
   }
 
   private afterRead(reg: number): void {
@@ -215,8 +212,11 @@ export class Ltr559Emulator implements I2cDeviceEmulator {
       gain: alsGainFromCode(gainCode) ?? 1, // reserved codes: the chip's behaviour is undefined
       integrationTimeMs: this.integrationMs(),
     });
+    // Light beyond the range clips the counts at full scale and marks the data invalid (bit 7), as
+    // the related LTR-329 does in bright sun; the LTR-559's datasheet does not say, so assumed.
+    const invalid = isAlsSaturated(ch0, ch1) ? STATUS_ALS_DATA_INVALID : 0;
     // Bytes 0..3 are the data registers, byte 4 the status fields the conversion updates.
-    const result = Uint8Array.of(ch1 & 0xff, ch1 >> 8, ch0 & 0xff, ch0 >> 8, gainCode << STATUS_ALS_GAIN_SHIFT);
+    const result = Uint8Array.of(ch1 & 0xff, ch1 >> 8, ch0 & 0xff, ch0 >> 8, invalid | (gainCode << STATUS_ALS_GAIN_SHIFT));
     if (this.alsLocked) this.pendingAls = result;
     else this.storeAls(result);
   }

@@ -60,7 +60,7 @@ export interface Ltr559Measurement {
   /** Raw channel 0 (visible + IR) and channel 1 (IR) counts. */
   ch0: number;
   ch1: number;
-  /** A channel is at full scale (0xFFFF). */
+  /** Light beyond the chip's range: a channel at full scale (0xFFFF), or the chip marked the data invalid (status bit 7). */
   saturated: boolean;
   /** False when the chip had no new valid conversion and this repeats the previous one. */
   fresh: boolean;
@@ -92,10 +92,15 @@ const PS_RATE_MS = 100;
  * status shows new valid ALS data, CH1+CH0 in one burst from 0x88 (CH1 first as the datasheet
  * requires; the chip locks the four bytes until 0x8B is read).
  *
- * Status handling: data marked invalid (bit 7, e.g. just after a gain change), with a reserved
- * gain code, or not new → the previous reading is returned with `fresh: false`; if there is
- * none yet, or it is older than `maxStaleMs`, read() rejects with SensorError. Lux uses the
- * gain the status says the data was measured with, not the configured one.
+ * Status handling: no new data, or a reserved data-gain code → the previous reading is returned
+ * with `fresh: false`; if there is none yet, or it is older than `maxStaleMs`, read() rejects
+ * with SensorError. Bit 7 ("ALS data invalid") does not stop a reading: the chip sets it in light
+ * beyond its range (as the related LTR-329 does in bright sun), and Pimoroni's library never
+ * looks at it (ltr559/__init__.py `update_sensor`: new data → lux); we compute lux too and flag
+ * the reading `saturated`, so bright sun is a lower-bound value, not a sensor error. (This driver
+ * sets the gain only in init(), before the first conversion, so the other cause of the bit, data
+ * from before a gain change, cannot occur.) Lux uses the gain the status says the data was
+ * measured with, not the configured one.
  */
 export class Ltr559 implements SensorDriver<Ltr559Measurement> {
   readonly name = 'ltr559';
@@ -170,17 +175,17 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
     }
 
     const dataGain = alsGainFromCode((status & STATUS_ALS_GAIN_MASK) >> STATUS_ALS_GAIN_SHIFT);
-    const usable = !(status & STATUS_ALS_DATA_INVALID) && dataGain !== undefined;
-    if (usable && status & STATUS_ALS_NEW_DATA) {
+    if (dataGain !== undefined && status & STATUS_ALS_NEW_DATA) {
       const data = await this.bus.readBlock(this.address, R.ALS_DATA_CH1_0, 4);
       const ch1 = (data[0] ?? 0) | ((data[1] ?? 0) << 8);
       const ch0 = (data[2] ?? 0) | ((data[3] ?? 0) << 8);
       const lux = computeLux({ ch0, ch1, gain: dataGain, integrationTimeMs: this.integrationTimeMs });
-      this.last = { values: { lux, ch0, ch1, saturated: isAlsSaturated(ch0, ch1) }, at: this.clock.monotonic() };
+      const saturated = isAlsSaturated(ch0, ch1) || (status & STATUS_ALS_DATA_INVALID) !== 0;
+      this.last = { values: { lux, ch0, ch1, saturated }, at: this.clock.monotonic() };
       return { ...this.last.values, fresh: true, ...ps };
     }
 
-    const why = usable ? 'no new ALS data' : `ALS data invalid (status ${hex(status)})`;
+    const why = dataGain === undefined ? `reserved ALS data gain (status ${hex(status)})` : 'no new ALS data';
     if (!this.last) throw new SensorError(`${this.where()}: ${why} and no earlier reading`);
     const age = this.clock.monotonic() - this.last.at;
     if (age > this.maxStaleMs) throw new SensorError(`${this.where()}: ${why} for ${age} ms`);

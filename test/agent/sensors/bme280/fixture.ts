@@ -1,9 +1,9 @@
 /** Shared set-up for the BME280 driver tests: the driver on an emulated bus, every call recorded. */
-import { ManualClock } from '../src/common/clock.js';
-import { RecordingBus } from './helpers/recording-bus.js';
-import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
-import { Bme280, Bme280Emulator } from '../src/agent/sensors/bme280/index.js';
-import type { Bme280Dump, Bme280Model, Bme280Options } from '../src/agent/sensors/bme280/index.js';
+import { ManualClock } from '../../../../src/common/clock.js';
+import { RecordingBus } from '../../../helpers/recording-bus.js';
+import { EmulatedI2cBus } from '../../../../src/agent/i2c/emulated-bus.js';
+import { Bme280, Bme280Emulator } from '../../../../src/agent/sensors/bme280/index.js';
+import type { Bme280Dump, Bme280Model, Bme280Options } from '../../../../src/agent/sensors/bme280/index.js';
 
 export const ROOM = { temperatureC: 25, humidityRH: 40, pressurePa: 101_325 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { Ltr559Emulator } from '../src/agent/sensors/ltr559/emulator.js';
-import type { Ltr559Conditions } from '../src/agent/sensors/ltr559/emulator.js';
+import { ManualClock } from '../../../../src/common/clock.js';
+import { Ltr559Emulator } from '../../../../src/agent/sensors/ltr559/emulator.js';
+import type { Ltr559Conditions } from '../../../../src/agent/sensors/ltr559/emulator.js';
 
 const bytes = (...values: number[]) => Uint8Array.of(...values);
 
@@ -115,11 +115,20 @@ describe('LTR-559 emulator: measurement cycle', () => {
     expect(chip.read(0x88, 4)).toEqual(bytes(0xed, 0x94, 0xff, 0xff));
   });
 
-  it('faults: data-invalid stuck, no new data', () => {
-    const { clock, chip } = activeChip();
-    chip.setFaults({ dataInvalidStuck: true });
+  it('light beyond the range marks the conversion invalid; the next one in range is valid again', () => {
+    const { clock, chip } = activeChip({ lux: 50000 });
     clock.advance(110);
-    expect(chip.peek(0x8c)).toBe(0xa4); // new data, but flagged invalid
+    expect(chip.peek(0x8c)).toBe(0xa4); // invalid | data gain 4x | ALS new
+    chip.read(0x88, 4);
+    chip.setConditions({ lux: 350 });
+    clock.advance(100);
+    expect(chip.peek(0x8c)).toBe(0x24);
+  });
+
+  it('fault: no new data', () => {
+    const { clock, chip } = activeChip();
+    clock.advance(110);
+    expect(chip.peek(0x8c)).toBe(0x24); // data gain 4x | ALS new
     chip.setFaults({ noNewData: true });
     chip.read(0x88, 4);
     clock.advance(1000);

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfigText } from '../src/common/config-file.js';
-import { createLogger } from '../src/common/logger.js';
-import { SensorAgent } from '../src/agent/agent.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { resolveAgentConfig } from '../src/agent/config/resolve.js';
-import { SysfsCpuTemperature } from '../src/agent/cpu-temperature.js';
-import { Bme280, Bme280Emulator } from '../src/agent/sensors/bme280/index.js';
-import { SIMULATED_BME280_ADDRESS, SIMULATED_LTR559_ADDRESS } from '../src/agent/simulation/board.js';
-import { roomAt } from '../src/agent/simulation/scenario.js';
-import type { AgentSnapshot } from '../src/agent/agent.js';
-import { agentFixture } from './helpers/agent-fixture.js';
+import { parseConfigText } from '../../src/common/config-file.js';
+import { createLogger } from '../../src/common/logger.js';
+import { SensorAgent } from '../../src/agent/agent.js';
+import { agentConfigSchema } from '../../src/agent/config/schema.js';
+import { resolveAgentConfig } from '../../src/agent/config/resolve.js';
+import { SysfsCpuTemperature, type CpuTemperatureSource } from '../../src/agent/cpu-temperature.js';
+import { Bme280, Bme280Emulator } from '../../src/agent/sensors/bme280/index.js';
+import { SIMULATED_BME280_ADDRESS, SIMULATED_LTR559_ADDRESS } from '../../src/agent/simulation/board.js';
+import { roomAt } from '../../src/agent/simulation/scenario.js';
+import type { AgentSnapshot } from '../../src/agent/agent.js';
+import { agentFixture } from '../helpers/agent-fixture.js';
 
 const NO_CPU = 'cpuCorrection:\n  enabled: false\n';
 
@@ -115,24 +115,37 @@ describe('sensor agent loop', () => {
     expect(quantity(snapshot, 'humidity')).toMatchObject({ status: 'error', reason: 'BMP280: no humidity' });
   });
 
-  it('turns the CPU correction off with one warning when the CPU temperature cannot be read', async () => {
+  it('corrects for CPU heat once the CPU temperature becomes readable (thermal module loaded after the agent), saying so once each way', async () => {
     const { board, clock } = await agentFixture(NO_CPU);
     const logs: string[] = [];
-    const config = resolveAgentConfig(parseConfigText(agentConfigSchema, ''));
+    let thermalLoaded = false;
+    const cpu: CpuTemperatureSource = {
+      read: async () => {
+        if (!thermalLoaded) throw new Error("ENOENT: no such file or directory, open '/sys/class/thermal/thermal_zone0/temp'");
+        return 48;
+      },
+    };
     const agent = new SensorAgent({
-      config,
+      config: resolveAgentConfig(parseConfigText(agentConfigSchema, '')),
       sensors: { bme280: new Bme280({ bus: board.bus, clock }) },
-      cpu: new SysfsCpuTemperature('/nonexistent/thermal_zone0/temp'),
+      cpu,
       clock,
       logger: createLogger({ sink: (_level, line) => logs.push(line) }),
     });
-    const first = await agent.pollOnce();
+    const before = await agent.pollOnce();
     await agent.pollOnce();
-    expect(logs.filter((line) => line.includes('heat correction off'))).toHaveLength(1);
-    expect(logs[0]).toMatch(/ENOENT/);
-    expect(first.cpuAverageC).toBeUndefined();
-    const temperature = quantity(first, 'temperature').reading!;
-    expect(temperature.value).toBe(temperature.raw);
+    expect(before.cpuAverageC).toBeUndefined();
+    expect(quantity(before, 'temperature').reading!.value).toBe(quantity(before, 'temperature').reading!.raw);
+
+    thermalLoaded = true;
+    const after = await agent.pollOnce();
+    await agent.pollOnce();
+    expect(after.cpuAverageC).toBe(48);
+    expect(quantity(after, 'temperature').reading!.value).toBeLessThan(quantity(after, 'temperature').reading!.raw);
+    expect(logs).toEqual([
+      expect.stringMatching(/CPU temperature not readable: heat correction off until it is .*ENOENT/),
+      expect.stringContaining('CPU temperature readable now: heat correction on'),
+    ]);
   });
 
   it('reads the kernel thermal zone file in millidegrees', async () => {
@@ -180,6 +193,16 @@ describe('sensor agent loop', () => {
     const repeated = await poll();
     expect(quantity(repeated, 'light').reading!.timestamp).toBe(quantity(first, 'light').reading!.timestamp);
     expect(quantity(repeated, 'temperature').reading!.timestamp).toBeGreaterThan(quantity(first, 'temperature').reading!.timestamp);
+  });
+
+  it('bright sun on the LTR-559 is a saturated light reading with its usual status, not an error', async () => {
+    const { poll, board, events } = await agentFixture(NO_CPU);
+    board.ltr559.setConditions({ lux: 100_000 });
+    for (let polls = 0; polls < 3; polls++) await poll(); // 3 polls × 2 s: past the driver's 2 s stale limit
+    const light = quantity(await poll(), 'light');
+    expect(light).toMatchObject({ status: 'ok', reading: { saturated: true } });
+    expect(light.reading!.value).toBeCloseTo((65535 * 23237) / 40000, 3); // both channels at full scale, gain 4, 100 ms
+    expect(events.fault).toEqual([]);
   });
 
   it('plays the scripted minute: warning then critical, the humidity dip, the BME280 dropout and recovery', async () => {

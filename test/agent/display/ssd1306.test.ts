@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { parseConfigText } from '../src/common/config-file.js';
-import { ConfigError } from '../src/common/errors.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { openDisplay } from '../src/agent/display/factory.js';
-import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
-import { createMonoFrame, monoPixel, type MonoFrame } from '../src/agent/display/framebuffer.js';
-import { DisplayHardwareError } from '../src/agent/display/hardware-error.js';
-import { Ssd1306Driver, type Ssd1306Options } from '../src/agent/display/ssd1306/driver.js';
-import { Ssd1306Emulator } from '../src/agent/display/ssd1306/emulator.js';
-import { randomMono, seeded, withMonoChange } from './helpers/display-frames.js';
+import { ManualClock } from '../../../src/common/clock.js';
+import { parseConfigText } from '../../../src/common/config-file.js';
+import { ConfigError } from '../../../src/common/errors.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
+import { openDisplay } from '../../../src/agent/display/factory.js';
+import { EmulatedI2cBus } from '../../../src/agent/i2c/emulated-bus.js';
+import { createMonoFrame, monoPixel, type MonoFrame } from '../../../src/agent/display/framebuffer.js';
+import { DisplayHardwareError } from '../../../src/agent/display/hardware-error.js';
+import { Ssd1306Driver, type Ssd1306Options } from '../../../src/agent/display/ssd1306/driver.js';
+import { Ssd1306Emulator } from '../../../src/agent/display/ssd1306/emulator.js';
+import { randomMono, seeded } from '../../helpers/display-frames.js';
 
 const ADDRESS = 0x3c;
 
@@ -29,7 +29,6 @@ const MICROPYTHON_INIT: Array<[number, number[]]> = [
 
 /** COLADDR + PAGEADDR with control byte (7), then control 0x40 + 1024 bytes. */
 const FULL_BYTES = 7 + 1 + 1024;
-const CLOCK_AREA = { x: 84, y: 48, width: 40, height: 12 }; // page-aligned: pages 6 and 7
 
 const rotated180 = (frame: MonoFrame): MonoFrame => {
   const out = createMonoFrame(128, 64);
@@ -37,6 +36,7 @@ const rotated180 = (frame: MonoFrame): MonoFrame => {
   return out;
 };
 
+// Frames, changed windows, the clock refresh's cost and recovery: the DisplayDriver contract (display-drivers.test.ts).
 describe('SSD1306 driver against the register-level emulator', () => {
   it('sends micropython-lib\'s init sequence in one transaction, as the controller decodes it', async () => {
     const { emulator, driver, traffic } = setup();
@@ -44,42 +44,6 @@ describe('SSD1306 driver against the register-level emulator', () => {
     expect(emulator.log.map((c) => [c.command, c.args])).toEqual(MICROPYTHON_INIT);
     expect(traffic()).toMatchObject({ transactions: 1, bytes: 1 + 25 });
     expect(emulator.state).toMatchObject({ displayOn: true, chargePump: true, mode: 0, segmentRemap: true, comScanReversed: true, contrast: 0xff });
-  });
-
-  it('shows full and partial frames exactly', async () => {
-    const { emulator, driver, bus, traffic } = setup();
-    const random = seeded(20);
-    await driver.open();
-    expect(driver).toMatchObject({ width: 128, height: 64, format: 'mono' });
-    let frame = randomMono(128, 64, random);
-    bus.resetTraffic();
-    const full = await driver.show(frame);
-    expect(emulator.frame()).toEqual(frame);
-    expect(full).toEqual({ bytes: FULL_BYTES, transactions: 2 });
-    expect({ bytes: traffic().bytes, transactions: traffic().transactions }).toEqual(full);
-    for (let i = 0; i < 25; i++) {
-      const width = 1 + Math.floor(random() * 60);
-      const height = 1 + Math.floor(random() * 30);
-      frame = withMonoChange(frame, { x: Math.floor(random() * (128 - width)), y: Math.floor(random() * (64 - height)), width, height }, random);
-      bus.resetTraffic();
-      const stats = await driver.show(frame);
-      expect(stats.bytes).toBe(traffic().bytes);
-      expect(stats.bytes).toBeLessThanOrEqual(FULL_BYTES);
-      expect(emulator.frame()).toEqual(frame);
-    }
-  });
-
-  it('a clock-only refresh costs under 10 % of a full refresh (bytes)', async () => {
-    const { emulator, driver } = setup();
-    const random = seeded(21);
-    await driver.open();
-    const frame = randomMono(128, 64, random);
-    const full = await driver.show(frame);
-    const ticked = withMonoChange(frame, CLOCK_AREA, random);
-    const clock = await driver.show(ticked);
-    expect(emulator.frame()).toEqual(ticked);
-    expect(clock).toEqual({ bytes: 7 + 1 + 40 * 2, transactions: 2 });
-    expect(clock.bytes / full.bytes).toBeLessThan(0.1);
   });
 
   it('rotation 180 turns the picture by remap and scan direction, not by resending', async () => {
@@ -104,21 +68,6 @@ describe('SSD1306 driver against the register-level emulator', () => {
     const error = await driver.open().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DisplayHardwareError);
     expect(error).toMatchObject({ code: 'EREMOTEIO', message: expect.stringMatching(/^SSD1306 at 0x3D on emulated bus 1: initialising failed: Remote I\/O error .*is the display connected/) });
-    bus.setAbsent(0x3d, false);
-    await driver.open();
-  });
-
-  it('a NACK during show rejects; the next show resends everything', async () => {
-    const { emulator, driver, bus } = setup();
-    const random = seeded(23);
-    await driver.open();
-    const frame = randomMono(128, 64, random);
-    await driver.show(frame);
-    const next = withMonoChange(frame, CLOCK_AREA, random);
-    bus.failNext(ADDRESS, 1);
-    await expect(driver.show(next)).rejects.toMatchObject({ code: 'EREMOTEIO' });
-    expect((await driver.show(next)).bytes).toBe(FULL_BYTES);
-    expect(emulator.frame()).toEqual(next);
   });
 
   it('close turns the display off and leaves a shared bus open', async () => {

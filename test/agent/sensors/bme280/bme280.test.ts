@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { SensorError } from '../src/common/errors.js';
-import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
+import { ManualClock } from '../../../../src/common/clock.js';
+import { SensorError } from '../../../../src/common/errors.js';
+import { EmulatedI2cBus } from '../../../../src/agent/i2c/emulated-bus.js';
 import {
   Bme280,
   FORUM_BME280_DUMP,
@@ -9,9 +9,9 @@ import {
   compensatePressure,
   compensateTemperature,
   parseCalibration,
-} from '../src/agent/sensors/bme280/index.js';
-import { setup } from './bme280-fixture.js';
-import { RecordingBus } from './helpers/recording-bus.js';
+} from '../../../../src/agent/sensors/bme280/index.js';
+import { setup } from './fixture.js';
+import { RecordingBus } from '../../../helpers/recording-bus.js';
 
 describe('Bme280 ↔ Bme280Emulator', () => {
   it('reads 25 °C / 40 %RH / 1013.25 hPa back within one quantisation step of the chip', async () => {
