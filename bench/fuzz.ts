@@ -624,7 +624,10 @@ async function main(): Promise<number> {
         const sent = results.reduce((sum, r) => sum + r.sent, 0);
         const lineFramed = frames.filter(({ frame }) => frame.at(-1) === 0x0a).length;
         const cut = frames.filter(({ cut }) => cut !== undefined).length;
-        return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${results.reduce((sum, r) => sum + r.reconnects, 0)} reconnects` };
+        // `0 `: an empty octet-counted frame, which holds no message to count.
+        const empty = frames.filter(({ frame }) => frame.equals(octetFrame(Buffer.alloc(0)))).length;
+        const reconnects = results.reduce((sum, r) => sum + r.reconnects, 0);
+        return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${empty.toLocaleString('en-US')} empty, ${reconnects} reconnects` };
       },
       counts: analyzerCounts,
       canary: () => analyzerCanary(analyzer, tcp),
