@@ -14,6 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpAgent, get as httpGet } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { parseOid } from '../src/agent/snmp/oid.js';
-import { CLI, analyzerSetup, cli, startAnalyzer, waitFor } from '../test/helpers/analyzer-process.js';
+import { CLI, analyzerSetup, cli, waitFor } from '../test/helpers/analyzer-process.js';
 import { HOSTILE_HOSTS, HOSTILE_URL_TARGETS, JS_SPECIAL_NAMES, backtrackingRuns, hostileName, hostileRfc3164, hostileRfc5424, hostileSnmpV2Message, hostileSnmpV3Message, mutatedPackets } from '../test/helpers/hostile-inputs.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { runTool } from '../test/helpers/snmp-tools.js';
@@ -29,6 +30,8 @@ import { getRequest } from './snmp-load.js';
 import { rssMb } from './snmp-servers.js';
 
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 100_000);
+/** Comma-separated parts of protocol names to run (`udp,snmp`); all by default. */
+const ONLY = process.env.FUZZ_PROTOCOLS?.toLowerCase().split(',');
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const PROBE_EVERY_MS = 20;
 /** UDP is sent at this rate: a flood past what the daemon reads would measure the socket buffer, not the daemon. */
@@ -138,9 +141,31 @@ class Probe {
 
 // --- the daemons, restarted when they exit ------------------------------------------------------------
 
+/**
+ * A daemon whose output goes to a file, not a pipe: Node writes to pipes synchronously, so a pipe
+ * the fuzzer's busy event loop is slow to drain would stall the daemon and the figures with it.
+ */
 interface DaemonProcess {
   readonly child: ChildProcess;
-  log(): string;
+  /** Its output from byte `from` of the log file (by default, since it started). */
+  log(from?: number): string;
+  /** The log file's size now, as a `from` for log(). */
+  logSize(): number;
+}
+
+/** `envirowatch COMMAND ...ARGS`, its output appended to `logFile`, resolved once it logs `COMMAND started`. */
+async function startDaemon(command: 'analyzer' | 'agent', args: readonly string[], logFile: string): Promise<DaemonProcess> {
+  const logSize = () => (existsSync(logFile) ? statSync(logFile).size : 0);
+  const start = logSize();
+  const log = (from = start) => readFileSync(logFile).subarray(from).toString();
+  const out = openSync(logFile, 'a');
+  const child = spawn(CLI, [command, ...args], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`envirowatch ${command} exited with ${child.exitCode}:\n${log()}`);
+    return log().includes(`${command} started`) ? true : undefined;
+  }, `envirowatch ${command} to start`);
+  return { child, log, logSize };
 }
 
 /** A daemon that is started again (its log tail printed) whenever it exits without being asked to. */
@@ -189,24 +214,10 @@ class Supervised {
     this.process.child.once('exit', (code, signal) => {
       if (this.stopping) return;
       this.crashes += 1;
-      process.stdout.write(`\n!! ${this.name} (pid ${this.process.child.pid}) exited: code ${code}, signal ${signal}. Its log tail:\n${this.process.log().slice(-3000)}\n!! restarting it\n`);
+      process.stdout.write(`\n!! ${this.name} (pid ${this.process.child.pid}) exited: code ${code}, signal ${signal}. Its log tail:\n${this.process.log(Math.max(0, this.process.logSize() - 3000))}\n!! restarting it\n`);
       this.restarting = this.run().finally(() => (this.restarting = undefined));
     });
   }
-}
-
-/** `envirowatch agent --simulate --config CONFIG`, resolved once it says it started. */
-async function startAgent(config: string): Promise<DaemonProcess> {
-  const child = spawn(CLI, ['agent', '--simulate', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-100_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`the agent exited with ${child.exitCode}:\n${log}`);
-    return log.includes('agent started') ? true : undefined;
-  }, 'the agent to start');
-  return { child, log: () => log };
 }
 
 // --- inputs -----------------------------------------------------------------------------------------
@@ -236,10 +247,11 @@ const octetFrame = (message: Buffer) => Buffer.concat([Buffer.from(`${message.le
 
 /**
  * A TCP frame: octet-counted, or LF-terminated when the message can be (no LF in it, not starting
- * like an octet count or a separator), and where to cut it between two writes (or not).
+ * like an octet count or a separator), and where to cut it between two writes (or not). Not empty:
+ * RFC 6587's MSG-LEN starts with a non-zero digit, so `0 ` would begin an LF-framed line.
  */
 const tcpFrame = (): fc.Arbitrary<{ frame: Buffer; cut: number | undefined }> =>
-  fc.tuple(syslogMessage(), fc.boolean(), fc.option(fc.double({ min: 0, max: 1, noNaN: true }))).map(([message, lineFramed, cut]) => {
+  fc.tuple(syslogMessage().filter((message) => message.length > 0), fc.boolean(), fc.option(fc.double({ min: 0, max: 1, noNaN: true }))).map(([message, lineFramed, cut]) => {
     const canLineFrame = message.length > 0 && !message.includes(0x0a) && !/^[0-9\r\0 ]/.test(message.toString('latin1'));
     const frame = lineFramed && canLineFrame ? Buffer.concat([message, Buffer.from('\n')]) : octetFrame(message);
     return { frame, cut: cut === null ? undefined : Math.floor(cut * frame.length) };
@@ -474,6 +486,21 @@ async function analyzerCounters(config: string): Promise<Map<string, number>> {
   return flat;
 }
 
+/**
+ * The counters once the analyzer has caught up: they are written every second, and it may still be
+ * working through what its sockets hold when the fuzzer is done sending.
+ */
+async function settledAnalyzerCounters(config: string): Promise<Map<string, number>> {
+  let previous = await analyzerCounters(config);
+  for (let attempt = 0; attempt < 60; attempt++) {
+    await sleep(1100);
+    const now = await analyzerCounters(config);
+    if (now.get('engine.events') === previous.get('engine.events')) return now;
+    previous = now;
+  }
+  return previous;
+}
+
 /** The ingest and engine counters that moved between two readings (they restart from 0 with the process). */
 function countersMoved(before: Map<string, number>, after: Map<string, number>): string {
   const moved: string[] = [];
@@ -489,10 +516,11 @@ function countersMoved(before: Map<string, number>, after: Map<string, number>):
 async function analyzerCanary(daemon: Supervised, tcpPort: number): Promise<boolean> {
   await daemon.ready();
   const nonce = `c${Date.now().toString(36)}`;
+  const from = daemon.current.logSize();
   const socket = await open(tcpPort);
   if (!socket) return false;
   socket.end(octetFrame(Buffer.from(`<13>Dec  4 10:00:00 fuzz-canary canary: FUZZ-CANARY ${nonce}`)));
-  return waitFor(async () => (daemon.current.log().includes(nonce) ? true : undefined), 'the canary alert').catch(() => false);
+  return waitFor(async () => (daemon.current.log(from).includes(nonce) ? true : undefined), 'the canary alert').catch(() => false);
 }
 
 /** `snmpget` of the sensor table's first value answers. */
@@ -536,10 +564,10 @@ async function runProtocol(protocol: Protocol, probe: Probe): Promise<Row> {
   const { sent, seen } = await protocol.fuzz();
   const seconds = (performance.now() - started) / 1000;
   const stall = await probe.report();
+  const counts = `${await protocol.counts.after(countsBefore)}; seen by the fuzzer: ${seen}`;
   const canary = await protocol.canary();
   await daemon.ready();
   const rssAfter = rssMb(daemon.pid);
-  const counts = `${await protocol.counts.after(countsBefore)}; seen by the fuzzer: ${seen}`;
   process.stdout.write(`${sent.toLocaleString('en-US')} in ${seconds.toFixed(1)} s; canary ${canary ? 'ok' : 'FAILED'}\n`);
   return { protocol: protocol.name, sent, crashes: daemon.crashes - crashesBefore, probe: stall, rssBefore, rssAfter, canary, counts };
 }
@@ -581,23 +609,20 @@ async function main(): Promise<number> {
   let webPort = 0;
   let retargetWebProbe: (port: number) => void = () => {};
   const analyzer = await Supervised.start('envirowatch analyzer', async () => {
-    const started = await startAnalyzer(config);
-    webPort = Number(new URL(started.webUrl!).port);
+    const started = await startDaemon('analyzer', ['--config', config], join(dir, 'analyzer.log'));
+    webPort = Number(/msg="web page" url=http:\/\/127\.0\.0\.1:(\d+)/.exec(started.log())![1]);
     retargetWebProbe(webPort);
     return started;
   });
   const webProbe = Probe.start({ kind: 'http', port: webPort });
   retargetWebProbe = (port) => webProbe.retarget({ kind: 'http', port });
-  const agent = await Supervised.start('envirowatch agent', () => startAgent(agentConfig));
+  const agent = await Supervised.start('envirowatch agent', () => startDaemon('agent', ['--simulate', '--config', agentConfig], join(dir, 'agent.log')));
   const agentProbe = Probe.start({ kind: 'snmp', port: snmpPort });
 
   const analyzerCounts = {
-    before: () => analyzerCounters(config),
-    // The analyzer writes its counters every second.
-    after: async (before: unknown) => {
-      await sleep(1500);
-      return countersMoved(before as Map<string, number>, await analyzerCounters(config));
-    },
+    // Settled before too: the previous protocol's canary must not count for this one.
+    before: () => settledAnalyzerCounters(config),
+    after: async (before: unknown) => countersMoved(before as Map<string, number>, await settledAnalyzerCounters(config)),
   };
   const noCounts = (what: () => string) => ({ before: async () => undefined, after: async () => what() });
   const protocols: (Protocol & { probe: Probe })[] = [
@@ -624,10 +649,8 @@ async function main(): Promise<number> {
         const sent = results.reduce((sum, r) => sum + r.sent, 0);
         const lineFramed = frames.filter(({ frame }) => frame.at(-1) === 0x0a).length;
         const cut = frames.filter(({ cut }) => cut !== undefined).length;
-        // `0 `: an empty octet-counted frame, which holds no message to count.
-        const empty = frames.filter(({ frame }) => frame.equals(octetFrame(Buffer.alloc(0)))).length;
         const reconnects = results.reduce((sum, r) => sum + r.reconnects, 0);
-        return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${empty.toLocaleString('en-US')} empty, ${reconnects} reconnects` };
+        return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${reconnects} reconnects` };
       },
       counts: analyzerCounts,
       canary: () => analyzerCanary(analyzer, tcp),
@@ -658,7 +681,7 @@ async function main(): Promise<number> {
 
   const rows: Row[] = [];
   try {
-    for (const protocol of protocols) rows.push(await runProtocol(protocol, protocol.probe));
+    for (const protocol of protocols.filter(({ name }) => !ONLY || ONLY.some((part) => name.toLowerCase().includes(part)))) rows.push(await runProtocol(protocol, protocol.probe));
   } finally {
     await Promise.all([analyzer.stop(), agent.stop(), webProbe.stop(), agentProbe.stop()]);
     await rm(dir, { recursive: true, force: true });
