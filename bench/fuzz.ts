@@ -580,7 +580,7 @@ function printTable(rows: readonly Row[]): void {
     String(row.crashes),
     row.probe.maxStallMs.toFixed(1),
     `${row.probe.probes} (${row.probe.unanswered})`,
-    `${row.rssBefore.toFixed(1)} → ${row.rssAfter.toFixed(1)}`,
+    `${row.rssBefore.toFixed(1)} → ${row.rssAfter.toFixed(1)}${row.crashes > 0 ? ' (restarted)' : ''}`,
     row.canary ? 'ok' : 'FAILED',
     row.counts,
   ]);
