@@ -605,85 +605,89 @@ async function main(): Promise<number> {
   const agentConfig = join(dir, 'agent.yaml');
   await writeFile(agentConfig, ['snmp:', '  addresses: [127.0.0.1]', `  port: ${snmpPort}`, `  communities: [{ name: ${COMMUNITY} }]`, `  engineId: "${ENGINE_ID}"`, `  v3Users: [${V3_USER}]`, ''].join('\n'));
 
-  // The web page listens on port 0: a restarted analyzer gets a new port, which the probe follows.
-  let webPort = 0;
-  let retargetWebProbe: (port: number) => void = () => {};
-  const analyzer = await Supervised.start('envirowatch analyzer', async () => {
-    const started = await startDaemon('analyzer', ['--config', config], join(dir, 'analyzer.log'));
-    webPort = Number(/msg="web page" url=http:\/\/127\.0\.0\.1:(\d+)/.exec(started.log())![1]);
-    retargetWebProbe(webPort);
-    return started;
-  });
-  const webProbe = Probe.start({ kind: 'http', port: webPort });
-  retargetWebProbe = (port) => webProbe.retarget({ kind: 'http', port });
-  const agent = await Supervised.start('envirowatch agent', () => startDaemon('agent', ['--simulate', '--config', agentConfig], join(dir, 'agent.log')));
-  const agentProbe = Probe.start({ kind: 'snmp', port: snmpPort });
-
-  const analyzerCounts = {
-    // Settled before too: the previous protocol's canary must not count for this one.
-    before: () => settledAnalyzerCounters(config),
-    after: async (before: unknown) => countersMoved(before as Map<string, number>, await settledAnalyzerCounters(config)),
-  };
-  const noCounts = (what: () => string) => ({ before: async () => undefined, after: async () => what() });
-  const protocols: (Protocol & { probe: Probe })[] = [
-    {
-      name: 'syslog UDP',
-      daemon: analyzer,
-      probe: webProbe,
-      fuzz: async () => {
-        const { sent } = await sendDatagrams(sample(syslogMessage(), 1), udp, analyzer);
-        return { sent, seen: 'nothing comes back over UDP' };
-      },
-      counts: analyzerCounts,
-      canary: () => analyzerCanary(analyzer, tcp),
-    },
-    {
-      name: 'syslog TCP',
-      daemon: analyzer,
-      probe: webProbe,
-      fuzz: async () => {
-        const frames = sample(tcpFrame(), 2);
-        const crashesBefore = analyzer.crashes;
-        const share = Math.ceil(frames.length / TCP_CONNECTIONS);
-        const results = await Promise.all(Array.from({ length: TCP_CONNECTIONS }, (_, i) => sendFrames(frames.slice(i * share, (i + 1) * share), tcp, analyzer, crashesBefore)));
-        const sent = results.reduce((sum, r) => sum + r.sent, 0);
-        const lineFramed = frames.filter(({ frame }) => frame.at(-1) === 0x0a).length;
-        const cut = frames.filter(({ cut }) => cut !== undefined).length;
-        const reconnects = results.reduce((sum, r) => sum + r.reconnects, 0);
-        return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${reconnects} reconnects` };
-      },
-      counts: analyzerCounts,
-      canary: () => analyzerCanary(analyzer, tcp),
-    },
-    {
-      name: 'HTTP (web page)',
-      daemon: analyzer,
-      probe: webProbe,
-      fuzz: async () => {
-        const { sent, statuses } = await sendHttp(sample(httpRequest(), 3), analyzer, () => webPort);
-        return { sent, seen: [...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status} ${n.toLocaleString('en-US')}`).join(', ') };
-      },
-      counts: noCounts(() => 'the analyzer counts no web requests'),
-      canary: () => analyzerCanary(analyzer, tcp),
-    },
-    {
-      name: 'SNMP (agent)',
-      daemon: agent,
-      probe: agentProbe,
-      fuzz: async () => {
-        const { sent, replies } = await sendDatagrams(sample(snmpPacket(), 4), snmpPort, agent);
-        return { sent, seen: `${replies.toLocaleString('en-US')} replies` };
-      },
-      counts: noCounts(() => `the agent's SNMP counters are not exported; "(bug)" lines in its log: ${agent.current.log().split('(bug)').length - 1}`),
-      canary: () => agentCanary(snmpPort),
-    },
-  ];
-
   const rows: Row[] = [];
+  /** Stopped however the run ends, so that no daemon outlives it. */
+  const running: { stop(): Promise<unknown> }[] = [];
   try {
+    // The web page listens on port 0: a restarted analyzer gets a new port, which the probe follows.
+    let webPort = 0;
+    let retargetWebProbe: (port: number) => void = () => {};
+    const analyzer = await Supervised.start('envirowatch analyzer', async () => {
+      const started = await startDaemon('analyzer', ['--config', config], join(dir, 'analyzer.log'));
+      webPort = Number(/msg="web page" url=http:\/\/127\.0\.0\.1:(\d+)/.exec(started.log())![1]);
+      retargetWebProbe(webPort);
+      return started;
+    });
+    const webProbe = Probe.start({ kind: 'http', port: webPort });
+    running.push(analyzer, webProbe);
+    retargetWebProbe = (port) => webProbe.retarget({ kind: 'http', port });
+    const agent = await Supervised.start('envirowatch agent', () => startDaemon('agent', ['--simulate', '--config', agentConfig], join(dir, 'agent.log')));
+    const agentProbe = Probe.start({ kind: 'snmp', port: snmpPort });
+    running.push(agent, agentProbe);
+
+    const analyzerCounts = {
+      // Settled before too: the previous protocol's canary must not count for this one.
+      before: () => settledAnalyzerCounters(config),
+      after: async (before: unknown) => countersMoved(before as Map<string, number>, await settledAnalyzerCounters(config)),
+    };
+    const noCounts = (what: () => string) => ({ before: async () => undefined, after: async () => what() });
+    const protocols: (Protocol & { probe: Probe })[] = [
+      {
+        name: 'syslog UDP',
+        daemon: analyzer,
+        probe: webProbe,
+        fuzz: async () => {
+          const { sent } = await sendDatagrams(sample(syslogMessage(), 1), udp, analyzer);
+          return { sent, seen: 'nothing comes back over UDP' };
+        },
+        counts: analyzerCounts,
+        canary: () => analyzerCanary(analyzer, tcp),
+      },
+      {
+        name: 'syslog TCP',
+        daemon: analyzer,
+        probe: webProbe,
+        fuzz: async () => {
+          const frames = sample(tcpFrame(), 2);
+          const crashesBefore = analyzer.crashes;
+          const share = Math.ceil(frames.length / TCP_CONNECTIONS);
+          const results = await Promise.all(Array.from({ length: TCP_CONNECTIONS }, (_, i) => sendFrames(frames.slice(i * share, (i + 1) * share), tcp, analyzer, crashesBefore)));
+          const sent = results.reduce((sum, r) => sum + r.sent, 0);
+          const lineFramed = frames.filter(({ frame }) => frame.at(-1) === 0x0a).length;
+          const cut = frames.filter(({ cut }) => cut !== undefined).length;
+          const reconnects = results.reduce((sum, r) => sum + r.reconnects, 0);
+          return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${reconnects} reconnects` };
+        },
+        counts: analyzerCounts,
+        canary: () => analyzerCanary(analyzer, tcp),
+      },
+      {
+        name: 'HTTP (web page)',
+        daemon: analyzer,
+        probe: webProbe,
+        fuzz: async () => {
+          const { sent, statuses } = await sendHttp(sample(httpRequest(), 3), analyzer, () => webPort);
+          return { sent, seen: [...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status} ${n.toLocaleString('en-US')}`).join(', ') };
+        },
+        counts: noCounts(() => 'the analyzer counts no web requests'),
+        canary: () => analyzerCanary(analyzer, tcp),
+      },
+      {
+        name: 'SNMP (agent)',
+        daemon: agent,
+        probe: agentProbe,
+        fuzz: async () => {
+          const { sent, replies } = await sendDatagrams(sample(snmpPacket(), 4), snmpPort, agent);
+          return { sent, seen: `${replies.toLocaleString('en-US')} replies` };
+        },
+        counts: noCounts(() => `the agent's SNMP counters are not exported; "(bug)" lines in its log: ${agent.current.log().split('(bug)').length - 1}`),
+        canary: () => agentCanary(snmpPort),
+      },
+    ];
+
     for (const protocol of protocols.filter(({ name }) => !ONLY || ONLY.some((part) => name.toLowerCase().includes(part)))) rows.push(await runProtocol(protocol, protocol.probe));
   } finally {
-    await Promise.all([analyzer.stop(), agent.stop(), webProbe.stop(), agentProbe.stop()]);
+    await Promise.all(running.map((daemonOrProbe) => daemonOrProbe.stop()));
     await rm(dir, { recursive: true, force: true });
   }
   printTable(rows);
