@@ -6,7 +6,7 @@
  *   - HTTP requests to the web page on raw keep-alive sockets, so odd targets go out verbatim;
  *   - SNMP v1/v2c GET/GETNEXT/GETBULK (and v3) to the agent: well-formed with hostile contents, truncated, bit-flipped.
  * Inputs are fast-check samples (test/helpers/hostile-inputs.ts) from FUZZ_SEED, printed so that a
- * run can be replayed. Measured: crashes (the daemon exited: its log tail is printed, it is restarted
+ * run can be replayed (FUZZ_PROTOCOLS=tcp,snmp runs only those). Measured: crashes (the daemon exited: its log tail is printed, it is restarted
  * and the run goes on; the script then exits 1), the longest event-loop stall seen from outside by a
  * probe in a worker thread (every 20 ms a GET /style.css on its own keep-alive connection, or an
  * SNMP GET of sysUpTime.0), VmRSS before and after, and what the daemon counted. After each
@@ -252,7 +252,7 @@ const octetFrame = (message: Buffer) => Buffer.concat([Buffer.from(`${message.le
  */
 const tcpFrame = (): fc.Arbitrary<{ frame: Buffer; cut: number | undefined }> =>
   fc.tuple(syslogMessage().filter((message) => message.length > 0), fc.boolean(), fc.option(fc.double({ min: 0, max: 1, noNaN: true }))).map(([message, lineFramed, cut]) => {
-    const canLineFrame = message.length > 0 && !message.includes(0x0a) && !/^[0-9\r\0 ]/.test(message.toString('latin1'));
+    const canLineFrame = !message.includes(0x0a) && !/^[0-9\r\0 ]/.test(message.toString('latin1'));
     const frame = lineFramed && canLineFrame ? Buffer.concat([message, Buffer.from('\n')]) : octetFrame(message);
     return { frame, cut: cut === null ? undefined : Math.floor(cut * frame.length) };
   });
@@ -285,7 +285,7 @@ function formatHttp(parts: HttpRequestParts, port: number): Buffer {
 /** SNMP packets for the agent: v1/v2c with hostile and with the configured community, v3; as built, truncated, bit-flipped. */
 const snmpPacket = () => mutatedPackets(fc.oneof(hostileSnmpV2Message(), hostileSnmpV2Message([COMMUNITY]), hostileSnmpV3Message([Buffer.from(ENGINE_ID, 'hex')]))).filter((packet) => packet.length > 0);
 
-/** `count` samples of `arbitrary` from FUZZ_SEED plus a per-protocol offset, so each protocol can be replayed alone. */
+/** FUZZ_INPUTS samples of `arbitrary` from FUZZ_SEED plus a per-protocol offset, so each protocol can be replayed alone. */
 function sample<T>(arbitrary: fc.Arbitrary<T>, offset: number): T[] {
   return fc.sample(arbitrary, { numRuns: INPUTS, seed: SEED + offset });
 }
