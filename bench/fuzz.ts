@@ -504,11 +504,11 @@ async function settledAnalyzerCounters(config: string): Promise<Map<string, numb
   return previous;
 }
 
-/** The ingest and engine counters that moved between two readings (they restart from 0 with the process). */
+/** The ingest, engine and web counters that moved between two readings (they restart from 0 with the process). */
 function countersMoved(before: Map<string, number>, after: Map<string, number>): string {
   const moved: string[] = [];
   for (const [key, value] of after) {
-    if (!/^(ingest|engine)\./.test(key) || /^engine\.(pending|keys)/.test(key)) continue;
+    if (!/^(ingest|engine|web)\./.test(key) || /^engine\.(pending|keys)/.test(key)) continue;
     const delta = value - (before.get(key) ?? 0);
     if (delta !== 0) moved.push(`${key.replace(/^ingest\./, '')} ${delta.toLocaleString('en-US')}`);
   }
@@ -672,7 +672,7 @@ async function main(): Promise<number> {
           const { sent, statuses } = await sendHttp(sample(httpRequest(), 3), analyzer, () => webPort);
           return { sent, seen: [...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status} ${n.toLocaleString('en-US')}`).join(', ') };
         },
-        counts: noCounts(() => 'the analyzer counts no web requests'),
+        counts: analyzerCounts,
         canary: () => analyzerCanary(analyzer, tcp),
       },
       {

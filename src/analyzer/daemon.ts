@@ -157,6 +157,7 @@ export class AnalyzerDaemon {
       engine: { ...this.engine.counters },
       rules: this.engine.ruleCounters(),
       notify: { outbox: this.outbox.depth(), ...this.dispatcher.counters },
+      ...(this.web ? { web: { requests: this.web.counters.requests, refused: { ...this.web.counters.refused } } } : {}),
     };
   }
 

@@ -46,7 +46,7 @@ const count = (statuses: number[], status: number) => statuses.filter((s) => s =
 
 describe('1. requests the server cannot read are answered 400, never fatal', () => {
   it('odd request targets, bad percent-encoding, invalid cookies: 400 each; the daemon keeps serving and logs the refusals', async () => {
-    const { analyzer, port } = await started(startWithAlert());
+    const { analyzer, port, config } = await started(startWithAlert());
     const refused = ['//', '//x', '/%', '/%zz', '/?severity=%', '/alert?id=%E0%A4%A', '/?rule=%ff', 'http://x', `http://127.0.0.1:${port}/`, '*', `/${'a'.repeat(5000)}`];
     for (const target of refused) expect((await rawRequest(port, { target })).status, target).toBe(400);
     expect((await rawRequest(port, { target: '/', headers: { cookie: 'ew_session=%%%' } })).status).toBe(400);
@@ -64,6 +64,13 @@ describe('1. requests the server cannot read are answered 400, never fatal', () 
     expectAlive(analyzer);
     expect((await rawRequest(port, { target: '/' })).status).toBe(200);
     expect(analyzer.log()).toMatch(/level=warn ns=envirowatch\.analyzer\.web msg="web request refused".*status=400/);
+    // And counted, for `envirowatch counters` (written every second): the 12 targets and cookie above and the bad form.
+    const web = await waitFor(async () => {
+      const { counters } = JSON.parse((await cli(['counters', '--json', '--config', config])).stdout) as { counters: { web?: { requests: number; refused: Record<string, number> } } };
+      return (counters.web?.refused['400'] ?? 0) >= refused.length + 2 ? counters.web : undefined;
+    }, 'the refusals in the counters');
+    expect(web.refused['400']).toBe(refused.length + 2);
+    expect(web.requests).toBeGreaterThanOrEqual(refused.length + 8);
   });
 });
 

@@ -30,6 +30,16 @@ export interface AnalyzerCounters {
   /** Per rule id: its kind and its own counters (matched or starts/ends, alerts, and what the kind adds). */
   readonly rules: Readonly<Record<string, { readonly kind: string; readonly counters: Readonly<Record<string, number>> }>>;
   readonly notify: { readonly outbox: number; readonly delivered: number; readonly retried: number; readonly gaveUp: number };
+  /**
+   * The web page (absent when it is off): requests node could parse, and refusals by HTTP status
+   * ("400", "421", "429", ...), which also counts requests refused before they were parsed.
+   */
+  readonly web?: WebCounters;
+}
+
+export interface WebCounters {
+  readonly requests: number;
+  readonly refused: Readonly<Record<string, number>>;
 }
 
 export interface CountersSnapshot {

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
+import { emptyRecord } from '../../common/records.js';
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
 import type { EpsMonitor } from '../rules/eps.js';
 import type { RuleEngine } from '../rules/engine.js';
@@ -139,6 +140,8 @@ export class WebServer {
   private hosts = new HostAllowList([]);
   /** Refusals are the client's doing and can come in floods: one line per kind per 10 s, with a count. */
   private readonly refusals: RateLimitedLog;
+  /** What `envirowatch counters` shows: every request, and every refusal by status (a flood is visible there, not only in the log). */
+  readonly counters: { requests: number; readonly refused: Record<string, number> } = { requests: 0, refused: emptyRecord<number>() };
   /** Sockets answered by refuseOnSocket and not closed yet. */
   private readonly refusedSockets = new Set<Duplex>();
 
@@ -196,6 +199,7 @@ export class WebServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // Read now: node drops request.socket when the request is destroyed (a body cut short or too large).
     const from = request.socket.remoteAddress ?? '';
+    this.counters.requests++;
     response.on('error', (error) => this.refusals.warn('response', 'web response failed', () => ({ error, from })));
     let session: RequestSession | undefined;
     const reply: Reply = (status, body, headers = {}) => {
@@ -232,8 +236,13 @@ export class WebServer {
     reply(200, page);
   }
 
+  private countRefusal(status: number): void {
+    this.counters.refused[status] = (this.counters.refused[status] ?? 0) + 1;
+  }
+
   /** Every refusal is logged, at most one line per status per 10 s (that line counts the rest). */
   private refused(request: IncomingMessage, from: string, error: HttpError): void {
+    this.countRefusal(error.status);
     this.refusals.warn(String(error.status), 'web request refused', () => ({
       status: error.status,
       reason: error.message,
@@ -246,6 +255,7 @@ export class WebServer {
 
   /** Answers on the bare socket a request that never became a request and response (unparsable, CONNECT); logged like the others. */
   private refuseOnSocket(socket: Duplex, status: number, reason: string): void {
+    this.countRefusal(status);
     this.refusals.warn(`socket ${status}`, 'web request refused', () => ({ status, reason }));
     // A CONNECT socket has no error listener of node's any more; a reset must not become an uncaught error.
     socket.on('error', (error) => this.refusals.warn('socket error', 'web connection failed', () => ({ error })));

@@ -2,6 +2,10 @@
  * RFC 5424 parser. Strict where the grammar is (PRI, VERSION, header fields, structured data
  * with its escapes), lenient where senders differ (a missing BOM, a message with no MSG part).
  * Returns undefined when the text is not RFC 5424, so the caller can try RFC 3164.
+ * Where parsers differ: the BOM that marks a UTF-8 MSG (§6.4) is removed, not kept as rsyslog's
+ * %msg% keeps it, because rules match the message text and an invisible U+FEFF would defeat a
+ * regex anchored with `^`; an RFC 3164 line has no BOM rule and keeps one. Escapes in PARAM-VALUE
+ * and over-long header fields: see quotedValue and HEADER below.
  * Hand-written: of the npm parsers read, syslog-parse 2.0 is one regex for RFC 3164 only, and
  * glossy 0.1.7 splits messages on spaces, needs a PRI on RFC 3164 lines and takes pfSense's
  * `openvpn[53530]:` for a host name.
