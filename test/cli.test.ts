@@ -154,7 +154,7 @@ describe('envirowatch CLI', () => {
     try {
       const deadline = Date.now() + 10_000;
       while (!output.includes('Temperature stale → error') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(output).toMatch(/I²C bus not available; the sensors report error, and the bus is tried again at every poll.*cannot open \/dev\/i2c-99/);
+      expect(output).toMatch(/I²C bus not available; the sensors report error, and the bus is looked for again at every poll.*cannot open \/dev\/i2c-99/);
       const port = /msg="SNMP agent listening" addresses=127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       const status = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-Oqv', `127.0.0.1:${port}`, '1.3.6.1.4.1.21600.1.5.1.1.1.6']);
       expect(status.stdout.trim().split('\n')).toEqual(['4', '4', '4', '4', '4']); // error(4)
