@@ -67,3 +67,4 @@ export async function stopAnalyzer(analyzer: RunningAnalyzer): Promise<number | 
   analyzer.child.kill('SIGTERM');
   return exited;
 }
+

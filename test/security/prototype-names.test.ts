@@ -7,7 +7,6 @@
  * the daemon as shipped. RFC 5424 §6.3.2–6.3.3: an SD-ID or SD-NAME is any 1–32 printable ASCII
  * characters except `=`, space, `]` and `"`, so all of these names are valid syslog.
  */
-import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -20,7 +19,8 @@ import { openDatabase } from '../../src/analyzer/store/database.js';
 import { AlertStore } from '../../src/analyzer/store/alerts.js';
 import { SqliteRuleState } from '../../src/analyzer/store/rule-state.js';
 import { replay } from '../../src/analyzer/replay.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
+import { cli, waitFor } from '../helpers/analyzer-process.js';
+import { alertListed, analyzerPerTest, CANARY_RULE, canaryLine } from '../helpers/analyzer-per-test.js';
 import { hostileRfc3164, hostileRfc5424, JS_SPECIAL_NAMES, objectPrototypeSnapshot } from '../helpers/hostile-inputs.js';
 
 const parse = (line: string) => parseSyslog(line, { receivedAt: Date.UTC(2026, 11, 4), source: '192.0.2.9:514' });
@@ -121,43 +121,28 @@ describe('special names through the rules, the store and back', () => {
 });
 
 describe('the daemon as shipped, over UDP', () => {
-  let analyzer: RunningAnalyzer | undefined;
-  afterEach(async () => {
-    if (analyzer) await stopAnalyzer(analyzer);
-    analyzer = undefined;
-  });
+  const daemon = analyzerPerTest();
 
   it('stays up and keeps raising alerts after every special name in every place', async () => {
-    const { config, udp } = await analyzerSetup(['  - { id: canary, kind: event, match: { regex: "^canary (?<n>\\\\d+)" }, key: "${n}" }']);
-    analyzer = await startAnalyzer(config);
-    const socket = createSocket('udp4');
-    const send = (line: string) => new Promise<void>((resolve, reject) => socket.send(line, udp, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    const { analyzer, config, send } = await daemon.start([CANARY_RULE]);
     const hostile = JS_SPECIAL_NAMES.flatMap((name) => [
       sdLine(`[x@1 ${name}="a"]`),
       sdLine(`[${name} host="X" ${name}="y"]`),
       `<13>1 2026-12-04T10:00:00Z ${name} ${name} ${name} ${name} [${name}@1 ${name}="${name}"] ${name}`,
       `<13>Dec  4 10:00:00 ${name} ${name}[${name}]: ${name}`,
     ]);
-    try {
-      await send('<13>1 - h canary - - - canary 1');
-      for (const line of hostile) await send(line);
-      await send('<13>1 - h canary - - - canary 2');
-      const listed = await waitFor(async () => {
-        const { stdout } = await cli(['alerts', 'list', '--config', config]);
-        return stdout.includes('canary 2') ? stdout : undefined;
-      }, 'the alert after the hostile datagrams');
-      expect(listed).toContain('canary 1');
-      expect(analyzer.child.exitCode).toBeNull();
-      const counters = await waitFor(async () => {
-        const { stdout } = await cli(['counters', '--json', '--config', config]);
-        const parsed = JSON.parse(stdout) as { counters: { ingest: { parsed: { rfc5424: number; rfc3164: number; raw: number }; sinkErrors: number } } };
-        const { ingest } = parsed.counters;
-        return ingest.parsed.rfc5424 + ingest.parsed.rfc3164 >= hostile.length + 2 ? ingest : undefined;
-      }, 'the counters to include every datagram');
-      expect(counters.sinkErrors).toBe(0);
-      expect(counters.parsed.raw).toBe(0);
-    } finally {
-      socket.close();
-    }
+    await send(canaryLine(1));
+    for (const line of hostile) await send(line);
+    await send(canaryLine(2));
+    expect(await alertListed(config, 'canary 2')).toContain('canary 1');
+    expect(analyzer.child.exitCode).toBeNull();
+    const counters = await waitFor(async () => {
+      const { stdout } = await cli(['counters', '--json', '--config', config]);
+      const parsed = JSON.parse(stdout) as { counters: { ingest: { parsed: { rfc5424: number; rfc3164: number; raw: number }; sinkErrors: number } } };
+      const { ingest } = parsed.counters;
+      return ingest.parsed.rfc5424 + ingest.parsed.rfc3164 >= hostile.length + 2 ? ingest : undefined;
+    }, 'the counters to include every datagram');
+    expect(counters.sinkErrors).toBe(0);
+    expect(counters.parsed.raw).toBe(0);
   });
 });

@@ -7,19 +7,19 @@
  * (src/analyzer/rules/regex.ts), shown on inputs that take the backtracking engine minutes.
  */
 import { readFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/common/config-file.js';
 import { parseSyslog } from '../../src/common/syslog/parse.js';
 import { rulesFileSchema } from '../../src/analyzer/rules/schema.js';
 import { RuleEngine } from '../../src/analyzer/rules/engine.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../helpers/analyzer-process.js';
+import { cli } from '../helpers/analyzer-process.js';
+import { alertListed, analyzerPerTest, CANARY_RULE, canaryLine } from '../helpers/analyzer-per-test.js';
 import { backtrackingRun, backtrackingRuns } from '../helpers/hostile-inputs.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -102,30 +102,16 @@ describe('rule regexes run under the linear-time fallback', () => {
 });
 
 describe('the daemon as shipped', () => {
-  let analyzer: RunningAnalyzer | undefined;
-  afterEach(async () => {
-    if (analyzer) await stopAnalyzer(analyzer);
-    analyzer = undefined;
-  });
+  const daemon = analyzerPerTest();
 
   it('keeps raising alerts while receiving attack strings for its parser and for an exponential rule regex', async () => {
-    const { config, udp } = await analyzerSetup([
-      '  - { id: words, kind: event, match: { regex: "^(\\\\w+\\\\s?)*$" }, key: "${host}" }',
-      '  - { id: canary, kind: event, match: { regex: "^canary (?<n>\\\\d+)" }, key: "${n}" }',
-    ]);
-    analyzer = await startAnalyzer(config);
-    const socket = createSocket('udp4');
-    const send = (line: string) => new Promise<void>((resolve, reject) => socket.send(line, udp, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
-    try {
-      for (let i = 0; i < 3; i++) {
-        await send(backtrackingRun('\r', 65_000));
-        await send(`<13>1 - h app - - - ${backtrackingRun('a', 60_000, '!')}`);
-      }
-      await send('<13>1 - h canary - - - canary 1');
-      await waitFor(async () => ((await cli(['alerts', 'list', '--config', config])).stdout.includes('canary 1') ? true : undefined), 'the canary alert after the attack datagrams');
-      expect(analyzer.child.exitCode).toBeNull();
-    } finally {
-      socket.close();
+    const { analyzer, config, send } = await daemon.start(['  - { id: words, kind: event, match: { regex: "^(\\\\w+\\\\s?)*$" }, key: "${host}" }', CANARY_RULE]);
+    for (let i = 0; i < 3; i++) {
+      await send(backtrackingRun('\r', 65_000));
+      await send(`<13>1 - h app - - - ${backtrackingRun('a', 60_000, '!')}`);
     }
+    await send(canaryLine(1));
+    await alertListed(config, 'canary 1');
+    expect(analyzer.child.exitCode).toBeNull();
   });
 });
