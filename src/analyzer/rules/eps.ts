@@ -63,6 +63,8 @@ export class EpsMonitor {
     if (!this.states.has(key)) {
       this.states.set(key, 'ok');
       this.newKeys.add(key);
+      // Stored at once: a restart must remember a key that then goes silent, or its `below` is never raised.
+      this.sink?.epsState(this.rule.id, key, 'ok');
     }
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     return alerts;
@@ -83,14 +85,14 @@ export class EpsMonitor {
     if (this.windowStart !== undefined) {
       while (this.windowStart < current) {
         const end = windows.endOf(this.windowStart);
-        alerts.push(...this.judge(this.windowStart, end));
+        this.judge(this.windowStart, end, alerts);
         this.counts.clear();
         this.newKeys.clear();
         this.windowStart = end;
         // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
         const next = windows.endOf(end);
         if (next < current) {
-          alerts.push(...this.judge(end, next));
+          this.judge(end, next, alerts);
           this.windowStart = current;
         }
       }
@@ -100,9 +102,9 @@ export class EpsMonitor {
     return alerts;
   }
 
-  private judge(windowStart: number, windowEnd: number): Alert[] {
+  /** Adds the window's alerts to `alerts` (not a spread of them: 125,000 keys going silent at once overflowed the call stack). */
+  private judge(windowStart: number, windowEnd: number, alerts: Alert[]): void {
     this.counters.windows++;
-    const alerts: Alert[] = [];
     const length = windowEnd - windowStart;
     const watchedWhole = windowStart >= (this.watchingSince ?? Infinity);
     for (const [key, previous] of this.states) {
@@ -129,6 +131,5 @@ export class EpsMonitor {
         evidence: { count, threshold, intervalMs: length },
       });
     }
-    return alerts;
   }
 }
