@@ -1,6 +1,6 @@
 /**
  * Golden cases for the syslog parser, one file per source in test/golden/syslog/: each case cites
- * the published test it comes from (rsyslog's parsertest scripts, syslog-ng's test_syslog_format.c, Graylog's SyslogCodecTest, leodido/go-syslog's
+ * the published test it comes from (rsyslog's parsertest scripts, syslog-ng's test_syslog_format.c, Graylog's SyslogCodecTest, elastic beats' rfc3164_test.go, leodido/go-syslog's
  * rfc3164/machine_test.go) or the device form issue #15 quotes. Every line goes through
  * `envirowatch parse --json`, the command users debug rules with, which parses with the live
  * receiver's code and defaults. Fixed for all: TZ=UTC, received at 2026-12-04T12:00:00Z, sender
@@ -36,7 +36,7 @@ function parseAll(inputs: readonly string[]): Promise<Record<string, unknown>[]>
 }
 
 describe('syslog golden cases', () => {
-  it('has the five sources', () => expect(files.sort()).toEqual(['go-syslog-rfc3164.jsonl', 'issue-15-forms.jsonl', 'rsyslog-parsertest-parse1.jsonl', 'syslog-ng-syslog-format.jsonl', 'graylog-syslog-codec.jsonl'].sort()));
+  it('has the six sources', () => expect(files.sort()).toEqual(['go-syslog-rfc3164.jsonl', 'issue-15-forms.jsonl', 'rsyslog-parsertest-parse1.jsonl', 'syslog-ng-syslog-format.jsonl', 'graylog-syslog-codec.jsonl', 'elastic-beats-rfc3164.jsonl'].sort()));
 
   it.each(files)('%s: every line read as the reference reads it (or as its `differs` says)', async (file) => {
     const cases = readFileSync(new URL(file, FOLDER), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as GoldenCase);
