@@ -14,14 +14,19 @@ import type { RestoredRuleState, RuleStateSink, ValueSeen } from './state.js';
 
 interface KeyState {
   firstSeen: number;
+  /** The key's latest entry in the recency queue (RecencyQueue). */
+  touch: number;
   /** Insertion order = least recently seen first (a seen value is moved to the end). */
   values: Map<string, ValueSeen>;
 }
 
 export class AnomalyDetector {
   readonly counters = { matched: 0, alerts: 0, evictedValues: 0, evictedKeys: 0 };
-  /** Insertion order = least recently seen key first. */
   private readonly keys = new Map<string, KeyState>();
+  private readonly recency = new RecencyQueue(
+    (key, touch) => this.keys.get(key)?.touch === touch,
+    () => this.keys.size,
+  );
 
   constructor(
     readonly rule: AnomalyRule,
@@ -32,7 +37,7 @@ export class AnomalyDetector {
   restore(keys: NonNullable<RestoredRuleState['anomaly']>): void {
     for (const { key, firstSeen, values } of keys) {
       const sorted = [...values].sort((a, b) => a.seen.last - b.seen.last);
-      this.keys.set(key, { firstSeen, values: new Map(sorted.map((v) => [v.value, { ...v.seen }])) });
+      this.keys.set(key, { firstSeen, touch: this.recency.touch(key), values: new Map(sorted.map((v) => [v.value, { ...v.seen }])) });
     }
   }
 
@@ -43,13 +48,13 @@ export class AnomalyDetector {
     const key = this.rule.key.apply(groups, event);
     const value = this.rule.value.apply(groups, event);
     let state = this.keys.get(key);
-    if (state) this.keys.delete(key);
+    if (state) state.touch = this.recency.touch(key);
     else {
-      state = { firstSeen: now, values: new Map() };
+      state = { firstSeen: now, touch: this.recency.touch(key), values: new Map() };
+      this.keys.set(key, state);
       this.sink?.anomalyKey(this.rule.id, key, now);
+      this.evictKeys();
     }
-    this.keys.set(key, state);
-    this.evictKeys();
     const seen = state.values.get(value);
     if (seen) {
       // Updated in place (a sink may keep this object to write its latest counts); re-inserted to stay most recently seen.
@@ -82,7 +87,7 @@ export class AnomalyDetector {
   acknowledge(key: string, value: string, now: number): void {
     let state = this.keys.get(key);
     if (!state) {
-      state = { firstSeen: now, values: new Map() };
+      state = { firstSeen: now, touch: this.recency.touch(key), values: new Map() };
       this.keys.set(key, state);
       this.sink?.anomalyKey(this.rule.id, key, now);
     }
@@ -107,10 +112,62 @@ export class AnomalyDetector {
 
   private evictKeys(): void {
     while (this.keys.size > this.rule.maxKeys) {
-      const oldest = this.keys.keys().next().value!;
+      const oldest = this.recency.oldest();
       this.keys.delete(oldest);
       this.sink?.anomalyForgetKey(this.rule.id, oldest);
       this.counters.evictedKeys++;
     }
+  }
+}
+
+/**
+ * Keys in the order they were last seen, for evicting the least recently seen. Not a Map kept in
+ * that order by delete-and-set: V8 leaves a hole per deletion until it rehashes, and taking the
+ * first key walks every hole, so eviction past maxKeys grew with the map (16 s without processing
+ * at 300,000 new keys). Here a touch appends (key, number) and the key's older entries go stale;
+ * the oldest live entry is found from the front. Stale entries are dropped once they outnumber
+ * the live ones, so memory stays proportional to the keys however often they are seen.
+ */
+class RecencyQueue {
+  private keys: string[] = [];
+  private touches: number[] = [];
+  private head = 0;
+  private next = 0;
+
+  /** `isCurrent(key, touch)`: whether that entry is the key's latest (the key is still kept and touched no later); `live()`: how many keys are kept. */
+  constructor(
+    private readonly isCurrent: (key: string, touch: number) => boolean,
+    private readonly live: () => number,
+  ) {}
+
+  /** Marks `key` as the most recently seen; returns the number the key's state keeps. */
+  touch(key: string): number {
+    if (this.keys.length - this.head > 2 * this.live() + 1024) this.dropStale();
+    this.keys.push(key);
+    this.touches.push(this.next);
+    return this.next++;
+  }
+
+  /** Takes the least recently seen key. */
+  oldest(): string {
+    for (;;) {
+      const key = this.keys[this.head]!;
+      const touch = this.touches[this.head]!;
+      this.head++;
+      if (this.isCurrent(key, touch)) return key;
+    }
+  }
+
+  private dropStale(): void {
+    const keys: string[] = [];
+    const touches: number[] = [];
+    for (let i = this.head; i < this.keys.length; i++) {
+      if (!this.isCurrent(this.keys[i]!, this.touches[i]!)) continue;
+      keys.push(this.keys[i]!);
+      touches.push(this.touches[i]!);
+    }
+    this.keys = keys;
+    this.touches = touches;
+    this.head = 0;
   }
 }

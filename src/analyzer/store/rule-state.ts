@@ -13,7 +13,8 @@ const SEP = '\u0000';
 
 export class SqliteRuleState implements RuleStateSink {
   private readonly keys = new Map<string, number | null>();
-  private readonly values = new Map<string, ValueSeen | null>();
+  /** Pending value rows by `rule SEP key`, then value: forgetting a key drops its pending values at once, not by a scan. */
+  private readonly values = new Map<string, Map<string, ValueSeen | null>>();
   /**
    * null: delete the row. `replacesRow`: the hold follows a release not yet written, so a row may
    * exist; a hold without it that is released before the flush never reaches the database.
@@ -44,10 +45,12 @@ export class SqliteRuleState implements RuleStateSink {
           statements.keyValuesDelete.run(rule, key);
         } else statements.keyUpsert.run(rule, key, firstSeen);
       }
-      for (const [id, seen] of this.values) {
-        const [rule, key, value] = id.split(SEP) as [string, string, string];
-        if (seen === null) statements.valueDelete.run(rule, key, value);
-        else statements.valueUpsert.run(rule, key, value, seen.first, seen.last, seen.count);
+      for (const [id, values] of this.values) {
+        const [rule, key] = id.split(SEP) as [string, string];
+        for (const [value, seen] of values) {
+          if (seen === null) statements.valueDelete.run(rule, key, value);
+          else statements.valueUpsert.run(rule, key, value, seen.first, seen.last, seen.count);
+        }
       }
       for (const [id, held] of this.timers) {
         const [rule, key] = id.split(SEP) as [string, string];
@@ -70,14 +73,21 @@ export class SqliteRuleState implements RuleStateSink {
   }
   anomalyValue(ruleId: string, key: string, value: string, seen: ValueSeen): void {
     // The detector's own object, updated in place: the flush writes its latest counts.
-    this.values.set(ruleId + SEP + key + SEP + value, seen);
+    this.pendingValues(ruleId, key).set(value, seen);
   }
   anomalyForgetValue(ruleId: string, key: string, value: string): void {
-    this.values.set(ruleId + SEP + key + SEP + value, null);
+    this.pendingValues(ruleId, key).set(value, null);
   }
   anomalyForgetKey(ruleId: string, key: string): void {
     this.keys.set(ruleId + SEP + key, null);
-    for (const id of this.values.keys()) if (id.startsWith(ruleId + SEP + key + SEP)) this.values.delete(id);
+    // Its rows go with the key's row at the flush (keyValuesDelete); nothing pending is left to write.
+    this.values.delete(ruleId + SEP + key);
+  }
+  private pendingValues(ruleId: string, key: string): Map<string, ValueSeen | null> {
+    const id = ruleId + SEP + key;
+    let values = this.values.get(id);
+    if (!values) this.values.set(id, (values = new Map()));
+    return values;
   }
   timerHeld(ruleId: string, key: string, started: number, event: SyslogEvent): void {
     const id = ruleId + SEP + key;
