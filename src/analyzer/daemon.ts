@@ -152,6 +152,7 @@ export class AnalyzerDaemon {
   }
 
   counters(): AnalyzerCounters {
+    this.receiver.refreshKernelCounters();
     return {
       ingest: structuredClone(this.receiver.counters),
       engine: { ...this.engine.counters },

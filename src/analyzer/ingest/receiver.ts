@@ -20,6 +20,7 @@ import type { SyslogEvent, SyslogFormat } from '../../common/syslog/event.js';
 import { SyslogDeframer } from '../../common/syslog/framing.js';
 import { parseSyslog } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
+import { udpKernelDrops } from './udp-kernel-drops.js';
 
 export interface IngestCounters {
   received: { udp: number; tcp: number; tls: number };
@@ -38,6 +39,8 @@ export interface IngestCounters {
   /** The event sink threw: the event is lost, counted and logged (a bug, not bad input). */
   sinkErrors: number;
   tlsHandshakeFailures: number;
+  /** UDP datagrams the kernel dropped because the receive buffer was full (Linux; 0 elsewhere). */
+  udpKernelDrops: number;
 }
 
 type RefusalReason = 'perSource' | 'maxConnections';
@@ -121,6 +124,7 @@ export class SyslogReceiver {
     parseErrors: 0,
     sinkErrors: 0,
     tlsHandshakeFailures: 0,
+    udpKernelDrops: 0,
   };
   private udp: UdpSocket | undefined;
   private readonly servers: Server[] = [];
@@ -188,7 +192,8 @@ export class SyslogReceiver {
   }
 
   private startUdp(address: string, port: number): Promise<void> {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), recvBufferSize: 4 * 1024 * 1024 });
+    const wanted = this.options.config.limits.udpReceiveBuffer;
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), recvBufferSize: wanted });
     this.udp = socket;
     socket.on('message', (message, remote) => {
       this.counters.received.udp++;
@@ -205,6 +210,9 @@ export class SyslogReceiver {
       socket.bind(port, address, () => {
         socket.off('error', onError);
         socket.on('error', (error) => this.warnings.warn('udp', 'UDP socket error', () => ({ error })));
+        // Linux reports twice what it grants (the kernel's bookkeeping share).
+        const granted = socket.getRecvBufferSize() / 2;
+        if (granted < wanted) this.options.logger.warn('UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts', { wanted, granted });
         const bound = socket.address();
         onListening(bound.port);
       });
@@ -359,6 +367,12 @@ export class SyslogReceiver {
         },
       );
     });
+  }
+
+  /** Reads what the kernel dropped on the UDP socket into the counters (the daemon calls it before reporting them). */
+  refreshKernelCounters(): void {
+    if (!this.udp) return;
+    this.counters.udpKernelDrops = udpKernelDrops(this.port('udp')) ?? 0;
   }
 
   /** Port actually bound (for port 0 in tests). */

@@ -25,6 +25,8 @@ export interface AnalyzerCounters {
     /** Events lost to a failure in the rules (a bug). */
     readonly sinkErrors: number;
     readonly tlsHandshakeFailures: number;
+    /** UDP datagrams the kernel dropped, its receive buffer full (limits.udpReceiveBuffer, capped by net.core.rmem_max). */
+    readonly udpKernelDrops: number;
   };
   readonly engine: { readonly events: number; readonly outOfOrder: number };
   /** Per rule id: its kind and its own counters (matched or starts/ends, alerts, and what the kind adds). */
