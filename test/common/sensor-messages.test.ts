@@ -4,7 +4,10 @@
  * status change the agent can report goes through syslog formatting and parsing, then the shipped
  * sensor-critical rule's match and resolve; every quantity of a heartbeat comes back as a reading.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/common/config-file.js';
+import { analyzerConfigSchema } from '../../src/analyzer/config.js';
 import type { AgentSnapshot, QuantityState } from '../../src/agent/agent.js';
 import { QUANTITIES } from '../../src/agent/readings/quantities.js';
 import { heartbeatMessage, statusChangeMessage } from '../../src/agent/syslog/messages.js';
@@ -37,6 +40,12 @@ describe('STATUS messages and the shipped sensor-critical rule', () => {
         if (groups) expect(sensorCritical.key.apply(groups, event)).toBe(`sensor-7/${message.message.split(' ')[0]}`);
       }
     }
+  });
+
+
+  it('the demo\'s sensor-critical (config/demo-analyzer.yaml) matches and resolves with the shipped regexes', () => {
+    const demo = parseConfigText(analyzerConfigSchema, readFileSync(new URL('../../config/demo-analyzer.yaml', import.meta.url), 'utf8'), 'demo-analyzer.yaml').rules.find((rule) => rule.id === 'sensor-critical') as EventRule;
+    expect([demo.match.regex.source, demo.resolve?.regex.source]).toEqual([sensorCritical.match.regex.source, sensorCritical.resolve!.regex.source]);
   });
 });
 
