@@ -66,7 +66,7 @@ function alertStatus(alert: StoredAlert, now: number): string {
   if (!alert.problem) return alert.ack ? 'acked ' : 'OPEN  ';
   const duration = formatDuration(problemDuration(alert, now)!);
   if (alert.problem.resolvedAt !== undefined) return `resolved after ${duration}${alert.ack ? ', acked' : ''}`;
-  return `OPEN   for ${duration}${alert.ack ? ', acked' : ''}`;
+  return `OPEN for ${duration}${alert.ack ? ', acked' : ''}`;
 }
 
 /** One line of `alerts list`; its text came from syslog senders, so controls are shown escaped. */
