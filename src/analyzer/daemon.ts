@@ -17,7 +17,7 @@ import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
 import { WebServer } from './web/server.js';
-import { flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
+import { countersSummary, flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
 import type { ChannelConfig } from './notify/config.js';
@@ -108,7 +108,14 @@ export class AnalyzerDaemon {
     this.timers.push(setInterval(() => this.purge(), RETENTION_EVERY_MS));
     this.step(); // timers that expired while the analyzer was down fire now
     this.purge();
-    this.timers.push(setInterval(() => logger.info('counters', flattenCounters(this.counters())), COUNTERS_EVERY_MS));
+    // Short at info (the demo's terminal and journald get one short line a minute); every counter at debug.
+    this.timers.push(
+      setInterval(() => {
+        const counters = this.counters();
+        logger.info('counters', countersSummary(counters));
+        logger.debug('all counters', () => flattenCounters(counters));
+      }, COUNTERS_EVERY_MS),
+    );
     for (const timer of this.timers) timer.unref();
     logger.info('analyzer started', { rules: this.options.config.rules.length, dataDir: this.options.config.dataDir });
   }

@@ -44,7 +44,11 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
   }
   systemd.ready(`receiving syslog on ${daemon.receiver.addresses.join(', ')}${daemon.web ? `; web page ${daemon.web.url}` : ''}`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
+      // Ctrl-C under `envirowatch demo` brings SIGINT from the terminal and SIGTERM from the demo: stop once.
+      if (stopping) return;
+      stopping = true;
       logger.info('stopping', { signal });
       systemd.stopping();
       resolve();
