@@ -136,6 +136,48 @@ describe('a flood', () => {
   });
 });
 
+describe('problems and their resolution', () => {
+  const OPENED: Alert = { ...ALERT, id: 'p1', problem: 'open', summary: 'sensor-a Temperature warning -> critical' };
+  const RESOLVED: Alert = { ...ALERT, id: 'p2', problem: 'resolved', summary: 'sensor-a Temperature critical -> ok; resolved after 7m', resolves: { id: 'p1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 } };
+
+  it('a resolution goes to channels with onResolve, by default email and webhook, not syslog and snmp', async () => {
+    const destination = { host: '127.0.0.1', port: 514, protocol: 'udp' };
+    const { opened } = await setup([
+      { id: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/' },
+      { id: 'mail', type: 'email', smtp: { host: '127.0.0.1' }, from: 'a@example.org', to: ['b@example.org'] },
+      { id: 'siem', type: 'syslog', destination },
+      { id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1' } },
+      { id: 'siem-all', type: 'syslog', destination, onResolve: true },
+      { id: 'hook-quiet', type: 'webhook', url: 'http://127.0.0.1:9/', onResolve: false },
+    ]);
+    const wanting = (alert: Alert) => [...opened.values()].filter((channel) => channel.wants(alert)).map((channel) => channel.id);
+    expect(wanting(OPENED)).toEqual(['hook', 'mail', 'siem', 'nms', 'siem-all', 'hook-quiet']);
+    expect(wanting(RESOLVED)).toEqual(['hook', 'mail', 'siem-all']);
+    for (const channel of opened.values()) await channel.close();
+  });
+
+  it('the webhook gets the resolution with its duration; a digest counts resolutions apart from openings', async () => {
+    const port = await freeTcpPort();
+    const hook = await webhookServer(port);
+    servers.push(hook.server);
+    const { outbox, dispatcher, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }]);
+    outbox.enqueue(RESOLVED, ['ops'], clock.now());
+    await dispatcher.step(clock.now());
+    expect(hook.bodies[0]).toMatchObject({ problem: 'resolved', resolves: { id: 'p1', durationMs: 420_000 }, summary: expect.stringContaining('resolved after 7m') });
+    for (let i = 0; i < 12; i++) outbox.enqueue({ ...(i < 5 ? RESOLVED : OPENED), id: `d${i}` }, ['ops'], clock.now());
+    await dispatcher.step(clock.now());
+    expect(hook.bodies[1]).toMatchObject({ kind: 'digest', summary: expect.stringMatching(/^12 alerts \(5 sensor-critical resolved, 7 sensor-critical\); /) });
+    expect(hook.bodies[1]!.evidence.alerts![0]).toMatchObject({ id: 'd0', problem: 'resolved', durationMs: 420_000 });
+  });
+
+  it('alertState in the trap: below/above/open for an opening, recovered for a resolution, none for a one-shot alert', () => {
+    const state = (alert: Alert) => alertVarbinds(alert, 0).find((varbind) => varbind.oid.join('.') === '1.3.6.1.4.1.21600.1.5.4.8.0')!.value;
+    expect([ALERT, OPENED, { ...OPENED, kind: 'eps', state: 'below' } as Alert, { ...OPENED, kind: 'eps', state: 'above' } as Alert, RESOLVED, { ...RESOLVED, kind: 'eps', state: 'recovered' } as Alert].map(state)).toEqual(
+      [1, 5, 2, 3, 4, 4].map((value) => ({ type: 'integer', value })),
+    );
+  });
+});
+
 describe('email channel', () => {
   it('sends the templated mail over STARTTLS with authentication to a real SMTP server; a server that is down is retried, not lost', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-smtp-'));

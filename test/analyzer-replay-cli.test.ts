@@ -47,6 +47,21 @@ describe('envirowatch analyze', () => {
     expect(JSON.parse(newYear.stdout.trim()).time).toBe(new Date(2027, 0, 5, 10).toISOString());
   });
 
+  it('prints a problem\'s opening and its resolution, each marked (sensor-critical on the agent\'s STATUS lines)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
+    const log = join(dir, 'sensors.log');
+    const status = (minute: number, from: string, to: string, severity: number) => `<${128 + severity}>1 2026-05-01T10:0${minute}:00Z sensor-7 envirowatch 42 STATUS - Temperature ${from} -> ${to} (31 °C)`;
+    await writeFile(log, [status(0, 'warning', 'critical', 2), status(1, 'ok', 'critical', 2), status(5, 'critical', 'ok', 5), ''].join('\n'));
+    const { code, stdout, stderr } = await cli(['analyze', '--rules', RULES, '--input', log, '--json']);
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l)).map((a) => [a.ruleId, a.key, a.problem, a.time])).toEqual([
+      ['sensor-critical', 'sensor-7/Temperature', 'open', '2026-05-01T10:00:00.000Z'],
+      ['sensor-critical', 'sensor-7/Temperature', 'resolved', '2026-05-01T10:05:00.000Z'],
+    ]);
+    const text = await cli(['analyze', '--rules', RULES, '--input', log]);
+    expect(text.stdout.split('\n')[1]).toBe('2026-05-01T10:05:00.000Z crit    sensor-critical [resolved] sensor-7: sensor-critical: sensor-7 envirowatch: Temperature critical -> ok (31 °C)');
+  });
+
   it('explains a bad rules file with its line and exits 2; a missing input exits 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
     const rules = join(dir, 'rules.yaml');

@@ -11,6 +11,7 @@ import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { rulesFileSchema, type Rule } from '../src/analyzer/rules/schema.js';
 import { formatRfc5424 } from '../src/common/syslog/format.js';
 import { statusChangeMessage } from '../src/agent/syslog/messages.js';
+import type { Status } from '../src/agent/readings/thresholds.js';
 
 const EXAMPLE = readFileSync(new URL('../config/rules.example.yaml', import.meta.url), 'utf8');
 const exampleRules = parseConfigText(rulesFileSchema, EXAMPLE, 'rules.example.yaml').rules;
@@ -115,11 +116,12 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
     for (let m = 20; m < 30; m++) lines.push(heartbeat(minute(m), 'sensor-a'));
     lines.push(heartbeat(minute(30, 1), 'sensor-a'));
     const { alerts } = await replay(lines, { rules: [{ ...base, expected: ['sensor-never'] }], reference: YEAR, name: 'x' });
-    expect(alerts.map((a) => [a.key, a.state, new Date(a.time).toISOString()])).toEqual([
-      ['sensor-never', 'below', '2026-05-01T10:05:00.000Z'],
-      ['sensor-a', 'below', '2026-05-01T10:15:00.000Z'],
-      ['sensor-a', 'recovered', '2026-05-01T10:25:00.000Z'],
+    expect(alerts.map((a) => [a.key, a.state, a.problem, new Date(a.time).toISOString()])).toEqual([
+      ['sensor-never', 'below', 'open', '2026-05-01T10:05:00.000Z'],
+      ['sensor-a', 'below', 'open', '2026-05-01T10:15:00.000Z'],
+      ['sensor-a', 'recovered', 'resolved', '2026-05-01T10:25:00.000Z'],
     ]);
+    expect(alerts[2]!.severity).toBe(base.severity); // the problem's, so the channels told of it hear of its end
     expect(alerts[1]!.evidence).toMatchObject({ count: 0, threshold: 3, intervalMs: 300_000 });
   });
 
@@ -201,19 +203,56 @@ describe('eps on a cron schedule', () => {
 });
 
 describe('event: a sensor reports a critical reading', () => {
-  it('alerts on the agent\'s own STATUS message, once per sensor and quantity within suppress, counting repeats', async () => {
-    const at = (minute: number) => Date.UTC(2026, 4, 1, 10, minute);
-    const status = (minute: number, host: string, to: 'critical' | 'ok') =>
-      formatRfc5424({ facility: 'local0', hostname: host, appName: 'envirowatch', ...statusChangeMessage({ quantity: 'temperature', from: to === 'critical' ? 'warning' : 'critical', to, value: 28, limit: { side: 'high', limit: 26.7 }, timestamp: at(minute) }, { temperature: 'fahrenheit' }) });
-    const lines = [status(0, 'sensor-a', 'critical'), status(1, 'sensor-a', 'ok'), status(2, 'sensor-a', 'critical'), status(3, 'sensor-b', 'critical'), status(6, 'sensor-a', 'critical')];
+  const at = (minute: number) => Date.UTC(2026, 4, 1, 10, minute);
+  const status = (minute: number, host: string, from: Status, to: Status) =>
+    formatRfc5424({ facility: 'local0', hostname: host, appName: 'envirowatch', ...statusChangeMessage({ quantity: 'temperature', from, to, value: 28, limit: { side: 'high', limit: 26.7 }, timestamp: at(minute) }, { temperature: 'fahrenheit' }) });
+
+  it('opens a problem per sensor and quantity on the agent\'s STATUS to critical, counts repeats while open, resolves it on leaving critical', async () => {
+    const lines = [
+      status(0, 'sensor-a', 'warning', 'critical'), // opens sensor-a
+      status(1, 'sensor-a', 'ok', 'critical'), // the agent restarted and reports it again: a repeat while open, counted
+      status(2, 'sensor-b', 'warning', 'critical'), // opens sensor-b
+      status(3, 'sensor-a', 'critical', 'warning'), // resolves sensor-a
+      status(4, 'sensor-a', 'warning', 'ok'), // leaves warning: neither
+      status(4, 'sensor-c', 'critical', 'ok'), // critical since before the analyzer heard of it: nothing open, counted
+      status(5, 'sensor-a', 'ok', 'critical'), // opens sensor-a again
+      status(6, 'sensor-b', 'critical', 'error'), // resolves sensor-b: error is not critical
+    ];
     const { alerts, engine } = await replay(lines, { rules: rule('sensor-critical'), reference: YEAR, name: 'x' });
-    expect(alerts.map((a) => [a.key, new Date(a.time).toISOString().slice(11, 16), a.severity])).toEqual([
-      ['sensor-a/Temperature', '10:00', 'crit'],
-      ['sensor-b/Temperature', '10:03', 'crit'],
-      ['sensor-a/Temperature', '10:06', 'crit'],
+    expect(alerts.map((a) => [a.key, a.problem, new Date(a.time).toISOString().slice(11, 16), a.severity])).toEqual([
+      ['sensor-a/Temperature', 'open', '10:00', 'crit'],
+      ['sensor-b/Temperature', 'open', '10:02', 'crit'],
+      ['sensor-a/Temperature', 'resolved', '10:03', 'crit'],
+      ['sensor-a/Temperature', 'open', '10:05', 'crit'],
+      ['sensor-b/Temperature', 'resolved', '10:06', 'crit'],
+    ]);
+    expect(alerts[2]!.summary).toBe('sensor-critical: sensor-a envirowatch: Temperature critical -> warning (82.4 °F, limit high 80.06 °F)');
+    expect(engine.events[0]!.counters).toEqual({ matched: 4, alerts: 3, suppressed: 1, resolved: 2, resolvesWithoutOpen: 1 });
+  });
+
+  it('without resolve, alerts once per key within suppress, counting repeats on the next alert', async () => {
+    const [withResolve] = rule('sensor-critical') as [Extract<Rule, { kind: 'event' }>];
+    const { resolve: _, ...oneShot } = withResolve;
+    const lines = [status(0, 'sensor-a', 'warning', 'critical'), status(1, 'sensor-a', 'critical', 'ok'), status(2, 'sensor-a', 'ok', 'critical'), status(3, 'sensor-b', 'warning', 'critical'), status(6, 'sensor-a', 'warning', 'critical')];
+    const { alerts, engine } = await replay(lines, { rules: [oneShot], reference: YEAR, name: 'x' });
+    expect(alerts.map((a) => [a.key, a.problem, new Date(a.time).toISOString().slice(11, 16)])).toEqual([
+      ['sensor-a/Temperature', undefined, '10:00'],
+      ['sensor-b/Temperature', undefined, '10:03'],
+      ['sensor-a/Temperature', undefined, '10:06'],
     ]);
     expect(alerts[2]!.summary).toBe('sensor-critical: sensor-a envirowatch: Temperature warning -> critical (82.4 °F, limit high 80.06 °F) (1 more suppressed before)');
     expect(engine.events[0]!.counters).toMatchObject({ matched: 4, alerts: 3, suppressed: 1 });
+  });
+
+  it('a resolve whose groups lack the key\'s names is refused at load', () => {
+    const text = ['rules:', '  - id: e', '    kind: event', '    match: { regex: "(?<q>[a-z]+) -> critical" }', '    resolve: { regex: "back to ok" }', '    key: ${host}/${q}', ''].join('\n');
+    let error: unknown;
+    try {
+      parseConfigText(rulesFileSchema, text, 'rules.yaml');
+    } catch (e) {
+      error = e;
+    }
+    expect(formatConfigIssues(error as ConfigError)).toEqual(['rules.yaml:6: rules.0.key: ${q} is not a named group of the regex (it has none) nor an event field']);
   });
 });
 

@@ -23,7 +23,7 @@ const hostile: StoredAlert = {
 describe('escaping', () => {
   it('escapes text from messages in every page, and keeps markup made by html``', () => {
     const context = { user: null, csrf: 'tok"en', openCount: 1, now: 0 };
-    for (const page of [openAlertsPage([hostile], { ruleIds: ['r<1>'], hosts: [hostile.host] }, {}, context), historyPage([hostile], undefined)]) {
+    for (const page of [openAlertsPage([hostile], { ruleIds: ['r<1>'], hosts: [hostile.host] }, {}, context), historyPage([hostile], undefined, 0)]) {
       const text = page.text;
       expect(text).not.toMatch(/<script|<img|<b>|<i>/);
       expect(text).toContain('user &lt;b&gt;dave&lt;/b&gt; &amp; &quot;friends&quot;');

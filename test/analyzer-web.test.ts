@@ -1,7 +1,9 @@
 /**
  * The analyzer's web page in headless Chromium (Debian `chromium`, driven by playwright-core): log
  * in, see an alert raised by a real syslog message (util-linux `logger`), acknowledge it, see it
- * leave the open list and stay acknowledged across a restart. Plus what a browser cannot show:
+ * leave the open list and stay acknowledged across a restart; a sensor going silent opens a
+ * problem that leaves the open list by itself when the sensor is back, into the history with its
+ * duration. Plus what a browser cannot show:
  * cross-site and token-less posts are refused, and a non-loopback address without users is a
  * config error.
  */
@@ -57,23 +59,65 @@ describe('the web page in Chromium', () => {
       const row = page.locator('tr[data-alert]');
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.textContent()).toContain('new value 203.0.113.50 for dave');
-      expect(await page.getByRole('link', { name: 'Open alerts (1)' }).count()).toBe(1);
+      expect(await page.getByRole('link', { name: 'Open (1)' }).count()).toBe(1);
 
       await row.getByRole('checkbox').check();
       await page.getByLabel('Comment').fill('dave is travelling');
       await page.getByRole('button', { name: 'Acknowledge selected' }).click();
       await expect.poll(() => page.getByRole('status').textContent()).toBe('Acknowledged 1 alert.');
       expect(await page.locator('tr[data-alert]').count()).toBe(0);
-      expect(await page.getByText('No open alerts.').count()).toBe(1);
+      expect(await page.getByText('Nothing open.').count()).toBe(1);
 
       expect(await stopAnalyzer(analyzer)).toBe(0);
       analyzer = await startAnalyzer(config);
       await logIn(page, analyzer.webUrl!); // sessions do not survive a restart; acknowledgements do
-      await expect.poll(() => page.getByText('No open alerts.').count()).toBe(1);
+      await expect.poll(() => page.getByText('Nothing open.').count()).toBe(1);
       await page.getByRole('link', { name: 'History' }).click();
       const history = page.locator('tr[data-alert]');
       await expect.poll(() => history.count()).toBe(1);
       expect(await history.textContent()).toMatch(/erin, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: dave is travelling/);
+    } finally {
+      await page.close();
+      await stopAnalyzer(analyzer);
+    }
+  }, 60_000);
+
+  it('a sensor goes silent: the problem appears under Open; it comes back: the problem leaves Open by itself and shows in History with its duration', async () => {
+    const { config, udp } = await analyzerSetup(['  - { id: sensor-silent, kind: eps, match: { app: ^envirowatch$ }, key: "${host}", interval: 2s, below: 1, severity: err }']);
+    const analyzer = await startAnalyzer(config);
+    const page = await browser.newPage();
+    const heartbeat = () => run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc5424', '-t', 'envirowatch', '--msgid', 'HEARTBEAT', 'heartbeat']);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      // Two windows of heartbeats (a sender's first window is not judged), then silence.
+      const sendingUntil = Date.now() + 4_500;
+      while (Date.now() < sendingUntil) {
+        await heartbeat();
+        await sleep(300);
+      }
+      const row = page.locator('tr[data-alert]');
+      await waitFor(async () => {
+        await page.goto(analyzer.webUrl!);
+        return (await row.count()) === 1 ? true : undefined;
+      }, 'the problem on the page', 15_000);
+      expect(await row.textContent()).toMatch(new RegExp(`sensor-silent: ${hostname()} below 1 .*open for \\S+`));
+      expect(await page.getByRole('link', { name: 'Open (1)' }).count()).toBe(1);
+      const problemId = await row.getAttribute('data-alert');
+
+      // Back: the problem leaves Open by itself, without an acknowledgement, and no second alert appears.
+      await waitFor(async () => {
+        await heartbeat();
+        await sleep(300);
+        await page.goto(analyzer.webUrl!);
+        return (await page.getByText('Nothing open.').count()) === 1 ? true : undefined;
+      }, 'the problem to resolve', 15_000);
+      expect(await page.getByRole('link', { name: 'Open (0)' }).count()).toBe(1);
+      await page.getByRole('link', { name: 'History' }).click();
+      const history = page.locator('tr[data-alert]');
+      await expect.poll(() => history.count()).toBe(1);
+      expect(await history.getAttribute('data-alert')).toBe(problemId);
+      expect(await history.locator('td.problem.resolved').textContent()).toMatch(/^resolved after (\d+m)?\d+s$/);
+      expect(await history.locator('td').last().textContent()).toBe('no'); // never acknowledged, yet not open
     } finally {
       await page.close();
       await stopAnalyzer(analyzer);

@@ -89,6 +89,7 @@ describe('envirowatch CLI', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/cannot open \/dev\/i2c-99|i2c-bus native module/);
+    expect(stderr).toContain('no sensor board here? envirowatch read --simulate reads the emulated one\n');
   });
 
   it('read says on stderr which sensor failed and why, and exits 1', async () => {
@@ -234,7 +235,7 @@ describe('envirowatch CLI', () => {
       const png = join(dir, `${type}.png`);
       const { code, stdout } = await cli(['display', '--png', png, '--type', type, '--sample', 'temperature-critical']);
       expect(code).toBe(0);
-      expect(stdout).toContain(`${png}: ${type}`);
+      expect(stdout).toBe(`${png}: ${type} ${size[0] / 4}x${size[1] / 4}, drawn 4x as ${size[0]}x${size[1]} pixels, sample temperature-critical\n`);
       const bytes = await readFile(png);
       expect(bytes.subarray(1, 4).toString()).toBe('PNG');
       expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual(size);

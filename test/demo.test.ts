@@ -1,7 +1,8 @@
 /**
  * `envirowatch demo`, what `npm start` runs, with the demo's own configs moved to free ports: it
  * starts the agent and the analyzer, prints where everything is, each part answers there, Enter
- * stops and restarts the agent, and SIGINT (Ctrl-C) stops both cleanly with exit code 0.
+ * stops and restarts the agent, and SIGINT (Ctrl-C) stops both cleanly with exit code 0, each
+ * saying "stopping" once.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ describe('envirowatch demo (npm start)', () => {
     await writeFile(agentConfig, config('demo.yaml').replace('port: 1161', `port: ${snmp}`).replace('port: 5514', `port: ${syslog}`));
     await writeFile(analyzerConfig, `${config('demo-analyzer.yaml').replace('dataDir: .demo-data', `dataDir: ${join(dir, 'data')}`)}listen: { udp: { port: ${syslog} }, tcp: { port: ${syslog} } }\nweb: { port: ${web} }\n`);
     const png = join(dir, 'display.png');
-    const demo = spawn(CLI, ['demo', '--agent-config', agentConfig, '--analyzer-config', analyzerConfig, '--display-snapshot', png], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const demo = spawn(CLI, ['demo', '--agent-config', agentConfig, '--analyzer-config', analyzerConfig, '--display-snapshot', png], { stdio: ['pipe', 'pipe', 'pipe'], detached: true }); // its own process group, as under a terminal
     let out = '';
     demo.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -36,6 +37,7 @@ describe('envirowatch demo (npm start)', () => {
       expect(out).toContain(`http://127.0.0.1:${web}/`);
       expect(out).toContain(png);
       expect(out).toContain(`logger -n 127.0.0.1 -P ${syslog} -t openvpn`);
+      expect(out).toContain(`npx envirowatch alerts list --config ${analyzerConfig}`); // works from a clone, unlike a bare envirowatch
       // What the banner promises answers.
       const walk = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-On', `127.0.0.1:${snmp}`, '1.3.6.1.4.1.21600.1.5.1.1.1.2']);
       expect(walk.stdout).toContain('STRING: "Temperature"');
@@ -46,8 +48,11 @@ describe('envirowatch demo (npm start)', () => {
       await waitFor(async () => (out.includes('msg="agent stopped"') ? true : undefined), 'the agent to stop');
       demo.stdin!.write('\n');
       await waitFor(async () => (out.split('msg="agent started"').length === 3 ? true : undefined), 'the agent to start again');
-      demo.kill('SIGINT');
+      // Ctrl-C in a terminal signals the whole process group: the children get SIGINT, then the demo's SIGTERM.
+      const before = out.split('msg="stopping"').length;
+      process.kill(-demo.pid!, 'SIGINT');
       expect(await exited).toBe(0);
+      expect(out.split('msg="stopping"').length - before).toBe(2); // once each, agent and analyzer
       expect(out).toMatch(/analyzer \| .*msg="analyzer stopped"/);
       expect(out.split('msg="agent stopped"').length).toBe(3);
       // Nothing is left listening.

@@ -37,6 +37,7 @@ interface ListedAlert {
   ruleId: string;
   key: string;
   state?: string;
+  problem?: { state: 'open' | 'resolved' };
   summary: string;
 }
 
@@ -117,15 +118,15 @@ describe('agent → syslog → analyzer, with SNMP, traps and the display', () =
     await waitFor(async () => ((await pngPixel(png, 4, 120)).join() === RED_IN_PNG.join() ? true : undefined), 'the display to show the temperature row red', 5_000);
   }, 60_000);
 
-  it('a stopped agent raises the silent-sensor alert within its interval; started again, the recovery', async () => {
-    const silent = (state: string) => async () => (await alerts()).find((alert) => alert.ruleId === 'sensor-silent' && alert.key === hostname() && alert.state === state);
-    expect(await silent('below')()).toBeUndefined();
+  it('a stopped agent opens the silent-sensor problem within its interval; started again, the problem resolves', async () => {
+    const silent = (state: string) => async () => (await alerts()).find((alert) => alert.ruleId === 'sensor-silent' && alert.key === hostname() && alert.problem?.state === state);
+    expect(await silent('open')()).toBeUndefined();
     await stopAgent();
     const stoppedAt = Date.now();
     // The window in progress when it stopped, then one whole 3 s window with nothing: at most ~6 s.
-    await waitFor(silent('below'), 'the silent-sensor alert', 10_000);
+    await waitFor(silent('open'), 'the silent-sensor problem', 10_000);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     startAgent();
-    await waitFor(silent('recovered'), 'the recovery', 15_000);
+    await waitFor(silent('resolved'), 'the resolution', 15_000);
   }, 40_000);
 });

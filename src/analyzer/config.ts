@@ -24,6 +24,15 @@ export const analyzerConfigSchema = z.strictObject({
       readings: duration('7d', { ms: 366 * 86_400_000, label: '366d' }),
     })
     .prefault({}),
+  problems: z
+    .strictObject({
+      /**
+       * A problem that opens again within this time after it resolved is the same problem, re-opened
+       * (counted), not a new one: a sensor flapping around its limit makes one row, not dozens.
+       */
+      flapWindow: duration('15m', { ms: 7 * 86_400_000, label: '7d' }),
+    })
+    .prefault({}),
   notify: notifyConfigSchema.prefault({}),
   web: webConfigSchema.prefault({}),
   /** Absent: the shipped default rules (default-rules.ts); `rules: []` runs none. */

@@ -17,7 +17,7 @@ import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
 import { WebServer } from './web/server.js';
-import { flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
+import { countersSummary, flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../agent/snmp/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
 import type { ChannelConfig } from './notify/config.js';
@@ -42,7 +42,8 @@ export class AnalyzerDaemon {
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
   private readonly channels: Map<string, Channel>;
-  private readonly store: (alert: Alert) => void;
+  /** Stores what a rule raised and queues its notifications; returns what was notified (store/alerts.ts record()). */
+  private readonly store: (alert: Alert) => Alert | undefined;
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
@@ -63,8 +64,9 @@ export class AnalyzerDaemon {
     this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify, logger.child('notify'));
     // The alert and its notifications in one transaction: neither is ever stored without the other.
     this.store = this.db.transaction((alert: Alert) => {
-      this.alerts.insert(alert);
-      this.outbox.enqueue(alert, [...this.channels.values()].filter((channel) => channel.wants(alert)).map((channel) => channel.id), clock.now());
+      const notice = this.alerts.record(alert, config.problems.flapWindow);
+      if (notice) this.outbox.enqueue(notice, [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id), clock.now());
+      return notice;
     });
     this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
     this.web = config.web.enabled ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web')) : undefined;
@@ -81,9 +83,12 @@ export class AnalyzerDaemon {
 
   private raise(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
-      this.store(alert);
-      this.options.logger.warn(alert.summary, { alert: alert.id, rule: alert.ruleId, host: alert.host, severity: alert.severity });
-      this.options.onAlert?.(alert);
+      const notice = this.store(alert);
+      if (!notice) continue; // an opening of a problem already open, a resolution of none
+      const fields = { alert: notice.id, rule: notice.ruleId, host: notice.host, severity: notice.severity, ...(notice.resolves ? { problem: notice.resolves.id } : {}) };
+      if (notice.problem === 'resolved') this.options.logger.info(notice.summary, fields);
+      else this.options.logger.warn(notice.summary, fields);
+      this.options.onAlert?.(notice);
     }
   }
 
@@ -103,7 +108,14 @@ export class AnalyzerDaemon {
     this.timers.push(setInterval(() => this.purge(), RETENTION_EVERY_MS));
     this.step(); // timers that expired while the analyzer was down fire now
     this.purge();
-    this.timers.push(setInterval(() => logger.info('counters', flattenCounters(this.counters())), COUNTERS_EVERY_MS));
+    // Short at info (the demo's terminal and journald get one short line a minute); every counter at debug.
+    this.timers.push(
+      setInterval(() => {
+        const counters = this.counters();
+        logger.info('counters', countersSummary(counters));
+        logger.debug('all counters', () => flattenCounters(counters));
+      }, COUNTERS_EVERY_MS),
+    );
     for (const timer of this.timers) timer.unref();
     logger.info('analyzer started', { rules: this.options.config.rules.length, dataDir: this.options.config.dataDir });
   }

@@ -4,13 +4,17 @@
  * seed examples as commented rules ready to enable.
  */
 import { parseConfigText } from '../common/config-file.js';
+import { ENTERS_CRITICAL_REGEX, LEAVES_CRITICAL_REGEX } from '../common/sensor-messages.js';
 import { rulesFileSchema, type Rule } from './rules/schema.js';
+
+/** A regex as a YAML double-quoted scalar (JSON strings are YAML). */
+const quoted = (regex: string) => JSON.stringify(regex);
 
 export const DEFAULT_RULES_YAML = `rules:
   # An envirowatch sensor that went dark (power, network, a crashed agent): fewer than 3 of its
-  # messages (a heartbeat every 60 s, plus its events) in 5 minutes. One alert when it goes
-  # quiet, one when it is back. Add sensor host names to expected to be told about one that
-  # never sent anything at all.
+  # messages (a heartbeat every 60 s, plus its events) in 5 minutes. A problem opens when it goes
+  # quiet and resolves by itself when it is back. Add sensor host names to expected to be told
+  # about one that never sent anything at all.
   - id: sensor-silent
     kind: eps
     description: an envirowatch sensor stopped sending
@@ -22,13 +26,14 @@ export const DEFAULT_RULES_YAML = `rules:
     severity: err
 
   # A sensor's reading crossed its critical limit (the agent's STATUS message, severity crit):
-  # the event is the alert; repeats within 5 minutes are counted on the next one.
+  # a problem opens for that sensor and quantity, and resolves when the agent reports the
+  # quantity leaving critical (e.g. "Temperature critical -> warning").
   - id: sensor-critical
     kind: event
     description: a sensor's reading crossed its critical threshold
-    match: { app: ^envirowatch$, severity: crit, regex: "^(?<quantity>\\\\w+) \\\\w+ -> critical" }
+    match: { app: ^envirowatch$, severity: crit, regex: ${quoted(ENTERS_CRITICAL_REGEX)} }
+    resolve: { app: ^envirowatch$, regex: ${quoted(LEAVES_CRITICAL_REGEX)} }
     key: \${host}/\${quantity}
-    suppress: 5m
     severity: crit
 `;
 

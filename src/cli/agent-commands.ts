@@ -65,7 +65,11 @@ async function start(options: { config?: string; simulate?: boolean; retryMissin
 export async function runReadCommand(options: { config?: string; json?: boolean; simulate?: boolean }): Promise<number> {
   // One-shot: only problems go to stderr; the reading itself says which sensor failed and why.
   const started = await start(options, () => 'error');
-  if (typeof started === 'number') return started;
+  if (typeof started === 'number') {
+    // Most often a first try on a machine without the sensor board.
+    if (started === EXIT_FAILURE && !options.simulate) process.stderr.write('no sensor board here? envirowatch read --simulate reads the emulated one\n');
+    return started;
+  }
   const { config, runtime } = started;
   try {
     const report = reportSnapshot(await runtime.agent.pollOnce(), config.units);
@@ -144,6 +148,8 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
+    // Ctrl-C under `envirowatch demo` brings SIGINT from the terminal and SIGTERM from the demo: stop once.
+    if (stop.signal.aborted) return;
     logger.info('stopping', { signal });
     systemd.stopping();
     stop.abort();

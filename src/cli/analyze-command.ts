@@ -15,10 +15,14 @@ function formatAlert(alert: Alert, json: boolean): string {
     return jsonForTerminal({ ...rest, time: new Date(alert.time).toISOString(), evidence: { ...evidence, events: evidence.events?.map((e) => ({ time: new Date(e.eventTime).toISOString(), host: e.host, app: e.app, message: e.message, source: e.source })) } });
   }
   // Host and summary are the sender's words: escaped so a message cannot repaint or forge terminal lines.
-  return `${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ruleId} ${escapeForTerminal(alert.host)}: ${escapeForTerminal(alert.summary)}`;
+  return `${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ruleId}${alert.problem ? ` [${alert.problem}]` : ''} ${escapeForTerminal(alert.host)}: ${escapeForTerminal(alert.summary)}`;
 }
 
-/** `envirowatch analyze --rules FILE --input FILE|-`: replays a log through the rules, prints the alerts. */
+/**
+ * `envirowatch analyze --rules FILE --input FILE|-`: replays a log through the rules, prints the
+ * alerts, a problem's opening and resolution each marked (`problem` in JSON). No store: a problem
+ * re-opened within the analyzer's flap window is printed as another opening.
+ */
 export async function runAnalyzeCommand(options: { rules: string; input: string; json?: boolean; year?: string }): Promise<number> {
   let rules;
   try {

@@ -5,7 +5,8 @@ import { createLogger } from '../common/logger.js';
 import { systemClock } from '../common/clock.js';
 import { analyzerConfigSchema, type AnalyzerConfig } from '../analyzer/config.js';
 import { AnalyzerDaemon } from '../analyzer/daemon.js';
-import { AlertStore, type StoredAlert } from '../analyzer/store/alerts.js';
+import { AlertStore, problemDuration, type StoredAlert } from '../analyzer/store/alerts.js';
+import { formatDuration } from '../common/duration.js';
 import { openDatabase, type Db } from '../analyzer/store/database.js';
 import { flattenCounters, loadCounters } from '../analyzer/store/status.js';
 import { hashPassword } from '../analyzer/web/auth.js';
@@ -43,7 +44,11 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
   }
   systemd.ready(`receiving syslog on ${daemon.receiver.addresses.join(', ')}${daemon.web ? `; web page ${daemon.web.url}` : ''}`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
+      // Ctrl-C under `envirowatch demo` brings SIGINT from the terminal and SIGTERM from the demo: stop once.
+      if (stopping) return;
+      stopping = true;
       logger.info('stopping', { signal });
       systemd.stopping();
       resolve();
@@ -58,9 +63,41 @@ export async function runAnalyzerCommand(options: { config?: string }): Promise<
 /** `alerts list` shows at most this many alerts, newest first, unless --limit says otherwise (0: all). */
 const DEFAULT_ALERTS_LIMIT = 100;
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where the alert stands: a one-shot alert OPEN or acked; a problem OPEN (acked or not) for how long, or resolved after how long. */
+function alertStatus(alert: StoredAlert, now: number): string {
+  if (!alert.problem) return alert.ack ? 'acked ' : 'OPEN  ';
+  const duration = formatDuration(problemDuration(alert, now)!);
+  if (alert.problem.resolvedAt !== undefined) return `resolved after ${duration}${alert.ack ? ', acked' : ''}`;
+  return `OPEN for ${duration}${alert.ack ? ', acked' : ''}`;
+}
+
 /** One line of `alerts list`; its text came from syslog senders, so controls are shown escaped. */
-function alertLine(alert: StoredAlert): string {
-  return escapeForTerminal(`${alert.id} ${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ack ? 'acked ' : 'OPEN  '} ${alert.summary}`);
+function alertLine(alert: StoredAlert, now: number): string {
+  return escapeForTerminal(`${alert.id} ${iso(alert.time)} ${alert.severity.padEnd(7)} ${alertStatus(alert, now)} ${alert.summary}`);
+}
+
+/** The alert as `alerts list --json` and `alerts show` print it: times in ISO 8601 (UTC), a problem with its state and duration. */
+function readableAlert(alert: StoredAlert, now: number): object {
+  const { ack, problem, ...rest } = alert;
+  return {
+    ...rest,
+    time: iso(alert.time),
+    ...(ack ? { ack: { ...ack, at: iso(ack.at) } } : {}),
+    ...(problem
+      ? {
+          problem: {
+            state: problem.resolvedAt === undefined ? 'open' : 'resolved',
+            openedAt: iso(alert.time),
+            resolvedAt: problem.resolvedAt === undefined ? null : iso(problem.resolvedAt),
+            duration: formatDuration(problemDuration(alert, now)!),
+            reopened: problem.reopened,
+            ...(problem.resolution ? { resolution: { ...problem.resolution, time: iso(problem.resolution.time) } } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Prints up to `limit` alerts (0: all) and, on stderr so stdout stays one alert a line, how many more there are. */
@@ -73,7 +110,8 @@ function listAlerts(db: Db, options: { all?: boolean | undefined; json?: boolean
     const total = store.count({ open });
     return { alerts: store.list({ open, limit: limit === 0 ? total : limit }), total };
   })();
-  for (const alert of alerts) process.stdout.write(`${options.json ? jsonForTerminal(alert) : alertLine(alert)}\n`);
+  const now = systemClock.now();
+  for (const alert of alerts) process.stdout.write(`${options.json ? jsonForTerminal(readableAlert(alert, now)) : alertLine(alert, now)}\n`);
   const hidden = total - alerts.length;
   if (hidden > 0) process.stderr.write(`${hidden.toLocaleString('en-US')} more not shown; use --limit N, or --limit 0 for all\n`);
 }
@@ -104,9 +142,10 @@ export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options:
         process.stderr.write(`no alert ${escapeForTerminal(options.id)}\n`);
         return 1;
       }
-      process.stdout.write(`${jsonForTerminal(alert, 2)}\n`);
+      process.stdout.write(`${jsonForTerminal(readableAlert(alert, systemClock.now()), 2)}\n`);
       return 0;
     }
+    // A problem acknowledged stays open until its condition clears.
     const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '', baseline: options.baseline ?? false });
     if (!done) {
       process.stderr.write(`no open alert ${options.id}\n`);

@@ -3,7 +3,7 @@
  * each in its own process as they run in production, the agent forwarding its syslog to the
  * analyzer over loopback. Their output is shown with a prefix; once both are up, where everything
  * is gets printed. Enter on its own line stops the agent, or starts it again (to watch the
- * silent-sensor alert and its recovery); Ctrl-C stops both and exits.
+ * silent-sensor problem open and resolve); Ctrl-C stops both and exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -87,7 +87,8 @@ export async function runDemoCommand(options: DemoOptions): Promise<number> {
       `  Web page     http://${web.address}:${web.port}/`,
       `  Syslog in    ${analyzer.listen.udp.address}:${analyzer.listen.udp.port} UDP and ${analyzer.listen.tcp.address}:${syslogPort} TCP; try`,
       `               logger -n 127.0.0.1 -P ${syslogPort} -t openvpn "openvpn server 'ovpns1' user 'alice' address '203.0.113.5:1194' - connected"`,
-      `  Alerts       envirowatch alerts list --config ${options.analyzerConfig}`,
+      // npx: from a clone the command is not on the PATH (npm link puts it there).
+      `  Alerts       npx envirowatch alerts list --config ${options.analyzerConfig}`,
       '  Press Enter to stop the agent (the analyzer notices the silent sensor), Enter again to restart it; Ctrl-C to quit.',
       '',
     ].join('\n'),
@@ -98,7 +99,7 @@ export async function runDemoCommand(options: DemoOptions): Promise<number> {
     if (stopping) return;
     const current = children.agent;
     if (current && current.process.exitCode === null && current.process.signalCode === null) {
-      process.stdout.write('demo     | stopping the agent: the analyzer alerts when its window closes with too few messages\n');
+      process.stdout.write('demo     | stopping the agent: the analyzer opens a problem when its window closes with too few messages\n');
       void stop(current);
     } else {
       process.stdout.write('demo     | starting the agent again\n');

@@ -7,6 +7,9 @@ import { renderScreen } from '../agent/display/render.js';
 import { sampleScreen, type SampleName } from '../agent/display/samples.js';
 import { reportConfigError } from './agent-commands.js';
 
+/** Each display pixel is drawn as a block of this many PNG pixels a side, so an 80-pixel-high screen is viewable. */
+const PNG_SCALE = 4;
+
 /** The frame size a display type draws: the LCD is 160x80 on its side (rotation 90/270), else 80x160. */
 function targetFor(type: 'st7735' | 'ssd1306', rotation: number): RenderTarget {
   if (type === 'ssd1306') return { format: 'mono', width: 128, height: 64 };
@@ -25,11 +28,11 @@ export async function runDisplayCommand(options: { config?: string; png: string;
   const type = options.type ?? (display.type === 'none' ? 'st7735' : display.type);
   const frame = renderScreen(sampleScreen(options.sample, config), targetFor(type, display.st7735.rotation));
   try {
-    await writeFile(options.png, await frameToPng(frame));
+    await writeFile(options.png, await frameToPng(frame, PNG_SCALE));
   } catch (error) {
     process.stderr.write(`cannot write ${options.png}: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${options.png}: ${type} ${frame.width}x${frame.height}, sample ${options.sample}\n`);
+  process.stdout.write(`${options.png}: ${type} ${frame.width}x${frame.height}, drawn ${PNG_SCALE}x as ${frame.width * PNG_SCALE}x${frame.height * PNG_SCALE} pixels, sample ${options.sample}\n`);
   return 0;
 }

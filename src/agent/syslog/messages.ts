@@ -1,6 +1,7 @@
 /**
  * The agent's events as syslog messages (pure): what is said, at which severity, with which
- * MSGID and structured data. SD-IDs are ours under enterprise 21600 (RFC 5424 §7.2.2).
+ * MSGID and structured data. SD-IDs are ours under enterprise 21600 (RFC 5424 §7.2.2); the STATUS
+ * and HEARTBEAT format the analyzer reads is defined in src/common/sensor-messages.ts.
  */
 import type { AgentSnapshot, SensorFault, SensorRecovery, StatusChange } from '../agent.js';
 import { QUANTITY_NAME } from '../readings/quantities.js';
@@ -8,6 +9,7 @@ import type { Status } from '../readings/thresholds.js';
 import { displayUnit, toDisplay, type UnitSystem } from '../readings/units.js';
 import type { StructuredData } from '../../common/syslog/event.js';
 import type { Severity } from '../../common/syslog/format.js';
+import { HEARTBEAT_MSG_ID, READINGS_SD_ID, STATUS_MSG_ID, STATUS_SD_ID, statusChangeText, statusParameter, TEMPERATURE_UNIT_PARAMETER } from '../../common/sensor-messages.js';
 
 export interface AgentMessage {
   readonly severity: Severity;
@@ -31,7 +33,7 @@ export function statusChangeMessage(change: StatusChange, units: UnitSystem): Ag
   if (limit) params['limit'] = [limit];
   if (change.reason) params['reason'] = [change.reason];
   const detail = [value !== undefined ? `${value} ${unit}` : undefined, limit ? `limit ${limit} ${unit}` : undefined, change.reason].filter(Boolean).join(', ');
-  return { severity: STATUS_SEVERITY[change.to], msgId: 'STATUS', message: `${name} ${change.from} -> ${change.to}${detail ? ` (${detail})` : ''}`, structuredData: { 'status@21600': params }, timestamp: change.timestamp };
+  return { severity: STATUS_SEVERITY[change.to], msgId: STATUS_MSG_ID, message: statusChangeText(name, change.from, change.to, detail), structuredData: { [STATUS_SD_ID]: params }, timestamp: change.timestamp };
 }
 
 export function faultMessage(fault: SensorFault): AgentMessage {
@@ -48,13 +50,13 @@ export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem): Ag
   const readings: Record<string, string[]> = {};
   for (const state of snapshot.quantities) {
     if (state.reading) readings[state.quantity] = [shown(toDisplay(state.quantity, state.reading.value, units))];
-    readings[`${state.quantity}Status`] = [state.status];
+    readings[statusParameter(state.quantity)] = [state.status];
   }
-  readings['temperatureUnit'] = [displayUnit('temperature', units)];
+  readings[TEMPERATURE_UNIT_PARAMETER] = [displayUnit('temperature', units)];
   const summary = snapshot.quantities
     .map((state) => `${QUANTITY_NAME[state.quantity]} ${state.reading ? `${shown(toDisplay(state.quantity, state.reading.value, units))} ${displayUnit(state.quantity, units)}` : '--'} ${state.status}`)
     .join(', ');
-  return { severity: 'info', msgId: 'HEARTBEAT', message: summary, structuredData: { 'readings@21600': readings }, timestamp: snapshot.timestamp };
+  return { severity: 'info', msgId: HEARTBEAT_MSG_ID, message: summary, structuredData: { [READINGS_SD_ID]: readings }, timestamp: snapshot.timestamp };
 }
 
 export function lifecycleMessage(what: 'started' | 'stopping', version: string, timestamp: number): AgentMessage {

@@ -12,7 +12,7 @@ import { alertVarbinds } from './snmp-alert.js';
 
 export interface Channel {
   readonly id: string;
-  /** Whether this channel wants `alert` (severity and rule filters). */
+  /** Whether this channel wants `alert` (severity and rule filters; a resolution only with onResolve). */
   wants(alert: Alert): boolean;
   /** Resolves when delivered; rejects with the reason otherwise. */
   deliver(alert: Alert): Promise<void>;
@@ -26,7 +26,8 @@ export interface ChannelContext {
 }
 
 export function openChannel(config: ChannelConfig, { logger, snmpEngine }: ChannelContext): Channel {
-  const wants = (alert: Alert) => SEVERITIES.indexOf(alert.severity) <= SEVERITIES.indexOf(config.minSeverity) && (config.rules.length === 0 || config.rules.includes(alert.ruleId));
+  const wants = (alert: Alert) =>
+    (alert.problem !== 'resolved' || config.onResolve) && SEVERITIES.indexOf(alert.severity) <= SEVERITIES.indexOf(config.minSeverity) && (config.rules.length === 0 || config.rules.includes(alert.ruleId));
   if (config.type === 'webhook') {
     return {
       id: config.id,
@@ -88,7 +89,7 @@ export function openChannel(config: ChannelConfig, { logger, snmpEngine }: Chann
     wants,
     deliver: async (alert) =>
       destination.send(
-        format({ facility: 'local1', severity: alert.severity, timestamp: alert.time, hostname: hostname(), appName: 'envirowatch-analyzer', msgId: 'ALERT', structuredData: { 'alert@21600': { id: [alert.id], rule: [alert.ruleId], kind: [alert.kind], host: [alert.host], key: [alert.key], ...(alert.value ? { value: [alert.value] } : {}) } }, message: alert.summary }),
+        format({ facility: 'local1', severity: alert.severity, timestamp: alert.time, hostname: hostname(), appName: 'envirowatch-analyzer', msgId: 'ALERT', structuredData: { 'alert@21600': { id: [alert.id], rule: [alert.ruleId], kind: [alert.kind], host: [alert.host], key: [alert.key], ...(alert.value ? { value: [alert.value] } : {}), ...(alert.problem ? { problem: [alert.problem] } : {}), ...(alert.resolves ? { durationMs: [String(alert.resolves.durationMs)] } : {}) } }, message: alert.summary }),
       ),
     close: () => destination.close(),
   };

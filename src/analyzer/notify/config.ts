@@ -13,9 +13,13 @@ const common = {
   rules: z.array(z.string()).default([]),
 };
 
+/** Whether a channel also sends a problem's resolution (with how long it was open). */
+const onResolve = (fallback: boolean) => z.boolean().default(fallback);
+
 const webhook = z.strictObject({
   ...common,
   type: z.literal('webhook'),
+  onResolve: onResolve(true),
   /** The alert is POSTed as JSON; a non-2xx answer is retried. */
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   headers: z.record(z.string(), z.string()).default({}),
@@ -25,12 +29,14 @@ const webhook = z.strictObject({
 const syslog = z.strictObject({
   ...common,
   type: z.literal('syslog'),
+  onResolve: onResolve(false),
   destination: syslogDestinationSchema,
 });
 
 const email = z.strictObject({
   ...common,
   type: z.literal('email'),
+  onResolve: onResolve(true),
   smtp: z
     .strictObject({
       host: z.string().min(1),
@@ -45,7 +51,7 @@ const email = z.strictObject({
     }),
   from: z.string().min(3),
   to: z.array(z.string().min(3)).min(1, 'needs at least one address'),
-  /** ${...} over the alert's fields: id, ruleId, kind, severity, time, host, key, value, state, summary. */
+  /** ${...} over the alert's fields: id, ruleId, kind, severity, time, host, key, value, state, problem (open, resolved or empty), summary (a resolution's says how long the problem was open). */
   subject: z.string().default('[envirowatch ${severity}] ${summary}'),
   body: z.string().default('${summary}\n\nRule: ${ruleId} (${kind})\nHost: ${host}\nKey: ${key}\nValue: ${value}\nTime: ${time}\nAlert: ${id}\n'),
 });
@@ -54,6 +60,7 @@ const email = z.strictObject({
 const snmp = z.strictObject({
   ...common,
   type: z.literal('snmp'),
+  onResolve: onResolve(false),
   /**
    * The same keys as a receiver in the agent's `snmp.notifications.receivers` (host; port 162;
    * community `public`, or a `v3:` user; kind trap|inform; timeout; retries). A trap counts as

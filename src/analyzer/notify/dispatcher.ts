@@ -68,12 +68,15 @@ export class Dispatcher {
   }
 }
 
-/** Many due alerts as one: the most severe severity, a count per rule, and the list. */
+/** Many due alerts as one: the most severe severity, a count per rule (resolutions apart), and the list. */
 function digest(entries: readonly OutboxEntry[], now: number): Alert {
   const alerts = entries.map((e) => e.alert);
   const severity = alerts.reduce((worst, a) => (SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(worst) ? a.severity : worst), alerts[0]!.severity);
   const perRule = new Map<string, number>();
-  for (const a of alerts) perRule.set(a.ruleId, (perRule.get(a.ruleId) ?? 0) + 1);
+  for (const a of alerts) {
+    const group = a.problem === 'resolved' ? `${a.ruleId} resolved` : a.ruleId;
+    perRule.set(group, (perRule.get(group) ?? 0) + 1);
+  }
   const rules = [...perRule].map(([rule, n]) => `${n} ${rule}`).join(', ');
   return {
     id: alertId('digest', alerts.map((a) => a.id).join(','), now),
@@ -84,6 +87,6 @@ function digest(entries: readonly OutboxEntry[], now: number): Alert {
     host: [...new Set(alerts.map((a) => a.host))].slice(0, 5).join(', '),
     key: '',
     summary: `${alerts.length} alerts (${rules}); first: ${alerts[0]!.summary}`,
-    evidence: { alerts: alerts.map((a) => ({ id: a.id, ruleId: a.ruleId, host: a.host, summary: a.summary })) },
+    evidence: { alerts: alerts.map((a) => ({ id: a.id, ruleId: a.ruleId, host: a.host, summary: a.summary, ...(a.problem ? { problem: a.problem } : {}), ...(a.resolves ? { durationMs: a.resolves.durationMs } : {}) })) },
   };
 }

@@ -14,7 +14,14 @@ export const ANALYZER_ALERT_OID = parseOid('1.3.6.1.4.1.21600.1.5.2.0.2');
 export const ANALYZER_OBJECTS_OID = parseOid('1.3.6.1.4.1.21600.1.5.4');
 
 export const ALERT_KIND_CODE: Readonly<Record<Alert['kind'], number>> = { anomaly: 1, timer: 2, eps: 3, event: 4, digest: 5 };
-export const ALERT_STATE_CODE: Readonly<Record<NonNullable<Alert['state']> | 'none', number>> = { none: 1, below: 2, above: 3, recovered: 4 };
+/** alertState: a problem's opening (below, above, or open when the rule has no threshold) or resolution (recovered); none for one-shot alerts. */
+export const ALERT_STATE_CODE: Readonly<Record<NonNullable<Alert['state']> | 'open' | 'none', number>> = { none: 1, below: 2, above: 3, recovered: 4, open: 5 };
+
+function alertState(alert: Alert): keyof typeof ALERT_STATE_CODE {
+  if (alert.problem === 'resolved') return 'recovered';
+  if (alert.problem === 'open') return alert.state === 'below' || alert.state === 'above' ? alert.state : 'open';
+  return 'none';
+}
 /** DisplayString (SIZE (0..255)) in the MIB. */
 const MAX_TEXT_OCTETS = 255;
 
@@ -53,7 +60,7 @@ export function alertVarbinds(alert: Alert, sysUpTime: number): Varbind[] {
     text(alert.host),
     text(alert.key),
     text(alert.value ?? ''),
-    { type: 'integer', value: ALERT_STATE_CODE[alert.state ?? 'none'] },
+    { type: 'integer', value: ALERT_STATE_CODE[alertState(alert)] },
     text(alert.summary),
     { type: 'octets', value: dateAndTime(alert.time) },
   ];

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Severity } from '../../common/syslog/format.js';
 
-/** What a rule raises. `state` is set for EPS (entering the bad state, and recovering). */
+/**
+ * What a rule raises. `state` is set for EPS (entering the bad state, and recovering). `problem`
+ * is set by rules with a state (eps, event with `resolve`): `open` when a key enters a bad state,
+ * `resolved` when it leaves it; the store keeps one problem per opening and resolves it (see
+ * store/alerts.ts). One-shot alerts (anomaly, timer, event without `resolve`) have none and stay
+ * until acknowledged.
+ */
 export interface Alert {
   /** Stable: the same rule, key and time give the same id (replays are reproducible). */
   readonly id: string;
@@ -16,8 +22,21 @@ export interface Alert {
   readonly key: string;
   readonly value?: string | undefined;
   readonly state?: 'below' | 'above' | 'recovered' | undefined;
+  readonly problem?: ProblemTransition | undefined;
+  /** A resolution as notified: the problem it resolved (its id and opening time) and how long it was open. */
+  readonly resolves?: ResolvedProblem | undefined;
   readonly summary: string;
   readonly evidence: AlertEvidence;
+}
+
+export type ProblemTransition = 'open' | 'resolved';
+
+export interface ResolvedProblem {
+  readonly id: string;
+  readonly openedAt: number;
+  readonly durationMs: number;
+  /** How many times it re-opened within the flap window before this resolution. */
+  readonly reopened: number;
 }
 
 export interface AlertEvidence {
@@ -28,8 +47,8 @@ export interface AlertEvidence {
   readonly count?: number | undefined;
   readonly threshold?: number | undefined;
   readonly intervalMs?: number | undefined;
-  /** digest: the alerts it stands for (id, rule, host, summary). */
-  readonly alerts?: readonly { id: string; ruleId: string; host: string; summary: string }[] | undefined;
+  /** digest: the alerts it stands for (id, rule, host, summary; for problems open/resolved and a resolution's duration). */
+  readonly alerts?: readonly { id: string; ruleId: string; host: string; summary: string; problem?: ProblemTransition; durationMs?: number }[] | undefined;
 }
 
 /** What a rule returns when it has nothing to say (shared: the engine asks for every event). */

@@ -34,7 +34,9 @@ export class RuleEngine {
         if (state?.timers) tracker.restore(state.timers);
         this.timers.push(tracker);
       } else if (rule.kind === 'event') {
-        this.events.push(new EventAlerter(rule));
+        const alerter = new EventAlerter(rule);
+        if (state?.event) alerter.restore(state.event);
+        this.events.push(alerter);
       } else {
         const monitor = new EpsMonitor(rule, sink);
         if (state?.eps) monitor.restore(state.eps);

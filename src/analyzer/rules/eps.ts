@@ -3,8 +3,8 @@
  * windows (fixed `interval`s aligned to the epoch, or between a cron `schedule`'s fire times,
  * eps-windows.ts); when a window ends each key's count is
  * compared with its thresholds (per-key overrides, else the rule's). Expected keys are judged
- * even when they sent nothing. An alert is raised on entering a bad state (below or above) and
- * once on recovery, not every interval. A key seen once stays tracked, so a sender that stops
+ * even when they sent nothing. Entering a bad state (below or above) opens a problem and recovery
+ * resolves it (`problem` on the alert), not an alert every interval. A key seen once stays tracked, so a sender that stops
  * entirely is noticed. `below` is judged only for a window watched whole: not the one in which
  * the monitor started (the analyzer started, or restarted after missing events), nor for a key
  * in the window where it was first seen, so a start mid-window raises no false "below".
@@ -122,11 +122,13 @@ export class EpsMonitor {
         id: alertId(this.rule.id, key, windowEnd, state),
         ruleId: this.rule.id,
         kind: 'eps',
-        severity: state === 'ok' ? 'notice' : this.rule.severity,
+        // A recovery carries the problem's severity, so the channels that were told of it hear of its end.
+        severity: this.rule.severity,
         time: windowEnd,
         host: key,
         key,
         state: state === 'ok' ? 'recovered' : state,
+        problem: state === 'ok' ? 'resolved' : 'open',
         summary: state === 'ok' ? `${this.rule.id}: ${key} recovered (${perInterval})` : `${this.rule.id}: ${key} ${state} ${threshold} (${perInterval})`,
         evidence: { count, threshold, intervalMs: length },
       });

@@ -119,8 +119,14 @@ const event = z.strictObject({
   description: z.string().default(''),
   kind: z.literal('event'),
   match: matchSchema,
-  /** Alerts for the same key within this time after one are counted, not raised again. */
+  /**
+   * Makes the match open a problem for its key, which an event matching this with the same key
+   * resolves (e.g. the sensor's STATUS leaving critical). Without it every match is an alert that
+   * stays until acknowledged.
+   */
+  resolve: matchSchema.optional(),
   key: template.default(compileTemplate('${host}')),
+  /** Without `resolve`: alerts for the same key within this time after one are counted, not raised again. */
   suppress: duration('5m', { ms: 86_400_000, label: '24h' }),
   severity: alertSeverity,
 });
@@ -155,7 +161,9 @@ export const rulesSchema = z
         // The key must be computable from both the start and the end event.
         checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.start.regex).filter((g) => namedGroups(r.end.regex).includes(g)));
       } else if (r.kind === 'event') {
-        checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
+        // With resolve, the key must be computable from both the opening and the resolving event.
+        const { resolve } = r;
+        checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex).filter((g) => !resolve || namedGroups(resolve.regex).includes(g)));
       } else {
         checkTemplate(ctx, [i, 'key'], r.key, namedGroups(r.match.regex));
         if (r.below === undefined && r.above === undefined && Object.keys(r.overrides).length === 0) ctx.addIssue({ code: 'custom', path: [i], message: 'an eps rule needs below and/or above' });

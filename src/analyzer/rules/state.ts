@@ -28,4 +28,6 @@ export interface RestoredRuleState {
   anomaly?: { key: string; firstSeen: number; values: { value: string; seen: ValueSeen }[] }[];
   timers?: { key: string; started: number; event: SyslogEvent }[];
   eps?: { states: { key: string; state: EpsState }[]; window?: { start: number; counts: { key: string; count: number }[] } | undefined };
+  /** Event rules with `resolve`: the keys whose problem is open. */
+  event?: { openKeys: string[] };
 }

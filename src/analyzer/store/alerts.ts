@@ -1,11 +1,30 @@
+/**
+ * Alerts with their acknowledgement, and problems: an alert a rule with a state opened
+ * (`problem: 'open'`), which stays open until the rule reports it resolved, whether acknowledged
+ * or not. An opening within `flapWindow` after the same rule and key's last resolution re-opens
+ * that problem (counted) instead of making a new one. "Open" means an unresolved problem or an
+ * unacknowledged one-shot alert.
+ */
+import { formatDuration } from '../../common/duration.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import type { Alert } from '../rules/alert.js';
 import { parseJsonRecords } from '../../common/records.js';
 import type { Db } from './database.js';
 
-export interface StoredAlert extends Omit<Alert, 'evidence'> {
+export interface StoredAlert extends Omit<Alert, 'evidence' | 'problem' | 'resolves'> {
   readonly evidence: unknown;
   readonly ack?: Acknowledgement | undefined;
+  /** Set when the alert is a problem. */
+  readonly problem?: StoredProblem | undefined;
+}
+
+export interface StoredProblem {
+  /** Undefined while open. */
+  readonly resolvedAt?: number | undefined;
+  /** How many times it re-opened within the flap window. */
+  readonly reopened: number;
+  /** What resolved it, when resolved. */
+  readonly resolution?: { readonly time: number; readonly summary: string; readonly evidence: unknown } | undefined;
 }
 
 export interface Acknowledgement {
@@ -17,7 +36,7 @@ export interface Acknowledgement {
 }
 
 export interface AlertFilter {
-  /** Only unacknowledged alerts. */
+  /** Only unresolved problems and unacknowledged alerts. */
   readonly open?: boolean | undefined;
   readonly ruleId?: string | undefined;
   readonly host?: string | undefined;
@@ -44,6 +63,18 @@ interface Row {
   acked_at: number | null;
   ack_comment: string | null;
   ack_baseline: number;
+  problem: number;
+  resolved_at: number | null;
+  resolution: string | null;
+  reopened: number;
+}
+
+/** An unresolved problem, or a one-shot alert not acknowledged. */
+const OPEN = '((problem = 1 AND resolved_at IS NULL) OR (problem = 0 AND acked_at IS NULL))';
+
+/** How long a problem was open (resolved) or has been open (at `now`); undefined for a one-shot alert. */
+export function problemDuration(alert: StoredAlert, now: number): number | undefined {
+  return alert.problem && (alert.problem.resolvedAt ?? now) - alert.time;
 }
 
 const fromRow = (row: Row): StoredAlert => ({
@@ -59,20 +90,58 @@ const fromRow = (row: Row): StoredAlert => ({
   summary: row.summary,
   evidence: parseJsonRecords(row.evidence),
   ack: row.acked_at === null ? undefined : { by: row.acked_by ?? '', at: row.acked_at, comment: row.ack_comment ?? '', baseline: row.ack_baseline === 1 },
+  problem:
+    row.problem === 1
+      ? { resolvedAt: row.resolved_at ?? undefined, reopened: row.reopened, resolution: row.resolution === null ? undefined : (parseJsonRecords(row.resolution) as StoredProblem['resolution']) }
+      : undefined,
 });
 
 /** Alerts with their acknowledgement. An alert's id is stable, so storing one twice is a no-op. */
 export class AlertStore {
-  private readonly insertStatement;
+  private readonly statements;
 
   constructor(private readonly db: Db) {
-    this.insertStatement = db.prepare(
-      'INSERT OR IGNORE INTO alerts (id, rule_id, kind, severity, time, host, key, value, state, summary, evidence) VALUES (@id, @ruleId, @kind, @severity, @time, @host, @key, @value, @state, @summary, @evidence)',
-    );
+    this.statements = {
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO alerts (id, rule_id, kind, severity, time, host, key, value, state, summary, evidence, problem) VALUES (@id, @ruleId, @kind, @severity, @time, @host, @key, @value, @state, @summary, @evidence, @problem)',
+      ),
+      latestProblem: db.prepare('SELECT * FROM alerts WHERE problem = 1 AND rule_id = ? AND key = ? ORDER BY time DESC LIMIT 1'),
+      reopen: db.prepare('UPDATE alerts SET resolved_at = NULL, resolution = NULL, reopened = reopened + 1 WHERE id = ?'),
+      resolve: db.prepare('UPDATE alerts SET resolved_at = ?, resolution = ? WHERE id = ?'),
+    };
   }
 
+  /**
+   * Stores what a rule raised and returns what to notify: a one-shot alert as it is; an opening
+   * that makes a new problem or re-opens one within `flapWindow`; a resolution of the open problem
+   * (with `resolves`: its id, opening time and duration). Undefined when it changes nothing: an
+   * opening while the problem is open (EPS below → above), a resolution with no open problem.
+   */
+  record(alert: Alert, flapWindow: number): Alert | undefined {
+    if (alert.problem === undefined) {
+      this.insert(alert);
+      return alert;
+    }
+    const latest = this.statements.latestProblem.get(alert.ruleId, alert.key) as Row | undefined;
+    const open = latest !== undefined && latest.resolved_at === null;
+    if (alert.problem === 'open') {
+      if (open) return undefined;
+      if (latest && latest.resolved_at !== null && alert.time - latest.resolved_at <= flapWindow) {
+        this.statements.reopen.run(latest.id);
+        return { ...alert, summary: `${alert.summary} (re-opened ${latest.reopened + 1}× within ${formatDuration(flapWindow)} of its resolution; opened ${new Date(latest.time).toISOString()})` };
+      }
+      this.insert(alert);
+      return alert;
+    }
+    if (!open) return undefined;
+    this.statements.resolve.run(alert.time, JSON.stringify({ time: alert.time, summary: alert.summary, evidence: alert.evidence }), latest.id);
+    const durationMs = alert.time - latest.time;
+    return { ...alert, summary: `${alert.summary}; resolved after ${formatDuration(durationMs)}`, resolves: { id: latest.id, openedAt: latest.time, durationMs, reopened: latest.reopened } };
+  }
+
+  /** Stores the alert as raised (a problem when it opens one), without the checks of record(). */
   insert(alert: Alert): void {
-    this.insertStatement.run({ ...alert, value: alert.value ?? null, state: alert.state ?? null, evidence: JSON.stringify(alert.evidence) });
+    this.statements.insert.run({ ...alert, value: alert.value ?? null, state: alert.state ?? null, evidence: JSON.stringify(alert.evidence), problem: alert.problem === 'open' ? 1 : 0 });
   }
 
   /** Newest first. */
@@ -83,7 +152,7 @@ export class AlertStore {
       where.push(sql);
       params.push(...values);
     };
-    if (filter.open) condition('acked_at IS NULL');
+    if (filter.open) condition(OPEN);
     if (filter.ruleId) condition('rule_id = ?', filter.ruleId);
     if (filter.host) condition('host = ?', filter.host);
     if (filter.minSeverity) {
@@ -96,7 +165,7 @@ export class AlertStore {
   }
 
   count(filter: { open?: boolean } = {}): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter.open ? 'WHERE acked_at IS NULL' : ''}`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter.open ? `WHERE ${OPEN}` : ''}`).get() as { n: number }).n;
   }
 
   /** Distinct rule ids and hosts of the stored alerts, for filters. */
@@ -110,14 +179,15 @@ export class AlertStore {
     return row && fromRow(row);
   }
 
-  /** Deletes alerts older than `before` (ms since the epoch); returns how many. */
+  /** Deletes alerts older than `before` (ms since the epoch), but never an open problem; returns how many. */
   purge(before: number): number {
-    return this.db.prepare('DELETE FROM alerts WHERE time < ?').run(before).changes;
+    return this.db.prepare('DELETE FROM alerts WHERE time < ? AND NOT (problem = 1 AND resolved_at IS NULL)').run(before).changes;
   }
 
   /**
-   * Marks the alert acknowledged; false when there is no such alert or it already was.
-   * `baseline` is kept only for anomaly alerts (the others have no value to learn).
+   * Marks the alert acknowledged; false when there is no such alert or it already was. A problem
+   * stays open until resolved. `baseline` is kept only for anomaly alerts (the others have no
+   * value to learn).
    */
   acknowledge(id: string, ack: Acknowledgement): boolean {
     return (

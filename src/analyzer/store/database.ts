@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE alerts (
      id TEXT PRIMARY KEY,
      rule_id TEXT NOT NULL,
@@ -57,6 +57,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX readings_time ON readings (time);
    CREATE TABLE host_rates (host TEXT NOT NULL, minute INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (host, minute)) WITHOUT ROWID;
    CREATE INDEX host_rates_minute ON host_rates (minute);`,
+  // Problems (issue #17): an alert with problem = 1 opened by a rule with a state, open until
+  // resolved_at; resolution holds what closed it; reopened counts re-openings within the flap window.
+  `ALTER TABLE alerts ADD COLUMN problem INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE alerts ADD COLUMN resolved_at INTEGER;
+   ALTER TABLE alerts ADD COLUMN resolution TEXT;
+   ALTER TABLE alerts ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX alerts_problems ON alerts (rule_id, key, time) WHERE problem = 1;`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

@@ -1,6 +1,6 @@
 /**
  * The rules' learned state in SQLite: anomaly baselines, held timer starts, EPS states and the
- * open windows' counts. Changes are collected in memory (the latest per row) and written in one
+ * open windows' counts (and, read back only, event rules' open problems). Changes are collected in memory (the latest per row) and written in one
  * transaction by flush(), which the daemon calls every second, so a kill -9 loses at most the
  * last second of learning and counting; ingest never waits on the disk per event.
  */
@@ -140,6 +140,10 @@ export class SqliteRuleState implements RuleStateSink {
     for (const row of this.db.prepare('SELECT rule_id, key, window_start, count FROM eps_windows').all() as { rule_id: string; key: string; window_start: number; count: number }[]) {
       const eps = (of(row.rule_id).eps ??= { states: [] });
       (eps.window ??= { start: row.window_start, counts: [] }).counts.push({ key: row.key, count: row.count });
+    }
+    // An event rule's open problems are the alerts table's, written at once (store/alerts.ts).
+    for (const row of this.db.prepare("SELECT DISTINCT rule_id, key FROM alerts WHERE problem = 1 AND resolved_at IS NULL AND kind = 'event'").all() as { rule_id: string; key: string }[]) {
+      (of(row.rule_id).event ??= { openKeys: [] }).openKeys.push(row.key);
     }
     // Least recently seen first, as the detectors keep them.
     const lastSeen = (k: { firstSeen: number; values: { seen: ValueSeen }[] }) => k.values.reduce((latest, v) => Math.max(latest, v.seen.last), k.firstSeen);

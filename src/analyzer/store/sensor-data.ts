@@ -6,11 +6,10 @@
  * per host and quantity: a sensor's heartbeat comes every 10-60 s, and a sender flooding
  * heartbeats must not write a row per message.
  */
+import { HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER } from '../../common/sensor-messages.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Db } from './database.js';
 
-/** The quantities a heartbeat carries, with the unit each is sent in (temperature's is in the message). */
-const QUANTITY_UNITS: Readonly<Record<string, string>> = { temperature: '', humidity: '%RH', pressure: 'hPa', light: 'lux', proximity: 'counts' };
 const MINUTE_MS = 60_000;
 
 export interface Reading {
@@ -23,15 +22,15 @@ export interface Reading {
 
 /** The readings in an envirowatch HEARTBEAT event; empty for any other event. */
 export function heartbeatReadings(event: SyslogEvent): Reading[] {
-  if (event.msgId !== 'HEARTBEAT') return [];
-  const params = event.structuredData['readings@21600'];
+  if (event.msgId !== HEARTBEAT_MSG_ID) return [];
+  const params = event.structuredData[READINGS_SD_ID];
   if (!params) return [];
   const readings: Reading[] = [];
-  for (const [quantity, unit] of Object.entries(QUANTITY_UNITS)) {
+  for (const [quantity, unit] of Object.entries(HEARTBEAT_UNITS)) {
     const text = params[quantity]?.[0];
     const value = text === undefined ? NaN : Number(text);
     if (!Number.isFinite(value)) continue;
-    readings.push({ quantity, time: event.eventTime, value, unit: quantity === 'temperature' ? (params['temperatureUnit']?.[0] ?? '') : unit, status: params[`${quantity}Status`]?.[0] ?? '' });
+    readings.push({ quantity, time: event.eventTime, value, unit: quantity === 'temperature' ? (params[TEMPERATURE_UNIT_PARAMETER]?.[0] ?? '') : unit, status: params[statusParameter(quantity)]?.[0] ?? '' });
   }
   return readings;
 }
@@ -50,7 +49,7 @@ export class SensorData {
     let minutes = this.pendingRates.get(event.host);
     if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
-    if (event.msgId === 'HEARTBEAT') for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    if (event.msgId === HEARTBEAT_MSG_ID) for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
   }
 
   /** Writes what was gathered since the last call; throws (keeping it) when the database fails. */

@@ -66,6 +66,23 @@ export function loadCounters(db: Db): CountersSnapshot | undefined {
   return row && (JSON.parse(row.value) as CountersSnapshot);
 }
 
+/**
+ * The minute's log line: what tells at a glance that the analyzer works (received, events, lost,
+ * alerts, outbox). All counters are `envirowatch counters`, or the debug-level line.
+ */
+export function countersSummary(counters: AnalyzerCounters): Record<string, number> {
+  const { ingest, engine, rules, notify } = counters;
+  const sum = (values: object) => Object.values(values).reduce((total: number, n: unknown) => total + (typeof n === 'number' ? n : 0), 0);
+  return {
+    received: sum(ingest.received),
+    events: engine.events,
+    lost: ingest.oversize + ingest.parseErrors + ingest.sinkErrors,
+    alerts: Object.values(rules).reduce((total, rule) => total + (rule.counters['alerts'] ?? 0), 0),
+    outbox: notify.outbox,
+    gaveUp: notify.gaveUp,
+  };
+}
+
 /** `{ a: { b: 1 } }` → `{ 'a.b': 1 }`, for log lines and the text listing. */
 export function flattenCounters(value: object, prefix = ''): Record<string, number | string> {
   const flat: Record<string, number | string> = {};

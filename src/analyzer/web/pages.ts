@@ -3,7 +3,8 @@
  * gathers the data and handles requests; nothing here reads a database or a request.
  */
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
-import type { StoredAlert } from '../store/alerts.js';
+import { formatDuration } from '../../common/duration.js';
+import { problemDuration, type StoredAlert } from '../store/alerts.js';
 import type { Reading } from '../store/sensor-data.js';
 import { lineChart } from './charts.js';
 import { html, type Html } from './html.js';
@@ -17,7 +18,7 @@ export interface PageContext {
 }
 
 const NAV = [
-  ['/', 'Open alerts'],
+  ['/', 'Open'],
   ['/history', 'History'],
   ['/rates', 'Event rates'],
   ['/sensors', 'Sensors'],
@@ -25,6 +26,20 @@ const NAV = [
 ] as const;
 
 const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+/** A problem's state and duration (`open for 5m`, `resolved after 12m30s, re-opened 2×`); empty for a one-shot alert. */
+function problemText(alert: StoredAlert, now: number): string {
+  if (!alert.problem) return '';
+  const duration = formatDuration(problemDuration(alert, now)!);
+  const reopened = alert.problem.reopened ? `, re-opened ${alert.problem.reopened}×` : '';
+  return alert.problem.resolvedAt === undefined ? `open for ${duration}${reopened}` : `resolved after ${duration}${reopened}`;
+}
+
+function problemCell(alert: StoredAlert, now: number): Html {
+  return html`<td class="problem${alert.problem ? (alert.problem.resolvedAt === undefined ? ' open' : ' resolved') : ''}">${problemText(alert, now)}</td>`;
+}
+
+const ackText = (alert: StoredAlert) => (alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : '');
 
 export function layout(context: PageContext, path: string, title: string, body: Html, message?: { kind: 'notice' | 'error'; text: string }): Html {
   return html`<!doctype html>
@@ -62,43 +77,48 @@ function select(name: string, label: string, options: readonly string[], selecte
   return html`<label>${label} <select name="${name}"><option value="">${anyLabel}</option>${options.map((option) => html`<option${option === selected ? html` selected` : ''}>${option}</option>`)}</select></label>`;
 }
 
+/** Unresolved problems (acknowledged or not) and unacknowledged one-shot alerts. */
 export function openAlertsPage(alerts: readonly StoredAlert[], facets: { ruleIds: string[]; hosts: string[] }, filters: AlertFilters, context: PageContext): Html {
   const filterForm = html`<form class="filters" method="get" action="/">
 ${select('rule', 'Rule', facets.ruleIds, filters.rule, 'any rule')}
 ${select('host', 'Host', facets.hosts, filters.host, 'any host')}
 ${select('severity', 'Severity at least', SEVERITIES, filters.severity, 'any severity')}
 <button type="submit" class="secondary">Filter</button></form>`;
-  if (alerts.length === 0) return html`${filterForm}<p class="muted">No open alerts${filters.rule || filters.host || filters.severity ? ' match these filters' : ''}.</p>`;
+  if (alerts.length === 0) return html`${filterForm}<p class="muted">Nothing open${filters.rule || filters.host || filters.severity ? ' matches these filters' : ''}.</p>`;
+  const unacknowledged = alerts.filter((alert) => !alert.ack).length;
   return html`${filterForm}
+<p class="muted">Problems leave this list by themselves when their condition clears (acknowledging one does not resolve it); other alerts leave it when acknowledged.</p>
 <form method="post" action="/ack">
 <input type="hidden" name="csrf" value="${context.csrf}">
-<table><thead><tr><th scope="col">Ack</th><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Ack</th><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Problem</th><th scope="col">Acknowledged</th></tr></thead><tbody>
 ${alerts.map(
-  (alert) => html`<tr data-alert="${alert.id}"><td><input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}"></td>${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td></tr>`,
+  (alert) =>
+    html`<tr data-alert="${alert.id}"><td>${alert.ack ? '' : html`<input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}">`}</td>${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td>${problemCell(alert, context.now)}<td>${ackText(alert)}</td></tr>`,
 )}
 </tbody></table>
-<div class="ackbar">
+${unacknowledged === 0 ? '' : html`<div class="ackbar">
 <label>Comment <input type="text" name="comment" size="40" required placeholder="why this is fine, or what was done"></label>
 ${context.user === null ? html`<label>Acknowledged by <input type="text" name="by" required value="operator"></label>` : ''}
 <label class="inline"><input type="checkbox" name="baseline" value="1"> anomaly alerts: add the value to the baseline</label>
 <button type="submit" name="scope" value="selected">Acknowledge selected</button>
-<button type="submit" name="scope" value="shown" class="secondary">Acknowledge all ${alerts.length} shown</button>
-</div></form>`;
+<button type="submit" name="scope" value="shown" class="secondary">Acknowledge all ${unacknowledged} shown</button>
+</div>`}</form>`;
 }
 
-export function historyPage(alerts: readonly StoredAlert[], olderThan: number | undefined): Html {
-  return html`<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Acknowledged</th></tr></thead><tbody>
+/** Every alert and problem, newest first; problems with how long they were (or have been) open. */
+export function historyPage(alerts: readonly StoredAlert[], olderThan: number | undefined, now: number): Html {
+  return html`<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Problem</th><th scope="col">Acknowledged</th></tr></thead><tbody>
 ${alerts.map(
   (alert) =>
-    html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td><td>${
-      alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : html`<span class="sev-warning">open</span>`
+    html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td>${problemCell(alert, now)}<td>${
+      alert.ack ? ackText(alert) : alert.problem?.resolvedAt !== undefined ? 'no' : html`<span class="sev-warning">open</span>`
     }</td></tr>`,
 )}
 </tbody></table>
 ${olderThan === undefined ? '' : html`<p><a href="/history?before=${olderThan}">Older alerts</a></p>`}`;
 }
 
-export function alertPage(alert: StoredAlert): Html {
+export function alertPage(alert: StoredAlert, now: number): Html {
   const rows: [string, string][] = [
     ['Id', alert.id],
     ['Rule', `${alert.ruleId} (${alert.kind})`],
@@ -108,10 +128,18 @@ export function alertPage(alert: StoredAlert): Html {
     ['Key', alert.key],
     ...(alert.value !== undefined ? ([['Value', alert.value]] as [string, string][]) : []),
     ...(alert.state !== undefined ? ([['State', alert.state]] as [string, string][]) : []),
+    ...(alert.problem
+      ? ([
+          ['Problem', problemText(alert, now)],
+          ['Resolved (UTC)', alert.problem.resolvedAt === undefined ? 'not yet' : time(alert.problem.resolvedAt)],
+        ] as [string, string][])
+      : []),
     ['Acknowledged', alert.ack ? `${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (value added to the baseline)' : ''}` : 'no'],
   ];
+  const resolution = alert.problem?.resolution;
   return html`<table><tbody>${rows.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value}</td></tr>`)}</tbody></table>
-<h2>Evidence</h2><pre>${JSON.stringify(alert.evidence, null, 2)}</pre>`;
+<h2>Evidence${alert.problem ? ' (what opened it)' : ''}</h2><pre>${JSON.stringify(alert.evidence, null, 2)}</pre>
+${resolution ? html`<h2>What resolved it</h2><p>${resolution.summary}</p><pre>${JSON.stringify(resolution.evidence, null, 2)}</pre>` : ''}`;
 }
 
 export interface HostRate {

@@ -366,16 +366,16 @@ export class WebServer {
         const shown = alerts.list({ open: true, ruleId: filters.rule, host: filters.host, minSeverity: filters.severity, limit: 500 });
         const acknowledged = query('acknowledged');
         const message = acknowledged !== undefined ? { kind: 'notice' as const, text: `Acknowledged ${acknowledged} alert${acknowledged === '1' ? '' : 's'}.` } : query('message') === 'select' ? { kind: 'error' as const, text: 'Select at least one alert to acknowledge.' } : undefined;
-        return layout(context, '/', 'Open alerts', openAlertsPage(shown, alerts.facets(), filters, context), message);
+        return layout(context, '/', 'Open problems and alerts', openAlertsPage(shown, alerts.facets(), filters, context), message);
       }
       case '/history': {
         const before = Number(query('before'));
         const shown = alerts.list({ before: Number.isFinite(before) && before > 0 ? before : undefined, limit: PAGE_SIZE });
-        return layout(context, '/history', 'Alert history', historyPage(shown, shown.length === PAGE_SIZE ? shown.at(-1)!.time : undefined));
+        return layout(context, '/history', 'History', historyPage(shown, shown.length === PAGE_SIZE ? shown.at(-1)!.time : undefined, context.now));
       }
       case '/alert': {
         const alert = alerts.get(query('id') ?? '');
-        return alert && layout(context, '', `Alert ${alert.id}`, alertPage(alert));
+        return alert && layout(context, '', `Alert ${alert.id}`, alertPage(alert, context.now));
       }
       case '/rates':
         return layout(context, '/rates', 'Event rates', this.ratesView(context.now));
