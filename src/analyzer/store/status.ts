@@ -76,7 +76,7 @@ export function countersSummary(counters: AnalyzerCounters): Record<string, numb
   return {
     received: sum(ingest.received),
     events: engine.events,
-    lost: ingest.oversize + ingest.parseErrors + ingest.sinkErrors,
+    lost: ingest.oversize + ingest.parseErrors + ingest.sinkErrors + ingest.udpKernelDrops,
     alerts: Object.values(rules).reduce((total, rule) => total + (rule.counters['alerts'] ?? 0), 0),
     outbox: notify.outbox,
     gaveUp: notify.gaveUp,
