@@ -53,7 +53,7 @@ export interface SnmpAgentOptions {
 }
 
 export interface SnmpCounters {
-  /** Every datagram received (snmpInPkts); each also lands in exactly one of the next six. */
+  /** Every datagram received (snmpInPkts). */
   packets: number;
   /** Requests from an allowed community and source, answered or not. */
   requests: number;
