@@ -22,9 +22,9 @@ import { requireNetSnmpTools } from './helpers/snmp-tools.js';
 /**
  * The ready-made manager configurations in docs/managers/, checked against the real agent
  * (`envirowatch agent --simulate`, built in dist/): the Prometheus snmp_exporter module is run
- * with Debian's prometheus-snmp-exporter and scraped; the Telegraf and Zabbix files (no such
- * programs in Debian bookworm main) are parsed, and every OID they name must be one the agent
- * serves, as Net-SNMP's snmpwalk sees it.
+ * with Debian's prometheus-snmp-exporter and scraped; the Telegraf file (Telegraf is not in Debian
+ * bookworm main) and the Zabbix file are parsed, and every OID they name must be one the agent
+ * serves, as Net-SNMP's snmpwalk sees it. Zabbix itself runs in test/managers/zabbix.test.ts, on request.
  */
 
 const doc = (path: string) => fileURLToPath(new URL(`../docs/managers/${path}`, import.meta.url));

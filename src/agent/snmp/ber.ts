@@ -136,6 +136,11 @@ function encodeLength(length: number): Buffer {
   return Buffer.from([0x83, length >> 16, (length >> 8) & 0xff, length & 0xff]);
 }
 
+/** The encoded size of a TLV with `contentLength` bytes of contents (single-byte tag). */
+export function tlvSize(contentLength: number): number {
+  return 1 + encodeLength(contentLength).length + contentLength;
+}
+
 export function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(value.length), value]);
 }

@@ -1,9 +1,11 @@
 /**
  * SNMPv1/v2c messages (RFC 1157, RFC 3416 §3): decode a request, encode a response. The PDU
  * codec (`decodePdu`, `encodePdu`) is shared with SNMPv3 (v3-message.ts), whose PDUs follow
- * v2c semantics. Varbind values in requests are skipped unread: a read-only agent never uses them.
+ * v2c semantics. Varbind values in requests are kept as received, unread: a read-only agent uses
+ * them only to echo them in an error response.
  */
-import { BerError, BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence, type Tlv } from './ber.js';
+import { BerError, BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence, tlv, type Tlv } from './ber.js';
+import type { ResponseEnvelope } from './response-size.js';
 
 export const SnmpVersion = { v1: 0, v2c: 1 } as const;
 export type SnmpVersion = (typeof SnmpVersion)[keyof typeof SnmpVersion];
@@ -48,6 +50,8 @@ export interface RequestMessage {
   /** error-index in Get/GetNext/Set, max-repetitions in GetBulk. */
   readonly field3: number;
   readonly oids: readonly (readonly number[])[];
+  /** The request's varbinds as received (values unread), for error responses, which echo them (RFC 3416 §4.2.5, RFC 1157 §4.1.5). */
+  readonly varbinds: readonly Buffer[];
 }
 
 /** What a packet turned out to be before any request handling. */
@@ -56,7 +60,7 @@ export type Decoded =
   /** msgVersion 3: the rest is for v3-message.ts and the USM (usm.ts). */
   | { readonly kind: 'v3' }
   /** Well-formed SNMP we do not serve (traps, responses, other versions): dropped and counted, not an attack. */
-  | { readonly kind: 'unsupported'; readonly reason: string };
+  | { readonly kind: 'unsupported'; readonly reason: string; readonly badVersion?: true };
 
 /** A request PDU without its message wrapper. */
 export type PduFields = Omit<RequestMessage, 'version' | 'community'>;
@@ -70,7 +74,7 @@ export function decodeMessage(packet: Buffer): Decoded {
   if (!outer.done) throw new BerError('trailing bytes after the message');
   const version = message.readInteger();
   if (version === SNMP_VERSION_3) return { kind: 'v3' };
-  if (version !== SnmpVersion.v1 && version !== SnmpVersion.v2c) return { kind: 'unsupported', reason: `SNMP version code ${version}` };
+  if (version !== SnmpVersion.v1 && version !== SnmpVersion.v2c) return { kind: 'unsupported', reason: `SNMP version code ${version}`, badVersion: true };
   const community = message.read(Tag.OctetString).value;
   const pdu = message.read();
   if (!message.done) throw new BerError('trailing bytes after the PDU');
@@ -91,13 +95,16 @@ export function decodePdu(pdu: Tlv): PduFields | string {
   const list = fields.readSequence();
   if (!fields.done) throw new BerError('trailing bytes after the varbind list');
   const oids: number[][] = [];
+  const varbinds: Buffer[] = [];
   while (!list.done) {
-    const varbind = list.readSequence();
+    const contents = list.read(Tag.Sequence).value;
+    const varbind = new BerReader(contents);
     oids.push(varbind.readOid());
     varbind.read(); // the value: any single TLV
     if (!varbind.done) throw new BerError('trailing bytes in a varbind');
+    varbinds.push(tlv(Tag.Sequence, contents));
   }
-  return { pduType: pdu.tag, requestId, field2, field3, oids };
+  return { pduType: pdu.tag, requestId, field2, field3, oids, varbinds };
 }
 
 export function encodeVarbind(varbind: Varbind): Buffer {
@@ -149,5 +156,12 @@ export function encodePdu(tag: number, requestId: number, response: ResponseFiel
 }
 
 export function encodeResponse(request: RequestMessage, response: ResponseFields): Buffer {
-  return sequence(Tag.Sequence, [encodeInteger(request.version), encodeString(request.community), encodePdu(PduType.Response, request.requestId, response)]);
+  return sequence(Tag.Sequence, [...responseHeader(request), encodePdu(PduType.Response, request.requestId, response)]);
 }
+
+/** What `encodeResponse` puts around the PDU, for response-size.ts. */
+export function responseEnvelope(request: RequestMessage): ResponseEnvelope {
+  return [responseHeader(request).reduce((total, part) => total + part.length, 0)];
+}
+
+const responseHeader = (request: RequestMessage): Buffer[] => [encodeInteger(request.version), encodeString(request.community)];

@@ -3,17 +3,15 @@
  * Pure and bounded: the work done is at most proportional to the request's varbinds plus the
  * response size limit, whatever max-repetitions says.
  */
-import { ErrorStatus, PduType, SnmpVersion, encodeResponse, encodeVarbind, type RequestMessage, type ResponseFields, type Varbind } from './message.js';
+import { ErrorStatus, PduType, SnmpVersion, encodeVarbind, type RequestMessage, type ResponseFields, type Varbind } from './message.js';
 import { compareOids, startsWith, type Oid } from './oid.js';
+import { responseSize, varbindBudget, type ResponseEnvelope } from './response-size.js';
 
 /**
  * Largest response we send: an Ethernet MTU minus IP and UDP headers, so replies are never
  * fragmented (fragments are what firewalls drop first). RFC 3417 §3.2 only requires 484.
  */
 export const MAX_RESPONSE_BYTES = 1472;
-
-/** Headroom for the three enclosing SEQUENCE lengths growing from short to long form. */
-const LENGTH_GROWTH = 12;
 
 export class MibView {
   /** @param varbinds every instance, any order. @param objects OIDs of the objects (columns, scalars), for noSuchInstance vs noSuchObject. */
@@ -56,13 +54,14 @@ export interface HandledRequest extends ResponseFields {
   readonly tooBig: boolean;
 }
 
-/** The request's varbinds for an error response; values are sent as NULL (managers match on OIDs). */
-const echo = (oids: readonly Oid[]) => oids.map((oid) => encodeVarbind({ oid, value: { type: 'null' } }));
+/** RFC 3416 §4.2.1: tooBig carries no varbinds. */
+const TOO_BIG: HandledRequest = { errorStatus: ErrorStatus.tooBig, errorIndex: 0, varbinds: [], tooBig: true };
 
 /** Everything but GetBulk: one result per request varbind, all or nothing. */
 function handleSimple(request: RequestMessage, view: MibView, budget: number): HandledRequest {
   const v1 = request.version === SnmpVersion.v1;
-  const fail = (errorStatus: number, errorIndex: number): HandledRequest => ({ errorStatus, errorIndex, varbinds: echo(request.oids), tooBig: false });
+  // Error responses echo the request's varbinds, values included (RFC 3416 §4.2.5, RFC 1157 §4.1.2–4.1.5).
+  const fail = (errorStatus: number, errorIndex: number): HandledRequest => ({ errorStatus, errorIndex, varbinds: request.varbinds, tooBig: errorStatus === ErrorStatus.tooBig });
   // Read-only agent: noAccess, which RFC 3584 §4.4 turns into noSuchName for v1 managers.
   if (request.pduType === PduType.SetRequest) return fail(v1 ? ErrorStatus.noSuchName : ErrorStatus.noAccess, 1);
   const varbinds: Buffer[] = [];
@@ -75,10 +74,8 @@ function handleSimple(request: RequestMessage, view: MibView, budget: number): H
     if (v1 && ['noSuchObject', 'noSuchInstance', 'endOfMibView'].includes(result.value.type)) return fail(ErrorStatus.noSuchName, i + 1);
     const encoded = encodeVarbind(result);
     size += encoded.length;
-    if (size > budget) {
-      // RFC 3416 §4.2.1: v2 tooBig carries no varbinds; RFC 1157 §4.1.2: v1 echoes the request.
-      return { errorStatus: ErrorStatus.tooBig, errorIndex: 0, varbinds: v1 ? echo(request.oids) : [], tooBig: true };
-    }
+    // RFC 1157 §4.1.2: v1 tooBig echoes the request.
+    if (size > budget) return v1 ? fail(ErrorStatus.tooBig, 0) : TOO_BIG;
     varbinds.push(encoded);
   }
   return { errorStatus: ErrorStatus.noError, errorIndex: 0, varbinds, tooBig: false };
@@ -123,8 +120,18 @@ function handleBulk(request: RequestMessage, view: MibView, budget: number): Han
   return { errorStatus: ErrorStatus.noError, errorIndex: 0, varbinds, tooBig: false };
 }
 
-export function handleRequest(request: RequestMessage, view: MibView, maxBytes = MAX_RESPONSE_BYTES): HandledRequest {
-  const overhead = encodeResponse(request, { errorStatus: 0, errorIndex: 0, varbinds: [] }).length + LENGTH_GROWTH;
-  const budget = Math.max(0, maxBytes - overhead);
-  return request.pduType === PduType.GetBulkRequest ? handleBulk(request, view, budget) : handleSimple(request, view, budget);
+/**
+ * The response to `request` in `envelope` within `maxBytes`, or undefined when not even an empty
+ * tooBig fits: RFC 3416 §4.2.1–§4.2.5 say to drop it then and count it in snmpSilentDrops. An
+ * error response whose echo does not fit becomes tooBig without varbinds (§4.2.5).
+ */
+export function handleRequest(request: RequestMessage, view: MibView, envelope: ResponseEnvelope, maxBytes = MAX_RESPONSE_BYTES): HandledRequest | undefined {
+  const budget = varbindBudget(envelope, request.requestId, maxBytes);
+  const result = request.pduType === PduType.GetBulkRequest ? handleBulk(request, view, budget) : handleSimple(request, view, budget);
+  const fits = (fields: ResponseFields) => {
+    const varbindsLength = fields.varbinds.reduce((total, varbind) => total + varbind.length, 0);
+    return responseSize(envelope, { requestId: request.requestId, errorStatus: fields.errorStatus, errorIndex: fields.errorIndex, varbindsLength }) <= maxBytes;
+  };
+  if (fits(result)) return result;
+  return fits(TOO_BIG) ? TOO_BIG : undefined;
 }

@@ -24,8 +24,8 @@ export interface SnmpService {
  * Starts SNMP as `snmp.mode` says: our own agent on UDP (rejects when it cannot bind), or an
  * AgentX subagent of snmpd (retries in the background until snmpd is there). Either way the
  * notification sender goes with it. SNMPv3 traps carry our engine's ID, boots and time: the
- * agent's own when it has v3 users, else one opened here (the same ID and boots file), never a
- * second one. Rejects with EngineBootsError when that engine's boots file is unusable.
+ * agent's own (it always opens one), else, as an AgentX subagent, one opened here (the same ID and
+ * boots file), never a second one. Rejects with EngineBootsError when that engine's boots file is unusable.
  */
 export async function startSnmpService(options: {
   config: SnmpConfig;

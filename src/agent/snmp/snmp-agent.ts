@@ -10,14 +10,19 @@ import type { UnitSystem } from '../readings/units.js';
 import { CommunityAccess } from './access.js';
 import { BerError } from './ber.js';
 import type { SnmpConfig } from './config.js';
-import { SnmpVersion, decodeMessage, encodeResponse, type RequestMessage, type ResponseFields } from './message.js';
-import { SENSOR_ENTRY_OID, SYSTEM_OID } from './oid.js';
+import { PduType, SnmpVersion, decodeMessage, encodeResponse, responseEnvelope, type RequestMessage, type Varbind } from './message.js';
+import { SENSOR_ENTRY_OID } from './oid.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
-import { handleRequest, MAX_RESPONSE_BYTES, MibView } from './request-handler.js';
+import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest } from './request-handler.js';
 import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
-import { SYSTEM_SCALARS, systemVarbinds } from './system-group.js';
+import { SNMP_ENTITY_OBJECTS, snmpEntityVarbinds } from './snmp-entity.js';
+import { SYSTEM_OBJECTS, systemVarbinds } from './system-group.js';
 import { openLocalEngine, type LocalEngine } from './local-engine.js';
-import type { UsmEngine, UsmOutcome, UsmStatName, UsmStats } from './usm.js';
+import { USM_STATS, type UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from './usm.js';
+import { OUR_MAX_SIZE } from './v3-message.js';
+
+/** The usmStats served while v3 is off: the USM sees nothing. */
+const NO_USM_STATS: Readonly<UsmStats> = Object.fromEntries(Object.keys(USM_STATS).map((name) => [name, 0])) as Record<UsmStatName, number>;
 
 /** How long one built view answers requests; see view(). */
 const VIEW_TTL_MS = 100;
@@ -48,6 +53,8 @@ export interface SnmpAgentOptions {
 }
 
 export interface SnmpCounters {
+  /** Every datagram received (snmpInPkts). */
+  packets: number;
   /** Requests from an allowed community and source, answered or not. */
   requests: number;
   responses: number;
@@ -58,14 +65,17 @@ export interface SnmpCounters {
   malformed: number;
   /** Well-formed but not served here: traps, responses, GetBulk in v1, v3 without v3 users. */
   unsupported: number;
+  /** Of `unsupported`, those of an SNMP version not served (snmpInBadVersions): v3 without v3 users, or no SNMP version at all. */
+  badVersions: number;
+  /** Of `requests` by community, SETs (snmpInBadCommunityUses). */
+  badCommunityUses: number;
   tooBig: number;
+  /** Of `requests`, not answered because not even an empty tooBig fitted (snmpSilentDrops). */
+  silentDrops: number;
   /** Our own bugs, caught so that one packet cannot stop the agent. */
   internalErrors: number;
   sendErrors: number;
 }
-
-/** v3 wraps the PDU in two more SEQUENCE/OCTET STRING levels than v2c, each able to grow by 2 length bytes. */
-const V3_LENGTH_GROWTH = 8;
 
 /** Log lines for USM refusals; discovery and time synchronisation are routine, so only at debug. */
 const USM_REFUSALS: Record<UsmStatName, { level: 'warn' | 'debug'; message: string }> = {
@@ -89,19 +99,21 @@ const HINTS: Record<string, string> = {
  * the handler (bad packets are counted, logged at a bounded rate and dropped).
  */
 export class SnmpAgent {
-  readonly counters: SnmpCounters = { requests: 0, responses: 0, badCommunity: 0, badSource: 0, malformed: 0, unsupported: 0, tooBig: 0, internalErrors: 0, sendErrors: 0 };
+  readonly counters: SnmpCounters = { packets: 0, requests: 0, responses: 0, badCommunity: 0, badSource: 0, malformed: 0, unsupported: 0, badVersions: 0, badCommunityUses: 0, tooBig: 0, silentDrops: 0, internalErrors: 0, sendErrors: 0 };
   private readonly options: SnmpAgentOptions;
   private readonly clock: Clock;
   private readonly access: CommunityAccess;
   private readonly limited: RateLimitedLog;
-  private readonly objects = [...Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]), ...Array.from({ length: SYSTEM_SCALARS }, (_, i) => [...SYSTEM_OID, i + 1])];
+  private readonly objects = [...Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]), ...SYSTEM_OBJECTS, ...SNMP_ENTITY_OBJECTS];
   private readonly sysDescr: string;
   /** Read once: os.hostname() is a system call, and the name does not change under us. */
   private readonly hostname = hostname();
-  private cachedView: { at: number; view: MibView } | undefined;
+  private cachedVarbinds: { at: number; varbinds: Varbind[] } | undefined;
   private sockets: Socket[] = [];
   private startedAt = 0;
-  /** Present when v3 users are configured, from start(). */
+  /** Our SNMP engine, from start(): its ID, boots and time are served (snmpEngine group) and carried by v3 traps. */
+  private engine: UsmEngine | undefined;
+  /** The engine, when v3 users are configured: only then is SNMPv3 served. */
   private usm: UsmEngine | undefined;
 
   constructor(options: SnmpAgentOptions) {
@@ -113,19 +125,17 @@ export class SnmpAgent {
   }
 
   /**
-   * Binds every configured address; rejects with SnmpBindError (and binds none) if any fails. With
-   * v3 users, first localises their keys and, with `engineBootsFile`, counts this start in it
-   * (rejects with EngineBootsError when that file cannot be read or written).
+   * Binds every configured address; rejects with SnmpBindError (and binds none) if any fails. First
+   * opens our engine: localises the v3 users' keys and, with `engineBootsFile`, counts this start
+   * in it (rejects with EngineBootsError when that file cannot be read or written).
    */
   async start(): Promise<{ addresses: string[] }> {
     if (this.sockets.length > 0) throw new EnvirowatchError('SNMP agent already started');
     const { addresses, port, communities, v3Users, engineId, engineBootsFile } = this.options.config;
     this.startedAt = this.clock.monotonic();
-    this.usm = undefined;
-    if (v3Users.length > 0) {
-      // Keys are localised here, once: two 1 MB hashes per user.
-      this.usm = await openLocalEngine({ config: { engineId, engineBootsFile }, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
-    }
+    // Keys are localised here, once: two 1 MB hashes per user.
+    this.engine = await openLocalEngine({ config: { engineId, engineBootsFile }, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
+    this.usm = v3Users.length > 0 ? this.engine : undefined;
     try {
       for (const address of addresses) this.sockets.push(await this.bind(address, port));
     } catch (error) {
@@ -156,9 +166,9 @@ export class SnmpAgent {
     return this.usm?.engineId.toString('hex');
   }
 
-  /** Our SNMP engine once started with v3 users, for SNMPv3 traps to carry the same ID, boots and time. */
+  /** Our SNMP engine once started, for SNMPv3 traps to carry the same ID, boots and time. */
   get localEngine(): LocalEngine | undefined {
-    return this.usm;
+    return this.engine;
   }
 
   /** The usmStats counters (RFC 3414 §5), when v3 is enabled. */
@@ -187,6 +197,7 @@ export class SnmpAgent {
   }
 
   private onPacket(socket: Socket, packet: Buffer, remote: RemoteInfo): void {
+    this.counters.packets += 1;
     // Source port 0 cannot be answered (send() would throw); only forged packets carry it.
     if (remote.port === 0) {
       this.counters.malformed += 1;
@@ -216,6 +227,7 @@ export class SnmpAgent {
       if (decoded.kind !== 'request') {
         const reason = decoded.kind === 'v3' ? 'SNMPv3 (no snmp.v3Users configured)' : decoded.reason;
         this.counters.unsupported += 1;
+        if (decoded.kind === 'v3' || decoded.badVersion) this.counters.badVersions += 1;
         this.limited.warn('unsupported', 'SNMP: ignored a message this agent does not serve', () => ({ from: remote.address, reason }));
         return undefined;
       }
@@ -234,9 +246,16 @@ export class SnmpAgent {
       return undefined;
     }
     this.counters.requests += 1;
-    const result = handleRequest(request, this.view());
-    if (result.tooBig) this.counters.tooBig += 1;
-    return encodeResponse(request, result);
+    // Every community is read-only.
+    if (request.pduType === PduType.SetRequest) this.counters.badCommunityUses += 1;
+    const result = this.counted(handleRequest(request, this.view(), responseEnvelope(request)));
+    return result && encodeResponse(request, result);
+  }
+
+  private counted(result: HandledRequest | undefined): HandledRequest | undefined {
+    if (!result) this.counters.silentDrops += 1;
+    else if (result.tooBig) this.counters.tooBig += 1;
+    return result;
   }
 
   /** RFC 3414 §3.2 through the USM, then the same handler and view as v2c (v3 PDUs have v2 semantics). */
@@ -263,31 +282,43 @@ export class SnmpAgent {
       else this.limited.warn(`usm.${stat}`, refusal.message, () => ({ from: remote.address, user, reportSent: outcome.packet !== undefined }));
       return outcome.packet;
     }
-    this.counters.requests += 1;
     const { context, request: pdu } = outcome;
+    this.counters.requests += 1;
     const request: RequestMessage = { version: SnmpVersion.v2c, community: Buffer.alloc(0), ...pdu };
-    const empty: ResponseFields = { errorStatus: 0, errorIndex: 0, varbinds: [] };
-    // handleRequest budgets for a v2c envelope; take off what v3 adds, and respect the manager's msgMaxSize.
-    const extra = usm.encodeResponse(context, pdu.requestId, empty).length - encodeResponse(request, empty).length + V3_LENGTH_GROWTH;
-    const result = handleRequest(request, this.view(), Math.min(MAX_RESPONSE_BYTES, context.maxSize) - extra);
-    if (result.tooBig) this.counters.tooBig += 1;
-    return usm.encodeResponse(context, pdu.requestId, result);
+    // The manager's msgMaxSize counts as much as our own limit.
+    const result = this.counted(handleRequest(request, this.view(), usm.responseEnvelope(context), Math.min(MAX_RESPONSE_BYTES, context.maxSize)));
+    return result && usm.encodeResponse(context, pdu.requestId, result);
   }
 
   /**
-   * The view answered from, rebuilt at most every VIEW_TTL_MS: building it (rows, BER values,
-   * sorting) costs far more than answering from it, readings change only once per poll, and
-   * sysUpTime a tenth of a second late is still right to a manager.
+   * The view answered from. The sensors and the system group are rebuilt at most every
+   * VIEW_TTL_MS: building them costs far more than answering, readings change only once per
+   * poll, and sysUpTime a tenth of a second late is still right to a manager. The entity's
+   * counters and engine time are current: a manager reading snmpInPkts twice sees its own reads.
    */
   private view(): MibView {
     const at = this.clock.monotonic();
-    if (!this.cachedView || at - this.cachedView.at >= VIEW_TTL_MS || at < this.cachedView.at) {
-      this.cachedView = { at, view: this.buildView() };
+    if (!this.cachedVarbinds || at - this.cachedVarbinds.at >= VIEW_TTL_MS || at < this.cachedVarbinds.at) {
+      this.cachedVarbinds = { at, varbinds: this.sensorAndSystemVarbinds() };
     }
-    return this.cachedView.view;
+    return new MibView([...this.cachedVarbinds.varbinds, ...this.entityVarbinds()], this.objects);
   }
 
-  private buildView(): MibView {
+  private entityVarbinds(): Varbind[] {
+    const { counters } = this;
+    const counts = {
+      inPkts: counters.packets,
+      inBadVersions: counters.badVersions,
+      inBadCommunityNames: counters.badCommunity + counters.badSource,
+      inBadCommunityUses: counters.badCommunityUses,
+      inASNParseErrs: counters.malformed,
+      silentDrops: counters.silentDrops,
+    };
+    const usmStats = this.usm?.stats ?? NO_USM_STATS;
+    return snmpEntityVarbinds({ counts, engine: this.engine!, maxMessageSize: OUR_MAX_SIZE, usmStats });
+  }
+
+  private sensorAndSystemVarbinds(): Varbind[] {
     const { config, units, thresholds } = this.options;
     const now = this.clock.now();
     const rows = sensorRows({ snapshot: this.options.snapshot(), units, thresholds, now });
@@ -298,7 +329,7 @@ export class SnmpAgent {
       sysLocation: config.sysLocation,
       upTimeTicks: this.upTimeTicks(),
     });
-    return new MibView([...system, ...sensorTableVarbinds(rows)], this.objects);
+    return [...system, ...sensorTableVarbinds(rows)];
   }
 
   /** sysUpTime in hundredths of a second since start(), on the monotonic clock; also for notifications. */

@@ -13,7 +13,8 @@ import type { SnmpV3User } from './config.js';
 import { PduType, encodePdu, encodeVarbind, type PduFields, type ResponseFields } from './message.js';
 import { parseOid } from './oid.js';
 import { AES_SALT_BYTES, AUTH_PROTOCOLS, aesDecrypt, aesEncrypt, computeMac, localizeKey, privacyKey, passwordToKey, verifyMac, type AuthProtocol } from './usm-crypto.js';
-import { MsgFlags, decodeScopedPdu, decodeV3Message, encodeScopedPdu, encodeV3Message, peekRequestId, unwrapDecrypted, type V3Message } from './v3-message.js';
+import type { ResponseEnvelope } from './response-size.js';
+import { MsgFlags, decodeScopedPdu, decodeV3Message, encodeScopedPdu, encodeV3Message, peekRequestId, unwrapDecrypted, v3HeaderSize, type V3Message } from './v3-message.js';
 
 /** usmStats (SNMP-USER-BASED-SM-MIB, 1.3.6.1.6.3.15.1.1): the counters Reports carry. */
 export const USM_STATS = {
@@ -27,7 +28,7 @@ export const USM_STATS = {
 export type UsmStatName = keyof typeof USM_STATS;
 export type UsmStats = Record<UsmStatName, number>;
 
-const USM_STATS_OID = parseOid('1.3.6.1.6.3.15.1.1');
+export const USM_STATS_OID = parseOid('1.3.6.1.6.3.15.1.1');
 /** RFC 3414 §3.2 step 7: 150 seconds either way. */
 export const TIME_WINDOW_SECONDS = 150;
 const MAX_INT32 = 2 ** 31 - 1;
@@ -135,8 +136,23 @@ export class UsmEngine {
 
   /** A Response for `context`, authenticated and encrypted with the user's keys (RFC 3414 §3.1). */
   encodeResponse(context: V3RequestContext, requestId: number, response: ResponseFields): Buffer {
-    const scoped = encodeScopedPdu(context.contextEngineId.length > 0 ? context.contextEngineId : this.engineId, context.contextName, encodePdu(PduType.Response, requestId, response));
+    const scoped = encodeScopedPdu(this.contextEngineId(context), context.contextName, encodePdu(PduType.Response, requestId, response));
     return this.seal({ msgId: context.msgId, userName: Buffer.from(context.user.name, 'utf8'), user: context.user, encrypt: true, scoped });
+  }
+
+  /**
+   * What `encodeResponse` puts around the PDU, for response-size.ts: the ScopedPDU's context
+   * fields, the encryptedPDU OCTET STRING (AES-CFB keeps the length), the header as `seal` makes it.
+   */
+  responseEnvelope(context: V3RequestContext): ResponseEnvelope {
+    const scopedFields = encodeString(this.contextEngineId(context)).length + encodeString(context.contextName).length;
+    const security = { engineId: this.engineId, boots: this.boots, time: this.time(), userName: Buffer.from(context.user.name, 'utf8'), authParams: Buffer.alloc(context.user.auth.macLength), privParams: Buffer.alloc(AES_SALT_BYTES) };
+    return [scopedFields, 0, v3HeaderSize({ msgId: context.msgId, flags: MsgFlags.auth | MsgFlags.priv, security })];
+  }
+
+  /** The request's contextEngineID, or ours when it left it empty. */
+  private contextEngineId(context: V3RequestContext): Buffer {
+    return context.contextEngineId.length > 0 ? context.contextEngineId : this.engineId;
   }
 
   /** `known`: the user, when the name is one of ours (only then does it go into logs: an unknown one might be a mistyped secret). */

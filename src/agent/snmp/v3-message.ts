@@ -143,6 +143,8 @@ export function encodeScopedPdu(contextEngineId: Buffer, contextName: Buffer, pd
 
 export interface V3MessageParts {
   readonly msgId: number;
+  /** msgMaxSize; OUR_MAX_SIZE unless a test plays a manager with a smaller one. */
+  readonly maxSize?: number;
   readonly flags: number;
   /** authParams here is the placeholder: zeros of the MAC length, or empty without authentication. */
   readonly security: UsmSecurityParameters;
@@ -150,8 +152,8 @@ export interface V3MessageParts {
   readonly data: Buffer;
 }
 
-/** Encodes a message; returns where the authentication parameters sit so the caller can fill them in. */
-export function encodeV3Message(parts: V3MessageParts): { packet: Buffer; authParamsOffset: number } {
+/** msgVersion, msgGlobalData and msgSecurityParameters: the message up to its data. */
+function encodeHeader(parts: Omit<V3MessageParts, 'data'>): Buffer[] {
   const { security } = parts;
   const usm = sequence(Tag.Sequence, [
     encodeString(security.engineId),
@@ -161,12 +163,21 @@ export function encodeV3Message(parts: V3MessageParts): { packet: Buffer; authPa
     encodeString(security.authParams),
     encodeString(security.privParams),
   ]);
-  const packet = sequence(Tag.Sequence, [
+  return [
     encodeInteger(SNMP_VERSION_3),
-    sequence(Tag.Sequence, [encodeInteger(parts.msgId), encodeInteger(OUR_MAX_SIZE), encodeString(Buffer.from([parts.flags])), encodeInteger(USM_SECURITY_MODEL)]),
+    sequence(Tag.Sequence, [encodeInteger(parts.msgId), encodeInteger(parts.maxSize ?? OUR_MAX_SIZE), encodeString(Buffer.from([parts.flags])), encodeInteger(USM_SECURITY_MODEL)]),
     encodeString(usm),
-    parts.data,
-  ]);
+  ];
+}
+
+/** The size of what `encodeV3Message` puts beside the data, for response-size.ts. */
+export function v3HeaderSize(parts: Omit<V3MessageParts, 'data'>): number {
+  return encodeHeader(parts).reduce((total, part) => total + part.length, 0);
+}
+
+/** Encodes a message; returns where the authentication parameters sit so the caller can fill them in. */
+export function encodeV3Message(parts: V3MessageParts): { packet: Buffer; authParamsOffset: number } {
+  const packet = sequence(Tag.Sequence, [...encodeHeader(parts), parts.data]);
   const decoded = decodeV3Message(packet);
   if (decoded.kind !== 'message') throw new Error('encodeV3Message: produced an undecodable message');
   return { packet, authParamsOffset: decoded.message.authParamsOffset };
