@@ -5,7 +5,7 @@
  * agent's values, and the sensorStatus triggers fire and recover as the scripted room
  * (src/agent/simulation/scenario.ts) warms past the limits and cools down again.
  *
- * Opt-in (it installs nothing, but needs the Debian packages, root, and about a minute):
+ * Opt-in (`npm run test:managers`; `.ci/run` with ENVIROWATCH_MANAGERS_TEST=1 installs the Debian packages first). It needs root and about a minute:
  *   ENVIROWATCH_ZABBIX_TEST=1 npx vitest run test/managers/zabbix.test.ts
  */
 import { readFile } from 'node:fs/promises';
