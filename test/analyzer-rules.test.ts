@@ -272,7 +272,7 @@ describe('rules files', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(formatConfigIssues(error as ConfigError)).toEqual([
       expect.stringMatching(/^rules\.yaml:5: rules\.0\.match\.regex: not a valid regular expression: .*Unterminated group$/),
-      'rules.yaml:17: rules.3.kind: kind must be anomaly, timer, eps or event',
+      'rules.yaml:17: rules.3.kind: found the text "sometimes": kind must be anomaly, timer, eps or event',
     ]);
   });
 
