@@ -38,7 +38,7 @@ export class RuleEngine {
     }
   }
 
-  /** The running rule `id`, when it is a `type` (tests, and kinds' own helpers). */
+  /** The running rule `id`, when it is a `type` (for tests that look inside a rule). */
   rule<T extends RuleInstance>(id: string, type: abstract new (...args: never[]) => T): T | undefined {
     const instance = this.byId.get(id);
     return instance instanceof type ? instance : undefined;
