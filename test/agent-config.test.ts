@@ -62,15 +62,15 @@ describe('agent config schema', () => {
   });
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {
-    // A line indented one space too far (line 3) makes line 2 an invalid compact mapping.
-    expect(problems('poll:\n  interval: 2s\n   staleAfter: 10s\n')[0]).toMatch(/^agent\.yaml:2: YAML syntax: /);
+    // A line indented one space too far (line 3) is reported there, once (the parser blames line 2, twice).
+    expect(problems('poll:\n  interval: 2s\n   staleAfter: 10s\n')).toEqual([expect.stringMatching(/^agent\.yaml:3: YAML syntax: indented deeper than line 2/)]);
     expect(problems('units:\n  temperature: celsius\nunits:\n  temperature: fahrenheit\n')).toEqual([expect.stringMatching(/^agent\.yaml:3: YAML syntax: Map keys must be unique/)]);
   });
 
   it('names the expected type when a value has the wrong one', () => {
     expect(problems('i2c:\n  bus: one\ncpuCorrection:\n  factor: -1\n').sort()).toEqual([
-      'agent.yaml:2: i2c.bus: must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N',
-      'agent.yaml:4: cpuCorrection.factor: Too small: expected number to be >0',
+      'agent.yaml:2: i2c.bus: found the text "one": must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N',
+      'agent.yaml:4: cpuCorrection.factor: found the number -1, expected number to be >0',
     ]);
   });
 

@@ -68,6 +68,6 @@ describe('shipped rules', () => {
     ];
     const { alerts, engine } = await replay(lines, { rules, reference: referenceForYear(2026), name: 'security.log' });
     expect(alerts.map((a) => a.key)).toEqual(['DC01/0x6B0002']);
-    expect(engine.timers[0]!.counters).toMatchObject({ starts: 3, ends: 2, endsWithoutStart: 0 });
+    expect(engine.ruleCounters()['rdp-session-open']!.counters).toMatchObject({ starts: 3, ends: 2, endsWithoutStart: 0 });
   });
 });

@@ -95,8 +95,8 @@ describe('notificationsConfigSchema', () => {
     expect(issues).toEqual([
       expect.stringMatching(/^agent\.yaml:6: snmp\.notifications\.receivers\.0\.port: /),
       'agent.yaml:7: snmp.notifications.receivers.0.v3: a receiver is SNMPv2c (community) or SNMPv3 (v3), not both: remove community or v3',
-      'agent.yaml:9: snmp.notifications.receivers.1.v3.authPassword: must be at least 8 characters',
-      'agent.yaml:9: snmp.notifications.receivers.1.v3.authProtocol: must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA',
+      'agent.yaml:9: snmp.notifications.receivers.1.v3.authPassword: found a value (not shown: it is a secret): must be at least 8 characters',
+      'agent.yaml:9: snmp.notifications.receivers.1.v3.authProtocol: found the text "MD5": must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA',
       'agent.yaml:9: snmp.notifications.receivers.1.v3.level: unknown key (check its spelling and indentation)',
     ]);
     expect(issues.join('\n')).not.toMatch(/long enough|short/); // passwords are not echoed

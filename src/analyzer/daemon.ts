@@ -68,7 +68,7 @@ export class AnalyzerDaemon {
       if (notice) this.outbox.enqueue(notice, [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id), clock.now());
       return notice;
     });
-    this.engine = new RuleEngine(config.rules, { sink: this.state, restored: this.state.load() });
+    this.engine = new RuleEngine(config.rules, { sinks: this.state, saved: this.state.load() });
     this.web = config.web.enabled ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web')) : undefined;
     this.receiver = new SyslogReceiver({
       config,

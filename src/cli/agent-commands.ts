@@ -31,6 +31,14 @@ export async function runCheckConfigCommand(file: string | undefined): Promise<n
     process.stdout.write(loaded.file ? `${loaded.file}: OK\n` : 'no config file found; the built-in defaults apply: OK\n');
     return 0;
   } catch (error) {
+    if (error instanceof ConfigError && error.file !== undefined) {
+      const { analyzerConfigHint } = await import('./analyzer-commands.js');
+      const hint = await analyzerConfigHint(error.file);
+      if (hint) {
+        process.stderr.write(`${hint}\n`);
+        return EXIT_CONFIG;
+      }
+    }
     return reportConfigError(error);
   }
 }

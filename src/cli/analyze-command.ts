@@ -68,7 +68,7 @@ export async function runAnalyzeCommand(options: { rules: string; input: string;
   }
   const { engine, lines, failed } = result;
   if (failed.first) process.stderr.write(`${failed.count} line${failed.count === 1 ? '' : 's'} skipped because processing failed (a bug; please report it), the first at ${failed.first.source}: ${failed.first.error}\n`);
-  const pending = engine.timers.reduce((sum, t) => sum + t.pending, 0);
+  const pending = engine.pending();
   process.stderr.write(`${lines} lines, ${engine.counters.events} events${engine.counters.outOfOrder ? `, ${engine.counters.outOfOrder} out of order` : ''}${pending ? `, ${pending} timers still open at the end` : ''}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
-import { access } from 'node:fs/promises';
-import { formatConfigIssues, loadConfigFile, parseConfigText } from '../common/config-file.js';
+import { access, readFile } from 'node:fs/promises';
+import { formatConfigIssues, loadConfigFile, parseConfigText, parseYamlText } from '../common/config-file.js';
+import { agentConfigSchema } from '../agent/config/schema.js';
 import { ConfigError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { systemClock } from '../common/clock.js';
@@ -164,6 +165,25 @@ export async function runCheckAnalyzerConfigCommand(file: string | undefined): P
   if (typeof config === 'number') return config;
   process.stdout.write(`${file ?? DEFAULT_ANALYZER_CONFIG}: OK (${config.rules.length} rule${config.rules.length === 1 ? '' : 's'})\n`);
   return 0;
+}
+
+/**
+ * For `check-config` without --analyzer, when the agent's schema refused `file`: a line saying it
+ * is an analyzer config, when its top-level keys are all the analyzer's and some are not the
+ * agent's (else a list of "unknown key" lines would hide the one mistake: the missing flag).
+ */
+export async function analyzerConfigHint(file: string): Promise<string | undefined> {
+  let data: unknown;
+  try {
+    data = parseYamlText(await readFile(file, 'utf8'), file).data;
+  } catch {
+    return undefined; // unreadable or not YAML: the agent's check has said why
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const keys = Object.keys(data);
+  const analyzerOnly = keys.filter((key) => Object.hasOwn(analyzerConfigSchema.shape, key) && !Object.hasOwn(agentConfigSchema.shape, key));
+  if (analyzerOnly.length === 0 || !keys.every((key) => Object.hasOwn(analyzerConfigSchema.shape, key))) return undefined;
+  return `${file}: this is an analyzer config (it has ${analyzerOnly.join(', ')}): check it with envirowatch check-config --analyzer ${file}`;
 }
 
 /** Counters older than this mean the analyzer is not running (it writes them every second). */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
+import { describeExpected, describeFound, schemaAt, valueAt } from './config-expectations.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 
 type PathKey = string | number;
@@ -51,9 +52,7 @@ export function parseYamlText(text: string, file?: string): ParsedYaml {
   };
   // uniqueKeys off: yaml compares each key with every earlier one (40,000 keys took 10 s); indexKeys finds duplicates in one pass.
   const doc = readable(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false }));
-  if (doc.errors.length > 0) {
-    throw configError(file, doc.errors.map((e) => ({ path: '', line: lineAt(e.pos[0]), message: `YAML syntax: ${e.message.split('\n')[0]}` })));
-  }
+  if (doc.errors.length > 0) throw configError(file, byLine(syntaxIssues(doc.errors, lineAt)));
   const index = readable(() => indexKeys(doc, lineAt));
   if (index.issues.length > 0) throw configError(file, index.issues);
   const data = toData(doc, index.firstAliasLine, file);
@@ -67,6 +66,23 @@ export function parseYamlText(text: string, file?: string): ParsedYaml {
       return undefined;
     },
   };
+}
+
+/**
+ * The parser's errors as issues. A line indented deeper than the key above it, which already has a
+ * value (`enabled: true` then `    bus: 1`), comes as two errors at the key above; it is reported
+ * once, at the deeper line, where the slip is.
+ */
+function syntaxIssues(errors: readonly YAMLError[], lineAt: (offset: number | undefined) => number | undefined): ConfigIssue[] {
+  const deeperLine = (e: YAMLError) => e.code === 'MULTILINE_IMPLICIT_KEY' && errors.some((other) => other.code === 'BLOCK_AS_IMPLICIT_KEY' && other.pos[0] === e.pos[0]);
+  return errors.flatMap((e) => {
+    if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && errors.some((other) => deeperLine(other) && other.pos[0] === e.pos[0])) return [];
+    if (deeperLine(e)) {
+      const above = lineAt(e.pos[0]);
+      return [{ path: '', line: lineAt(e.pos[1]), message: `YAML syntax: indented deeper than line ${above}, whose key already has a value: give it the indentation of the key it belongs beside` }];
+    }
+    return [{ path: '', line: lineAt(e.pos[0]), message: `YAML syntax: ${e.message.split('\n')[0]}` }];
+  });
 }
 
 function toData(doc: Document, firstAliasLine: number | undefined, file: string | undefined): unknown {
@@ -140,7 +156,7 @@ function indexKeys(doc: Document, lineAt: (offset: number | undefined) => number
   return { lines, issues, firstAliasLine };
 }
 
-/** Validates parsed YAML with `schema`; every problem at once, with its key path and line. */
+/** Validates parsed YAML with `schema`; every problem at once, with its key path and line, in line order. */
 export function validateConfig<S extends z.ZodType>(schema: S, parsed: ParsedYaml, file?: string): z.output<S> {
   const result = schema.safeParse(parsed.data);
   if (result.success) return result.data;
@@ -155,11 +171,50 @@ export function validateConfig<S extends z.ZodType>(schema: S, parsed: ParsedYam
       issues.push({
         path: joinPath(fullPath),
         line: parsed.lineOf(fullPath),
-        message: key === undefined ? issue.message : 'unknown key (check its spelling and indentation)',
+        message: key === undefined ? explainIssue(schema, parsed.data, issue, path) : 'unknown key (check its spelling and indentation)',
       });
     }
   }
-  throw configError(file, issues);
+  throw configError(file, byLine(issues));
+}
+
+/**
+ * zod's message with what was found and what is expected, for the issues whose own text says
+ * neither (wrong type, missing key, not one of the choices, out of range); the schema's custom
+ * messages already name both and are kept.
+ */
+function explainIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, path: readonly PathKey[]): string {
+  const found = describeFound(valueAt(data, path), path.at(-1), issue.code === 'too_small' || issue.code === 'too_big');
+  const expected = (at: readonly PathKey[]) => {
+    const wanted = schemaAt(schema, data, at);
+    return wanted ? describeExpected(wanted, at.at(-1), valueAt(data, at)) : undefined;
+  };
+  if (!ZOD_TEXT.test(issue.message)) return REWORDED.has(issue.code) ? `found ${found}: ${issue.message}` : issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+    case 'invalid_value':
+      return withExpected(found, expected(path), issue.message);
+    case 'invalid_union':
+      // A discriminated union reports at its discriminator: what is expected is the whole map.
+      return withExpected(found, expected('discriminator' in issue ? path.slice(0, -1) : path), issue.message);
+    case 'too_small':
+    case 'too_big':
+      return `found ${found}, ${issue.message.replace(/^Too (small|big): /, '')}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** zod's own wording, which the schema's custom messages (they name what is wanted) replace. */
+const ZOD_TEXT = /^(Invalid|Too (small|big):)/;
+/** Issues whose message gets what was found. */
+const REWORDED = new Set(['invalid_type', 'invalid_value', 'invalid_union', 'too_small', 'too_big']);
+
+const withExpected = (found: string, expected: string | undefined, fallback: string) => (expected ? `found ${found}, expected ${expected}` : `found ${found}: ${fallback}`);
+
+/** In the order of the file; problems without a line (the whole file) first, as zod gave them otherwise. */
+function byLine(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.map((issue, order) => ({ issue, order })).sort((a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.order - b.order).map(({ issue }) => issue);
 }
 
 function configError(file: string | undefined, issues: ConfigIssue[]): ConfigError {

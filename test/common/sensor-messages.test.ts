@@ -13,7 +13,7 @@ import { QUANTITIES } from '../../src/agent/readings/quantities.js';
 import { heartbeatMessage, statusChangeMessage } from '../../src/agent/syslog/messages.js';
 import { defaultRules } from '../../src/analyzer/default-rules.js';
 import { matchEvent } from '../../src/analyzer/rules/match.js';
-import type { EventRule } from '../../src/analyzer/rules/schema.js';
+import type { EventRule } from '../../src/analyzer/rules/event/schema.js';
 import { heartbeatReadings } from '../../src/analyzer/store/sensor-data.js';
 import { SENSOR_STATUSES } from '../../src/common/sensor-messages.js';
 import { formatRfc3164, formatRfc5424 } from '../../src/common/syslog/format.js';

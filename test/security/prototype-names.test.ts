@@ -18,6 +18,7 @@ import { rulesFileSchema } from '../../src/analyzer/rules/schema.js';
 import { openDatabase } from '../../src/analyzer/store/database.js';
 import { AlertStore } from '../../src/analyzer/store/alerts.js';
 import { SqliteRuleState } from '../../src/analyzer/store/rule-state.js';
+import { TimerStore } from '../../src/analyzer/rules/timer/store.js';
 import { replay } from '../../src/analyzer/replay.js';
 import { cli, waitFor } from '../helpers/analyzer-process.js';
 import { alertListed, analyzerPerTest, CANARY_RULE, canaryLine } from '../helpers/analyzer-per-test.js';
@@ -78,7 +79,7 @@ describe('special names through the rules, the store and back', () => {
     const db = openDatabase(join(tmpdir(), `envirowatch-proto-${process.pid}-${Date.now()}`));
     const store = new AlertStore(db);
     const state = new SqliteRuleState(db);
-    const engine = new RuleEngine(rules, { sink: state });
+    const engine = new RuleEngine(rules, { sinks: state });
     let time = Date.UTC(2026, 11, 4);
     const alerts = [];
     for (const name of JS_SPECIAL_NAMES) {
@@ -92,11 +93,11 @@ describe('special names through the rules, the store and back', () => {
     }
     state.flush();
     // The held timer starts (events with these names in their structured data) come back whole.
-    const restored = new SqliteRuleState(db).load();
-    const held = restored.get('held')!.timers!;
+    const saved = new SqliteRuleState(db).load();
+    const held = new TimerStore(db).load().get('held')!;
     expect(new Set(held.map((t) => t.key))).toEqual(new Set(JS_SPECIAL_NAMES));
     for (const { key, event } of held) expect(Object.getOwnPropertyDescriptor(event.structuredData, key)?.value[key]).toEqual([key]);
-    expect(() => new RuleEngine(rules, { restored })).not.toThrow();
+    expect(() => new RuleEngine(rules, { saved })).not.toThrow();
     alerts.push(...engine.tick((time += 3_600_000)));
     // Each name is a host: one event alert, one anomaly after learning, one EPS "above" per host.
     expect(alerts.filter((a) => a.ruleId === 'by-host')).toHaveLength(JS_SPECIAL_NAMES.length);

@@ -2,65 +2,73 @@
  * The rule engine: every event goes to every rule; time moves with the caller's clock (the
  * receive time live, each event's own time in replay). Time never goes backwards inside the
  * engine: an event older than the engine's time (out of order in a file, or a sender's clock
- * behind) is processed at the engine's time, so windows and timers stay consistent.
+ * behind) is processed at the engine's time, so windows and timers stay consistent. The rules
+ * are reached through the kinds' contract (kind.ts) only.
  */
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { NO_ALERTS, type Alert } from './alert.js';
-import { AnomalyDetector } from './anomaly.js';
-import { EpsMonitor } from './eps.js';
-import { EventAlerter } from './event.js';
+import type { KeyStateView, RuleInstance } from './kind.js';
+import { RULE_KINDS } from './kinds.js';
 import type { Rule } from './schema.js';
-import type { RestoredRuleState, RuleStateSink } from './state.js';
-import { TimerTracker } from './timer.js';
+
+/** Where the kinds report their changes: the store's sink for each kind (store/rule-state.ts). */
+export interface RuleSinks {
+  sinkFor(kind: string): unknown;
+}
+
+/** What a store kept: by kind, then rule id. */
+export type SavedRuleState = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 
 export class RuleEngine {
-  readonly anomalies: AnomalyDetector[] = [];
-  readonly timers: TimerTracker[] = [];
-  readonly eps: EpsMonitor[] = [];
-  readonly events: EventAlerter[] = [];
+  /** In the registry's order of kinds, then the config's (kinds.ts says why). */
+  private readonly instances: RuleInstance[] = [];
+  private readonly byId = new Map<string, RuleInstance>();
   private now = -Infinity;
   readonly counters = { events: 0, outOfOrder: 0 };
 
-  constructor(rules: readonly Rule[], options: { sink?: RuleStateSink; restored?: ReadonlyMap<string, RestoredRuleState> } = {}) {
-    const { sink, restored } = options;
-    for (const rule of rules) {
-      const state = restored?.get(rule.id);
-      if (rule.kind === 'anomaly') {
-        const detector = new AnomalyDetector(rule, sink);
-        if (state?.anomaly) detector.restore(state.anomaly);
-        this.anomalies.push(detector);
-      } else if (rule.kind === 'timer') {
-        const tracker = new TimerTracker(rule, sink);
-        if (state?.timers) tracker.restore(state.timers);
-        this.timers.push(tracker);
-      } else if (rule.kind === 'event') {
-        const alerter = new EventAlerter(rule);
-        if (state?.event) alerter.restore(state.event);
-        this.events.push(alerter);
-      } else {
-        const monitor = new EpsMonitor(rule, sink);
-        if (state?.eps) monitor.restore(state.eps);
-        this.eps.push(monitor);
+  constructor(rules: readonly Rule[], options: { sinks?: RuleSinks; saved?: SavedRuleState } = {}) {
+    const { sinks, saved } = options;
+    for (const [name, kind] of RULE_KINDS) {
+      for (const rule of rules) {
+        if (rule.kind !== name) continue;
+        const instance = kind.create(rule, { sink: sinks?.sinkFor(name), saved: saved?.get(name)?.get(rule.id) });
+        this.instances.push(instance);
+        this.byId.set(rule.id, instance);
       }
     }
   }
 
-  /** An operator acknowledged an anomaly alert's value: it joins the key's baseline. False when no such anomaly rule. */
+  /** The running rule `id`, when it is a `type` (for tests that look inside a rule). */
+  rule<T extends RuleInstance>(id: string, type: abstract new (...args: never[]) => T): T | undefined {
+    const instance = this.byId.get(id);
+    return instance instanceof type ? instance : undefined;
+  }
+
+  /** An operator acknowledged an alert's value: its rule learns it. False when no such rule learns values. */
   acknowledgeValue(ruleId: string, key: string, value: string, now: number): boolean {
-    const detector = this.anomalies.find((candidate) => candidate.rule.id === ruleId);
-    detector?.acknowledge(key, value, now);
-    return detector !== undefined;
+    const instance = this.byId.get(ruleId);
+    instance?.acknowledgeValue?.(key, value, now);
+    return instance?.acknowledgeValue !== undefined;
   }
 
   /** Each rule's kind and counters by rule id. */
   ruleCounters(): Record<string, { kind: Rule['kind']; counters: Record<string, number> }> {
-    const all = [...this.anomalies, ...this.timers, ...this.eps, ...this.events];
-    return Object.fromEntries(all.map(({ rule, counters }) => [rule.id, { kind: rule.kind, counters: { ...counters } }]));
+    return Object.fromEntries(this.instances.map(({ rule, counters }) => [rule.id, { kind: rule.kind as Rule['kind'], counters: { ...counters } }]));
   }
 
-  /** Hands the open EPS windows' counts to the sink (the daemon calls this every second). */
+  /** Every rule's keys with their state, for the web page (the kinds that keep one: eps). */
+  keyStates(): (KeyStateView & { ruleId: string })[] {
+    return this.instances.flatMap((instance) => instance.keyStates?.().map((view) => ({ ruleId: instance.rule.id, ...view })) ?? []);
+  }
+
+  /** Timer starts still held: they alert if their end does not come in time. */
+  pending(): number {
+    return this.instances.reduce((sum, instance) => sum + (instance.pending ?? 0), 0);
+  }
+
+  /** Hands state kept between reports (open EPS windows' counts) to the sinks (the daemon calls this every second). */
   flushCounts(): void {
-    for (const monitor of this.eps) monitor.flush();
+    for (const instance of this.instances) instance.flush?.();
   }
 
   /** Moves time to `time` (never back) and returns the alerts due by then. */
@@ -68,8 +76,7 @@ export class RuleEngine {
     if (time > this.now) this.now = time;
     // Runs for every event: loops, not flatMap, and no array unless something is due.
     let alerts: Alert[] | undefined;
-    for (const tracker of this.timers) for (const alert of tracker.expire(this.now)) (alerts ??= []).push(alert);
-    for (const monitor of this.eps) for (const alert of monitor.advance(this.now)) (alerts ??= []).push(alert);
+    for (const instance of this.instances) for (const alert of instance.advance(this.now)) (alerts ??= []).push(alert);
     if (!alerts) return NO_ALERTS;
     return alerts.length > 1 ? alerts.sort((a, b) => a.time - b.time) : alerts;
   }
@@ -79,16 +86,7 @@ export class RuleEngine {
     if (time < this.now) this.counters.outOfOrder++;
     const due = this.tick(time);
     let alerts: Alert[] | undefined;
-    for (const detector of this.anomalies) {
-      const alert = detector.process(event, this.now);
-      if (alert) (alerts ??= [...due]).push(alert);
-    }
-    for (const tracker of this.timers) tracker.process(event, this.now);
-    for (const monitor of this.eps) for (const alert of monitor.process(event, this.now)) (alerts ??= [...due]).push(alert);
-    for (const alerter of this.events) {
-      const alert = alerter.process(event, this.now);
-      if (alert) (alerts ??= [...due]).push(alert);
-    }
+    for (const instance of this.instances) for (const alert of instance.process(event, this.now)) (alerts ??= [...due]).push(alert);
     return alerts ?? due;
   }
 }

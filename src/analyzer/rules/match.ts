@@ -1,7 +1,7 @@
 import { NO_ENTRIES } from '../../common/records.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
-import type { Match } from './schema.js';
+import type { Match } from './rule-schema.js';
 
 export type Groups = Readonly<Record<string, string | undefined>>;
 

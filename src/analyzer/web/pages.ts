@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
 import { formatDuration } from '../../common/duration.js';
 import { problemDuration, type StoredAlert } from '../store/alerts.js';
 import type { Reading } from '../store/sensor-data.js';
+import type { KeyStateView } from '../rules/kind.js';
 import { lineChart } from './charts.js';
 import { html, type Html } from './html.js';
 
@@ -147,13 +148,8 @@ export interface HostRate {
   readonly perMinute: readonly { minute: number; count: number }[];
 }
 
-export interface EpsKeyState {
-  readonly ruleId: string;
-  readonly key: string;
-  readonly state: string;
-  readonly count: number;
-  readonly threshold: string;
-}
+/** A rule's key with its state, as the rule's kind gives it (kind.ts). */
+export type RuleKeyState = KeyStateView & { readonly ruleId: string };
 
 /** The rows a page leaves out to stay small, said below its table. */
 function notShown(count: number, what: string, which: string): Html | string {
@@ -161,11 +157,11 @@ function notShown(count: number, what: string, which: string): Html | string {
 }
 
 /** `rates` and `eps` are the busiest hosts and keys; `hidden` counts those left out. */
-export function ratesPage(rates: readonly HostRate[], eps: readonly EpsKeyState[], window: { from: number; to: number }, hidden: { hosts: number; keys: number }): Html {
+export function ratesPage(rates: readonly HostRate[], eps: readonly RuleKeyState[], window: { from: number; to: number }, hidden: { hosts: number; keys: number }): Html {
   const total = (rate: HostRate) => rate.perMinute.reduce((sum, { count }) => sum + count, 0);
   return html`<h2>EPS rules: state of each key</h2>
 ${eps.length === 0 ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>` : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
-${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.threshold}</td></tr>`)}
+${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.thresholds}</td></tr>`)}
 </tbody></table>${notShown(hidden.keys, 'keys', 'out-of-range keys come first, then the busiest')}`}
 <h2>Events per minute, last hour</h2>
 ${rates.length === 0 ? html`<p class="muted">Nothing received in the last hour.</p>` : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>

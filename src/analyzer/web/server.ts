@@ -14,7 +14,6 @@ import type { Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import { emptyRecord } from '../../common/records.js';
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
-import type { EpsMonitor } from '../rules/eps.js';
 import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
 import type { AlertStore } from '../store/alerts.js';
@@ -125,12 +124,6 @@ class RequestSession {
 }
 
 /** A key's thresholds as text: its override (an own entry only; keys come from messages), else the rule's. */
-function thresholds(monitor: EpsMonitor, key: string): string {
-  const { rule } = monitor;
-  const limits = Object.hasOwn(rule.overrides, key) ? rule.overrides[key]! : { below: rule.below, above: rule.above };
-  return [limits.below !== undefined ? `below ${limits.below}` : '', limits.above !== undefined ? `above ${limits.above}` : ''].filter(Boolean).join(', ');
-}
-
 export class WebServer {
   private server: Server | undefined;
   private readonly sessions: Sessions;
@@ -401,10 +394,10 @@ export class WebServer {
       for (let minute = firstMinute; minute <= now; minute += 60_000) perMinute.push({ minute, count: byMinute.get(minute) ?? 0 });
       return { host, perMinute };
     });
-    const keys = this.sources.engine.eps.flatMap((monitor) => monitor.snapshot().map(({ key, state, count }) => ({ monitor, key, state, count })));
+    const keys = this.sources.engine.keyStates();
     // Keys out of range first, then the busiest.
     keys.sort((a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
-    const eps = keys.slice(0, RATES_KEYS_SHOWN).map(({ monitor, key, state, count }) => ({ ruleId: monitor.rule.id, key, state, count, threshold: thresholds(monitor, key) }));
+    const eps = keys.slice(0, RATES_KEYS_SHOWN);
     return ratesPage(rates, eps, window, { hosts: countRateHosts(this.sources.db, window.from) - busiest.size, keys: keys.length - eps.length });
   }
 

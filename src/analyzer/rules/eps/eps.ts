@@ -1,7 +1,7 @@
 /**
  * EPS rules (the per-sensor events-per-interval monitor): events are counted per key in
  * windows (fixed `interval`s aligned to the epoch, or between a cron `schedule`'s fire times,
- * eps-windows.ts); when a window ends each key's count is
+ * windows.ts); when a window ends each key's count is
  * compared with its thresholds (per-key overrides, else the rule's). Expected keys are judged
  * even when they sent nothing. Entering a bad state (below or above) opens a problem and recovery
  * resolves it (`problem` on the alert), not an alert every interval. A key seen once stays tracked, so a sender that stops
@@ -9,16 +9,16 @@
  * the monitor started (the analyzer started, or restarted after missing events), nor for a key
  * in the window where it was first seen, so a start mid-window raises no false "below".
  */
-import { formatDuration } from '../../common/duration.js';
-import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, NO_ALERTS, type Alert } from './alert.js';
-import { cronWindows, intervalWindows, type EpsWindows } from './eps-windows.js';
-import { matchEvent } from './match.js';
+import { formatDuration } from '../../../common/duration.js';
+import type { SyslogEvent } from '../../../common/syslog/event.js';
+import { alertId, NO_ALERTS, type Alert } from '../alert.js';
+import type { KeyStateView, RuleInstance } from '../kind.js';
+import { matchEvent } from '../match.js';
 import type { EpsRule } from './schema.js';
-import type { EpsState as State, RestoredRuleState, RuleStateSink } from './state.js';
+import type { EpsSink, EpsState as State, SavedEps } from './store.js';
+import { cronWindows, intervalWindows, type EpsWindows } from './windows.js';
 
-
-export class EpsMonitor {
+export class EpsMonitor implements RuleInstance {
   readonly counters = { matched: 0, alerts: 0, windows: 0 };
   private windowStart: number | undefined;
   /** End of the open window: events before it need no window arithmetic (a cron lookup is slow). */
@@ -33,14 +33,14 @@ export class EpsMonitor {
 
   constructor(
     readonly rule: EpsRule,
-    private readonly sink?: RuleStateSink,
+    private readonly sink?: EpsSink,
   ) {
     for (const key of rule.expected) this.states.set(key, 'ok');
     this.windows = rule.schedule ? cronWindows(rule.schedule, rule.timezone) : intervalWindows(rule.interval);
   }
 
   /** Puts back the states and the open window's counts a store kept. */
-  restore(eps: NonNullable<RestoredRuleState['eps']>): void {
+  restore(eps: SavedEps): void {
     for (const { key, state } of eps.states) this.states.set(key, state);
     if (eps.window) {
       this.windowStart = eps.window.start;
@@ -70,9 +70,15 @@ export class EpsMonitor {
     return alerts;
   }
 
-  /** Every tracked key: its state and its count in the open window (for the web page). */
-  snapshot(): { key: string; state: State; count: number; windowStart: number | undefined }[] {
-    return [...this.states].map(([key, state]) => ({ key, state, count: this.counts.get(key) ?? 0, windowStart: this.windowStart }));
+  /** Every tracked key: its state, its count in the open window and its limits. */
+  keyStates(): KeyStateView[] {
+    return [...this.states].map(([key, state]) => ({ key, state, count: this.counts.get(key) ?? 0, thresholds: this.thresholds(key) }));
+  }
+
+  private thresholds(key: string): string {
+    const { rule } = this;
+    const limits = Object.hasOwn(rule.overrides, key) ? rule.overrides[key]! : { below: rule.below, above: rule.above };
+    return [limits.below !== undefined ? `below ${limits.below}` : '', limits.above !== undefined ? `above ${limits.above}` : ''].filter(Boolean).join(', ');
   }
 
   /** Closes every window that ended by `now` and judges it. */

@@ -5,12 +5,12 @@
  * Memory is bounded: at most maxValuesPerKey values per key and maxKeys keys per rule, the least
  * recently seen evicted first (counted).
  */
-import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, type Alert } from './alert.js';
-import { matchEvent } from './match.js';
+import type { SyslogEvent } from '../../../common/syslog/event.js';
+import { alertId, NO_ALERTS, type Alert } from '../alert.js';
+import type { RuleInstance } from '../kind.js';
+import { matchEvent } from '../match.js';
 import type { AnomalyRule } from './schema.js';
-import type { RestoredRuleState, RuleStateSink, ValueSeen } from './state.js';
-
+import type { AnomalySink, SavedAnomalyKeys, ValueSeen } from './store.js';
 
 interface KeyState {
   firstSeen: number;
@@ -20,7 +20,7 @@ interface KeyState {
   values: Map<string, ValueSeen>;
 }
 
-export class AnomalyDetector {
+export class AnomalyDetector implements RuleInstance {
   readonly counters = { matched: 0, alerts: 0, evictedValues: 0, evictedKeys: 0 };
   private readonly keys = new Map<string, KeyState>();
   private readonly recency = new RecencyQueue(
@@ -30,20 +30,20 @@ export class AnomalyDetector {
 
   constructor(
     readonly rule: AnomalyRule,
-    private readonly sink?: RuleStateSink,
+    private readonly sink?: AnomalySink,
   ) {}
 
   /** Puts back what a store kept (keys in least-recently-seen order). */
-  restore(keys: NonNullable<RestoredRuleState['anomaly']>): void {
+  restore(keys: SavedAnomalyKeys): void {
     for (const { key, firstSeen, values } of keys) {
       const sorted = [...values].sort((a, b) => a.seen.last - b.seen.last);
       this.keys.set(key, { firstSeen, touch: this.recency.touch(key), values: new Map(sorted.map((v) => [v.value, { ...v.seen }])) });
     }
   }
 
-  process(event: SyslogEvent, now: number): Alert | undefined {
+  process(event: SyslogEvent, now: number): readonly Alert[] {
     const groups = matchEvent(this.rule.match, event);
-    if (!groups) return undefined;
+    if (!groups) return NO_ALERTS;
     this.counters.matched++;
     const key = this.rule.key.apply(groups, event);
     const value = this.rule.value.apply(groups, event);
@@ -63,13 +63,13 @@ export class AnomalyDetector {
       seen.count += 1;
       state.values.set(value, seen);
       this.sink?.anomalyValue(this.rule.id, key, value, seen);
-      return undefined;
+      return NO_ALERTS;
     }
     const learning = now < state.firstSeen + this.rule.learning;
     if (learning || this.rule.onAlert === 'learn') this.learn(key, state, value, now);
-    if (learning) return undefined;
+    if (learning) return NO_ALERTS;
     this.counters.alerts++;
-    return {
+    const alert: Alert = {
       id: alertId(this.rule.id, key, now, value),
       ruleId: this.rule.id,
       kind: 'anomaly',
@@ -81,10 +81,16 @@ export class AnomalyDetector {
       summary: `${this.rule.id}: new value ${value} for ${key} (${state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0)} known since ${new Date(state.firstSeen).toISOString()})`,
       evidence: { events: [event], knownValues: state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0), keyFirstSeen: state.firstSeen },
     };
+    return [alert];
+  }
+
+  /** Anomaly rules have nothing due with time: learning periods are judged at the next event. */
+  advance(): readonly Alert[] {
+    return NO_ALERTS;
   }
 
   /** An operator acknowledged `value` for `key`: it joins the baseline. */
-  acknowledge(key: string, value: string, now: number): void {
+  acknowledgeValue(key: string, value: string, now: number): void {
     let state = this.keys.get(key);
     if (!state) {
       state = { firstSeen: now, touch: this.recency.touch(key), values: new Map() };

@@ -6,13 +6,14 @@
  * resolves it (e.g. the STATUS message leaving critical); matches while it is open are counted,
  * not raised, and `suppress` does not apply (a problem re-opened soon after is the store's flap).
  */
-import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, type Alert, type ProblemTransition } from './alert.js';
-import { matchEvent } from './match.js';
-import type { RestoredRuleState } from './state.js';
+import type { SyslogEvent } from '../../../common/syslog/event.js';
+import { alertId, NO_ALERTS, type Alert, type ProblemTransition } from '../alert.js';
+import type { RuleInstance } from '../kind.js';
+import { matchEvent } from '../match.js';
 import type { EventRule } from './schema.js';
+import type { SavedOpenKeys } from './store.js';
 
-export class EventAlerter {
+export class EventAlerter implements RuleInstance {
   readonly counters = { matched: 0, alerts: 0, suppressed: 0, resolved: 0, resolvesWithoutOpen: 0 };
   private readonly last = new Map<string, { at: number; suppressed: number }>();
   /** With `resolve`: keys whose problem is open. */
@@ -23,11 +24,21 @@ export class EventAlerter {
   constructor(readonly rule: EventRule) {}
 
   /** Puts back the keys whose problem a store has open. */
-  restore(event: NonNullable<RestoredRuleState['event']>): void {
-    for (const key of event.openKeys) this.open.add(key);
+  restore(openKeys: SavedOpenKeys): void {
+    for (const key of openKeys) this.open.add(key);
   }
 
-  process(event: SyslogEvent, now: number): Alert | undefined {
+  process(event: SyslogEvent, now: number): readonly Alert[] {
+    const alert = this.alertFor(event, now);
+    return alert ? [alert] : NO_ALERTS;
+  }
+
+  /** Event rules have nothing due with time. */
+  advance(): readonly Alert[] {
+    return NO_ALERTS;
+  }
+
+  private alertFor(event: SyslogEvent, now: number): Alert | undefined {
     const groups = matchEvent(this.rule.match, event);
     if (groups) return this.matched(this.rule.key.apply(groups, event), event, now);
     const resolving = this.rule.resolve && matchEvent(this.rule.resolve, event);

@@ -5,39 +5,41 @@
  * keeps the first (the earliest open time is the one that matters; counted as duplicate); an end
  * with no start is counted and ignored; an event that matches both start and end is a start.
  */
-import { formatDuration } from '../../common/duration.js';
-import type { SyslogEvent } from '../../common/syslog/event.js';
-import { alertId, NO_ALERTS, type Alert } from './alert.js';
-import { matchEvent } from './match.js';
+import { formatDuration } from '../../../common/duration.js';
+import type { SyslogEvent } from '../../../common/syslog/event.js';
+import { alertId, NO_ALERTS, type Alert } from '../alert.js';
+import type { RuleInstance } from '../kind.js';
+import { matchEvent } from '../match.js';
 import type { TimerRule } from './schema.js';
-import type { RestoredRuleState, RuleStateSink } from './state.js';
+import type { SavedTimers, TimerSink } from './store.js';
 
 interface Held {
   readonly event: SyslogEvent;
   readonly started: number;
 }
 
-export class TimerTracker {
+export class TimerTracker implements RuleInstance {
   readonly counters = { starts: 0, ends: 0, duplicateStarts: 0, endsWithoutStart: 0, alerts: 0 };
   private readonly held = new Map<string, Held>();
   /**
    * No held start is due before this. Only ever early (an end may have released the start it was
-   * computed from), never late, so expire() can return at once for most events.
+   * computed from), never late, so advance() can return at once for most events.
    */
   private nextDeadline = Infinity;
 
   constructor(
     readonly rule: TimerRule,
-    private readonly sink?: RuleStateSink,
+    private readonly sink?: TimerSink,
   ) {}
 
-  /** Puts back the starts a store kept; those whose timeout passed meanwhile fire at the next expire(). */
-  restore(timers: NonNullable<RestoredRuleState['timers']>): void {
+  /** Puts back the starts a store kept; those whose timeout passed meanwhile fire at the next advance(). */
+  restore(timers: SavedTimers): void {
     for (const { key, started, event } of [...timers].sort((a, b) => a.started - b.started)) this.held.set(key, { event, started });
     this.nextDeadline = -Infinity;
   }
 
-  process(event: SyslogEvent, now: number): void {
+  /** Raises nothing itself: a held start alerts when advance() finds its timeout passed. */
+  process(event: SyslogEvent, now: number): readonly Alert[] {
     const start = matchEvent(this.rule.start, event);
     if (start) {
       this.counters.starts++;
@@ -48,14 +50,15 @@ export class TimerTracker {
         this.held.set(key, { event, started: now });
         this.sink?.timerHeld(this.rule.id, key, now, event);
       }
-      return;
+      return NO_ALERTS;
     }
     const end = matchEvent(this.rule.end, event);
-    if (!end) return;
+    if (!end) return NO_ALERTS;
     this.counters.ends++;
     const key = this.rule.key.apply(end, event);
     if (this.held.delete(key)) this.sink?.timerReleased(this.rule.id, key);
     else this.counters.endsWithoutStart++;
+    return NO_ALERTS;
   }
 
   /**
@@ -63,7 +66,7 @@ export class TimerTracker {
    * start order and the timeout is the rule's, so the first start not yet due ends the scan:
    * this runs for every event and must not walk all held starts.
    */
-  expire(now: number): readonly Alert[] {
+  advance(now: number): readonly Alert[] {
     if (now < this.nextDeadline) return NO_ALERTS;
     const alerts: Alert[] = [];
     this.nextDeadline = Infinity;
