@@ -48,6 +48,8 @@ async function webhookServer(port: number, statuses: number[] = []): Promise<{ s
 }
 
 const ALERT: Alert = { id: 'a1', ruleId: 'sensor-critical', kind: 'event', severity: 'crit', time: Date.UTC(2026, 4, 1), host: 'sensor-a', key: 'sensor-a/Temperature', summary: 'sensor-a too warm', evidence: {} };
+/** The problem ALERT opened, resolved seven minutes later. */
+const RESOLUTION: Alert = { ...ALERT, id: 'p2', problem: 'resolved', summary: 'sensor-a Temperature critical -> ok; resolved after 7m', resolves: { id: 'a1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 } };
 
 let servers: Server[] = [];
 afterEach(() => {
@@ -218,6 +220,53 @@ describe('email channel', () => {
     } finally {
       await opened.get('mail')!.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('a resolution through real peers', () => {
+  it('email (on by default) reaches an SMTP server with the problem\'s duration', async () => {
+    const port = await freeTcpPort();
+    const mails: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData: (stream, _session, callback) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        stream.on('end', () => {
+          mails.push(data);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const { outbox, dispatcher, clock, opened } = await setup([{ id: 'mail', type: 'email', smtp: { host: '127.0.0.1', port, security: 'none' }, from: 'envirowatch@example.org', to: ['ops@example.org'] }]);
+    try {
+      outbox.enqueue(RESOLUTION, ['mail'], clock.now());
+      await dispatcher.step(clock.now());
+      expect(dispatcher.counters).toMatchObject({ delivered: 1 });
+      expect(mails).toHaveLength(1);
+      expect(mails[0]).toContain('resolved after 7m');
+    } finally {
+      await opened.get('mail')!.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('an SNMP trap with onResolve: true reaches snmptrapd with alertState recovered(4)', async () => {
+    const receiver = await startSnmptrapd({});
+    try {
+      const { outbox, dispatcher, clock, opened } = await setup([{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port: receiver.port }, onResolve: true }]);
+      outbox.enqueue(RESOLUTION, ['nms'], clock.now());
+      await dispatcher.step(clock.now());
+      const trap = await receiver.waitFor((n) => n.pdu === 'TRAP2');
+      await opened.get('nms')!.close();
+      const values = Object.fromEntries(trap.varbinds.map((v) => [v.oid, v.value]));
+      expect(values['1.3.6.1.4.1.21600.1.5.4.8.0']).toBe(4);
+      expect(String(values['1.3.6.1.4.1.21600.1.5.4.9.0'])).toContain('resolved after 7m');
+    } finally {
+      await receiver.stop();
     }
   });
 });
