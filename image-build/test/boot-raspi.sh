@@ -140,7 +140,7 @@ cmdline="$cmdline systemd.debug_shell=ttyS1 systemd.mask=serial-getty@ttyS1.serv
 say "kernel command line: $cmdline"
 
 # --- boot ---------------------------------------------------------------------------------------------
-# First serial port: the PL011 (ttyAMA0, taken by the Bluetooth serdev node on both boards' DTBs);
+# First serial port: the PL011 (ttyAMA0, which has the Bluetooth node in the Pi 4 DTB);
 # second: the mini UART, ttyS1, the image's console. Its input is a FIFO the checks write to.
 mkfifo "$WORK/serial.in"
 say "booting it in qemu-system-aarch64 -M $MACHINE (TCG)"
