@@ -93,7 +93,7 @@ fi
 say "preparing the application with arm64 native modules"
 APPSRC="$SCRATCH/app"
 mkdir -p "$APPSRC/src/analyzer"
-cp -a "$REPO/dist" "$REPO/config" "$REPO/systemd" "$REPO/mibs" "$REPO/image-build" "$REPO/package.json" "$REPO/package-lock.json" "$REPO/README.md" "$APPSRC/"
+cp -a "$REPO/dist" "$REPO/assets" "$REPO/config" "$REPO/systemd" "$REPO/mibs" "$REPO/image-build" "$REPO/package.json" "$REPO/package-lock.json" "$REPO/README.md" "$APPSRC/"
 cp "$REPO/src/analyzer/README.md" "$APPSRC/src/analyzer/"
 rm -rf "$APPSRC/image-build/cache" "$APPSRC/image-build/out"
 (cd "$APPSRC" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund) >>"$LOG" 2>&1 || fail "npm ci failed; see $LOG"

@@ -50,7 +50,7 @@ trap cleanup EXIT
 step "installing the application in /opt/envirowatch"
 rm -rf "$STAGE"
 mkdir -p "$STAGE/bin"
-cp -a "$SOURCE/dist" "$SOURCE/config" "$SOURCE/systemd" "$SOURCE/mibs" "$SOURCE/package.json" "$SOURCE/package-lock.json" "$SOURCE/README.md" "$STAGE/"
+cp -a "$SOURCE/dist" "$SOURCE/assets" "$SOURCE/config" "$SOURCE/systemd" "$SOURCE/mibs" "$SOURCE/package.json" "$SOURCE/package-lock.json" "$SOURCE/README.md" "$STAGE/"
 rm -rf "$STAGE/dist/bench" "$STAGE/dist/test"
 mkdir -p "$STAGE/src/analyzer" && cp "$SOURCE/src/analyzer/README.md" "$STAGE/src/analyzer/README.md"
 if [ "$SKIP_NPM" = 1 ]; then

@@ -36,7 +36,7 @@ describe('image-build/install.sh', () => {
     // A built checkout; node_modules linked rather than copied (160 MB), which --skip-npm copies as the link.
     const source = join(dir, 'source');
     await mkdir(join(source, 'src/analyzer'), { recursive: true });
-    for (const entry of ['dist', 'config', 'systemd', 'mibs', 'image-build', 'package.json', 'package-lock.json', 'README.md', 'src/analyzer/README.md']) await cp(join(repo, entry), join(source, entry), { recursive: true });
+    for (const entry of ['dist', 'assets', 'config', 'systemd', 'mibs', 'image-build', 'package.json', 'package-lock.json', 'README.md', 'src/analyzer/README.md']) await cp(join(repo, entry), join(source, entry), { recursive: true });
     await symlink(join(repo, 'node_modules'), join(source, 'node_modules'));
     const root = join(dir, 'root');
     await mkdir(join(root, 'etc/default'), { recursive: true });
@@ -50,6 +50,8 @@ describe('image-build/install.sh', () => {
     const afterFirst = await snapshot(root);
     expect(afterFirst['opt/envirowatch/bin/envirowatch']).toBe('link ../dist/src/cli/envirowatch.mjs');
     expect(afterFirst['usr/local/bin/envirowatch']).toBe('link /opt/envirowatch/bin/envirowatch');
+    // The display's fonts, found upwards from the bundle (the agent's display failed without them on QEMU's raspi4b/raspi3b).
+    expect(afterFirst['opt/envirowatch/assets/fonts/DejaVuSans-subset.ttf']).toBeDefined();
     expect(afterFirst['etc/systemd/system/multi-user.target.wants/envirowatch-agent.service']).toBe('link /etc/systemd/system/envirowatch-agent.service');
     expect(afterFirst['etc/systemd/system/sysinit.target.wants/envirowatch-firstboot.service']).toBe('link /etc/systemd/system/envirowatch-firstboot.service');
     expect(Object.keys(afterFirst).some((path) => path.includes('envirowatch-analyzer.service') && path.includes('.wants'))).toBe(false); // not on a sensor
