@@ -29,8 +29,10 @@ export interface RuleKind<R extends RuleConfig, Saved = never, Sink = undefined>
   /** Checks across the rule's keys, e.g. templates against the regex's named groups. */
   check(rule: R, report: ReportIssue): void;
   /**
-   * The kind's part of the SQLite store (its tables are created by store/database.ts's
-   * migrations). Absent: the kind keeps nothing across a restart.
+   * The kind's part of the SQLite store. A kind creates its own tables here (`CREATE TABLE IF
+   * NOT EXISTS`), so a new kind touches only its folder; the four first kinds' tables came with
+   * store/database.ts's migration 2, before this contract, and stay there for the databases
+   * made then. Absent: the kind keeps nothing across a restart.
    */
   openStore?(db: Db): KindStore<Saved, Sink>;
   /** A running rule; `sink` is the store's (undefined in replay), `saved` what it kept of this rule. */
