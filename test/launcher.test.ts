@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzerSetup, CLI, startAnalyzer, stopAnalyzer, waitFor } from './helpers/analyzer-process.js';
 import { freeUdpPort } from './helpers/ports.js';
 
-const AGENT_FLAGS = ['--max-semi-space-size=1', '--single-threaded'];
+const AGENT_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=14', '--single-threaded'];
 
 /** A process's command line, NUL-separated in /proc. */
 const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -34,7 +34,7 @@ describe('envirowatch: node flags per command', () => {
     for (const stream of [agent.stdout, agent.stderr]) stream.on('data', (chunk: Buffer) => (log += chunk.toString()));
     try {
       await waitFor(async () => (log.includes('agent started') ? true : undefined), 'the agent to start');
-      expect(commandLine(agent.pid!).slice(1, 3)).toEqual(AGENT_FLAGS);
+      expect(commandLine(agent.pid!).slice(1, 1 + AGENT_FLAGS.length)).toEqual(AGENT_FLAGS);
       expect(children(agent.pid!)).toEqual([]);
       const exited = new Promise((resolve) => agent.once('exit', resolve));
       agent.kill('SIGTERM');
@@ -46,7 +46,7 @@ describe('envirowatch: node flags per command', () => {
 
   it('analyzer: runs in a child with node\'s default flags; SIGTERM to the command stops it cleanly', async () => {
     const { config } = await analyzerSetup([]);
-    const analyzer = await startAnalyzer(config);
+    const analyzer = await startAnalyzer(config, CLI);
     try {
       const [child] = children(analyzer.child.pid!);
       expect(child).toBeDefined();
@@ -61,9 +61,9 @@ describe('envirowatch: node flags per command', () => {
     }
   });
 
-  it('analyzer: stops when the command is killed with SIGKILL, leaving no process behind', async () => {
+  it('analyzer: ends when the command is killed with SIGKILL, leaving no process behind', async () => {
     const { config } = await analyzerSetup([]);
-    const analyzer = await startAnalyzer(config);
+    const analyzer = await startAnalyzer(config, CLI);
     const [child] = children(analyzer.child.pid!);
     expect(child).toBeDefined();
     analyzer.child.kill('SIGKILL');
