@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzerSetup, CLI, startAnalyzer, stopAnalyzer, waitFor } from './helpers/analyzer-process.js';
 import { freeUdpPort } from './helpers/ports.js';
 
-const AGENT_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=14', '--single-threaded'];
+const AGENT_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=13', '--single-threaded'];
 
 /** A process's command line, NUL-separated in /proc. */
 const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);

@@ -3,7 +3,7 @@
 /**
  * The analyzer's commands, run with node's default flags: the daemon and the replay want
  * throughput, and the clients (alerts, counters) read the analyzer's store, which may hold more
- * than the agent's 14 MB old generation.
+ * than the agent's 13 MB old generation.
  */
 export const ANALYZER_COMMANDS: ReadonlySet<string> = new Set(['analyzer', 'analyze', 'parse', 'alerts', 'counters', 'hash-password']);
 

@@ -1,13 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --max-old-space-size=14 --single-threaded
+#!/usr/bin/env -S node --max-semi-space-size=1 --max-old-space-size=13 --single-threaded
 // The `envirowatch` command. Its node flags are the agent's: the agent runs for months on a Pi that
 // may have 512 MB. --max-semi-space-size=1 keeps each request's garbage small (V8's default grows
 // the young generation to 16 MB semi-spaces); --single-threaded drops V8's helper threads, which a
-// heap this small does not need; --max-old-space-size=14 makes V8 collect the old generation
+// heap this small does not need; --max-old-space-size=13 makes V8 collect the old generation
 // before garbage piles up there: the agent's live heap is ~10 MB (11 MB drawing the LCD), and
-// without a cap the LCD agent grew past 66 MB in a minute, with 14 it stays under 60 MB. 12 was
-// smaller still but spent 67 µs per poll collecting (npm run bench; 14: 47 µs). The optimising
-// compiler stays on: --lite-mode or --no-opt save memory but double the CPU per poll or halve the
-// SNMP GET rate.
+// without a cap the LCD agent passed 66 MB within a minute; with 13 it stayed at 59 MB, with 14
+// at 60-62. 12 spent ~59 µs per poll collecting, 13 ~49, 14 ~46 (bench/rss-probe.ts). The
+// optimising compiler stays on: --lite-mode or --no-opt save memory but double the CPU per poll or
+// halve the SNMP GET rate with one request in flight.
 // The analyzer wants the opposite (throughput; about 20 % faster with node's defaults), and flags
 // can only be given when node starts: the analyzer's commands (launch.ts) run in a process of
 // their own started from envirowatch-analyzer.mjs with node's defaults. Every other command
