@@ -15,6 +15,7 @@
 // analyzer's code and starts no second process.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { LAUNCHER_ENV, ANALYZER_COMMANDS } from './launch.js';
 
 const command = process.argv[2];
@@ -28,13 +29,13 @@ else await import('./main.js');
  * when this process is killed, and end too.
  */
 function runWithDefaultFlags(args: string[]): Promise<number> {
-  const entry = new URL('envirowatch-analyzer.mjs', import.meta.url);
-  const child = spawn(process.execPath, [entry.pathname, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [LAUNCHER_ENV]: String(process.pid) } });
+  const entry = fileURLToPath(new URL('envirowatch-analyzer.mjs', import.meta.url));
+  const child = spawn(process.execPath, [entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [LAUNCHER_ENV]: String(process.pid) } });
   process.on('SIGINT', () => {});
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => {
     child.once('error', (error) => {
-      process.stderr.write(`envirowatch: cannot start ${entry.pathname}: ${error.message}\n`);
+      process.stderr.write(`envirowatch: cannot start ${entry}: ${error.message}\n`);
       resolve(1);
     });
     // A child killed by a signal: 128 + its number, as a shell reports it.
