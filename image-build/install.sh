@@ -60,6 +60,8 @@ else
   (cd "$STAGE" && npm ci --omit=dev --no-audit --no-fund)
 fi
 ln -sfn ../dist/src/cli/envirowatch.mjs "$STAGE/bin/envirowatch"
+# The analyzer's unit starts this one: the same commands with node's default heap flags.
+ln -sfn ../dist/src/cli/envirowatch-analyzer.mjs "$STAGE/bin/envirowatch-analyzer"
 rm -rf "$APP.old"
 [ -d "$APP" ] && mv "$APP" "$APP.old"
 mv "$STAGE" "$APP"

@@ -1,6 +1,8 @@
-// Bundles the compiled CLI (dist/src/cli/main.js) into one minified file beside it,
-// dist/src/cli/envirowatch.mjs, which is what the `envirowatch` command, `npm start`, systemd and
-// the benchmarks run. Why: the agent lives for months on a Pi with little memory, and most of its
+// Bundles the compiled CLI into minified files beside it: dist/src/cli/envirowatch.mjs (from
+// launcher.js), which is what the `envirowatch` command, `npm start`, systemd and the benchmarks
+// run, with the agent's node flags; and envirowatch-analyzer.mjs (from analyzer-main.js), the same
+// commands with node's default flags, which `envirowatch analyzer` and `analyze` re-execute into
+// and the analyzer's systemd unit starts (src/cli/launcher.ts says why). Why: the agent lives for months on a Pi with little memory, and most of its
 // RSS beyond node itself was module loading, not data: zod alone pulls in ~50 locale modules, and
 // every ESM module keeps its source and records. Bundled and tree-shaken, the agent starts ~8 MB
 // smaller (npm run bench:snmp prints its RSS). Beside main.js so `import.meta.url`-relative paths
@@ -12,7 +14,9 @@ import { build } from 'esbuild';
 const outdir = 'dist/src/cli';
 rmSync(`${outdir}/chunks`, { recursive: true, force: true }); // chunk names change with their content
 await build({
-  entryPoints: { envirowatch: 'dist/src/cli/main.js' },
+  // The commands are an entry of their own, not a chunk, so that they stay beside package.json's
+  // relative path (main.ts reads the version from it); both launchers import them.
+  entryPoints: { envirowatch: 'dist/src/cli/launcher.js', 'envirowatch-analyzer': 'dist/src/cli/analyzer-main.js', 'envirowatch-commands': 'dist/src/cli/main.js' },
   outdir,
   outExtension: { '.js': '.mjs' },
   // Code behind a dynamic import() (optional features, other commands) goes into chunks loaded
@@ -29,4 +33,4 @@ await build({
   external: ['i2c-bus', 'spi-device', 'node-libgpiod', 'oled-i2c-bus', 'better-sqlite3', 'pureimage', 'prom-client', 'nodemailer'],
   logLevel: 'warning',
 });
-chmodSync(`${outdir}/envirowatch.mjs`, 0o755);
+for (const entry of ['envirowatch', 'envirowatch-analyzer']) chmodSync(`${outdir}/${entry}.mjs`, 0o755);

@@ -49,6 +49,7 @@ describe('image-build/install.sh', () => {
     expect(first.stdout).toContain('install.sh: done (into');
     const afterFirst = await snapshot(root);
     expect(afterFirst['opt/envirowatch/bin/envirowatch']).toBe('link ../dist/src/cli/envirowatch.mjs');
+    expect(afterFirst['opt/envirowatch/bin/envirowatch-analyzer']).toBe('link ../dist/src/cli/envirowatch-analyzer.mjs');
     expect(afterFirst['usr/local/bin/envirowatch']).toBe('link /opt/envirowatch/bin/envirowatch');
     // The display's fonts, found upwards from the bundle (the agent's display failed without them on QEMU's raspi4b/raspi3b).
     expect(afterFirst['opt/envirowatch/assets/fonts/DejaVuSans-subset.ttf']).toBeDefined();
@@ -62,6 +63,8 @@ describe('image-build/install.sh', () => {
 
     const { stdout: version } = await run(join(root, 'opt/envirowatch/bin/envirowatch'), ['--version']);
     expect(version.trim()).toBe(JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')).version);
+    const { stdout: analyzerVersion } = await run(join(root, 'opt/envirowatch/bin/envirowatch-analyzer'), ['--version']);
+    expect(analyzerVersion).toBe(version);
     const { stdout: checked } = await run(join(root, 'opt/envirowatch/bin/envirowatch'), ['check-config', join(root, 'etc/envirowatch/agent.yaml')]);
     expect(checked).toMatch(/OK/);
 

@@ -31,8 +31,10 @@ describe('systemd units', () => {
     await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
     for (const unit of ALL_UNITS) await cp(unitFile(unit), join(root, 'etc/systemd/system', unit));
     await mkdir(join(root, 'opt/envirowatch/bin'), { recursive: true });
-    await writeFile(join(root, 'opt/envirowatch/bin/envirowatch'), '#!/bin/sh\n');
-    await chmod(join(root, 'opt/envirowatch/bin/envirowatch'), 0o755);
+    for (const bin of ['envirowatch', 'envirowatch-analyzer']) {
+      await writeFile(join(root, 'opt/envirowatch/bin', bin), '#!/bin/sh\n');
+      await chmod(join(root, 'opt/envirowatch/bin', bin), 0o755);
+    }
     const { stdout, stderr } = await run('systemd-analyze', ['verify', `--root=${root}`, ...ALL_UNITS]);
     expect(stdout + stderr).toBe('');
   });
@@ -150,14 +152,16 @@ describe('sd_notify', () => {
   });
 });
 
-// The file's own sanity: the units name the binary install.sh installs.
+// The file's own sanity: the units name the binaries install.sh installs; the analyzer's is the one
+// with node's default heap flags.
 // Their config, root-only in /etc/envirowatch (it holds secrets), reaches the dynamic user as a
 // systemd credential (test/security/firstboot-secrets.test.ts checks the modes).
-it('both units start /opt/envirowatch/bin/envirowatch with their config from /etc/envirowatch as a credential', async () => {
+it('the units start /opt/envirowatch/bin/envirowatch and envirowatch-analyzer with their config from /etc/envirowatch as a credential', async () => {
   for (const unit of UNITS) {
     const text = await readFile(unitFile(unit), 'utf8');
     const daemon = unit.replace(/^envirowatch-|\.service$/g, '');
     expect(text).toContain(`\nLoadCredential=${daemon}.yaml:/etc/envirowatch/${daemon}.yaml\n`);
-    expect(text).toContain(`\nExecStart=/opt/envirowatch/bin/envirowatch ${daemon} --config %d/${daemon}.yaml\n`);
+    const bin = daemon === 'analyzer' ? 'envirowatch-analyzer' : 'envirowatch';
+    expect(text).toContain(`\nExecStart=/opt/envirowatch/bin/${bin} ${daemon} --config %d/${daemon}.yaml\n`);
   }
 });

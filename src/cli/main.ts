@@ -1,10 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded
-// The agent runs for months on a Pi that may have 512 MB. With V8's defaults its young generation
-// grows to 16 MB semi-spaces and its RSS to ~75 MB while serving SNMP; --max-semi-space-size=1
-// keeps each request's garbage small and --single-threaded drops V8's helper threads, which a heap
-// this small does not need: 57.6 MB after 10,000 GETs (npm run bench:snmp). The optimising
-// compiler stays on: --lite-mode would save memory (52 vs 73 MB after 10,000 back-to-back polls,
-// npm run bench) but halves the GET rate with one request in flight and cuts it 5x with eight.
+// The commands. Started by launcher.ts (the `envirowatch` command, the agent's node flags) or
+// analyzer-main.ts (node's defaults), which choose the flags; see there.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SAMPLE_NAMES, type SampleName } from '../agent/display/samples.js';

@@ -8,6 +8,8 @@ import { freeTcpPort, freeUdpPort } from './ports.js';
 
 // From test/helpers/ (vitest) or, compiled for the benches, from dist/test/helpers/.
 export const CLI = fileURLToPath(new URL(`../../${import.meta.url.includes('/dist/test/') ? '' : 'dist/'}src/cli/envirowatch.mjs`, import.meta.url));
+/** The analyzer's own entry (node's default flags), which its systemd unit starts and `envirowatch analyzer` re-executes into. */
+export const ANALYZER_CLI = CLI.replace(/envirowatch\.mjs$/, 'envirowatch-analyzer.mjs');
 
 export function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -44,9 +46,13 @@ export interface RunningAnalyzer {
   log(): string;
 }
 
-/** `envirowatch analyzer --config CONFIG`, resolved once it says it started (its output in the error otherwise). */
-export async function startAnalyzer(config: string): Promise<RunningAnalyzer> {
-  const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `envirowatch-analyzer analyzer --config CONFIG` as the systemd unit starts it (the child is the
+ * analyzer itself: its pid, kill -9), or with `cli` `envirowatch analyzer`, which re-executes into it.
+ * Resolved once it says it started (its output in the error otherwise).
+ */
+export async function startAnalyzer(config: string, cli = ANALYZER_CLI): Promise<RunningAnalyzer> {
+  const child = spawn(cli, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));

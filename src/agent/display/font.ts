@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerFont } from 'pureimage';
+import { pureimage } from './pureimage.js';
 
 export const FONT_REGULAR = 'DejaVuSans';
 export const FONT_BOLD = 'DejaVuSansBold';
@@ -27,7 +27,7 @@ export function ensureFonts(): void {
   if (registered) return;
   const dir = fontDirectory();
   // Distinct family names: pureimage keys fonts by family and ignores the weight in `ctx.font`.
-  registerFont(join(dir, 'DejaVuSans-subset.ttf'), FONT_REGULAR).loadSync();
-  registerFont(join(dir, 'DejaVuSans-Bold-subset.ttf'), FONT_BOLD).loadSync();
+  pureimage.registerFont(join(dir, 'DejaVuSans-subset.ttf'), FONT_REGULAR).loadSync();
+  pureimage.registerFont(join(dir, 'DejaVuSans-Bold-subset.ttf'), FONT_BOLD).loadSync();
   registered = true;
 }

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { encodePNGToStream, make } from 'pureimage';
+import { pureimage } from './pureimage.js';
 import { monoPixel, type Frame } from './framebuffer.js';
 
 /** An OLED's lit pixels are drawn in this colour (a typical white-blue SSD1306 module). */
@@ -7,7 +7,7 @@ const OLED_LIT = [200, 230, 255] as const;
 
 /** The frame as a PNG, each pixel drawn as a `scale`×`scale` block so a 160x80 screen is viewable. */
 export async function frameToPng(frame: Frame, scale = 4): Promise<Buffer> {
-  const bitmap = make(frame.width * scale, frame.height * scale);
+  const bitmap = pureimage.make(frame.width * scale, frame.height * scale);
   const { data } = bitmap;
   for (let y = 0; y < frame.height; y++) {
     for (let x = 0; x < frame.width; x++) {
@@ -36,6 +36,6 @@ export async function frameToPng(frame: Frame, scale = 4): Promise<Buffer> {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (chunk: Buffer) => chunks.push(chunk));
-  await encodePNGToStream(bitmap, sink);
+  await pureimage.encodePNGToStream(bitmap, sink);
   return Buffer.concat(chunks);
 }

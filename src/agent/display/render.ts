@@ -5,7 +5,8 @@
  * the OLED inverts an alerting row while the blink phase is on. Text is drawn anti-aliased with
  * pureimage and converted to RGB565, or thresholded to 1 bit for the OLED.
  */
-import { make, type Bitmap } from 'pureimage';
+import type { Bitmap } from 'pureimage';
+import { pureimage } from './pureimage.js';
 import { createMonoFrame, createRgb565Frame, rgb565, setMonoPixel, type Frame } from './framebuffer.js';
 import { ensureFonts, FONT_BOLD, FONT_REGULAR } from './font.js';
 import { isAlerting, type RowState, type ScreenModel, type ScreenRow } from './screen-model.js';
@@ -135,10 +136,24 @@ function draw(ctx: Context, model: ScreenModel, target: RenderTarget): void {
   });
 }
 
+/**
+ * One bitmap per screen size, reused: draw() starts by filling the whole screen. pureimage's make()
+ * allocates a new bitmap and fills it pixel by pixel with a small array per pixel, garbage the
+ * agent's small heap carries until a full collection (the LCD agent's RSS grew with it).
+ */
+const bitmaps = new Map<string, Bitmap>();
+
+function bitmapFor(width: number, height: number): Bitmap {
+  const key = `${width}x${height}`;
+  let bitmap = bitmaps.get(key);
+  if (!bitmap) bitmaps.set(key, (bitmap = pureimage.make(width, height)));
+  return bitmap;
+}
+
 /** The screen model drawn for `target` (RGB565 for the LCD, 1-bit pages for the OLED). */
 export function renderScreen(model: ScreenModel, target: RenderTarget): Frame {
   ensureFonts();
-  const bitmap = make(target.width, target.height);
+  const bitmap = bitmapFor(target.width, target.height);
   draw(bitmap.getContext('2d'), model, target);
   const { data } = bitmap;
   if (target.format === 'rgb565') {
