@@ -1,11 +1,12 @@
 /** How the `envirowatch` command (launcher.ts) and the analyzer's own entry (analyzer-main.ts) meet. */
 
 /**
- * The analyzer's commands, run with node's default flags: the daemon and the replay want
- * throughput, and the clients (alerts, counters) read the analyzer's store, which may hold more
- * than the agent's 13 MB old generation.
+ * Commands run with node's default flags: the analyzer's (the daemon and the replay want
+ * throughput, the clients read the analyzer's store), and the ones that read a file a user wrote,
+ * whose size is the user's: check-config and firstboot. The agent's 13 MB old generation is for the
+ * agent's own steady heap; check-config on a file with 40,000 keys ran out of it.
  */
-export const ANALYZER_COMMANDS: ReadonlySet<string> = new Set(['analyzer', 'analyze', 'parse', 'alerts', 'counters', 'hash-password']);
+export const DEFAULT_HEAP_COMMANDS: ReadonlySet<string> = new Set(['analyzer', 'analyze', 'parse', 'alerts', 'counters', 'hash-password', 'check-config', 'firstboot']);
 
 /** Set by the launcher for the process it starts and waits for: its own pid. */
 export const LAUNCHER_ENV = 'ENVIROWATCH_LAUNCHER_PID';

@@ -9,17 +9,17 @@
 // optimising compiler stays on: --lite-mode or --no-opt save memory but double the CPU per poll or
 // halve the SNMP GET rate with one request in flight.
 // The analyzer wants the opposite (throughput; about 20 % faster with node's defaults), and flags
-// can only be given when node starts: the analyzer's commands (launch.ts) run in a process of
-// their own started from envirowatch-analyzer.mjs with node's defaults. Every other command
-// (agent, read, display, check-config, firstboot, demo) runs here, so the agent never loads the
+// can only be given when node starts: the analyzer's commands and those reading a user's file of
+// any size (launch.ts) run in a process of their own started from envirowatch-analyzer.mjs with
+// node's defaults. The agent, read, display and demo run here, so the agent never loads the
 // analyzer's code and starts no second process.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { LAUNCHER_ENV, ANALYZER_COMMANDS } from './launch.js';
+import { DEFAULT_HEAP_COMMANDS, LAUNCHER_ENV } from './launch.js';
 
 const command = process.argv[2];
-if (command !== undefined && ANALYZER_COMMANDS.has(command)) process.exitCode = await runWithDefaultFlags(process.argv.slice(2));
+if (command !== undefined && DEFAULT_HEAP_COMMANDS.has(command)) process.exitCode = await runWithDefaultFlags(process.argv.slice(2));
 else await import('./main.js');
 
 /**
