@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { parseOid } from '../src/agent/snmp/oid.js';
-import { CLI, analyzerSetup, cli, waitFor } from '../test/helpers/analyzer-process.js';
+import { ANALYZER_CLI, CLI, analyzerSetup, cli, waitFor } from '../test/helpers/analyzer-process.js';
 import { HOSTILE_HOSTS, HOSTILE_URL_TARGETS, JS_SPECIAL_NAMES, backtrackingRuns, hostileName, hostileRfc3164, hostileRfc5424, hostileSnmpV2Message, hostileSnmpV3Message, mutatedPackets } from '../test/helpers/hostile-inputs.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { runTool } from '../test/helpers/snmp-tools.js';
@@ -153,13 +153,14 @@ interface DaemonProcess {
   logSize(): number;
 }
 
-/** `envirowatch COMMAND ...ARGS`, its output appended to `logFile`, resolved once it logs `COMMAND started`. */
+/** `envirowatch COMMAND ...ARGS` (the analyzer from envirowatch-analyzer), its output appended to `logFile`, resolved once it logs `COMMAND started`. */
 async function startDaemon(command: 'analyzer' | 'agent', args: readonly string[], logFile: string): Promise<DaemonProcess> {
   const logSize = () => (existsSync(logFile) ? statSync(logFile).size : 0);
   const start = logSize();
   const log = (from = start) => readFileSync(logFile).subarray(from).toString();
   const out = openSync(logFile, 'a');
-  const child = spawn(CLI, [command, ...args], { stdio: ['ignore', out, out] });
+  // The analyzer as its unit starts it (envirowatch-analyzer): the pid, its RSS and its exit are the daemon's, not the launcher's.
+  const child = spawn(command === 'analyzer' ? ANALYZER_CLI : CLI, [command, ...args], { stdio: ['ignore', out, out] });
   closeSync(out);
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`envirowatch ${command} exited with ${child.exitCode}:\n${log()}`);
@@ -460,6 +461,8 @@ async function sendHttp(requests: readonly HttpRequestParts[], daemon: Supervise
         connection = await HttpConnection.open(webPort());
         if (!connection) continue;
       }
+      // Another worker may have taken the last request while this one was opening its connection.
+      if (next >= requests.length) break;
       const parts = requests[next++]!;
       const outcome = await connection.exchange(formatHttp(parts, webPort()), parts.method === 'HEAD');
       const key = typeof outcome === 'number' ? String(outcome) : outcome;
