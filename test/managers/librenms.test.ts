@@ -1,8 +1,8 @@
 /**
  * docs/managers/librenms/: the OS definition and the sensor discovery YAML. LibreNMS is not in
  * Debian, so no LibreNMS runs here. Checked instead:
- * - the structure LibreNMS's own JSON schemas require of these files (misc/os_schema.json and
- *   misc/discovery_schema.json), written out below for the properties the files use;
+ * - the files against LibreNMS's own JSON schemas (misc/os_schema.json and misc/discovery_schema.json,
+ *   copied into test/fixtures/librenms/), with Ajv;
  * - that the detection matches the agent's sysObjectID.0, and that every MIB name resolves, in
  *   mibs/ENVIROWATCH-MIB.txt, to the numeric OID its num_oid names;
  * - the discovery evaluated the way LibreNMS's YAML discovery documents it (walk the table with
@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parseConfigText } from '../../src/common/config-file.js';
 import { agentConfigSchema } from '../../src/agent/config/schema.js';
 import { resolveAgentConfig } from '../../src/agent/config/resolve.js';
@@ -24,60 +24,49 @@ import { requireNetSnmpTools, runTool, startSnmpAgent, type RunningSnmpAgent } f
 const doc = (path: string) => fileURLToPath(new URL(`../../docs/managers/librenms/${path}`, import.meta.url));
 const readYaml = async (path: string): Promise<unknown> => parseYaml(await readFile(doc(path), 'utf8'));
 
-// --- LibreNMS's schemas, for what these files use -----------------------------------------------
-// os_schema.json: required os, text, type, discovery; additionalProperties false at each level;
-// OIDs in sysObjectID match ^(\.\d+)+\.?$. discovery_schema.json: sensor entries require descr,
-// num_oid (^(\.\d+)+\.?\{\{ \$index \}\}(\.\d+)*$) and oid; divisor and multiplier are integers;
-// limits numbers or OID names; skip_values items {oid, op, value} with op from its comparison
-// list; state entries add states {value, descr, graph, generic}, all four required. Read at
-// librenms/librenms commits 03400dc0 (os_schema.json), 882ae3b8 and 03f5cc48 (discovery_schema.json).
-const OID_PATTERN = /^(\.\d+)+\.?$/;
-const NUM_OID_PATTERN = /^(\.\d+)+\.?\{\{ \$index \}\}(\.\d+)*$/;
-const COMPARISONS = ['=', '!=', '==', '!==', '<=', '>=', '<', '>', 'starts', 'ends', 'contains', 'regex', 'not_starts', 'not_ends', 'not_contains', 'not_regex', 'in_array', 'not_in_array', 'exists'] as const;
-/** discovery_schema.json's sensor classes, and `count`, which LibreNMS documents but the schema does not list (its entries are checked against the generic sensor definition, as here). */
-const SENSOR_CLASSES = ['voltage', 'fanspeed', 'temperature', 'humidity', 'airflow', 'current', 'frequency', 'power', 'pressure', 'cooling', 'charge', 'runtime', 'dbm', 'load', 'chromatic_dispersion', 'delay', 'quality_factor', 'snr', 'waterflow', 'eer', 'count'] as const;
+// --- LibreNMS's own JSON schemas (test/fixtures/librenms/, see its README) ---------------------
+const librenmsSchema = async (name: string): Promise<object> => {
+  const { $schema: _draft, ...schema } = JSON.parse(await readFile(fileURLToPath(new URL(`../fixtures/librenms/${name}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
+  return schema;
+};
+/** Ajv (draft-07, LibreNMS's validator reads the same keywords); strict off because the schemas use `items` with `type: [string, array]`. */
+async function librenmsValidators() {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addSchema(await librenmsSchema('os_schema.json'), 'os');
+  ajv.addSchema(await librenmsSchema('discovery_schema.json'), 'discovery');
+  return {
+    os: ajv.getSchema('os')!,
+    discovery: ajv.getSchema('discovery')!,
+    // `count` is documented by LibreNMS but not listed in discovery_schema.json, whose sensors object
+    // lets unknown classes through unchecked; its entries are checked against the generic sensor definition.
+    sensor: ajv.getSchema('discovery#/definitions/sensor')!,
+  };
+}
+const errorsOf = (validate: ValidateFunction, data: unknown) => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 
-const osDefinitionSchema = z.strictObject({
-  os: z.string(),
-  text: z.string(),
-  type: z.string(),
-  mib_dir: z.string().optional(),
-  over: z.array(z.strictObject({ graph: z.string(), text: z.string() })).optional(),
-  discovery: z.array(z.strictObject({ sysObjectID: z.union([z.string().regex(OID_PATTERN), z.array(z.string().regex(OID_PATTERN))]) })),
-});
-
-const limit = z.union([z.number(), z.string()]);
-const skipValues = z.array(z.strictObject({ oid: z.string(), op: z.enum(COMPARISONS), value: z.union([z.boolean(), z.number(), z.string(), z.array(z.union([z.number(), z.string()]))]) }));
-const sensorEntry = z.strictObject({
-  oid: z.string(),
-  value: z.string().optional(),
-  num_oid: z.string().regex(NUM_OID_PATTERN),
-  index: z.union([z.number().int(), z.string()]).optional(),
-  descr: z.string(),
-  divisor: z.number().int().optional(),
-  multiplier: z.number().int().optional(),
-  low_limit: limit.optional(),
-  low_warn_limit: limit.optional(),
-  warn_limit: limit.optional(),
-  high_limit: limit.optional(),
-  skip_values: skipValues.optional(),
-  user_func: z.string().optional(),
-});
-const stateEntry = sensorEntry.omit({ divisor: true, multiplier: true, user_func: true }).extend({
-  state_name: z.string(),
-  states: z.array(z.strictObject({ value: z.number().int(), descr: z.string(), graph: z.number().int(), generic: z.number().int() })),
-});
-const discoverySchema = z.strictObject({
-  mib: z.string().optional(),
-  modules: z.strictObject({
-    sensors: z.strictObject({
-      ...Object.fromEntries(SENSOR_CLASSES.map((name) => [name, z.strictObject({ data: z.array(sensorEntry) }).optional()])),
-      state: z.strictObject({ data: z.array(stateEntry) }).optional(),
-    }),
-  }),
-});
-type SensorEntry = z.infer<typeof sensorEntry> & Partial<Pick<z.infer<typeof stateEntry>, 'states'>>;
-type Discovery = z.infer<typeof discoverySchema>;
+interface SensorEntry {
+  readonly oid: string;
+  readonly value?: string;
+  readonly num_oid: string;
+  readonly index?: string | number;
+  readonly descr: string;
+  readonly divisor?: number;
+  readonly multiplier?: number;
+  readonly low_limit?: number | string;
+  readonly low_warn_limit?: number | string;
+  readonly warn_limit?: number | string;
+  readonly high_limit?: number | string;
+  readonly skip_values?: readonly { oid: string; op: string; value: string | number | boolean }[];
+  readonly user_func?: string;
+  readonly states?: readonly { value: number; descr: string }[];
+}
+/** The files' shape after they passed LibreNMS's schemas (the tests below validate before they read). */
+interface Discovery {
+  readonly modules: { readonly sensors: Record<string, { readonly data: readonly SensorEntry[] } | undefined> };
+}
+interface OsDefinition {
+  readonly discovery: readonly { readonly sysObjectID: string | readonly string[] }[];
+}
 
 // --- LibreNMS's YAML discovery, as documented (doc/Developing/os/Health-Information.md) ---------
 /** The table as LibreNMS walks it (`-OQUs`, the MIB loaded, display hints off with -Ih): column → index → value. */
@@ -166,13 +155,32 @@ async function startAgent(yaml: string): Promise<RunningSnmpAgent> {
 
 describe('LibreNMS (docs/managers/librenms)', () => {
   it('follow LibreNMS\'s os_schema.json and discovery_schema.json', async () => {
-    expect(osDefinitionSchema.safeParse(await readYaml('os_detection/envirowatch.yaml')).error?.issues).toBeUndefined();
-    expect(discoverySchema.safeParse(await readYaml('os_discovery/envirowatch.yaml')).error?.issues).toBeUndefined();
+    const validate = await librenmsValidators();
+    const os = await readYaml('os_detection/envirowatch.yaml');
+    const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
+    expect(errorsOf(validate.os, os)).toEqual([]);
+    expect(errorsOf(validate.discovery, discovery)).toEqual([]);
+    expect(discovery.modules.sensors.count).toBeDefined();
+    expect(errorsOf(validate.sensor, discovery.modules.sensors.count)).toEqual([]);
+  });
+
+  it('LibreNMS\'s schemas refuse what LibreNMS refuses (so the check above can fail)', async () => {
+    const validate = await librenmsValidators();
+    const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as { modules: { sensors: Record<string, { data: Record<string, unknown>[] }> } };
+    const os = (await readYaml('os_detection/envirowatch.yaml')) as Record<string, unknown>;
+    const broken = structuredClone(discovery);
+    delete broken.modules.sensors.temperature!.data[0]!.descr;
+    broken.modules.sensors.humidity!.data[0]!.num_oid = '.1.3.6.1.4.1.21600.1.5.1.1.1.4.2';
+    broken.modules.sensors.count!.data[0]!.divisor = 'hundred';
+    expect(errorsOf(validate.discovery, broken)).toEqual(expect.arrayContaining([expect.stringContaining("must have required property 'descr'"), expect.stringContaining('must match pattern')]));
+    expect(errorsOf(validate.sensor, broken.modules.sensors.count)).toEqual([expect.stringContaining('/data/0/divisor must be integer')]);
+    expect(errorsOf(validate.os, { ...os, discovery: [{ sysObjectID: '1.3.6.1.4.1.21600' }] })).not.toEqual([]);
+    expect(errorsOf(validate.os, { ...os, colour: 'green' })).toEqual([' must NOT have additional properties']);
   });
 
   it('the detection OID is the agent\'s sysObjectID.0, and every MIB name resolves to the OID its num_oid names', async () => {
-    const os = osDefinitionSchema.parse(await readYaml('os_detection/envirowatch.yaml'));
-    const discovery = discoverySchema.parse(await readYaml('os_discovery/envirowatch.yaml'));
+    const os = (await readYaml('os_detection/envirowatch.yaml')) as OsDefinition;
+    const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
     const running = await startAgent('');
     const sysObjectId = (await runTool('snmpget', ['-v2c', '-c', 'public', '-On', '-Oqv', running.target, '1.3.6.1.2.1.1.2.0'])).stdout.trim();
     // LibreNMS matches sysObjectID by prefix.
@@ -190,7 +198,7 @@ describe('LibreNMS (docs/managers/librenms)', () => {
 
   for (const units of ['fahrenheit', 'celsius'] as const) {
     it(`discovers one sensor per quantity in LibreNMS's units from an agent in ${units}, with the agent's limits where the file maps them`, async () => {
-      const discovery = discoverySchema.parse(await readYaml('os_discovery/envirowatch.yaml'));
+      const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
       const running = await startAgent(`units:\n  temperature: ${units}\n`);
       const sensors = discover(discovery, await walkTable(running.target, 'ENVIROWATCH-MIB::sensorTable'));
       const byClass = (name: string) => sensors.filter((sensor) => sensor.class === name);
@@ -224,7 +232,7 @@ describe('LibreNMS (docs/managers/librenms)', () => {
   }
 
   it('reads the same temperature in °C from an agent in °F as from one in °C (to the hundredths\' rounding)', async () => {
-    const discovery = discoverySchema.parse(await readYaml('os_discovery/envirowatch.yaml'));
+    const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
     const temperatures: number[] = [];
     for (const units of ['fahrenheit', 'celsius']) {
       const running = await startAgent(`units:\n  temperature: ${units}\n`);
