@@ -208,7 +208,7 @@ describe('the live agent through the MIB', () => {
 });
 
 describe('sensorStatusChange', () => {
-  it('lists as OBJECTS, in order, what notification-varbinds.ts sends, then the limit as an extra varbind', async () => {
+  it('lists as OBJECTS, in order, what status-change-varbinds.ts sends, then the limit as an extra varbind', async () => {
     const definition = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::sensorStatusChange']);
     const objects = /OBJECTS\s*\{([^}]*)\}/.exec(definition.stdout)?.[1]?.split(',').map((name) => name.trim());
     // Temperature going ok -> warning above 77 °F: the row, then the warning limit.

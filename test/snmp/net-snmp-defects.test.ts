@@ -1,8 +1,8 @@
 /**
- * Why src/agent/snmp does not use net-snmp's Agent: these are the defects measured in net-snmp
+ * Why src/snmp does not use net-snmp's Agent: these are the defects measured in net-snmp
  * 3.29, reproduced against its real Agent in a child process (they kill or hang it). If one of
  * these tests starts failing after an upgrade, upstream fixed that defect: revisit the decision
- * in src/agent/snmp/README.md. The same packets are sent to our agent in snmp-hardening.test.ts.
+ * in src/snmp/README.md. The same packets are sent to our agent in test/agent/snmp/hardening.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import { engineIdSchema, v3UserSchema } from '../../snmp/v3/config.js';
 /**
  * The future `snmp:` section of agent.yaml (README.md beside this file documents it for
  * config/agent.yaml). Every key has a default; unknown keys are errors. Read-only SNMPv1/v2c
- * communities and read-only SNMPv3 authPriv users (USM, usm.ts); v2c/v3 notifications; AgentX.
+ * communities and read-only SNMPv3 authPriv users (USM, src/snmp/v3/usm.ts); v2c/v3 notifications; AgentX.
  */
 
 /** `10.0.0.0/8`, `192.168.1.20` (one host), `fd00::/8`, `::1`. */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 
 /**
- * `snmp.agentx:` in agent.yaml, used when `snmp.mode: agentx` (AGENTX.md beside this file).
+ * `snmp.agentx:` in agent.yaml, used when `snmp.mode: agentx` (README.md beside this file; the
+ * agent's use: src/agent/snmp/AGENTX.md).
  * Validated without I/O; every key has a default; unknown keys are errors.
  */
 

@@ -1,6 +1,6 @@
 /**
  * SNMPv1/v2c messages (RFC 1157, RFC 3416 §3): decode a request, encode a response. The PDU
- * codec (`decodePdu`, `encodePdu`) is shared with SNMPv3 (v3-message.ts), whose PDUs follow
+ * codec (`decodePdu`, `encodePdu`) is shared with SNMPv3 (../v3/message.ts), whose PDUs follow
  * v2c semantics. Varbind values in requests are kept as received, unread: a read-only agent uses
  * them only to echo them in an error response.
  */
@@ -57,7 +57,7 @@ export interface RequestMessage {
 /** What a packet turned out to be before any request handling. */
 export type Decoded =
   | { readonly kind: 'request'; readonly message: RequestMessage }
-  /** msgVersion 3: the rest is for v3-message.ts and the USM (usm.ts). */
+  /** msgVersion 3: the rest is for ../v3/message.ts and the USM (../v3/usm.ts). */
   | { readonly kind: 'v3' }
   /** Well-formed SNMP we do not serve (traps, responses, other versions): dropped and counted, not an attack. */
   | { readonly kind: 'unsupported'; readonly reason: string; readonly badVersion?: true };

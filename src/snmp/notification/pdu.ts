@@ -1,8 +1,8 @@
 /**
  * SNMPv2c notification messages (RFC 3416 §4.2.6 SNMPv2-Trap-PDU, §4.2.7 InformRequest-PDU) and
- * the Response that acknowledges an inform. Built on the BER primitives of ber.ts and
- * `encodeVarbind` of message.ts, which only know requests and responses; the notification PDU
- * tags live here so that message.ts (being extended for SNMPv3) stays untouched.
+ * the Response that acknowledges an inform. Built on the BER primitives of ../ber.ts and
+ * `encodeVarbind` of ../message/message.ts, which only know requests and responses; the notification PDU
+ * tags live here so that ../message/message.ts (being extended for SNMPv3) stays untouched.
  *
  *   Message ::= SEQUENCE { version INTEGER (1 = v2c), community OCTET STRING, pdu }
  *   pdu     ::= [tag] IMPLICIT SEQUENCE { request-id, error-status (0), error-index (0), SEQUENCE OF varbind }

@@ -88,7 +88,7 @@ function canonicalIp(address: string): string {
 const target = (receiver: NotificationReceiver) => (isIP(receiver.host) === 6 ? `[${receiver.host}]:${receiver.port}` : `${receiver.host}:${receiver.port}`);
 
 /**
- * Sends an SNMPv2c or SNMPv3 (USM authPriv, notification-v3-session.ts) trap or inform to every
+ * Sends an SNMPv2c or SNMPv3 (USM authPriv, v3-session.ts) trap or inform to every
  * receiver: `send` takes the varbinds (sysUpTime.0, snmpTrapOID.0, then the objects) and never
  * throws; callers that must not wait (the agent's reading loop) need not await it. Informs wait for their
  * acknowledgement concurrently: resent after `timeout`, then after 2×, 4×… `timeout`, until

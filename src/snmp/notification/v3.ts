@@ -1,6 +1,6 @@
 /**
  * SNMPv3 (USM authPriv) notification messages: the encoding and decoding half of v3 traps and
- * informs, on top of usm-crypto.ts and v3-message.ts. No sockets, no clock: the caller supplies
+ * informs, on top of ../v3/usm-crypto.ts and ../v3/message.ts. No sockets, no clock: the caller supplies
  * the authoritative engine's ID, boots and time.
  *
  * - Trap (RFC 3414 §1.5.1, §3.1): we are authoritative; engine ID/boots/time are ours and the
@@ -9,8 +9,8 @@
  *   (RFC 3414 §4), `decodeV3Reply` reads the usmStatsUnknownEngineIDs Report, and the keys are
  *   localised with the receiver's engine ID before the InformRequest is sent.
  *
- * notification-v3-session.ts keeps the per-receiver state (keys, the receiver's engine) on top of
- * this; NotificationSender does the sockets and retries (NOTIFICATIONS.md).
+ * v3-session.ts keeps the per-receiver state (keys, the receiver's engine) on top of
+ * this; NotificationSender does the sockets and retries (README.md beside this file).
  */
 import { randomBytes } from 'node:crypto';
 import { BerError, BerReader, Tag, encodeString } from '../ber.js';

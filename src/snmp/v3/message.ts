@@ -7,7 +7,7 @@
  *                SEQUENCE { engineID, engineBoots, engineTime, userName, authParams, privParams },
  *              msgData: ScopedPDU SEQUENCE { contextEngineID, contextName, PDU } or encryptedPDU OCTET STRING }
  *
- * Strict like ber.ts: anything malformed throws BerError (counted as malformed, snmpInvalidMsgs).
+ * Strict like ../ber.ts: anything malformed throws BerError (counted as malformed, snmpInvalidMsgs).
  */
 import { BerError, BerReader, Tag, encodeInteger, encodeString, sequence } from '../ber.js';
 import { SNMP_VERSION_3, decodePdu, type PduFields } from '../message/message.js';
@@ -170,7 +170,7 @@ function encodeHeader(parts: Omit<V3MessageParts, 'data'>): Buffer[] {
   ];
 }
 
-/** The size of what `encodeV3Message` puts beside the data, for response-size.ts. */
+/** The size of what `encodeV3Message` puts beside the data, for ../message/response-size.ts. */
 export function v3HeaderSize(parts: Omit<V3MessageParts, 'data'>): number {
   return encodeHeader(parts).reduce((total, part) => total + part.length, 0);
 }

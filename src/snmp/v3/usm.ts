@@ -141,7 +141,7 @@ export class UsmEngine {
   }
 
   /**
-   * What `encodeResponse` puts around the PDU, for response-size.ts: the ScopedPDU's context
+   * What `encodeResponse` puts around the PDU, for ../message/response-size.ts: the ScopedPDU's context
    * fields, the encryptedPDU OCTET STRING (AES-CFB keeps the length), the header as `seal` makes it.
    */
   responseEnvelope(context: V3RequestContext): ResponseEnvelope {

@@ -3,7 +3,7 @@
  * say which address and port failed and why (EACCES, with the way out), and exit non-zero instead
  * of dying silently or running without SNMP. (A port already in use is covered in cli.test.ts,
  * "agent exits non-zero with a clear message when the SNMP port is taken", and the exact message
- * in snmp-tools.test.ts.)
+ * in snmp-agent.test.ts.)
  *
  * The tests run as root here, so the CLI is started through util-linux `setpriv` as nobody with no
  * capabilities; as another user it is started directly.
@@ -30,7 +30,7 @@ function unprivilegedRunner(): { prefix: string[] } | { skip: string } {
 }
 
 const runner = unprivilegedRunner();
-if ('skip' in runner) console.warn(`SKIPPED test/snmp-bind.test.ts: ${runner.skip}`);
+if ('skip' in runner) console.warn(`SKIPPED test/agent/snmp/bind.test.ts: ${runner.skip}`);
 
 function run(command: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

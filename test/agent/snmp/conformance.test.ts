@@ -1,7 +1,7 @@
 /**
  * Differential conformance: the same requests to the agent and to a real Net-SNMP snmpd over
  * loopback, the answers compared field by field (datagram size, error-status, error-index,
- * varbinds). Raw packets where the tools cannot make them (src/agent/snmp/ber.ts and the USM
+ * varbinds). Raw packets where the tools cannot make them (src/snmp/ber.ts and the USM
  * crypto, test/helpers/snmp-raw-client.ts); the Net-SNMP tools with -Ob -On for the rest.
  *
  * Where the two differ on purpose, the test says why: the agent's local limit is 1472 bytes

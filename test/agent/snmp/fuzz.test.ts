@@ -6,7 +6,7 @@
  * indefinite lengths, v3 garbage). Then a real snmpwalk must still see the original nine lines,
  * every packet must be accounted for in exactly one counter, and no packet may have hit a bug.
  *
- * Reproduce a failure with the seed it prints: `FUZZ_SEED=1234 npx vitest run test/snmp-fuzz.test.ts`.
+ * Reproduce a failure with the seed it prints: `FUZZ_SEED=1234 npx vitest run test/agent/snmp/fuzz.test.ts`.
  * Counts and correctness only; no timing assertions here (timings are bench/snmp-bench.ts's job).
  */
 import { createSocket } from 'node:dgram';
@@ -155,7 +155,7 @@ function crafted(rng: Rng): Buffer {
 
 const GENERATORS: Record<string, (rng: Rng) => Buffer> = { random: randomBytes, valid: validRequest, truncated, bitFlipped, crafted };
 
-/** The original's nine lines for this snapshot (as in snmp-tools.test.ts), °F. */
+/** The original's nine lines for this snapshot (as in snmp-agent.test.ts), °F. */
 function originalNineLines(snapshot: AgentSnapshot): string[] {
   const value = (quantity: string) => snapshot.quantities.find((q) => q.quantity === quantity)!.reading!.value;
   const row = (column: number, index: number, text: string) => `iso.3.6.1.4.1.21600.1.5.1.1.1.${column}.${index} = ${text}`;

@@ -1,6 +1,6 @@
 /**
  * Hostile and broken packets against our agent over real UDP: the packets that kill net-snmp's
- * Agent (snmp-net-snmp-defects.test.ts), malformed BER, wrong communities and sources. After each,
+ * Agent (test/snmp/net-snmp-defects.test.ts), malformed BER, wrong communities and sources. After each,
  * the agent must still answer a real snmpwalk.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
