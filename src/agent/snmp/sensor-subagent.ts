@@ -3,36 +3,21 @@
  * registers sensorEntry and serves it from the same view the standalone agent serves, built the
  * same way (sensorRows → sensorTableVarbinds). The system group stays snmpd's.
  */
-import { systemClock, type Clock } from '../../common/clock.js';
-import type { Logger } from '../../common/logger.js';
+import { systemClock } from '../../common/clock.js';
 import type { AgentxConfig } from '../../snmp/agentx/config.js';
 import { AgentxSubagent } from '../../snmp/agentx/subagent.js';
-import type { Oid } from '../../snmp/oid.js';
 import { MibView } from '../../snmp/responder/request-handler.js';
-import type { AgentSnapshot } from '../agent.js';
-import type { ResolvedAgentConfig } from '../config/resolve.js';
-import type { UnitSystem } from '../readings/units.js';
 import { ENVIROWATCH_OID, SENSOR_ENTRY_OID } from './envirowatch-oids.js';
 import { SENSOR_COLUMN_OIDS, sensorRows, sensorTableVarbinds, type SensorTableInput } from './sensor-table.js';
-
-/** What this subagent registers: sensorEntry. The system group stays snmpd's. */
-export const AGENTX_SUBTREE: Oid = SENSOR_ENTRY_OID;
+import type { SnmpAgentOptions } from './snmp-agent.js';
 
 /** The sensor table as a MibView: the standalone agent's view without the system group. */
 export function sensorTableView(input: SensorTableInput): MibView {
   return new MibView(sensorTableVarbinds(sensorRows(input)), SENSOR_COLUMN_OIDS);
 }
 
-export interface SensorSubagentOptions {
-  readonly config: AgentxConfig;
-  /** The agent's in-memory state; called once per request, so it must not block. */
-  readonly snapshot: () => AgentSnapshot;
-  readonly units: UnitSystem;
-  readonly thresholds: ResolvedAgentConfig['thresholds'];
-  readonly logger: Logger;
-  /** Timestamps (the age column), Open/Register timeouts and the reconnection backoff. */
-  readonly clock?: Clock | undefined;
-}
+/** The standalone agent's sources of the view (the snapshot, units, thresholds), and the master's socket. */
+export type SensorSubagentOptions = Pick<SnmpAgentOptions, 'snapshot' | 'units' | 'thresholds' | 'logger' | 'clock'> & { readonly config: AgentxConfig };
 
 export function sensorSubagent(options: SensorSubagentOptions): AgentxSubagent {
   const { snapshot, units, thresholds } = options;
@@ -41,7 +26,7 @@ export function sensorSubagent(options: SensorSubagentOptions): AgentxSubagent {
     config: options.config,
     id: ENVIROWATCH_OID,
     descr: 'envirowatch environment sensor',
-    subtree: AGENTX_SUBTREE,
+    subtree: SENSOR_ENTRY_OID, // not the system group: snmpd serves its own
     view: () => sensorTableView({ snapshot: snapshot(), units, thresholds, now: clock.now() }),
     logger: options.logger,
     clock,

@@ -10,7 +10,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/common/clock.js';
 import { createLogger, type LogLevel } from '../../../src/common/logger.js';
 import type { AgentSnapshot, QuantityState, StatusChange } from '../../../src/agent/agent.js';
@@ -24,7 +24,8 @@ import { encodeDiscoveryProbe } from '../../../src/snmp/notification/v3.js';
 import { startSnmpService } from '../../../src/agent/snmp/service.js';
 import { decodeV3Message } from '../../../src/snmp/v3/message.js';
 import type { SnmpV3User } from '../../../src/snmp/v3/config.js';
-import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from '../../helpers/snmptrapd.js';
+import type { TrapdNotification } from '../../helpers/snmptrapd.js';
+import { snmptrapdPerTest } from '../../helpers/snmptrapd-per-test.js';
 
 const USER: SnmpV3User = { name: 'ewuser', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' };
 const OUR_ENGINE = Buffer.from('800054600512345678', 'hex');
@@ -32,19 +33,7 @@ const NOW = Date.UTC(2026, 0, 1, 12);
 const ROW = '1.3.6.1.4.1.21600.1.5.1.1.1';
 const TRAP_OID = SENSOR_STATUS_CHANGE_OID.join('.');
 
-const started: RunningSnmptrapd[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const trapd of started.splice(0)) await trapd.stop();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-/** No skip when snmptrapd is missing: startSnmptrapd throws naming the Debian package. */
-async function trapd(options: Parameters<typeof startSnmptrapd>[0]): Promise<RunningSnmptrapd> {
-  const running = await startSnmptrapd(options);
-  started.push(running);
-  return running;
-}
+const { trapd, cleanups } = snmptrapdPerTest();
 
 /** A change whose varbinds are fixed: temperature warning → critical at 26.9 °C (80.42 °F), critical limit 80 °F. */
 const CHANGE: StatusChange = { quantity: 'temperature', from: 'warning', to: 'critical', value: 26.9, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: NOW };
@@ -124,7 +113,6 @@ describe('NotificationSender with SNMPv3 receivers, against a real snmptrapd', (
     expect(reports(logs, 'notInTimeWindows')).toBe(1);
     // A different snmptrapd (new engine ID) on the same port: our keys are localised for the old one.
     await receiver.stop();
-    started.splice(started.indexOf(receiver), 1);
     const replacement = await trapd({ v3: { user: USER }, port: receiver.port });
     notifier.notify(CHANGE, SNAPSHOT);
     await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(3), { timeout: 3000 });

@@ -4,13 +4,14 @@
  * discovery (RFC 3414 §4), the notInTimeWindows Report, wrong keys.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../../../src/snmp/message/message.js';
 import { decodeV3Reply, encodeDiscoveryProbe, encodeV3Notification, localizeKeys, masterKeys } from '../../../src/snmp/notification/v3.js';
 import { SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../../../src/snmp/notification/varbinds.js';
 import { parseOid } from '../../../src/snmp/oid.js';
 import type { SnmpV3User } from '../../../src/snmp/v3/config.js';
-import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from '../../helpers/snmptrapd.js';
+import type { RunningSnmptrapd, TrapdNotification } from '../../helpers/snmptrapd.js';
+import { snmptrapdPerTest } from '../../helpers/snmptrapd-per-test.js';
 
 const USER: SnmpV3User = { name: 'ewuser', authProtocol: 'SHA-256', authPassword: 'authpass123', privProtocol: 'AES', privPassword: 'privpass123' };
 const OUR_ENGINE = Buffer.from('800054600512345678', 'hex');
@@ -19,19 +20,7 @@ const SENSOR_STATUS_CHANGE = parseOid('1.3.6.1.4.1.21600.1.5.2.0.1');
 const TRAP_OID = SENSOR_STATUS_CHANGE.join('.');
 const ROW = '1.3.6.1.4.1.21600.1.5.1.1.1';
 
-const started: RunningSnmptrapd[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const trapd of started.splice(0)) await trapd.stop();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-/** No skip when snmptrapd is missing: startSnmptrapd throws naming the Debian package. */
-async function trapd(options: Parameters<typeof startSnmptrapd>[0]): Promise<RunningSnmptrapd> {
-  const running = await startSnmptrapd(options);
-  started.push(running);
-  return running;
-}
+const { trapd, cleanups } = snmptrapdPerTest();
 
 describe('SNMPv3 notification messages against a real snmptrapd', () => {
   const varbinds: Varbind[] = [
