@@ -123,7 +123,7 @@ export class AgentxSubagent {
    * Makes the first connection attempt and resolves when it is over: `registered: true` once the
    * master accepted Open and Register, `false` when it could not (no master, refused, timeout).
    * Never rejects for the master's sake: either way it keeps (re)connecting in the background
-   * until stop(), so the agent does not depend on starting after snmpd.
+   * until stop(), so its user (the agent) does not depend on starting after snmpd.
    */
   start(): Promise<{ registered: boolean }> {
     if (this.running) throw new EnvirowatchError('AgentX subagent already started');
