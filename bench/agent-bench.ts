@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseOid } from '../src/agent/snmp/oid.js';
+import { parseOid } from '../src/snmp/oid.js';
 import { SIMULATED_BME280_ADDRESS, SIMULATED_LTR559_ADDRESS } from '../src/agent/simulation/board.js';
 import { startAgentCommand } from './agent-command.js';
 import { cliNodeFlags } from './cli.js';

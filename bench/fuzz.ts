@@ -21,7 +21,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
-import { parseOid } from '../src/agent/snmp/oid.js';
+import { parseOid } from '../src/snmp/oid.js';
 import { ANALYZER_CLI, CLI, analyzerSetup, cli, waitFor } from '../test/helpers/analyzer-process.js';
 import { HOSTILE_HOSTS, HOSTILE_URL_TARGETS, JS_SPECIAL_NAMES, backtrackingRuns, hostileName, hostileRfc3164, hostileRfc5424, hostileSnmpV2Message, hostileSnmpV3Message, mutatedPackets } from '../test/helpers/hostile-inputs.js';
 import { freeUdpPort } from '../test/helpers/ports.js';

@@ -4,9 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from '../src/agent/snmp/ber.js';
-import { PduType, SnmpVersion } from '../src/agent/snmp/message.js';
-import type { Oid } from '../src/agent/snmp/oid.js';
+import { BerReader, Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from '../src/snmp/ber.js';
+import { PduType, SnmpVersion } from '../src/snmp/message/message.js';
+import type { Oid } from '../src/snmp/oid.js';
 
 /** One v2c GET for `oid` with `requestId`, community public. */
 export function getRequest(oid: Oid, requestId: number, community = 'public'): Buffer {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Oid } from '../src/agent/snmp/oid.js';
+import type { Oid } from '../src/snmp/oid.js';
 import { CLI, cliNodeFlags } from './cli.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { getLoad } from './snmp-load.js';

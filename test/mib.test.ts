@@ -8,9 +8,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSnapshot, QuantityState } from '../src/agent/agent.js';
 import type { Quantity } from '../src/agent/readings/quantities.js';
 import type { Status, Thresholds } from '../src/agent/readings/thresholds.js';
-import { ENVIROWATCH_OID, formatOid, SENSOR_ENTRY_OID } from '../src/agent/snmp/oid.js';
+import { formatOid } from '../src/snmp/oid.js';
+import { ENVIROWATCH_OID, SENSOR_ENTRY_OID } from '../src/agent/snmp/envirowatch-oids.js';
 import { SENSOR_COLUMNS, SENSOR_INDEX, STATUS_CODE } from '../src/agent/snmp/sensor-table.js';
-import { SENSOR_STATUS_CHANGE_OID, statusChangeVarbinds } from '../src/agent/snmp/notification-varbinds.js';
+import { SENSOR_STATUS_CHANGE_OID, statusChangeVarbinds } from '../src/agent/snmp/status-change-varbinds.js';
 import { ALERT_KIND_CODE, ALERT_STATE_CODE, ANALYZER_ALERT_OID, alertVarbinds } from '../src/analyzer/notify/snmp-alert.js';
 import { ManualClock } from '../src/common/clock.js';
 import { SEVERITIES } from '../src/common/syslog/format.js';
@@ -207,7 +208,7 @@ describe('the live agent through the MIB', () => {
 });
 
 describe('sensorStatusChange', () => {
-  it('lists as OBJECTS, in order, what notification-varbinds.ts sends, then the limit as an extra varbind', async () => {
+  it('lists as OBJECTS, in order, what status-change-varbinds.ts sends, then the limit as an extra varbind', async () => {
     const definition = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::sensorStatusChange']);
     const objects = /OBJECTS\s*\{([^}]*)\}/.exec(definition.stdout)?.[1]?.split(',').map((name) => name.trim());
     // Temperature going ok -> warning above 77 °F: the row, then the warning limit.

@@ -18,7 +18,7 @@ import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
 import { WebServer } from './web/server.js';
 import { countersSummary, flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
-import type { LocalEngine } from '../agent/snmp/local-engine.js';
+import type { LocalEngine } from '../snmp/v3/local-engine.js';
 import { openChannel, type Channel } from './notify/channels.js';
 import type { ChannelConfig } from './notify/config.js';
 import { openAnalyzerEngine } from './notify/snmp-engine.js';

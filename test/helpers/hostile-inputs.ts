@@ -5,8 +5,8 @@
  * and `npm run fuzz`.
  */
 import fc from 'fast-check';
-import { Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from '../../src/agent/snmp/ber.js';
-import { MsgFlags, encodeScopedPdu, encodeV3Message } from '../../src/agent/snmp/v3-message.js';
+import { Tag, encodeInteger, encodeNull, encodeOid, encodeString, sequence } from '../../src/snmp/ber.js';
+import { MsgFlags, encodeScopedPdu, encodeV3Message } from '../../src/snmp/v3/message.js';
 
 /** Every name an inherited lookup on a plain object could find, plus `__proto__` and `then`. */
 export const JS_SPECIAL_NAMES: readonly string[] = [...new Set(['__proto__', 'constructor', 'prototype', 'then', 'toJSON', 'length', ...Object.getOwnPropertyNames(Object.prototype)])];

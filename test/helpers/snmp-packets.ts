@@ -1,6 +1,6 @@
 /**
  * Hand-built SNMP request datagrams, for the packets the Net-SNMP tools refuse to send.
- * Built byte by byte (not with src/agent/snmp/ber.ts) so a bug in our encoder cannot hide one
+ * Built byte by byte (not with src/snmp/ber.ts) so a bug in our encoder cannot hide one
  * in our decoder. Lengths here are always short-form (< 128 bytes).
  */
 
@@ -47,7 +47,7 @@ export function request(parts: RequestParts = {}): Buffer {
   );
 }
 
-/** The packets that each killed net-snmp 3.29's Agent (see snmp-net-snmp-defects.test.ts). */
+/** The packets that each killed net-snmp 3.29's Agent (see test/snmp/net-snmp-defects.test.ts). */
 export const CRASH_PACKETS: Record<string, Buffer> = {
   // First subidentifier 0x78 = 120: BER for 2.40, which a floor(v/40) decoder reads as "3.0".
   'OID whose first arc decodes as 3': request({ pdu: PDU.get, oids: [[0x78, 0x01, 0x02]] }),

@@ -4,11 +4,11 @@
  * the agent's own BER codec and USM crypto: the differential tests send the same bytes to snmpd,
  * so a bug here would show as a disagreement with snmpd, not hide one.
  */
-import { BerReader, Tag, encodeInteger, encodeString, sequence, type Tlv } from '../../src/agent/snmp/ber.js';
-import { encodePdu } from '../../src/agent/snmp/message.js';
-import { decodeV3Reply, encodeDiscoveryProbe, localizeKeys, masterKeys, type V3Credentials, type V3LocalKeys } from '../../src/agent/snmp/notification-v3.js';
-import { AES_SALT_BYTES, aesDecrypt, aesEncrypt, computeMac } from '../../src/agent/snmp/usm-crypto.js';
-import { MsgFlags, decodeV3Message, encodeScopedPdu, encodeV3Message, unwrapDecrypted } from '../../src/agent/snmp/v3-message.js';
+import { BerReader, Tag, encodeInteger, encodeString, sequence, type Tlv } from '../../src/snmp/ber.js';
+import { encodePdu } from '../../src/snmp/message/message.js';
+import { decodeV3Reply, encodeDiscoveryProbe, localizeKeys, masterKeys, type V3Credentials, type V3LocalKeys } from '../../src/snmp/notification/v3.js';
+import { AES_SALT_BYTES, aesDecrypt, aesEncrypt, computeMac } from '../../src/snmp/v3/usm-crypto.js';
+import { MsgFlags, decodeV3Message, encodeScopedPdu, encodeV3Message, unwrapDecrypted } from '../../src/snmp/v3/message.js';
 import { sendRaw } from './snmp-tools.js';
 
 export interface RawResponse {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SnmpV3User } from '../../src/agent/snmp/v3-user-config.js';
+import type { SnmpV3User } from '../../src/snmp/v3/config.js';
 import { freeUdpPort } from './ports.js';
 
 /**

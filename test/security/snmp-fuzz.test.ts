@@ -14,12 +14,12 @@
 import { createSocket, type Socket } from 'node:dgram';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerError, BerReader, Tag } from '../../src/agent/snmp/ber.js';
-import { CommunityAccess } from '../../src/agent/snmp/access.js';
-import { PduType, decodeMessage } from '../../src/agent/snmp/message.js';
-import { MAX_RESPONSE_BYTES } from '../../src/agent/snmp/request-handler.js';
+import { BerError, BerReader, Tag } from '../../src/snmp/ber.js';
+import { CommunityAccess } from '../../src/snmp/responder/community-access.js';
+import { PduType, decodeMessage } from '../../src/snmp/message/message.js';
+import { MAX_RESPONSE_BYTES } from '../../src/snmp/responder/request-handler.js';
 import type { SnmpAgent } from '../../src/agent/snmp/snmp-agent.js';
-import { decodeV3Message } from '../../src/agent/snmp/v3-message.js';
+import { decodeV3Message } from '../../src/snmp/v3/message.js';
 import { agentFixture } from '../helpers/agent-fixture.js';
 import { JS_SPECIAL_NAMES, hostileSnmpV2Message, hostileSnmpV3Message, mutatedPackets, objectPrototypeSnapshot } from '../helpers/hostile-inputs.js';
 import { startSnmpAgent, type RunningSnmpAgent } from '../helpers/snmp-tools.js';

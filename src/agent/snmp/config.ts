@@ -1,13 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { agentxConfigSchema } from './agentx-config.js';
-import { notificationsConfigSchema } from './notification-config.js';
-import { v3UserSchema } from './v3-user-config.js';
+import { agentxConfigSchema } from '../../snmp/agentx/config.js';
+import { notificationReceiverSchema } from '../../snmp/notification/receiver-config.js';
+import { engineIdSchema, v3UserSchema } from '../../snmp/v3/config.js';
 
 /**
  * The future `snmp:` section of agent.yaml (README.md beside this file documents it for
  * config/agent.yaml). Every key has a default; unknown keys are errors. Read-only SNMPv1/v2c
- * communities and read-only SNMPv3 authPriv users (USM, usm.ts); v2c/v3 notifications; AgentX.
+ * communities and read-only SNMPv3 authPriv users (USM, src/snmp/v3/usm.ts); v2c/v3 notifications; AgentX.
  */
 
 /** `10.0.0.0/8`, `192.168.1.20` (one host), `fd00::/8`, `::1`. */
@@ -30,12 +30,11 @@ const community = z.strictObject({
   sources: z.array(cidr).min(1, { message: 'list at least one network, or leave sources out for any' }).optional(),
 });
 
-/** snmpEngineID in hex (RFC 3411 SnmpEngineID: 5–32 octets, not all 00 or all FF). */
-export const engineIdSchema = z
-  .string()
-  .transform((text) => text.replace(/^0x/i, '').replace(/[:\s]/g, '').toLowerCase())
-  .refine((hex) => /^([0-9a-f]{2}){5,32}$/.test(hex), { message: 'must be 5 to 32 bytes in hex, e.g. 800054600512345678' })
-  .refine((hex) => !/^(00)+$/.test(hex) && !/^(ff)+$/.test(hex), { message: 'must not be all 00 or all FF (RFC 3411)' });
+/** `snmp.notifications` (NOTIFICATIONS.md beside this file). */
+export const notificationsConfigSchema = z.strictObject({
+  /** Where status-change notifications go. Empty by default: nothing is sent until configured. */
+  receivers: z.array(notificationReceiverSchema).default([]),
+});
 
 export const snmpConfigSchema = z.strictObject({
   /**
@@ -94,5 +93,3 @@ export const snmpConfigSchema = z.strictObject({
 });
 
 export type SnmpConfig = z.output<typeof snmpConfigSchema>;
-export type SnmpCommunity = z.output<typeof community>;
-export type { SnmpV3User } from './v3-user-config.js';

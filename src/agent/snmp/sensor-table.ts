@@ -13,8 +13,9 @@ import type { Quantity } from '../readings/quantities.js';
 import { QUANTITY_NAME } from '../readings/quantities.js';
 import type { Status, Thresholds } from '../readings/thresholds.js';
 import { displayUnit, toDisplay, type UnitSystem } from '../readings/units.js';
-import type { Varbind } from './message.js';
-import { SENSOR_ENTRY_OID } from './oid.js';
+import type { Varbind } from '../../snmp/message/message.js';
+import type { Oid } from '../../snmp/oid.js';
+import { SENSOR_ENTRY_OID } from './envirowatch-oids.js';
 
 /** Row numbers are part of the MIB: the original's three first, in its order; never renumber. */
 export const SENSOR_INDEX: Readonly<Record<Quantity, number>> = { temperature: 1, humidity: 2, light: 3, pressure: 4, proximity: 5 };
@@ -22,6 +23,8 @@ export const SENSOR_INDEX: Readonly<Record<Quantity, number>> = { temperature: 1
 export const STATUS_CODE: Readonly<Record<Status, number>> = { ok: 1, warning: 2, critical: 3, error: 4, stale: 5 };
 
 export const SENSOR_COLUMNS = 9;
+/** The columns' OIDs (sensorEntry.1 … .9), the objects of the table for noSuchInstance vs noSuchObject. */
+export const SENSOR_COLUMN_OIDS: readonly Oid[] = Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]);
 
 export interface SensorRow {
   readonly index: number;

@@ -2,10 +2,10 @@ import { systemClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import type { AgentSnapshot, StatusChange } from '../agent.js';
 import type { ResolvedAgentConfig } from '../config/resolve.js';
-import { AgentxSubagent } from './agentx-subagent.js';
 import type { SnmpConfig } from './config.js';
-import { openLocalEngine, type LocalEngine } from './local-engine.js';
-import type { NotificationCounters } from './notification-sender.js';
+import { openLocalEngine, type LocalEngine } from '../../snmp/v3/local-engine.js';
+import type { NotificationCounters } from '../../snmp/notification/sender.js';
+import { sensorSubagent } from './sensor-subagent.js';
 import { StatusChangeNotifier } from './status-change-notifier.js';
 import { SnmpAgent } from './snmp-agent.js';
 
@@ -41,7 +41,7 @@ export async function startSnmpService(options: {
   let served: { upTimeTicks(): number; stop(): Promise<void>; localEngine: LocalEngine | undefined };
   if (config.mode === 'agentx') {
     const startedAt = clock.monotonic();
-    const subagent = new AgentxSubagent({ ...common, config: config.agentx, logger: logger.child('snmp.agentx'), clock });
+    const subagent = sensorSubagent({ ...common, config: config.agentx, logger: logger.child('snmp.agentx'), clock });
     const { registered } = await subagent.start();
     if (!registered) logger.warn('SNMP: not registered with snmpd yet; retrying in the background', { socket: config.agentx.socket });
     served = { upTimeTicks: () => Math.floor((clock.monotonic() - startedAt) / 10), stop: () => subagent.stop(), localEngine: undefined };

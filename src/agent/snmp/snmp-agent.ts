@@ -7,19 +7,18 @@ import type { Logger } from '../../common/logger.js';
 import type { AgentSnapshot } from '../agent.js';
 import type { ResolvedAgentConfig } from '../config/resolve.js';
 import type { UnitSystem } from '../readings/units.js';
-import { CommunityAccess } from './access.js';
-import { BerError } from './ber.js';
+import { CommunityAccess } from '../../snmp/responder/community-access.js';
+import { BerError } from '../../snmp/ber.js';
 import type { SnmpConfig } from './config.js';
-import { PduType, SnmpVersion, decodeMessage, encodeResponse, responseEnvelope, type RequestMessage, type Varbind } from './message.js';
-import { SENSOR_ENTRY_OID } from './oid.js';
+import { PduType, SnmpVersion, decodeMessage, encodeResponse, responseEnvelope, type RequestMessage, type Varbind } from '../../snmp/message/message.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
-import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest } from './request-handler.js';
-import { SENSOR_COLUMNS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
-import { SNMP_ENTITY_OBJECTS, snmpEntityVarbinds } from './snmp-entity.js';
+import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest } from '../../snmp/responder/request-handler.js';
+import { SENSOR_COLUMN_OIDS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
+import { SNMP_ENTITY_OBJECTS, snmpEntityVarbinds } from '../../snmp/responder/snmp-entity.js';
 import { SYSTEM_OBJECTS, systemVarbinds } from './system-group.js';
-import { openLocalEngine, type LocalEngine } from './local-engine.js';
-import { USM_STATS, type UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from './usm.js';
-import { OUR_MAX_SIZE } from './v3-message.js';
+import { openLocalEngine, type LocalEngine } from '../../snmp/v3/local-engine.js';
+import { USM_STATS, type UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from '../../snmp/v3/usm.js';
+import { OUR_MAX_SIZE } from '../../snmp/v3/message.js';
 
 /** The usmStats served while v3 is off: the USM sees nothing. */
 const NO_USM_STATS: Readonly<UsmStats> = Object.fromEntries(Object.keys(USM_STATS).map((name) => [name, 0])) as Record<UsmStatName, number>;
@@ -104,7 +103,7 @@ export class SnmpAgent {
   private readonly clock: Clock;
   private readonly access: CommunityAccess;
   private readonly limited: RateLimitedLog;
-  private readonly objects = [...Array.from({ length: SENSOR_COLUMNS }, (_, i) => [...SENSOR_ENTRY_OID, i + 1]), ...SYSTEM_OBJECTS, ...SNMP_ENTITY_OBJECTS];
+  private readonly objects = [...SENSOR_COLUMN_OIDS, ...SYSTEM_OBJECTS, ...SNMP_ENTITY_OBJECTS];
   private readonly sysDescr: string;
   /** Read once: os.hostname() is a system call, and the name does not change under us. */
   private readonly hostname = hostname();

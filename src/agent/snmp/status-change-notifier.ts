@@ -2,8 +2,8 @@ import type { AgentSnapshot, StatusChange } from '../agent.js';
 import type { Quantity } from '../readings/quantities.js';
 import type { Thresholds } from '../readings/thresholds.js';
 import type { UnitSystem } from '../readings/units.js';
-import { NotificationSender, type NotificationCounters, type NotificationSenderOptions } from './notification-sender.js';
-import { statusChangeVarbinds } from './notification-varbinds.js';
+import { NotificationSender, type NotificationCounters, type NotificationSenderOptions } from '../../snmp/notification/sender.js';
+import { statusChangeVarbinds } from './status-change-varbinds.js';
 
 export interface StatusChangeNotifierOptions extends NotificationSenderOptions {
   readonly units: UnitSystem;

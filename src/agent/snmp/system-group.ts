@@ -1,6 +1,7 @@
 /** SNMPv2-MIB system group (RFC 3418 §2), the scalars every manager asks for first, and sysORTable. */
-import type { Varbind } from './message.js';
-import { ENVIROWATCH_OID, parseOid, SYSTEM_OID, type Oid } from './oid.js';
+import type { Varbind } from '../../snmp/message/message.js';
+import { parseOid, SYSTEM_OID, type Oid } from '../../snmp/oid.js';
+import { ENVIROWATCH_OID } from './envirowatch-oids.js';
 
 export interface SystemInfo {
   readonly sysDescr: string;

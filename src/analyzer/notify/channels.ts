@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createTransport } from 'nodemailer';
-import type { LocalEngine } from '../../agent/snmp/local-engine.js';
-import { NotificationSender } from '../../agent/snmp/notification-sender.js';
+import type { LocalEngine } from '../../snmp/v3/local-engine.js';
+import { NotificationSender } from '../../snmp/notification/sender.js';
 import type { Logger } from '../../common/logger.js';
 import { openDestination } from '../../common/syslog/destination.js';
 import { formatRfc3164, formatRfc5424, SEVERITIES } from '../../common/syslog/format.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { engineIdSchema } from '../../agent/snmp/config.js';
-import { notificationReceiverSchema } from '../../agent/snmp/notification-config.js';
+import { engineIdSchema } from '../../snmp/v3/config.js';
+import { notificationReceiverSchema } from '../../snmp/notification/receiver-config.js';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { syslogDestinationSchema } from '../../common/syslog/destination-config.js';
 import { SEVERITIES } from '../../common/syslog/format.js';

@@ -2,9 +2,9 @@
  * The varbinds of the analyzer's `analyzerAlert` notification (mibs/ENVIROWATCH-MIB.txt): pure,
  * from one alert and sysUpTime. Keep in step with the MIB's analyzerObjects.
  */
-import type { Varbind } from '../../agent/snmp/message.js';
-import { SNMP_TRAP_OID_0, SYS_UP_TIME_0 } from '../../agent/snmp/notification-varbinds.js';
-import { parseOid } from '../../agent/snmp/oid.js';
+import type { Varbind } from '../../snmp/message/message.js';
+import { notificationHeader } from '../../snmp/notification/varbinds.js';
+import { parseOid } from '../../snmp/oid.js';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import type { Alert } from '../rules/alert.js';
 
@@ -65,8 +65,7 @@ export function alertVarbinds(alert: Alert, sysUpTime: number): Varbind[] {
     { type: 'octets', value: dateAndTime(alert.time) },
   ];
   return [
-    { oid: SYS_UP_TIME_0, value: { type: 'timeticks', value: Math.max(0, Math.floor(sysUpTime)) % 2 ** 32 } },
-    { oid: SNMP_TRAP_OID_0, value: { type: 'oid', value: ANALYZER_ALERT_OID } },
+    ...notificationHeader(sysUpTime, ANALYZER_ALERT_OID),
     ...objects.map((value, i) => ({ oid: [...ANALYZER_OBJECTS_OID, i + 1, 0], value })),
   ];
 }

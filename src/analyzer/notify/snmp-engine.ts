@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { LocalEngine } from '../../agent/snmp/local-engine.js';
-import { nextEngineBoots } from '../../agent/snmp/usm-boots.js';
-import { UsmEngine } from '../../agent/snmp/usm.js';
-import { EngineIdFormat, formatEngineId } from '../../agent/snmp/v3-engine-id.js';
+import type { LocalEngine } from '../../snmp/v3/local-engine.js';
+import { nextEngineBoots } from '../../snmp/v3/usm-boots.js';
+import { UsmEngine } from '../../snmp/v3/usm.js';
+import { EngineIdFormat, formatEngineId } from '../../snmp/v3/engine-id.js';
 
 /** Where the analyzer keeps its snmpEngineBoots, in its data dir. */
 export const ENGINE_BOOTS_FILE = 'snmp-engine-boots.json';
