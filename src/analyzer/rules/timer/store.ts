@@ -1,17 +1,17 @@
-/** Timer rules' part of the store: the held starts, in `timers`. */
-import { parseJsonRecords } from '../../../common/records.js';
-import type { SyslogEvent } from '../../../common/syslog/event.js';
+/** Timer rules' part of the store: the held starts, in `timers` (the event as held.ts encodes it). */
 import type { Db } from '../../store/database.js';
 import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
+import { compactHeld, type Held } from './held.js';
 
 /** What a timer tracker reports. */
 export interface TimerSink {
-  timerHeld(ruleId: string, key: string, started: number, event: SyslogEvent): void;
+  timerHeld(ruleId: string, key: string, held: Held): void;
   timerReleased(ruleId: string, key: string): void;
 }
 
-export type SavedTimers = { key: string; started: number; event: SyslogEvent }[];
+/** A rule's held starts by key, in start order (the order the tracker keeps them in). */
+export type SavedTimers = Map<string, Held>;
 
 export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink {
   readonly sink = this;
@@ -19,20 +19,22 @@ export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink 
    * null: delete the row. `replacesRow`: the hold follows a release not yet written, so a row may
    * exist; a hold without it that is released before the write never reaches the database.
    */
-  private readonly timers = new Map<string, { started: number; event: SyslogEvent; replacesRow: boolean } | null>();
+  private readonly timers = new Map<string, { held: Held; replacesRow: boolean } | null>();
   private readonly statements;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.statements = {
       upsert: db.prepare('INSERT OR REPLACE INTO timers (rule_id, key, started, event) VALUES (?, ?, ?, ?)'),
       delete: db.prepare('DELETE FROM timers WHERE rule_id = ? AND key = ?'),
+      // By the index timers_started: rows arrive in the order they are kept, nothing to sort.
+      load: db.prepare('SELECT rule_id, key, started, event FROM timers ORDER BY rule_id, started'),
     };
   }
 
-  timerHeld(ruleId: string, key: string, started: number, event: SyslogEvent): void {
+  timerHeld(ruleId: string, key: string, held: Held): void {
     const id = ruleKeyId(ruleId, key);
     const pending = this.timers.get(id);
-    this.timers.set(id, { started, event, replacesRow: pending === null || (pending?.replacesRow ?? false) });
+    this.timers.set(id, { held, replacesRow: pending === null || (pending?.replacesRow ?? false) });
   }
   timerReleased(ruleId: string, key: string): void {
     const id = ruleKeyId(ruleId, key);
@@ -46,19 +48,26 @@ export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink 
   }
 
   write(): void {
-    for (const [id, held] of this.timers) {
+    for (const [id, pending] of this.timers) {
       const [rule, key] = splitRuleKeyId(id);
-      if (held === null) this.statements.delete.run(rule, key);
-      else this.statements.upsert.run(rule, key, held.started, JSON.stringify(held.event));
+      if (pending === null) this.statements.delete.run(rule, key);
+      // The tracker keeps the same compact string from now on: one encoding for memory and disk.
+      else this.statements.upsert.run(rule, key, pending.held.started, compactHeld(pending.held));
     }
+  }
+
+  committed(): void {
     this.timers.clear();
   }
 
+  /** Streams the rows into each rule's map; the events stay the strings read (parsed only for an alert). */
   load(): Map<string, SavedTimers> {
     const byRule = new Map<string, SavedTimers>();
-    for (const row of this.db.prepare('SELECT rule_id, key, started, event FROM timers').all() as { rule_id: string; key: string; started: number; event: string }[]) {
-      const held = { key: row.key, started: row.started, event: parseJsonRecords(row.event) as SyslogEvent };
-      byRule.get(row.rule_id)?.push(held) ?? byRule.set(row.rule_id, [held]);
+    let rule = '';
+    let timers: SavedTimers | undefined;
+    for (const [ruleId, key, started, event] of this.statements.load.raw(true).iterate() as Iterable<[string, string, number, string]>) {
+      if (ruleId !== rule || !timers) byRule.set((rule = ruleId), (timers = new Map()));
+      timers.set(key, { started, event });
     }
     return byRule;
   }
