@@ -10,7 +10,7 @@ import { alertId, NO_ALERTS, type Alert } from '../alert.js';
 import type { RuleInstance } from '../kind.js';
 import { ownCopy } from '../../store/rule-keys.js';
 import { matchEvent } from '../match.js';
-import { LearnedKeys, type KeyState } from './learned.js';
+import { addValue, hasValue, LearnedKeys, removeOldestValue, seeValue, valueCount, valuesOf, type KeyState } from './learned.js';
 import type { AnomalyRule } from './schema.js';
 import type { AnomalySink } from './store.js';
 
@@ -42,8 +42,7 @@ export class AnomalyDetector implements RuleInstance {
       this.sink?.anomalyKey(this.rule.id, key, now);
       this.evictKeys();
     }
-    if (state.values.delete(value)) {
-      state.values.add(value); // now the most recently seen
+    if (seeValue(state, value)) {
       this.sink?.anomalySeen(this.rule.id, key, value, now);
       return NO_ALERTS;
     }
@@ -51,6 +50,7 @@ export class AnomalyDetector implements RuleInstance {
     if (learning || this.rule.onAlert === 'learn') this.learn(key, state, value, now);
     if (learning) return NO_ALERTS;
     this.counters.alerts++;
+    const known = valueCount(state) - (this.rule.onAlert === 'learn' ? 1 : 0);
     const alert: Alert = {
       id: alertId(this.rule.id, key, now, value),
       ruleId: this.rule.id,
@@ -60,8 +60,8 @@ export class AnomalyDetector implements RuleInstance {
       host: event.host,
       key,
       value,
-      summary: `${this.rule.id}: new value ${value} for ${key} (${state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0)} known since ${new Date(state.firstSeen).toISOString()})`,
-      evidence: { events: [event], knownValues: state.values.size - (this.rule.onAlert === 'learn' ? 1 : 0), keyFirstSeen: state.firstSeen },
+      summary: `${this.rule.id}: new value ${value} for ${key} (${known} known since ${new Date(state.firstSeen).toISOString()})`,
+      evidence: { events: [event], knownValues: known, keyFirstSeen: state.firstSeen },
     };
     return [alert];
   }
@@ -78,19 +78,19 @@ export class AnomalyDetector implements RuleInstance {
       state = this.keys.add(key, now);
       this.sink?.anomalyKey(this.rule.id, key, now);
     }
-    if (!state.values.has(value)) this.learn(key, state, value, now);
+    if (!hasValue(state, value)) this.learn(key, state, value, now);
   }
 
   knownValues(key: string): string[] {
-    return [...(this.keys.get(key)?.values ?? [])];
+    const state = this.keys.get(key);
+    return state ? valuesOf(state) : [];
   }
 
   private learn(key: string, state: KeyState, value: string, now: number): void {
-    state.values.add(ownCopy(value));
+    addValue(state, ownCopy(value));
     this.sink?.anomalyLearned(this.rule.id, key, value, now);
-    while (state.values.size > this.rule.maxValuesPerKey) {
-      const oldest = state.values.values().next().value!;
-      state.values.delete(oldest);
+    while (valueCount(state) > this.rule.maxValuesPerKey) {
+      const oldest = removeOldestValue(state);
       this.sink?.anomalyForgetValue(this.rule.id, key, oldest);
       this.counters.evictedValues++;
     }

@@ -1,17 +1,61 @@
 /**
  * What an anomaly rule has learned: per key, when it was first seen and its values, kept as
  * small as it can be (#19), since a rule may hold millions of values. A value is only its string
- * in an ordered Set (least recently seen first): its first and last time and its count are the
- * store's business (store.ts counts them on their way to SQLite), never read by the rule. The
- * store's load() builds this structure directly; the detector adopts it.
+ * (in an ordered Set, least recently seen first, when the key has more than one): its first and
+ * last time and its count are the store's business (store.ts counts them on their way to
+ * SQLite), never read by the rule. The store's load() builds this structure directly; the
+ * detector adopts it.
  */
 
 export interface KeyState {
   readonly firstSeen: number;
   /** The key's latest entry in the recency queue. */
   touch: number;
-  /** Insertion order = least recently seen first (a seen value is moved to the end). */
-  readonly values: Set<string>;
+  /**
+   * None, the one value itself (most keys have one, and a Set costs ~70 bytes more), or a Set in
+   * insertion order = least recently seen first (a seen value is moved to the end).
+   */
+  values: undefined | string | Set<string>;
+}
+
+export function valueCount(state: KeyState): number {
+  return state.values === undefined ? 0 : typeof state.values === 'string' ? 1 : state.values.size;
+}
+
+/** The key's values, least recently seen first. */
+export function valuesOf(state: KeyState): string[] {
+  return state.values === undefined ? [] : typeof state.values === 'string' ? [state.values] : [...state.values];
+}
+
+/** Whether the key has `value`; if so, it is now the most recently seen. */
+export function seeValue(state: KeyState, value: string): boolean {
+  if (typeof state.values === 'string' || state.values === undefined) return state.values === value;
+  if (!state.values.delete(value)) return false;
+  state.values.add(value);
+  return true;
+}
+
+export function hasValue(state: KeyState, value: string): boolean {
+  return typeof state.values === 'string' || state.values === undefined ? state.values === value : state.values.has(value);
+}
+
+/** Adds a value the key does not have, as the most recently seen. */
+export function addValue(state: KeyState, value: string): void {
+  if (state.values === undefined) state.values = value;
+  else if (typeof state.values === 'string') state.values = new Set([state.values, value]);
+  else state.values.add(value);
+}
+
+/** Removes the least recently seen value and returns it (the key has one). */
+export function removeOldestValue(state: KeyState): string {
+  if (typeof state.values !== 'object') {
+    const only = state.values!;
+    state.values = undefined;
+    return only;
+  }
+  const oldest = state.values.values().next().value!;
+  state.values.delete(oldest);
+  return oldest;
 }
 
 /** A rule's keys, and the order they were last seen in (the least recently seen is evicted first). */
@@ -32,9 +76,15 @@ export class LearnedKeys {
 
   /** A key not kept yet, now the most recently seen. */
   add(key: string, firstSeen: number): KeyState {
-    const state: KeyState = { firstSeen, touch: this.recency.touch(key), values: new Set() };
-    this.keys.set(key, state);
+    const state: KeyState = { firstSeen, touch: 0, values: undefined };
+    this.restore(key, state);
     return state;
+  }
+
+  /** A key read back from a store, now the most recently seen (a store restores them least recently seen first). */
+  restore(key: string, state: KeyState): void {
+    state.touch = this.recency.touch(key);
+    this.keys.set(key, state);
   }
 
   /** `state` (of `key`) is now the most recently seen. */

@@ -40,12 +40,8 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       valueReplace: db.prepare('INSERT OR REPLACE INTO anomaly_values (rule_id, key, value, first, last, count) VALUES (?, ?, ?, ?, ?, ?)'),
       valueSeen: db.prepare('UPDATE anomaly_values SET last = ?, count = count + ? WHERE rule_id = ? AND key = ? AND value = ?'),
       valueDelete: db.prepare('DELETE FROM anomaly_values WHERE rule_id = ? AND key = ? AND value = ?'),
-      // Keys least recently seen first (the detector evicts in that order): the latest of the key's own and its values' times.
-      loadKeys: db.prepare(
-        'SELECT k.rule_id, k.key, k.first_seen FROM anomaly_keys k LEFT JOIN anomaly_values v ON v.rule_id = k.rule_id AND v.key = k.key GROUP BY k.rule_id, k.key ORDER BY k.rule_id, max(k.first_seen, coalesce(max(v.last), k.first_seen))',
-      ),
-      // Each key's values least recently seen first, as the detector keeps them.
-      loadValues: db.prepare('SELECT rule_id, key, value FROM anomaly_values ORDER BY rule_id, key, last'),
+      // By primary key: each key's rows together, nothing for SQLite to sort.
+      load: db.prepare('SELECT k.rule_id, k.key, k.first_seen, v.value, v.last FROM anomaly_keys k LEFT JOIN anomaly_values v ON v.rule_id = k.rule_id AND v.key = k.key ORDER BY k.rule_id, k.key'),
     };
   }
 
@@ -106,23 +102,53 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
     this.values.clear();
   }
 
-  /** Streams the rows into each rule's LearnedKeys, in the order the detector keeps them. */
+  /**
+   * Streams the rows into each rule's LearnedKeys: each key's values least recently seen first,
+   * and the keys in the order they were last seen (the latest of the key's first time and its
+   * values' last), as the detector keeps them.
+   */
   load(): Map<string, LearnedKeys> {
-    const byRule = new Map<string, LearnedKeys>();
-    let rule = '';
-    let keys: LearnedKeys | undefined;
-    for (const [ruleId, key, firstSeen] of this.statements.loadKeys.raw(true).iterate() as Iterable<[string, string, number]>) {
-      if (ruleId !== rule || !keys) byRule.set((rule = ruleId), (keys = new LearnedKeys()));
-      keys.add(key, firstSeen);
-    }
-    // Rows come by key: one lookup per key, not per value.
+    type RuleRows = { keys: string[]; states: KeyState[]; lastSeen: number[] };
+    const byRule = new Map<string, RuleRows>();
+    let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
+    let [ruleId, key] = ['', ''];
     let state: KeyState | undefined;
-    rule = '';
-    let stateKey: string | undefined;
-    for (const [ruleId, key, value] of this.statements.loadValues.raw(true).iterate() as Iterable<[string, string, string]>) {
-      if (key !== stateKey || ruleId !== rule) [rule, stateKey, state] = [ruleId, key, byRule.get(ruleId)?.get(key)];
-      state?.values.add(value);
+    let firstLast = 0;
+    /** The values of the key being read with their last time, once it has a second. */
+    const several: { value: string; last: number }[] = [];
+    const endKey = () => {
+      if (several.length === 0) return;
+      several.sort((a, b) => a.last - b.last);
+      state!.values = new Set(several.map((v) => v.value));
+      several.length = 0;
+    };
+    for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<[string, string, number, string | null, number | null]>) {
+      if (rowKey !== key || rowRule !== ruleId || !state) {
+        endKey();
+        if (rowRule !== ruleId || !byRule.has(rowRule)) byRule.set((ruleId = rowRule), (rows = { keys: [], states: [], lastSeen: [] }));
+        key = rowKey;
+        state = { firstSeen, touch: 0, values: undefined };
+        rows.keys.push(key);
+        rows.states.push(state);
+        rows.lastSeen.push(firstSeen);
+      }
+      if (value === null || last === null) continue;
+      const at = rows.lastSeen.length - 1;
+      if (last > rows.lastSeen[at]!) rows.lastSeen[at] = last;
+      if (state.values === undefined) [state.values, firstLast] = [value, last];
+      else {
+        if (several.length === 0) several.push({ value: state.values as string, last: firstLast });
+        several.push({ value, last });
+      }
     }
-    return byRule;
+    endKey();
+    const learned = new Map<string, LearnedKeys>();
+    for (const [id, { keys, states, lastSeen }] of byRule) {
+      const order = Array.from(keys, (_, i) => i).sort((a, b) => lastSeen[a]! - lastSeen[b]!);
+      const restored = new LearnedKeys();
+      for (const i of order) restored.restore(keys[i]!, states[i]!);
+      learned.set(id, restored);
+    }
+    return learned;
   }
 }

@@ -26,8 +26,8 @@ export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink 
     this.statements = {
       upsert: db.prepare('INSERT OR REPLACE INTO timers (rule_id, key, started, event) VALUES (?, ?, ?, ?)'),
       delete: db.prepare('DELETE FROM timers WHERE rule_id = ? AND key = ?'),
-      // By the index timers_started: rows arrive in the order they are kept, nothing to sort.
-      load: db.prepare('SELECT rule_id, key, started, event FROM timers ORDER BY rule_id, started'),
+      // In the table's order (by rule, then key): a read in start order through an index was slower than a sort here.
+      load: db.prepare('SELECT rule_id, key, started, event FROM timers'),
     };
   }
 
@@ -60,15 +60,22 @@ export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink 
     this.timers.clear();
   }
 
-  /** Streams the rows into each rule's map; the events stay the strings read (parsed only for an alert). */
+  /** Streams the rows, then puts each rule's into its map in start order; the events stay the strings read (parsed only for an alert). */
   load(): Map<string, SavedTimers> {
-    const byRule = new Map<string, SavedTimers>();
-    let rule = '';
-    let timers: SavedTimers | undefined;
+    const byRule = new Map<string, { keys: string[]; held: Held[] }>();
     for (const [ruleId, key, started, event] of this.statements.load.raw(true).iterate() as Iterable<[string, string, number, string]>) {
-      if (ruleId !== rule || !timers) byRule.set((rule = ruleId), (timers = new Map()));
-      timers.set(key, { started, event });
+      let rule = byRule.get(ruleId);
+      if (!rule) byRule.set(ruleId, (rule = { keys: [], held: [] }));
+      rule.keys.push(key);
+      rule.held.push({ started, event });
     }
-    return byRule;
+    const timers = new Map<string, SavedTimers>();
+    for (const [ruleId, { keys, held }] of byRule) {
+      const order = Array.from(keys, (_, i) => i).sort((a, b) => held[a]!.started - held[b]!.started);
+      const inOrder: SavedTimers = new Map();
+      for (const i of order) inOrder.set(keys[i]!, held[i]!);
+      timers.set(ruleId, inOrder);
+    }
+    return timers;
   }
 }

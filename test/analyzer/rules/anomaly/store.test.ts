@@ -1,5 +1,6 @@
 /** Anomaly rules' part of the store: rows as the detector reports them, and read back in the order it keeps them. */
 import { describe, expect, it } from 'vitest';
+import { valuesOf } from '../../../../src/analyzer/rules/anomaly/learned.js';
 import { AnomalyStore } from '../../../../src/analyzer/rules/anomaly/store.js';
 import type { Db } from '../../../../src/analyzer/store/database.js';
 import { tempDatabases } from '../../../helpers/temp-database.js';
@@ -60,18 +61,19 @@ describe('anomaly store', () => {
     const db = await database();
     const store = new AnomalyStore(db);
     store.anomalyKey('vpn', 'erin', 1);
-    store.anomalyLearned('vpn', 'erin', '10.0.0.2', 1);
-    store.anomalyLearned('vpn', 'erin', '10.0.0.1', 2);
-    store.anomalyKey('vpn', 'dave', 3); // first seen after erin, but erin's 10.0.0.2 is seen later still
+    store.anomalyLearned('vpn', 'erin', '10.0.0.1', 1);
+    store.anomalyLearned('vpn', 'erin', '10.0.0.2', 2);
+    store.anomalyKey('vpn', 'dave', 3); // first seen after erin, but erin's 10.0.0.1 is seen later still
     store.anomalyLearned('vpn', 'dave', '10.0.0.9', 3);
-    store.anomalySeen('vpn', 'erin', '10.0.0.2', 4);
+    store.anomalySeen('vpn', 'erin', '10.0.0.1', 4);
     store.anomalyKey('vpn', 'frank', 5); // no value yet: its own first time counts
     store.anomalyKey('other', 'dave', 7);
     flush(store);
     const vpn = new AnomalyStore(db).load().get('vpn')!;
-    expect([...vpn.get('erin')!.values]).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(valuesOf(vpn.get('erin')!)).toEqual(['10.0.0.2', '10.0.0.1']);
+    expect(valuesOf(vpn.get('dave')!)).toEqual(['10.0.0.9']);
     expect(vpn.get('frank')!.firstSeen).toBe(5);
     expect([vpn.evictOldest(), vpn.evictOldest(), vpn.evictOldest()]).toEqual(['dave', 'erin', 'frank']);
-    expect([...new AnomalyStore(db).load().get('other')!.get('dave')!.values]).toEqual([]);
+    expect(valuesOf(new AnomalyStore(db).load().get('other')!.get('dave')!)).toEqual([]);
   });
 });
