@@ -31,8 +31,14 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
-/** Starts the analyzer on `config` and waits (however long) for its "analyzer started": the time that took, its RSS then and its peak. */
-async function startUp(config: string): Promise<{ ms: number; rss: number; peak: number }> {
+/** CPU seconds (user + system) of process `pid` so far; /proc counts in clock ticks of 1/100 s on Linux. */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** Starts the analyzer on `config` and waits (however long) for its "analyzer started": the time that took, its CPU time, its RSS then and its peak. */
+async function startUp(config: string): Promise<{ ms: number; cpu: number; rss: number; peak: number }> {
   const started = performance.now();
   const child = spawn(ANALYZER_CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -41,7 +47,7 @@ async function startUp(config: string): Promise<{ ms: number; rss: number; peak:
     child.once('exit', () => resolve(false));
   });
   if (!up) throw new Error(`the analyzer exited:\n${log}`);
-  const result = { ms: performance.now() - started, rss: status(child.pid!, 'VmRSS'), peak: status(child.pid!, 'VmHWM') };
+  const result = { ms: performance.now() - started, cpu: cpuSeconds(child.pid!), rss: status(child.pid!, 'VmRSS'), peak: status(child.pid!, 'VmHWM') };
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   return result;
@@ -58,9 +64,9 @@ for (const n of sizes) {
 
   const { config, dir } = await analyzerSetup(STATE_RULE_LINES, ['web: { enabled: false }']);
   await run(['generate', join(dir, 'data'), String(n)]);
-  const { ms, rss, peak } = await startUp(config);
+  const { ms, cpu, rss, peak } = await startUp(config);
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${fmt(n)}: start-up with ${fmt(n)} anomaly keys + ${fmt(n)} held timers: ${(ms / 1000).toFixed(1)} s, RSS after start ${mb(rss)} (peak ${mb(peak)})\n`);
+  process.stdout.write(`${fmt(n)}: start-up with ${fmt(n)} anomaly keys + ${fmt(n)} held timers: ${(ms / 1000).toFixed(1)} s (CPU ${cpu.toFixed(1)} s), RSS after start ${mb(rss)} (peak ${mb(peak)})\n`);
 }
 
 if (epsKeys > 0) {
