@@ -4,12 +4,18 @@
  *   `values N`: N anomaly values learned (N/10 keys, 10 values each) through the rule engine;
  *   `keys N`: N anomaly keys with one value each; `timers N`: N held timer starts.
  *   Prints {heapBytes, rssBytes} per learned item (after minus before, after a full GC) as JSON.
+ *   `lines KEYS`: µs per line (JSON) of 200,000 lines cycling over KEYS keys through an anomaly
+ *   rule that keeps only half of them (every line a key evicted before: a new key and an
+ *   eviction), and of KEYS lines from KEYS hosts through an event rule (every line an alert and
+ *   a suppression entry); the same work per line at every KEYS.
  *   `generate DATADIR N`: an analyzer store with N anomaly keys (one value each) and N held
  *   timer starts, written by the analyzer's own store (store/rule-state.ts) as the daemon writes it.
  */
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { SqliteRuleState } from '../src/analyzer/store/rule-state.js';
+import type { AnomalyRule } from '../src/analyzer/rules/anomaly/schema.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
+import type { SyslogEvent } from '../src/common/syslog/event.js';
 import { parseConfigText } from '../src/common/config-file.js';
 import { parseSyslog } from '../src/common/syslog/parse.js';
 import { rulesFileSchema } from '../src/analyzer/rules/schema.js';
@@ -39,7 +45,26 @@ function feed(engine: RuleEngine, what: string, n: number, start: number): void 
 }
 
 const [mode, a, b] = process.argv.slice(2);
-if (mode === 'generate') {
+if (mode === 'lines') {
+  const keys = Number(a);
+  const [rule] = rules();
+  const perLine = (engine: RuleEngine, lines: number, event: (i: number) => SyslogEvent) => {
+    const events = Array.from({ length: lines }, (_, i) => event(i));
+    const start = Date.now();
+    const started = performance.now();
+    for (let i = 0; i < lines; i++) engine.process(events[i]!, start + i);
+    return ((performance.now() - started) * 1000) / lines;
+  };
+  const evicting = () => new RuleEngine([{ ...(rule as AnomalyRule), maxKeys: Math.max(1, keys / 2) }]);
+  const spoofed = (i: number) => parseSyslog(`<13>1 - spoofed-${i} app - - - x`, { receivedAt: 0, source: 'x:1' });
+  const alerter = () => new RuleEngine(parseConfigText(rulesFileSchema, 'rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "${host}", suppress: 10m }\n').rules);
+  // Warmed up on engines of their own, so the measured ones start empty.
+  perLine(evicting(), 20_000, (i) => vpn(Date.now(), i % keys, i));
+  perLine(alerter(), 20_000, (i) => spoofed(-i));
+  const anomalyUs = perLine(evicting(), 200_000, (i) => vpn(Date.now(), i % keys, i));
+  const eventUs = perLine(alerter(), keys, spoofed);
+  process.stdout.write(`${JSON.stringify({ anomalyUs, eventUs })}\n`);
+} else if (mode === 'generate') {
   const n = Number(b);
   const db = openDatabase(a!);
   const state = new SqliteRuleState(db);

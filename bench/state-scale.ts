@@ -6,6 +6,8 @@
  *   - start-up of `envirowatch-analyzer analyzer` (the shipped command, node's default flags) on a
  *     store with N anomaly keys and N held timer starts, written by the analyzer's own store: time
  *     from spawn to its "analyzer started" line, and its RSS then.
+ *   - µs per line through an anomaly rule evicting on every line and an event rule alerting on
+ *     every line, at 1k, 10k and 100k keys (bench/state-probe.ts `lines`): flat if linear;
  *   - 200,000 EPS keys going silent at once into the same command (bench/eps-silent.ts): the alerts
  *     stored, when the last was, and the daemon's longest stall meanwhile.
  * Sizes can be given as arguments: `npm run bench:state -- 10000 100000` (the EPS keys: `--eps N`).
@@ -69,6 +71,14 @@ for (const n of sizes) {
   process.stdout.write(`${fmt(n)}: start-up with ${fmt(n)} anomaly keys + ${fmt(n)} held timers: ${(ms / 1000).toFixed(1)} s (CPU ${cpu.toFixed(1)} s), RSS after start ${mb(rss)} (peak ${mb(peak)})\n`);
 }
 
+{
+  const figures: string[] = [];
+  for (const keys of [1_000, 10_000, 100_000]) {
+    const { anomalyUs, eventUs } = JSON.parse(await run(['lines', String(keys)])) as { anomalyUs: number; eventUs: number };
+    figures.push(`${fmt(keys)} keys: anomaly evicting ${anomalyUs.toFixed(2)} µs, event ${eventUs.toFixed(2)} µs`);
+  }
+  process.stdout.write(`per line: ${figures.join('; ')}\n`);
+}
 if (epsKeys > 0) {
   const { stored, lastStoredAfterMs, longestStallMs } = await epsSilent(epsKeys);
   process.stdout.write(`${fmt(epsKeys)} EPS keys silent at once: ${fmt(stored)} below alerts stored, the last ${(lastStoredAfterMs / 1000).toFixed(1)} s after the silent window's end; longest stall of the daemon's event loop ${fmt(longestStallMs)} ms\n`);
