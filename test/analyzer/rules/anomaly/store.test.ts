@@ -11,50 +11,46 @@ const flush = (store: AnomalyStore) => {
   store.write();
   store.committed();
 };
+const IP = '198.51.100.1';
+/** A store whose rule vpn has learned IP for dave at time 1, seen at `seen`, and written. */
+async function daveLearned(...seen: number[]) {
+  const db = await database();
+  const store = new AnomalyStore(db);
+  store.anomalyKey('vpn', 'dave', 1);
+  store.anomalyLearned('vpn', 'dave', IP, 1);
+  for (const at of seen) store.anomalySeen('vpn', 'dave', IP, at);
+  flush(store);
+  return { db, store };
+}
 
 describe('anomaly store', () => {
   it('a learned value is a row with its first and last time and count; later sightings move them on', async () => {
-    const db = await database();
-    const store = new AnomalyStore(db);
-    store.anomalyKey('vpn', 'dave', 1);
-    store.anomalyLearned('vpn', 'dave', '198.51.100.1', 1);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 5);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 9);
+    const { db, store } = await daveLearned(5, 9);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 9, count: 3 }]);
+    store.anomalySeen('vpn', 'dave', IP, 12);
+    store.anomalySeen('vpn', 'dave', IP, 13);
     flush(store);
-    expect(rows(db)).toEqual([{ key: 'dave', value: '198.51.100.1', first: 1, last: 9, count: 3 }]);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 12);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 13);
-    flush(store);
-    expect(rows(db)).toEqual([{ key: 'dave', value: '198.51.100.1', first: 1, last: 13, count: 5 }]);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 13, count: 5 }]);
   });
 
   it('a value forgotten and learned again is a new row, not the old one counted on', async () => {
-    const db = await database();
-    const store = new AnomalyStore(db);
-    store.anomalyKey('vpn', 'dave', 1);
-    store.anomalyLearned('vpn', 'dave', '198.51.100.1', 1);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 2);
+    const { db, store } = await daveLearned(2);
+    store.anomalyForgetValue('vpn', 'dave', IP);
+    store.anomalyLearned('vpn', 'dave', IP, 20);
     flush(store);
-    store.anomalyForgetValue('vpn', 'dave', '198.51.100.1');
-    store.anomalyLearned('vpn', 'dave', '198.51.100.1', 20);
-    flush(store);
-    expect(rows(db)).toEqual([{ key: 'dave', value: '198.51.100.1', first: 20, last: 20, count: 1 }]);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 20, last: 20, count: 1 }]);
   });
 
   it('what is not committed is written again: a failed transaction loses no sighting', async () => {
-    const db = await database();
-    const store = new AnomalyStore(db);
-    store.anomalyKey('vpn', 'dave', 1);
-    store.anomalyLearned('vpn', 'dave', '198.51.100.1', 1);
-    flush(store);
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 5);
+    const { db, store } = await daveLearned();
+    store.anomalySeen('vpn', 'dave', IP, 5);
     expect(() => db.transaction(() => {
       store.write();
       throw new Error('another kind\'s write failed');
     })()).toThrow();
-    store.anomalySeen('vpn', 'dave', '198.51.100.1', 6);
+    store.anomalySeen('vpn', 'dave', IP, 6);
     flush(store);
-    expect(rows(db)).toEqual([{ key: 'dave', value: '198.51.100.1', first: 1, last: 6, count: 3 }]);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 6, count: 3 }]);
   });
 
   it('loads each rule\'s keys least recently seen first (the first evicted), and each key\'s values likewise', async () => {
