@@ -6,8 +6,9 @@
  *   Prints {heapBytes, rssBytes} per learned item (after minus before, after a full GC) as JSON.
  *   `lines KEYS`: µs per line (JSON) of 200,000 lines cycling over KEYS keys through an anomaly
  *   rule that keeps only half of them (every line a key evicted before: a new key and an
- *   eviction), and of KEYS lines from KEYS hosts through an event rule (every line an alert and
- *   a suppression entry); the same work per line at every KEYS.
+ *   eviction), and through an event rule whose suppression ends just before a host comes round
+ *   again (every line an alert, KEYS suppression entries, swept once per round); the same work per
+ *   line at every KEYS.
  *   `generate DATADIR N`: an analyzer store with N anomaly keys (one value each) and N held
  *   timer starts, written by the analyzer's own store (store/rule-state.ts) as the daemon writes it.
  */
@@ -57,12 +58,12 @@ if (mode === 'lines') {
   };
   const evicting = () => new RuleEngine([{ ...(rule as AnomalyRule), maxKeys: Math.max(1, keys / 2) }]);
   const spoofed = (i: number) => parseSyslog(`<13>1 - spoofed-${i} app - - - x`, { receivedAt: 0, source: 'x:1' });
-  const alerter = () => new RuleEngine(parseConfigText(rulesFileSchema, 'rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "${host}", suppress: 10m }\n').rules);
+  const alerter = () => new RuleEngine(parseConfigText(rulesFileSchema, `rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "\${host}", suppress: ${keys - 1}ms }\n`).rules);
   // Warmed up on engines of their own, so the measured ones start empty.
   perLine(evicting(), 20_000, (i) => vpn(Date.now(), i % keys, i));
-  perLine(alerter(), 20_000, (i) => spoofed(-i));
+  perLine(alerter(), 20_000, (i) => spoofed(i % keys));
   const anomalyUs = perLine(evicting(), 200_000, (i) => vpn(Date.now(), i % keys, i));
-  const eventUs = perLine(alerter(), keys, spoofed);
+  const eventUs = perLine(alerter(), 200_000, (i) => spoofed(i % keys));
   process.stdout.write(`${JSON.stringify({ anomalyUs, eventUs })}\n`);
 } else if (mode === 'generate') {
   const n = Number(b);
