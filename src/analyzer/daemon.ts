@@ -82,6 +82,12 @@ export class AnalyzerDaemon {
   }
 
   private raise(alerts: readonly Alert[]): void {
+    // Many at once (an EPS window closing on thousands of silent keys): one transaction, not a disk sync per alert.
+    if (alerts.length > 1) this.db.transaction(() => this.raiseEach(alerts))();
+    else this.raiseEach(alerts);
+  }
+
+  private raiseEach(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
       const notice = this.store(alert);
       if (!notice) continue; // an opening of a problem already open, a resolution of none

@@ -18,6 +18,7 @@ import { rulesFileSchema } from '../../src/analyzer/rules/schema.js';
 import { openDatabase } from '../../src/analyzer/store/database.js';
 import { AlertStore } from '../../src/analyzer/store/alerts.js';
 import { SqliteRuleState } from '../../src/analyzer/store/rule-state.js';
+import { heldEvent } from '../../src/analyzer/rules/timer/held.js';
 import { TimerStore } from '../../src/analyzer/rules/timer/store.js';
 import { replay } from '../../src/analyzer/replay.js';
 import { cli, waitFor } from '../helpers/analyzer-process.js';
@@ -95,8 +96,8 @@ describe('special names through the rules, the store and back', () => {
     // The held timer starts (events with these names in their structured data) come back whole.
     const saved = new SqliteRuleState(db).load();
     const held = new TimerStore(db).load().get('held')!;
-    expect(new Set(held.map((t) => t.key))).toEqual(new Set(JS_SPECIAL_NAMES));
-    for (const { key, event } of held) expect(Object.getOwnPropertyDescriptor(event.structuredData, key)?.value[key]).toEqual([key]);
+    expect(new Set(held.keys())).toEqual(new Set(JS_SPECIAL_NAMES));
+    for (const [key, start] of held) expect(Object.getOwnPropertyDescriptor(heldEvent(start).structuredData, key)?.value[key]).toEqual([key]);
     expect(() => new RuleEngine(rules, { saved })).not.toThrow();
     alerts.push(...engine.tick((time += 3_600_000)));
     // Each name is a host: one event alert, one anomaly after learning, one EPS "above" per host.

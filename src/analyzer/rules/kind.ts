@@ -44,8 +44,13 @@ export interface KindStore<Saved, Sink> {
   readonly sink: Sink;
   /** Whether anything was reported since the last write (else the store skips its transaction). */
   hasChanges(): boolean;
-  /** Writes what was reported since the last call; runs inside the store's one transaction. */
+  /** Writes what was reported since the last committed(); runs inside the store's one transaction. */
   write(): void;
+  /**
+   * That transaction committed: what it wrote can be forgotten. Until then it is kept, so a write
+   * that fails (in this kind's part or another's: the transaction is rolled back) is retried whole.
+   */
+  committed(): void;
   /** What is kept, by rule id. */
   load(): ReadonlyMap<string, Saved>;
 }

@@ -64,6 +64,9 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE alerts ADD COLUMN resolution TEXT;
    ALTER TABLE alerts ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX alerts_problems ON alerts (rule_id, key, time) WHERE problem = 1;`,
+  // Held timer starts (#19): the event as a JSON array of its fields in a fixed order
+  // (rules/timer/held.ts, which keeps the same string in memory) instead of an object.
+  `UPDATE timers SET event = json_array(event -> '$.receivedAt', event -> '$.eventTime', event -> '$.timestamp', event -> '$.host', event -> '$.app', event -> '$.procId', event -> '$.msgId', event -> '$.facility', event -> '$.severity', event -> '$.message', event -> '$.structuredData', event -> '$.source', event -> '$.format');`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

@@ -29,9 +29,11 @@ export class SqliteRuleState implements RuleSinks {
     return this.stores.get(kind)?.sink;
   }
 
-  /** Writes the collected changes in one transaction. */
+  /** Writes the collected changes in one transaction (kept to be written again when it fails). */
   flush(): void {
-    if ([...this.stores.values()].some((store) => store.hasChanges())) this.write();
+    if (![...this.stores.values()].some((store) => store.hasChanges())) return;
+    this.write();
+    for (const store of this.stores.values()) store.committed();
   }
 
   /** Everything kept, by kind and rule id. */

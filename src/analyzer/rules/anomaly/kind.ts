@@ -3,7 +3,8 @@ import { checkTemplate } from '../rule-schema.js';
 import { namedGroups } from '../template.js';
 import { AnomalyDetector } from './anomaly.js';
 import { anomalyRuleSchema, type AnomalyRule } from './schema.js';
-import { AnomalyStore, type AnomalySink, type SavedAnomalyKeys } from './store.js';
+import type { LearnedKeys } from './learned.js';
+import { AnomalyStore, type AnomalySink } from './store.js';
 
 export const anomalyKind = {
   name: 'anomaly',
@@ -15,4 +16,4 @@ export const anomalyKind = {
   },
   openStore: (db) => new AnomalyStore(db),
   create: (rule, { sink, saved }) => withSaved(new AnomalyDetector(rule, sink), saved),
-} satisfies RuleKind<AnomalyRule, SavedAnomalyKeys, AnomalySink>;
+} satisfies RuleKind<AnomalyRule, LearnedKeys, AnomalySink>;

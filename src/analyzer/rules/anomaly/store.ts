@@ -1,51 +1,63 @@
 /**
  * Anomaly rules' part of the store: keys (first seen) and their values (first, last, count) in
- * anomaly_keys and anomaly_values. Changes are collected in memory, the latest per row.
+ * anomaly_keys and anomaly_values. The detector keeps only the values themselves
+ * (learned.ts); their times and counts are collected here, per second, and added to the rows.
  */
 import type { Db } from '../../store/database.js';
 import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
-
-export interface ValueSeen {
-  first: number;
-  last: number;
-  count: number;
-}
+import { LearnedKeys, type KeyState } from './learned.js';
 
 /** What an anomaly detector reports. */
 export interface AnomalySink {
   anomalyKey(ruleId: string, key: string, firstSeen: number): void;
-  anomalyValue(ruleId: string, key: string, value: string, seen: ValueSeen): void;
+  /** A value new to the key (or back after it was forgotten): a new row. */
+  anomalyLearned(ruleId: string, key: string, value: string, now: number): void;
+  /** A value the key has (so has a row, or one pending): its last time and count move on. */
+  anomalySeen(ruleId: string, key: string, value: string, now: number): void;
   anomalyForgetValue(ruleId: string, key: string, value: string): void;
   anomalyForgetKey(ruleId: string, key: string): void;
 }
 
-/** A rule's keys as kept, least recently seen first. */
-export type SavedAnomalyKeys = { key: string; firstSeen: number; values: { value: string; seen: ValueSeen }[] }[];
+/**
+ * A value's pending write: `first` set, the row is (re)made with these figures; unset, the row
+ * exists and gets `last` and `count` more sightings. null: delete the row.
+ */
+type PendingValue = { first: number | undefined; last: number; count: number } | null;
 
-export class AnomalyStore implements KindStore<SavedAnomalyKeys, AnomalySink>, AnomalySink {
+export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, AnomalySink {
   readonly sink = this;
   private readonly keys = new Map<string, number | null>();
   /** Pending value rows by rule id and key (ruleKeyId), then value: forgetting a key drops its pending values at once, not by a scan. */
-  private readonly values = new Map<string, Map<string, ValueSeen | null>>();
+  private readonly values = new Map<string, Map<string, PendingValue>>();
   private readonly statements;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.statements = {
       keyUpsert: db.prepare('INSERT INTO anomaly_keys (rule_id, key, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       keyDelete: db.prepare('DELETE FROM anomaly_keys WHERE rule_id = ? AND key = ?'),
       keyValuesDelete: db.prepare('DELETE FROM anomaly_values WHERE rule_id = ? AND key = ?'),
-      valueUpsert: db.prepare('INSERT INTO anomaly_values (rule_id, key, value, first, last, count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (rule_id, key, value) DO UPDATE SET last = excluded.last, count = excluded.count'),
+      valueReplace: db.prepare('INSERT OR REPLACE INTO anomaly_values (rule_id, key, value, first, last, count) VALUES (?, ?, ?, ?, ?, ?)'),
+      valueSeen: db.prepare('UPDATE anomaly_values SET last = ?, count = count + ? WHERE rule_id = ? AND key = ? AND value = ?'),
       valueDelete: db.prepare('DELETE FROM anomaly_values WHERE rule_id = ? AND key = ? AND value = ?'),
+      // By primary key: each key's rows together, nothing for SQLite to sort.
+      load: db.prepare('SELECT k.rule_id, k.key, k.first_seen, v.value, v.last FROM anomaly_keys k LEFT JOIN anomaly_values v ON v.rule_id = k.rule_id AND v.key = k.key ORDER BY k.rule_id, k.key'),
     };
   }
 
   anomalyKey(ruleId: string, key: string, firstSeen: number): void {
     this.keys.set(ruleKeyId(ruleId, key), firstSeen);
   }
-  anomalyValue(ruleId: string, key: string, value: string, seen: ValueSeen): void {
-    // The detector's own object, updated in place: the write takes its latest counts.
-    this.pendingValues(ruleId, key).set(value, seen);
+  anomalyLearned(ruleId: string, key: string, value: string, now: number): void {
+    this.pendingValues(ruleId, key).set(value, { first: now, last: now, count: 1 });
+  }
+  anomalySeen(ruleId: string, key: string, value: string, now: number): void {
+    const values = this.pendingValues(ruleId, key);
+    const pending = values.get(value);
+    if (pending) {
+      pending.last = now;
+      pending.count++;
+    } else values.set(value, { first: undefined, last: now, count: 1 });
   }
   anomalyForgetValue(ruleId: string, key: string, value: string): void {
     this.pendingValues(ruleId, key).set(value, null);
@@ -55,7 +67,7 @@ export class AnomalyStore implements KindStore<SavedAnomalyKeys, AnomalySink>, A
     // Its rows go with the key's row at the write (keyValuesDelete); nothing pending is left to write.
     this.values.delete(ruleKeyId(ruleId, key));
   }
-  private pendingValues(ruleId: string, key: string): Map<string, ValueSeen | null> {
+  private pendingValues(ruleId: string, key: string): Map<string, PendingValue> {
     const id = ruleKeyId(ruleId, key);
     let values = this.values.get(id);
     if (!values) this.values.set(id, (values = new Map()));
@@ -77,29 +89,66 @@ export class AnomalyStore implements KindStore<SavedAnomalyKeys, AnomalySink>, A
     }
     for (const [id, values] of this.values) {
       const [rule, key] = splitRuleKeyId(id);
-      for (const [value, seen] of values) {
-        if (seen === null) statements.valueDelete.run(rule, key, value);
-        else statements.valueUpsert.run(rule, key, value, seen.first, seen.last, seen.count);
+      for (const [value, pending] of values) {
+        if (pending === null) statements.valueDelete.run(rule, key, value);
+        else if (pending.first === undefined) statements.valueSeen.run(pending.last, pending.count, rule, key, value);
+        else statements.valueReplace.run(rule, key, value, pending.first, pending.last, pending.count);
       }
     }
+  }
+
+  committed(): void {
     this.keys.clear();
     this.values.clear();
   }
 
-  load(): Map<string, SavedAnomalyKeys> {
-    const byRule = new Map<string, SavedAnomalyKeys>();
-    const keyIndex = new Map<string, SavedAnomalyKeys[number]>();
-    for (const row of this.db.prepare('SELECT rule_id, key, first_seen FROM anomaly_keys').all() as { rule_id: string; key: string; first_seen: number }[]) {
-      const entry = { key: row.key, firstSeen: row.first_seen, values: [] };
-      keyIndex.set(ruleKeyId(row.rule_id, row.key), entry);
-      byRule.get(row.rule_id)?.push(entry) ?? byRule.set(row.rule_id, [entry]);
+  /**
+   * Streams the rows into each rule's LearnedKeys: each key's values least recently seen first,
+   * and the keys in the order they were last seen (the latest of the key's first time and its
+   * values' last), as the detector keeps them.
+   */
+  load(): Map<string, LearnedKeys> {
+    type RuleRows = { keys: string[]; states: KeyState[]; lastSeen: number[] };
+    const byRule = new Map<string, RuleRows>();
+    let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
+    let [ruleId, key] = ['', ''];
+    let state: KeyState | undefined;
+    let firstLast = 0;
+    /** The values of the key being read with their last time, once it has a second. */
+    const several: { value: string; last: number }[] = [];
+    const endKey = () => {
+      if (several.length === 0) return;
+      several.sort((a, b) => a.last - b.last);
+      state!.values = new Set(several.map((v) => v.value));
+      several.length = 0;
+    };
+    for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<[string, string, number, string | null, number | null]>) {
+      if (rowKey !== key || rowRule !== ruleId || !state) {
+        endKey();
+        if (rowRule !== ruleId || !byRule.has(rowRule)) byRule.set((ruleId = rowRule), (rows = { keys: [], states: [], lastSeen: [] }));
+        key = rowKey;
+        state = { firstSeen, touch: 0, values: undefined };
+        rows.keys.push(key);
+        rows.states.push(state);
+        rows.lastSeen.push(firstSeen);
+      }
+      if (value === null || last === null) continue;
+      const at = rows.lastSeen.length - 1;
+      if (last > rows.lastSeen[at]!) rows.lastSeen[at] = last;
+      if (state.values === undefined) [state.values, firstLast] = [value, last];
+      else {
+        if (several.length === 0) several.push({ value: state.values as string, last: firstLast });
+        several.push({ value, last });
+      }
     }
-    for (const row of this.db.prepare('SELECT rule_id, key, value, first, last, count FROM anomaly_values').all() as { rule_id: string; key: string; value: string; first: number; last: number; count: number }[]) {
-      keyIndex.get(ruleKeyId(row.rule_id, row.key))?.values.push({ value: row.value, seen: { first: row.first, last: row.last, count: row.count } });
+    endKey();
+    const learned = new Map<string, LearnedKeys>();
+    for (const [id, { keys, states, lastSeen }] of byRule) {
+      const order = Array.from(keys, (_, i) => i).sort((a, b) => lastSeen[a]! - lastSeen[b]!);
+      const restored = new LearnedKeys();
+      for (const i of order) restored.restore(keys[i]!, states[i]!);
+      learned.set(id, restored);
     }
-    // Least recently seen first, as the detectors keep them.
-    const lastSeen = (k: SavedAnomalyKeys[number]) => k.values.reduce((latest, v) => Math.max(latest, v.seen.last), k.firstSeen);
-    for (const keys of byRule.values()) keys.sort((a, b) => lastSeen(a) - lastSeen(b));
-    return byRule;
+    return learned;
   }
 }

@@ -13,10 +13,14 @@ import { formatDuration } from '../../../common/duration.js';
 import type { SyslogEvent } from '../../../common/syslog/event.js';
 import { alertId, NO_ALERTS, type Alert } from '../alert.js';
 import type { KeyStateView, RuleInstance } from '../kind.js';
+import { ownCopy } from '../../store/rule-keys.js';
 import { matchEvent } from '../match.js';
 import type { EpsRule } from './schema.js';
 import type { EpsSink, EpsState as State, SavedEps } from './store.js';
 import { cronWindows, intervalWindows, type EpsWindows } from './windows.js';
+
+/** Keys judged per advance() while a closed window's judging goes on (with storing and logging their alerts, about 0.2 s a second in the daemon on the bench machine). */
+const JUDGE_AT_ONCE = 5_000;
 
 export class EpsMonitor implements RuleInstance {
   readonly counters = { matched: 0, alerts: 0, windows: 0 };
@@ -24,12 +28,24 @@ export class EpsMonitor implements RuleInstance {
   /** End of the open window: events before it need no window arithmetic (a cron lookup is slow). */
   private windowEnd = -Infinity;
   private readonly windows: EpsWindows;
-  private readonly counts = new Map<string, number>();
+  private counts = new Map<string, number>();
   private readonly states = new Map<string, State>();
   /** When this monitor began counting (its first advance); windows starting earlier were not watched whole. */
   private watchingSince: number | undefined;
   /** Keys first seen in the open window. */
-  private readonly newKeys = new Set<string>();
+  private newKeys = new Set<string>();
+  /**
+   * A closed window whose keys are still being judged: with a store (the daemon), JUDGE_AT_ONCE
+   * keys per advance() (every event and every second), or more if that would not finish before
+   * the open window ends, since 200,000 keys judged at once held the event loop for seconds;
+   * without one (replay) a window is judged whole, so a replay's output is complete when its file
+   * ends.
+   */
+  private judging: { start: number; end: number; counts: Map<string, number>; newKeys: Set<string>; watchedWhole: boolean; keys: Iterator<[string, State]>; left: number } | undefined;
+  /** Keys counted since the last flush(): only their counts are handed to the sink. */
+  private readonly counted = new Set<string>();
+  /** The window the last flush() was about. */
+  private flushedWindow: number | undefined;
 
   constructor(
     readonly rule: EpsRule,
@@ -49,9 +65,19 @@ export class EpsMonitor implements RuleInstance {
     }
   }
 
-  /** The open window's counts, for a store to keep (a restart loses no more than since the last call). */
+  /**
+   * The open window's counts that changed since the last call, for a store to keep (a restart
+   * loses no more than since the last call). Not all of them: with 200,000 keys that was 200,000
+   * rows written every second.
+   */
   flush(): void {
-    if (this.windowStart !== undefined) this.sink?.epsWindow(this.rule.id, this.windowStart, this.counts);
+    if (this.windowStart === undefined || !this.sink) return;
+    if (this.counted.size === 0 && this.flushedWindow === this.windowStart) return;
+    this.flushedWindow = this.windowStart;
+    const changed = new Map<string, number>();
+    for (const key of this.counted) changed.set(key, this.counts.get(key)!);
+    this.counted.clear();
+    this.sink.epsWindow(this.rule.id, this.windowStart, changed);
   }
 
   process(event: SyslogEvent, now: number): readonly Alert[] {
@@ -59,14 +85,19 @@ export class EpsMonitor implements RuleInstance {
     const groups = matchEvent(this.rule.match, event);
     if (!groups) return alerts;
     this.counters.matched++;
-    const key = this.rule.key.apply(groups, event);
+    let key = this.rule.key.apply(groups, event);
     if (!this.states.has(key)) {
+      key = ownCopy(key);
       this.states.set(key, 'ok');
       this.newKeys.add(key);
       // Stored at once: a restart must remember a key that then goes silent, or its `below` is never raised.
       this.sink?.epsState(this.rule.id, key, 'ok');
     }
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const count = this.counts.get(key);
+    // A key first counted in this window: kept as a copy, not the view into the event's line.
+    if (count === undefined) this.counts.set(this.newKeys.has(key) ? key : ownCopy(key), 1);
+    else this.counts.set(key, count + 1);
+    if (this.sink) this.counted.add(key);
     return alerts;
   }
 
@@ -83,54 +114,71 @@ export class EpsMonitor implements RuleInstance {
 
   /** Closes every window that ended by `now` and judges it. */
   advance(now: number): readonly Alert[] {
-    if (now < this.windowEnd) return NO_ALERTS;
-    this.watchingSince ??= now;
-    const { windows } = this;
-    const current = windows.startOf(now);
+    if (now < this.windowEnd && !this.judging) return NO_ALERTS;
     const alerts: Alert[] = [];
-    if (this.windowStart !== undefined) {
-      while (this.windowStart < current) {
-        const end = windows.endOf(this.windowStart);
-        this.judge(this.windowStart, end, alerts);
-        this.counts.clear();
-        this.newKeys.clear();
-        this.windowStart = end;
-        // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
-        const next = windows.endOf(end);
-        if (next < current) {
-          this.judge(end, next, alerts);
-          this.windowStart = current;
+    if (now >= this.windowEnd) {
+      this.watchingSince ??= now;
+      const { windows } = this;
+      const current = windows.startOf(now);
+      if (this.windowStart !== undefined) {
+        while (this.windowStart < current) {
+          const end = windows.endOf(this.windowStart);
+          this.close(this.windowStart, end, alerts);
+          this.windowStart = end;
+          // A gap of many empty windows: judge one more (all zero) and jump, rather than loop for each.
+          const next = windows.endOf(end);
+          if (next < current) {
+            this.close(end, next, alerts);
+            this.windowStart = current;
+          }
         }
       }
+      this.windowStart = current;
+      this.windowEnd = windows.endOf(current);
     }
-    this.windowStart = current;
-    this.windowEnd = windows.endOf(current);
+    if (this.judging) {
+      // Done before the open window ends (when the next needs judging), with one advance() a second at least.
+      const seconds = Math.max(1, (this.windowEnd - now) / 1000);
+      this.judge(this.sink ? Math.max(JUDGE_AT_ONCE, Math.ceil(this.judging.left / seconds)) : Infinity, alerts);
+    }
     return alerts;
   }
 
-  /** Adds the window's alerts to `alerts` (not a spread of them: 125,000 keys going silent at once overflowed the call stack). */
-  private judge(windowStart: number, windowEnd: number, alerts: Alert[]): void {
+  /** Ends the open window: its keys are judged from now on (one closed before is judged to its end first). */
+  private close(windowStart: number, windowEnd: number, alerts: Alert[]): void {
+    if (this.judging) this.judge(Infinity, alerts);
     this.counters.windows++;
-    const length = windowEnd - windowStart;
-    const watchedWhole = windowStart >= (this.watchingSince ?? Infinity);
-    for (const [key, previous] of this.states) {
-      const count = this.counts.get(key) ?? 0;
+    // The keys tracked now are the first `left` of the map (keys are never removed); those added later are the next window's.
+    this.judging = { start: windowStart, end: windowEnd, counts: this.counts, newKeys: this.newKeys, watchedWhole: windowStart >= (this.watchingSince ?? Infinity), keys: this.states.entries(), left: this.states.size };
+    this.counts = new Map();
+    this.newKeys = new Set();
+    this.counted.clear();
+  }
+
+  /** Judges up to `most` keys of the closed window, adding their alerts to `alerts` (not a spread of them: 125,000 keys going silent at once overflowed the call stack). */
+  private judge(most: number, alerts: Alert[]): void {
+    const judging = this.judging!;
+    const { start, end, counts, newKeys, watchedWhole } = judging;
+    const length = end - start;
+    for (let judged = 0; judged < most && judging.left > 0; judged++, judging.left--) {
+      const [key, previous] = judging.keys.next().value!;
+      const count = counts.get(key) ?? 0;
       const limits = this.rule.overrides[key] ?? { below: this.rule.below, above: this.rule.above };
       const state: State = limits.below !== undefined && count < limits.below ? 'below' : limits.above !== undefined && count > limits.above ? 'above' : 'ok';
       if (state === previous) continue;
-      if (state === 'below' && (!watchedWhole || this.newKeys.has(key))) continue;
+      if (state === 'below' && (!watchedWhole || newKeys.has(key))) continue;
       this.states.set(key, state);
       this.sink?.epsState(this.rule.id, key, state);
       const threshold = state === 'below' ? limits.below : state === 'above' ? limits.above : undefined;
       const perInterval = `${count} events in ${formatDuration(length)}`;
       this.counters.alerts++;
       alerts.push({
-        id: alertId(this.rule.id, key, windowEnd, state),
+        id: alertId(this.rule.id, key, end, state),
         ruleId: this.rule.id,
         kind: 'eps',
         // A recovery carries the problem's severity, so the channels that were told of it hear of its end.
         severity: this.rule.severity,
-        time: windowEnd,
+        time: end,
         host: key,
         key,
         state: state === 'ok' ? 'recovered' : state,
@@ -139,5 +187,6 @@ export class EpsMonitor implements RuleInstance {
         evidence: { count, threshold, intervalMs: length },
       });
     }
+    if (judging.left === 0) this.judging = undefined;
   }
 }

@@ -8,6 +8,7 @@ export type EpsState = 'ok' | 'below' | 'above';
 /** What an EPS monitor reports. */
 export interface EpsSink {
   epsState(ruleId: string, key: string, state: EpsState): void;
+  /** The counts of the window starting at `windowStart` that changed since the last call (the previous windows' are dropped). */
   epsWindow(ruleId: string, windowStart: number, counts: ReadonlyMap<string, number>): void;
 }
 
@@ -19,14 +20,17 @@ export interface SavedEps {
 export class EpsStore implements KindStore<SavedEps, EpsSink>, EpsSink {
   readonly sink = this;
   private readonly states = new Map<string, EpsState>();
+  /** By rule: the open window's changed counts. */
   private readonly windows = new Map<string, { start: number; counts: Map<string, number> }>();
+  /** By rule: the window whose rows the table holds, as far as this store knows (a restart deletes the other windows' rows at its first write). */
+  private readonly written = new Map<string, number>();
   private readonly statements;
 
   constructor(private readonly db: Db) {
     this.statements = {
       stateUpsert: db.prepare('INSERT OR REPLACE INTO eps_states (rule_id, key, state) VALUES (?, ?, ?)'),
-      windowClear: db.prepare('DELETE FROM eps_windows WHERE rule_id = ?'),
-      windowInsert: db.prepare('INSERT INTO eps_windows (rule_id, key, window_start, count) VALUES (?, ?, ?, ?)'),
+      windowClear: db.prepare('DELETE FROM eps_windows WHERE rule_id = ? AND window_start <> ?'),
+      windowUpsert: db.prepare('INSERT OR REPLACE INTO eps_windows (rule_id, key, window_start, count) VALUES (?, ?, ?, ?)'),
     };
   }
 
@@ -34,7 +38,9 @@ export class EpsStore implements KindStore<SavedEps, EpsSink>, EpsSink {
     this.states.set(ruleKeyId(ruleId, key), state);
   }
   epsWindow(ruleId: string, windowStart: number, counts: ReadonlyMap<string, number>): void {
-    this.windows.set(ruleId, { start: windowStart, counts: new Map(counts) });
+    let pending = this.windows.get(ruleId);
+    if (pending?.start !== windowStart) this.windows.set(ruleId, (pending = { start: windowStart, counts: new Map() }));
+    for (const [key, count] of counts) pending.counts.set(key, count);
   }
 
   hasChanges(): boolean {
@@ -48,9 +54,13 @@ export class EpsStore implements KindStore<SavedEps, EpsSink>, EpsSink {
       statements.stateUpsert.run(rule, key, state);
     }
     for (const [rule, window] of this.windows) {
-      statements.windowClear.run(rule);
-      for (const [key, count] of window.counts) statements.windowInsert.run(rule, key, window.start, count);
+      if (this.written.get(rule) !== window.start) statements.windowClear.run(rule, window.start);
+      for (const [key, count] of window.counts) statements.windowUpsert.run(rule, key, window.start, count);
     }
+  }
+
+  committed(): void {
+    for (const [rule, window] of this.windows) this.written.set(rule, window.start);
     this.states.clear();
     this.windows.clear();
   }
@@ -58,10 +68,11 @@ export class EpsStore implements KindStore<SavedEps, EpsSink>, EpsSink {
   load(): Map<string, SavedEps> {
     const byRule = new Map<string, SavedEps>();
     const of = (rule: string) => byRule.get(rule) ?? (byRule.set(rule, { states: [] }), byRule.get(rule)!);
-    for (const row of this.db.prepare('SELECT rule_id, key, state FROM eps_states').all() as { rule_id: string; key: string; state: EpsState }[]) {
+    for (const row of this.db.prepare('SELECT rule_id, key, state FROM eps_states').iterate() as Iterable<{ rule_id: string; key: string; state: EpsState }>) {
       of(row.rule_id).states.push({ key: row.key, state: row.state });
     }
-    for (const row of this.db.prepare('SELECT rule_id, key, window_start, count FROM eps_windows').all() as { rule_id: string; key: string; window_start: number; count: number }[]) {
+    // One window's rows per rule: a write deletes the other windows' (write()).
+    for (const row of this.db.prepare('SELECT rule_id, key, window_start, count FROM eps_windows').iterate() as Iterable<{ rule_id: string; key: string; window_start: number; count: number }>) {
       (of(row.rule_id).window ??= { start: row.window_start, counts: [] }).counts.push({ key: row.key, count: row.count });
     }
     return byRule;

@@ -9,6 +9,7 @@
 import type { SyslogEvent } from '../../../common/syslog/event.js';
 import { alertId, NO_ALERTS, type Alert, type ProblemTransition } from '../alert.js';
 import type { RuleInstance } from '../kind.js';
+import { ownCopy } from '../../store/rule-keys.js';
 import { matchEvent } from '../match.js';
 import type { EventRule } from './schema.js';
 import type { SavedOpenKeys } from './store.js';
@@ -59,7 +60,7 @@ export class EventAlerter implements RuleInstance {
         this.counters.suppressed++;
         return undefined;
       }
-      this.open.add(key);
+      this.open.add(ownCopy(key));
       this.counters.alerts++;
       return this.alert(key, event, now, 'open', '');
     }
@@ -70,7 +71,7 @@ export class EventAlerter implements RuleInstance {
       return undefined;
     }
     const suppressed = previous?.suppressed ?? 0;
-    this.last.set(key, { at: now, suppressed: 0 });
+    this.last.set(previous ? key : ownCopy(key), { at: now, suppressed: 0 });
     this.forgetQuietKeys(now);
     this.counters.alerts++;
     return { ...this.alert(key, event, now, undefined, suppressed ? ` (${suppressed} more suppressed before)` : ''), evidence: { events: [event], count: suppressed } };

@@ -19,6 +19,8 @@ export class EventStore implements KindStore<SavedOpenKeys, undefined> {
 
   write(): void {}
 
+  committed(): void {}
+
   load(): Map<string, SavedOpenKeys> {
     const byRule = new Map<string, SavedOpenKeys>();
     for (const row of this.db.prepare("SELECT DISTINCT rule_id, key FROM alerts WHERE problem = 1 AND resolved_at IS NULL AND kind = 'event'").all() as { rule_id: string; key: string }[]) {

@@ -9,18 +9,21 @@ import { formatDuration } from '../../../common/duration.js';
 import type { SyslogEvent } from '../../../common/syslog/event.js';
 import { alertId, NO_ALERTS, type Alert } from '../alert.js';
 import type { RuleInstance } from '../kind.js';
+import { ownCopy } from '../../store/rule-keys.js';
 import { matchEvent } from '../match.js';
+import { compactHeld, heldEvent, type Held } from './held.js';
 import type { TimerRule } from './schema.js';
 import type { SavedTimers, TimerSink } from './store.js';
 
-interface Held {
-  readonly event: SyslogEvent;
-  readonly started: number;
-}
+/** A start held longer than this keeps its event compact (held.ts); most end sooner and never pay for it. */
+const COMPACT_AFTER_MS = 1000;
 
 export class TimerTracker implements RuleInstance {
   readonly counters = { starts: 0, ends: 0, duplicateStarts: 0, endsWithoutStart: 0, alerts: 0 };
-  private readonly held = new Map<string, Held>();
+  private held: SavedTimers = new Map();
+  /** Starts held since the last compaction, in start order: the keys and what they held (a key may have been released since). */
+  private young: { key: string; held: Held }[] = [];
+  private nextCompaction = -Infinity;
   /**
    * No held start is due before this. Only ever early (an end may have released the start it was
    * computed from), never late, so advance() can return at once for most events.
@@ -32,9 +35,9 @@ export class TimerTracker implements RuleInstance {
     private readonly sink?: TimerSink,
   ) {}
 
-  /** Puts back the starts a store kept; those whose timeout passed meanwhile fire at the next advance(). */
+  /** Takes over the starts a store kept (its load() builds them in start order); those whose timeout passed meanwhile fire at the next advance(). */
   restore(timers: SavedTimers): void {
-    for (const { key, started, event } of [...timers].sort((a, b) => a.started - b.started)) this.held.set(key, { event, started });
+    this.held = timers;
     this.nextDeadline = -Infinity;
   }
 
@@ -47,8 +50,11 @@ export class TimerTracker implements RuleInstance {
       if (this.held.has(key)) this.counters.duplicateStarts++;
       else {
         if (this.held.size === 0) this.nextDeadline = now + this.rule.timeout;
-        this.held.set(key, { event, started: now });
-        this.sink?.timerHeld(this.rule.id, key, now, event);
+        const held: Held = { event, started: now };
+        const kept = ownCopy(key);
+        this.held.set(kept, held);
+        this.young.push({ key: kept, held });
+        this.sink?.timerHeld(this.rule.id, kept, held);
       }
       return NO_ALERTS;
     }
@@ -67,6 +73,7 @@ export class TimerTracker implements RuleInstance {
    * this runs for every event and must not walk all held starts.
    */
   advance(now: number): readonly Alert[] {
+    if (now >= this.nextCompaction) this.compact(now);
     if (now < this.nextDeadline) return NO_ALERTS;
     const alerts: Alert[] = [];
     this.nextDeadline = Infinity;
@@ -79,19 +86,31 @@ export class TimerTracker implements RuleInstance {
       this.sink?.timerReleased(this.rule.id, key);
       this.counters.alerts++;
       const openForMs = now - held.started;
+      const event = heldEvent(held);
       alerts.push({
         id: alertId(this.rule.id, key, held.started),
         ruleId: this.rule.id,
         kind: 'timer',
         severity: this.rule.severity,
         time: held.started + this.rule.timeout,
-        host: held.event.host,
+        host: event.host,
         key,
         summary: `${this.rule.id}: ${key} started ${new Date(held.started).toISOString()} with no end within ${formatDuration(this.rule.timeout)}`,
-        evidence: { events: [held.event], openForMs },
+        evidence: { events: [event], openForMs },
       });
     }
     return alerts;
+  }
+
+  /** Compacts the starts still held COMPACT_AFTER_MS after they started; at most once a second of the engine's time. */
+  private compact(now: number): void {
+    this.nextCompaction = now + COMPACT_AFTER_MS;
+    let i = 0;
+    for (; i < this.young.length && now >= this.young[i]!.held.started + COMPACT_AFTER_MS; i++) {
+      const { key, held } = this.young[i]!;
+      if (this.held.get(key) === held) compactHeld(held);
+    }
+    this.young.splice(0, i);
   }
 
   get pending(): number {

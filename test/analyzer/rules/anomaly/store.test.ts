@@ -1,20 +1,75 @@
-/** Anomaly rules' part of the store. */
+/** Anomaly rules' part of the store: rows as the detector reports them, and read back in the order it keeps them. */
 import { describe, expect, it } from 'vitest';
+import { valuesOf } from '../../../../src/analyzer/rules/anomaly/learned.js';
 import { AnomalyStore } from '../../../../src/analyzer/rules/anomaly/store.js';
+import type { Db } from '../../../../src/analyzer/store/database.js';
 import { tempDatabases } from '../../../helpers/temp-database.js';
 
 const { database } = tempDatabases();
+const rows = (db: Db) => db.prepare('SELECT key, value, first, last, count FROM anomaly_values ORDER BY key, value').all();
+const flush = (store: AnomalyStore) => {
+  store.write();
+  store.committed();
+};
+const IP = '198.51.100.1';
+/** A store whose rule vpn has learned IP for dave at time 1, seen at `seen`, and written. */
+async function daveLearned(...seen: number[]) {
+  const db = await database();
+  const store = new AnomalyStore(db);
+  store.anomalyKey('vpn', 'dave', 1);
+  store.anomalyLearned('vpn', 'dave', IP, 1);
+  for (const at of seen) store.anomalySeen('vpn', 'dave', IP, at);
+  flush(store);
+  return { db, store };
+}
 
 describe('anomaly store', () => {
-  it('keeps the latest counts of a value updated after it was reported', async () => {
-    const store = new AnomalyStore(await database());
-    const seen = { first: 1, last: 1, count: 1 };
-    store.anomalyKey('vpn', 'dave', 1);
-    store.anomalyValue('vpn', 'dave', '198.51.100.1', seen);
-    seen.last = 9;
-    seen.count = 4;
-    store.anomalyValue('vpn', 'dave', '198.51.100.1', seen);
-    store.write();
-    expect(store.load().get('vpn')).toEqual([{ key: 'dave', firstSeen: 1, values: [{ value: '198.51.100.1', seen: { first: 1, last: 9, count: 4 } }] }]);
+  it('a learned value is a row with its first and last time and count; later sightings move them on', async () => {
+    const { db, store } = await daveLearned(5, 9);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 9, count: 3 }]);
+    store.anomalySeen('vpn', 'dave', IP, 12);
+    store.anomalySeen('vpn', 'dave', IP, 13);
+    flush(store);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 13, count: 5 }]);
+  });
+
+  it('a value forgotten and learned again is a new row, not the old one counted on', async () => {
+    const { db, store } = await daveLearned(2);
+    store.anomalyForgetValue('vpn', 'dave', IP);
+    store.anomalyLearned('vpn', 'dave', IP, 20);
+    flush(store);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 20, last: 20, count: 1 }]);
+  });
+
+  it('what is not committed is written again: a failed transaction loses no sighting', async () => {
+    const { db, store } = await daveLearned();
+    store.anomalySeen('vpn', 'dave', IP, 5);
+    expect(() => db.transaction(() => {
+      store.write();
+      throw new Error('another kind\'s write failed');
+    })()).toThrow();
+    store.anomalySeen('vpn', 'dave', IP, 6);
+    flush(store);
+    expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 6, count: 3 }]);
+  });
+
+  it('loads each rule\'s keys least recently seen first (the first evicted), and each key\'s values likewise', async () => {
+    const db = await database();
+    const store = new AnomalyStore(db);
+    store.anomalyKey('vpn', 'erin', 1);
+    store.anomalyLearned('vpn', 'erin', '10.0.0.1', 1);
+    store.anomalyLearned('vpn', 'erin', '10.0.0.2', 2);
+    store.anomalyKey('vpn', 'dave', 3); // first seen after erin, but erin's 10.0.0.1 is seen later still
+    store.anomalyLearned('vpn', 'dave', '10.0.0.9', 3);
+    store.anomalySeen('vpn', 'erin', '10.0.0.1', 4);
+    store.anomalyKey('vpn', 'frank', 5); // no value yet: its own first time counts
+    store.anomalyKey('other', 'dave', 7);
+    flush(store);
+    const vpn = new AnomalyStore(db).load().get('vpn')!;
+    expect(valuesOf(vpn.get('erin')!)).toEqual(['10.0.0.2', '10.0.0.1']);
+    expect(valuesOf(vpn.get('dave')!)).toEqual(['10.0.0.9']);
+    expect(vpn.get('frank')!.firstSeen).toBe(5);
+    expect([vpn.evictOldest(), vpn.evictOldest(), vpn.evictOldest()]).toEqual(['dave', 'erin', 'frank']);
+    expect(valuesOf(new AnomalyStore(db).load().get('other')!.get('dave')!)).toEqual([]);
   });
 });

@@ -3,7 +3,10 @@
  * the edge cases the kind documents (README.md beside its code).
  */
 import { describe, expect, it } from 'vitest';
+import { EpsMonitor } from '../../../../src/analyzer/rules/eps/eps.js';
 import type { EpsRule } from '../../../../src/analyzer/rules/eps/schema.js';
+import type { EpsSink } from '../../../../src/analyzer/rules/eps/store.js';
+import { parseSyslog } from '../../../../src/common/syslog/parse.js';
 import { replay } from '../../../../src/analyzer/replay.js';
 import { formatConfigIssues, parseConfigText } from '../../../../src/common/config-file.js';
 import { ConfigError } from '../../../../src/common/errors.js';
@@ -57,6 +60,28 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
       ['sensor-b', 'above', '2026-05-01T10:05:00.000Z'],
       ['sensor-b', 'below', '2026-05-01T10:10:00.000Z'],
     ]);
+  });
+});
+
+describe('eps with many keys in the daemon', () => {
+  it('judges a closed window 5,000 keys per advance, so the event loop is never held long; a key first seen meanwhile waits for its own window', () => {
+    const [base] = rule('sensor-quiet') as [EpsRule];
+    const sink: EpsSink = { epsState: () => {}, epsWindow: () => {} }; // a store: the daemon
+    const monitor = new EpsMonitor({ ...base, match: { ...base.match, app: undefined }, interval: 60_000, below: 1, above: undefined, overrides: {} }, sink);
+    const event = (host: string) => parseSyslog(`<14>1 - ${host} envirowatch - - - HEARTBEAT`, { receivedAt: 0, source: 'x:1' });
+    const start = Date.UTC(2026, 4, 1);
+    monitor.advance(start); // watching from a window's start: the next is watched whole
+    for (let i = 0; i < 12_500; i++) monitor.process(event(`host-${i}`), start + 1000);
+    // The window they sent in: all ok, judged over three advances.
+    expect([monitor.advance(start + 60_000), monitor.advance(start + 60_001), monitor.advance(start + 60_002)].map((a) => a.length)).toEqual([0, 0, 0]);
+    const counts = [monitor.advance(start + 120_000).length];
+    // A key first seen while the silent window is judged (an event also moves the judging on): not one of that window's keys.
+    counts.push(monitor.process(event('late'), start + 120_500).length);
+    // The next window's end judges the rest of the silent one at once, then starts on its own.
+    const rest = monitor.advance(start + 180_000);
+    expect([...counts, rest.length]).toEqual([5_000, 5_000, 2_500]);
+    expect(rest.every((alert) => alert.key !== 'late' && alert.state === 'below' && alert.time === start + 120_000)).toBe(true);
+    expect(monitor.counters).toMatchObject({ alerts: 12_500, windows: 3 });
   });
 });
 

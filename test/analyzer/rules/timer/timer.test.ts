@@ -3,7 +3,11 @@
  * the edge cases the kind documents (README.md beside its code).
  */
 import { describe, expect, it } from 'vitest';
+import { parseSyslog } from '../../../../src/common/syslog/parse.js';
 import { replay } from '../../../../src/analyzer/replay.js';
+import type { Held } from '../../../../src/analyzer/rules/timer/held.js';
+import type { TimerRule } from '../../../../src/analyzer/rules/timer/schema.js';
+import { TimerTracker } from '../../../../src/analyzer/rules/timer/timer.js';
 import { rule, YEAR } from '../example-rules.js';
 
 const logon = (when: string, host: string, id: string, type = 10) => `${when} ${host} Microsoft-Windows-Security-Auditing[4624]: 4624: An account was successfully logged on. Subject: ... Logon Type: ${type} New Logon: Account Name: alice Logon ID: ${id}`;
@@ -27,6 +31,26 @@ describe('timer: an RDP logon with no logoff in time', () => {
     expect(alerts[0]!.summary).toBe(`rdp-session-too-long: srv1/0x3e7a started ${new Date(2026, 2, 2, 9).toISOString()} with no end within 8h`);
     expect(alerts[0]!.evidence.events![0]!.message).toContain('Logon ID: 0x3e7a');
     expect(engine.ruleCounters()['rdp-session-too-long']!.counters).toMatchObject({ starts: 3, ends: 2, duplicateStarts: 1, endsWithoutStart: 1, alerts: 1 });
+  });
+});
+
+describe('timer: what a held start keeps', () => {
+  it('a start held past a second is kept compact, and its alert carries the event exactly as received', () => {
+    const [rdp] = rule('rdp-session-too-long') as [TimerRule];
+    const held: Held[] = [];
+    const tracker = new TimerTracker(rdp, { timerHeld: (_rule, _key, start) => held.push(start), timerReleased: () => {} });
+    const start = Date.UTC(2026, 2, 2, 9);
+    const text = `<134>1 2026-03-02T09:00:00.123456+01:00 srv1 Microsoft-Windows-Security-Auditing 4624 - [origin@6876 ip="192.0.2.7"][x@1 a="1" a="2"] 4624: An account was successfully logged on. Logon Type: 10 Logon ID: 0x3e7a é`;
+    const event = parseSyslog(text, { receivedAt: start, source: '192.0.2.7:514' });
+    tracker.process(event, start);
+    tracker.advance(start + 999);
+    expect(held[0]!.event).toBe(event); // young: most starts end soon, and never pay for the encoding
+    tracker.advance(start + 2000); // compaction runs once a second: within two
+    expect(typeof held[0]!.event).toBe('string');
+    const [alert] = tracker.advance(start + 8 * 3_600_000);
+    expect(alert!.host).toBe('srv1');
+    expect(alert!.evidence.events).toEqual([event]);
+    expect(JSON.stringify(alert!.evidence.events)).toBe(JSON.stringify([event]));
   });
 });
 

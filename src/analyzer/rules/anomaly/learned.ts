@@ -1,0 +1,153 @@
+/**
+ * What an anomaly rule has learned: per key, when it was first seen and its values, kept as
+ * small as it can be (#19), since a rule may hold millions of values. A value is only its string
+ * (in an ordered Set, least recently seen first, when the key has more than one): its first and
+ * last time and its count are the store's business (store.ts counts them on their way to
+ * SQLite), never read by the rule. The store's load() builds this structure directly; the
+ * detector adopts it.
+ */
+
+export interface KeyState {
+  readonly firstSeen: number;
+  /** The key's latest entry in the recency queue. */
+  touch: number;
+  /**
+   * None, the one value itself (most keys have one, and a Set costs ~70 bytes more), or a Set in
+   * insertion order = least recently seen first (a seen value is moved to the end).
+   */
+  values: undefined | string | Set<string>;
+}
+
+export function valueCount(state: KeyState): number {
+  return state.values === undefined ? 0 : typeof state.values === 'string' ? 1 : state.values.size;
+}
+
+/** The key's values, least recently seen first. */
+export function valuesOf(state: KeyState): string[] {
+  return state.values === undefined ? [] : typeof state.values === 'string' ? [state.values] : [...state.values];
+}
+
+/** Whether the key has `value`; if so, it is now the most recently seen. */
+export function seeValue(state: KeyState, value: string): boolean {
+  if (typeof state.values === 'string' || state.values === undefined) return state.values === value;
+  if (!state.values.delete(value)) return false;
+  state.values.add(value);
+  return true;
+}
+
+export function hasValue(state: KeyState, value: string): boolean {
+  return typeof state.values === 'string' || state.values === undefined ? state.values === value : state.values.has(value);
+}
+
+/** Adds a value the key does not have, as the most recently seen. */
+export function addValue(state: KeyState, value: string): void {
+  if (state.values === undefined) state.values = value;
+  else if (typeof state.values === 'string') state.values = new Set([state.values, value]);
+  else state.values.add(value);
+}
+
+/** Removes the least recently seen value and returns it (the key has one). */
+export function removeOldestValue(state: KeyState): string {
+  if (typeof state.values !== 'object') {
+    const only = state.values!;
+    state.values = undefined;
+    return only;
+  }
+  const oldest = state.values.values().next().value!;
+  state.values.delete(oldest);
+  return oldest;
+}
+
+/** A rule's keys, and the order they were last seen in (the least recently seen is evicted first). */
+export class LearnedKeys {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly recency = new RecencyQueue(
+    (key, touch) => this.keys.get(key)?.touch === touch,
+    () => this.keys.size,
+  );
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  get(key: string): KeyState | undefined {
+    return this.keys.get(key);
+  }
+
+  /** A key not kept yet, now the most recently seen. */
+  add(key: string, firstSeen: number): KeyState {
+    const state: KeyState = { firstSeen, touch: 0, values: undefined };
+    this.restore(key, state);
+    return state;
+  }
+
+  /** A key read back from a store, now the most recently seen (a store restores them least recently seen first). */
+  restore(key: string, state: KeyState): void {
+    state.touch = this.recency.touch(key);
+    this.keys.set(key, state);
+  }
+
+  /** `state` (of `key`) is now the most recently seen. */
+  seen(key: string, state: KeyState): void {
+    state.touch = this.recency.touch(key);
+  }
+
+  /** Forgets the least recently seen key and returns it. */
+  evictOldest(): string {
+    const oldest = this.recency.oldest();
+    this.keys.delete(oldest);
+    return oldest;
+  }
+}
+
+/**
+ * Keys in the order they were last seen, for evicting the least recently seen. Not a Map kept in
+ * that order by delete-and-set: V8 leaves a hole per deletion until it rehashes, and taking the
+ * first key walks every hole, so eviction past maxKeys grew with the map (16 s without processing
+ * at 300,000 new keys). Here a touch appends (key, number) and the key's older entries go stale;
+ * the oldest live entry is found from the front. Stale entries are dropped once they outnumber
+ * the live ones, so memory stays proportional to the keys however often they are seen.
+ */
+class RecencyQueue {
+  private keys: string[] = [];
+  private touches: number[] = [];
+  private head = 0;
+  private next = 0;
+
+  /** `isCurrent(key, touch)`: whether that entry is the key's latest (the key is still kept and touched no later); `live()`: how many keys are kept. */
+  constructor(
+    private readonly isCurrent: (key: string, touch: number) => boolean,
+    private readonly live: () => number,
+  ) {}
+
+  /** Marks `key` as the most recently seen; returns the number the key's state keeps. */
+  touch(key: string): number {
+    if (this.keys.length - this.head > 2 * this.live() + 1024) this.dropStale();
+    this.keys.push(key);
+    this.touches.push(this.next);
+    return this.next++;
+  }
+
+  /** Takes the least recently seen key. */
+  oldest(): string {
+    for (;;) {
+      const key = this.keys[this.head]!;
+      const touch = this.touches[this.head]!;
+      this.head++;
+      if (this.isCurrent(key, touch)) return key;
+    }
+  }
+
+  private dropStale(): void {
+    const keys: string[] = [];
+    const touches: number[] = [];
+    for (let i = this.head; i < this.keys.length; i++) {
+      if (!this.isCurrent(this.keys[i]!, this.touches[i]!)) continue;
+      keys.push(this.keys[i]!);
+      touches.push(this.touches[i]!);
+    }
+    this.keys = keys;
+    this.touches = touches;
+    this.head = 0;
+  }
+}
