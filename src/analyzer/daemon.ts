@@ -4,7 +4,8 @@
  * fire without new events. Counters are logged every minute.
  * The rules' learned state is written to SQLite every second and read back at start, so after
  * a restart learning periods go on from their first event and timers that expired meanwhile
- * fire at the first tick; alerts and acknowledgements are written at once.
+ * fire at the first tick; alerts and acknowledgements are written at once. The one-second writes
+ * are committed by a worker thread (store/background-writer.ts), so receiving never waits for them.
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -13,6 +14,7 @@ import { SyslogReceiver } from './ingest/receiver.js';
 import type { Alert } from './rules/alert.js';
 import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
+import { BackgroundWriter } from './store/background-writer.js';
 import { openDatabase, type Db } from './store/database.js';
 import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
@@ -36,6 +38,8 @@ export class AnalyzerDaemon {
   /** The database, for readers in this process (the web page). */
   readonly db: Db;
   private readonly sensorData: SensorData;
+  /** Commits the rules' state, the readings and the counters off this thread. */
+  private readonly writer: BackgroundWriter;
   /** The web page, when web.enabled. */
   readonly web: WebServer | undefined;
   private readonly state: SqliteRuleState;
@@ -52,9 +56,10 @@ export class AnalyzerDaemon {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
-    this.state = new SqliteRuleState(this.db);
+    this.writer = new BackgroundWriter({ db: this.db, onFailure: (error) => logger.error("cannot write the rules' state, readings or counters; keeping them and retrying", { error }) });
+    this.state = new SqliteRuleState(this.writer.writes);
     this.outbox = new Outbox(this.db);
-    this.sensorData = new SensorData(this.db);
+    this.sensorData = new SensorData(this.writer.writes);
     let snmpEngine: Promise<LocalEngine> | undefined;
     const context = (channel: ChannelConfig) => ({
       logger: logger.child(`notify.${channel.id}`),
@@ -124,13 +129,11 @@ export class AnalyzerDaemon {
     this.raise(this.engine.tick(this.options.clock.now()));
     this.engine.flushCounts();
     this.applyBaselineAcks();
-    try {
-      this.state.flush();
-      this.sensorData.flush();
-      saveCounters(this.db, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
-    } catch (error) {
-      this.options.logger.error('cannot write the rules\' state, readings or counters; keeping them in memory and retrying', { error });
-    }
+    // Recorded here, committed in one transaction by the writer's thread (a failure is logged from there).
+    this.state.flush();
+    this.sensorData.flush();
+    saveCounters(this.writer.writes, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
+    this.writer.flush();
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
     this.options.onStep?.();
   }
@@ -156,7 +159,8 @@ export class AnalyzerDaemon {
     const { retention } = this.options.config;
     try {
       const purged = this.alerts.purge(this.options.clock.now() - retention.alerts);
-      const purgedReadings = this.sensorData.purge(this.options.clock.now() - retention.readings);
+      // On this connection, not the writer's: the count of rows deleted is logged.
+      const purgedReadings = new SensorData(this.db).purge(this.options.clock.now() - retention.readings);
       if (purged + purgedReadings > 0) this.options.logger.info('purged old data', { alerts: purged, readingsAndRates: purgedReadings });
     } catch (error) {
       this.options.logger.error('cannot purge old alerts', { error });
@@ -185,6 +189,7 @@ export class AnalyzerDaemon {
     await this.web?.stop();
     await this.receiver.stop();
     this.step();
+    await this.writer.close();
     await this.dispatcher.step(this.options.clock.now());
     await Promise.all([...this.channels.values()].map((channel) => channel.close()));
     this.options.logger.info('analyzer stopped', flattenCounters(this.counters())); // before the database closes: counters read it

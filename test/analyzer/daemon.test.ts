@@ -4,20 +4,23 @@
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
-import { silentLogger } from '../src/common/logger.js';
-import { analyzerConfigSchema } from '../src/analyzer/config.js';
-import { AnalyzerDaemon } from '../src/analyzer/daemon.js';
-import { AlertStore } from '../src/analyzer/store/alerts.js';
-import { openDatabase } from '../src/analyzer/store/database.js';
-import { hostRates, latestReadings } from '../src/analyzer/store/sensor-data.js';
-import { analyzerSetup, cli, startAnalyzer, waitFor } from './helpers/analyzer-process.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { systemClock } from '../../src/common/clock.js';
+import { silentLogger } from '../../src/common/logger.js';
+import { analyzerConfigSchema } from '../../src/analyzer/config.js';
+import { AnalyzerDaemon } from '../../src/analyzer/daemon.js';
+import { AlertStore } from '../../src/analyzer/store/alerts.js';
+import { openDatabase } from '../../src/analyzer/store/database.js';
+import { loadCounters } from '../../src/analyzer/store/status.js';
+import { octetCounted } from '../../src/common/syslog/format.js';
+import { hostRates, latestReadings } from '../../src/analyzer/store/sensor-data.js';
+import { analyzerSetup, cli, startAnalyzer, waitFor } from '../helpers/analyzer-process.js';
+import { freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 
@@ -152,6 +155,40 @@ describe('envirowatch analyzer', () => {
       analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('kill -9 during a flood: everything the saved counters say was processed is learned (they are committed together, every second)', async () => {
+    const { config, tcp, dir } = await analyzerSetup(['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }'], ['web: { enabled: false }']);
+    const analyzer = await startAnalyzer(config);
+    const keys = 30_000;
+    const database = join(dir, 'data');
+    const saved = () => {
+      const db = openDatabase(database, { readonly: true });
+      try {
+        return { events: loadCounters(db)?.counters.engine.events ?? 0, learned: (db.prepare("SELECT COUNT(*) AS n FROM anomaly_keys WHERE rule_id = 'vpn'").get() as { n: number }).n };
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      const socket = connect(tcp, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.end(Buffer.concat(Array.from({ length: keys }, (_, i) => octetCounted(`<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`))));
+      // Killed as soon as a flush has counted part of the flood, while more is still coming in.
+      const before = await waitFor(async () => {
+        const now = saved();
+        return now.events > 0 ? now : undefined;
+      }, 'a flush during the flood', 20_000);
+      analyzer.child.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.child.once('exit', resolve));
+      const after = saved();
+      expect(before.events).toBeLessThanOrEqual(after.events);
+      // Each event taught one key: the state committed with the counters holds at least as many.
+      expect(after.learned).toBeGreaterThanOrEqual(after.events);
+      expect(after.learned).toBeLessThanOrEqual(keys);
+    } finally {
+      analyzer.child.kill('SIGKILL');
+    }
+  }, 40_000);
 
   it('an acknowledgement with --baseline from another process teaches the running analyzer the value (keep-alerting rule)', async () => {
     const { config, udp } = await analyzerSetup(['  - id: vpn', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms', '    onAlert: keep-alerting']);
