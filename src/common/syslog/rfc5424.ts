@@ -36,12 +36,35 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(
 
 const nil = (field: string) => (field === '-' ? '' : field);
 
+/**
+ * The time of an RFC 3339 stamp the TIMESTAMP pattern matched; null when it is no date (what
+ * Date.parse, which this replaces for speed, reads as NaN). Date.parse accepts any day 1-31 in
+ * every month (`02-30` is March 2) and offsets up to 23:59; the rare hour 24 and years below
+ * 100 (which Date.UTC would read as 19xx) are left to it.
+ */
 function parseTimestamp(text: string): number | undefined | null {
   if (text === '-') return undefined;
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
-  const time = Date.parse(text);
-  return Number.isNaN(time) ? null : time;
+  const year = Number(m[1]);
+  const [month, day, hours, minutes, seconds] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];
+  if (hours === 24 || year < 100) {
+    const time = Date.parse(text);
+    return Number.isNaN(time) ? null : time;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 59) return null;
+  const zone = m[8]!;
+  let offsetMinutes = 0;
+  if (zone !== 'Z') {
+    const zoneHours = Number(zone.slice(1, 3));
+    const zoneMinutes = Number(zone.slice(4, 6));
+    if (zoneHours > 23 || zoneMinutes > 59) return null;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  }
+  // The fraction's first three digits are the milliseconds (`.5` is 500, `.123456` 123), as Date.parse reads them.
+  const fraction = m[7];
+  const ms = fraction === undefined ? 0 : Number(`${fraction.slice(1)}00`.slice(0, 3));
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds, ms) - offsetMinutes * 60_000;
 }
 
 /** An SD-ID ends at the first space or `]`. */
