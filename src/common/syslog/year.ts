@@ -23,20 +23,23 @@ const HALF_YEAR_MS = 182 * 86_400_000;
  */
 export const CLOCK_SKEW_MS = 2 * 86_400_000;
 
-/** The start of the last minute asked for, in local time: the lines of a flood share their minutes. */
-const lastMinute = { key: NaN, start: 0 };
+/** Starts of minutes in local time, by minute: a flood's lines share their minutes (and the years either side are asked too). */
+const minuteStarts = new Map<number, number>();
+const MINUTES_KEPT = 4096;
 
 /**
  * `new Date(year, month, day, hours, minutes, seconds).getTime()`, which is slow (a local-time
- * conversion), for the minute's start once: time zones change their offset on a whole minute.
+ * conversion), with the conversion once per minute: time zones change their offset on a whole minute.
  */
 export function localTime(year: number, month: number, day: number, hours: number, minutes: number, seconds: number): number {
   const key = (((year * 12 + month) * 32 + day) * 24 + hours) * 60 + minutes;
-  if (key !== lastMinute.key) {
-    lastMinute.key = key;
-    lastMinute.start = new Date(year, month, day, hours, minutes).getTime();
+  let start = minuteStarts.get(key);
+  if (start === undefined) {
+    if (minuteStarts.size >= MINUTES_KEPT) minuteStarts.clear();
+    start = new Date(year, month, day, hours, minutes).getTime();
+    minuteStarts.set(key, start);
   }
-  return lastMinute.start + seconds * 1000;
+  return start + seconds * 1000;
 }
 
 /**

@@ -115,6 +115,13 @@ describe('RFC 5424 TIMESTAMP read without Date.parse', () => {
               }
     expect(compared).toBe(6 * 5 * 7 * 7 * 4 * 7);
   });
+
+  it('is no RFC 5424 TIMESTAMP when its form is not (TIME-SECFRAC is 1 to 6 digits, TIME-NUMOFFSET has a colon, a zone is required)', () => {
+    for (const stamp of ['2026-01-01T00:00:00.1234567Z', '2026-01-01T00:00:00.Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00+0100', '2026-1-01T00:00:00Z', '2026-01-01T00:00:00Zx', '2026-01-01t00:00:00Z', '2026-01-01T00:00:00+01:0', '+026-01-01T00:00:00Z']) {
+      expect(parse(`<14>1 ${stamp} host app - - - text`).format, stamp).not.toBe('rfc5424');
+    }
+    expect(parse('<14>1 2026-01-01T00:00:00.123456Z host app - - - text')).toMatchObject({ format: 'rfc5424', eventTime: Date.UTC(2026, 0, 1, 0, 0, 0, 123) });
+  });
 });
 
 describe('local time of an RFC 3164 stamp, the minute remembered', () => {
