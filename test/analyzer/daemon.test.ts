@@ -19,7 +19,7 @@ import { openDatabase } from '../../src/analyzer/store/database.js';
 import { loadCounters } from '../../src/analyzer/store/status.js';
 import { octetCounted } from '../../src/common/syslog/format.js';
 import { hostRates, latestReadings } from '../../src/analyzer/store/sensor-data.js';
-import { analyzerSetup, cli, startAnalyzer, waitFor } from '../helpers/analyzer-process.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
@@ -189,6 +189,37 @@ describe('envirowatch analyzer', () => {
       analyzer.child.kill('SIGKILL');
     }
   }, 40_000);
+
+  it('stores every alert raised while the writer thread commits a flood of learned state (no alert lost to a locked database)', async () => {
+    const { config, tcp, dir } = await analyzerSetup(
+      ['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }', '  - { id: door, kind: event, match: { regex: "door (?<n>\\\\d+) open" }, key: "${n}" }'],
+      ['web: { enabled: false }'],
+    );
+    const analyzer = await startAnalyzer(config);
+    const messages = 60_000;
+    try {
+      const socket = connect(tcp, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // Every 100th message an alert, the others each a new key for the writer thread to commit.
+      socket.end(Buffer.concat(Array.from({ length: messages }, (_, i) => octetCounted(i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`))));
+      await waitFor(async () => {
+        const db = openDatabase(join(dir, 'data'), { readonly: true });
+        const events = loadCounters(db)?.counters.engine.events ?? 0;
+        db.close();
+        return events === messages ? true : undefined;
+      }, 'every message processed', 30_000);
+      expect(await stopAnalyzer(analyzer)).toBe(0);
+      const db = openDatabase(join(dir, 'data'), { readonly: true });
+      const { counters } = loadCounters(db)!;
+      const stored = (db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE rule_id = 'door'").get() as { n: number }).n;
+      db.close();
+      expect(counters.ingest.sinkErrors).toBe(0);
+      expect(counters.rules['door']!.counters['alerts']).toBe(messages / 100);
+      expect(stored).toBe(messages / 100);
+    } finally {
+      analyzer.child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('an acknowledgement with --baseline from another process teaches the running analyzer the value (keep-alerting rule)', async () => {
     const { config, udp } = await analyzerSetup(['  - id: vpn', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms', '    onAlert: keep-alerting']);

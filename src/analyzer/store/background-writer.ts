@@ -61,7 +61,8 @@ function writerThread(load: NodeJS.Require): void {
         statements.push(...batch.sqls.map((sql) => db.prepare(sql)));
         batch.sqls = [];
       }
-      commit(pending);
+      // IMMEDIATE: the daemon's thread writes alerts on its own connection; see daemon.ts raise().
+      commit.immediate(pending);
       pending = [];
       parentPort!.postMessage({ type: 'written', seq: message.seq });
     } catch (error) {
