@@ -24,6 +24,13 @@ import { freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 
+/** One TCP connection, the messages octet-counted, then closed. */
+async function sendOverTcp(port: number, messages: readonly string[]): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.end(Buffer.concat(messages.map((message) => octetCounted(message))));
+}
+
 describe('envirowatch analyzer', () => {
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
     const { config, tcp } = await analyzerSetup([
@@ -170,9 +177,7 @@ describe('envirowatch analyzer', () => {
       }
     };
     try {
-      const socket = connect(tcp, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.end(Buffer.concat(Array.from({ length: keys }, (_, i) => octetCounted(`<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`))));
+      await sendOverTcp(tcp, Array.from({ length: keys }, (_, i) => `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`));
       // Killed as soon as a flush has counted part of the flood, while more is still coming in.
       const before = await waitFor(async () => {
         const now = saved();
@@ -198,10 +203,8 @@ describe('envirowatch analyzer', () => {
     const analyzer = await startAnalyzer(config);
     const messages = 60_000;
     try {
-      const socket = connect(tcp, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
       // Every 100th message an alert, the others each a new key for the writer thread to commit.
-      socket.end(Buffer.concat(Array.from({ length: messages }, (_, i) => octetCounted(i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`))));
+      await sendOverTcp(tcp, Array.from({ length: messages }, (_, i) => (i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`)));
       await waitFor(async () => {
         const db = openDatabase(join(dir, 'data'), { readonly: true });
         const events = loadCounters(db)?.counters.engine.events ?? 0;
