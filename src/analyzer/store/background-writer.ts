@@ -159,15 +159,15 @@ export class BackgroundWriter {
     };
     const writes = {
       prepare: (sql: string) => {
-        const index = record(sql);
-        const read = () => db.prepare(sql);
+        // Registered for the worker at its first run: statements only read (at start) never go there.
+        let index: number | undefined;
         return {
           run: (...args: unknown[]) => {
+            index ??= record(sql);
             this.args.push(index, args.length, ...args);
           },
-          all: (...args: unknown[]) => read().all(...args),
-          get: (...args: unknown[]) => read().get(...args),
-          iterate: (...args: unknown[]) => read().iterate(...args),
+          all: (...args: unknown[]) => db.prepare(sql).all(...args),
+          get: (...args: unknown[]) => db.prepare(sql).get(...args),
         };
       },
       // The worker commits each flush in one transaction: a store's own transaction is just its function.
@@ -175,9 +175,8 @@ export class BackgroundWriter {
         <F extends (...args: never[]) => unknown>(fn: F) =>
         (...args: Parameters<F>) =>
           fn(...args),
+      // A kind may create its tables when its store opens (rules/kind.ts).
       exec: (sql: string) => db.exec(sql),
-      pragma: (...args: Parameters<Db['pragma']>) => db.pragma(...args),
-      name: db.name,
     };
     // The stores use only the members above (test/analyzer/store/background-writer.test.ts runs every kind's store through it).
     return writes as unknown as Db;
