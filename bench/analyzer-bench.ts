@@ -5,14 +5,17 @@
  *     through 20 mixed rules (bench/analyzer-rules-20.ts);
  *   - TCP ingest: one loopback sender, octet-counted frames as fast as the socket takes them,
  *     through the receiver and the rules; count in = count processed is checked;
- *   - the same into `envirowatch analyzer` as shipped (own process, SQLite state, alerts stored);
- *   - UDP loss at 10k, 50k and 100k msg/s for 2 s each, into a receiver in another process;
+ *   - the same into `envirowatch analyzer` as shipped (own process, SQLite state, alerts stored),
+ *     with its CPU time per message (user + system, from /proc: steadier than the rate on a shared
+ *     machine), of the whole process and of its receiving thread (the writer thread is apart);
+ *   - UDP loss at 10k, 50k and 100k msg/s for 2 s each, into a receiver in another process, and
+ *     at 100k msg/s into `envirowatch analyzer`;
  *   - RSS of a process that replayed 1M lines with 100k anomaly keys through the 20 rules.
  *   - the same 1M-line replay through `envirowatch analyze` and SEC with equivalent rules
  *     (bench/sec-compare.ts): both times, the ratio, and whether they raise the same alerts.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -28,7 +31,7 @@ import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
 import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
-import { loadCounters } from '../src/analyzer/store/status.js';
+import { loadCounters, type AnalyzerCounters } from '../src/analyzer/store/status.js';
 import { analyzerSetup, startAnalyzer, stopAnalyzer } from '../test/helpers/analyzer-process.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.js';
@@ -50,6 +53,41 @@ function line3164(i: number): string {
 }
 function line5424(i: number): string {
   return `<134>1 2026-01-01T00:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}.000Z sensor-${i % 50} envirowatch 42 HEARTBEAT [readings@21600 temperature="72.${i % 10}" humidity="40"] Temperature 72 degF ok`;
+}
+
+/**
+ * User + system CPU time so far of process `pid`, or of its thread `thread` (the main thread's id
+ * is the pid), in µs (/proc's utime and stime, in clock ticks of 1/100 s).
+ */
+function cpuUs(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Sends `datagrams` round-robin to 127.0.0.1:`port` at `perSecond` for `seconds`, in 1 ms batches; returns how many and the rate achieved. */
+async function sendUdpPaced(datagrams: readonly Buffer[], port: number, perSecond: number, seconds: number): Promise<{ sent: number; achieved: number }> {
+  const socket = createSocket('udp4');
+  const perMs = perSecond / 1000;
+  let sent = 0;
+  const started = performance.now();
+  while (sent < perSecond * seconds) {
+    const due = Math.min(perSecond * seconds, Math.floor((performance.now() - started) * perMs) + perMs);
+    while (sent < due) socket.send(datagrams[sent++ % datagrams.length]!, port, '127.0.0.1');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return { sent, achieved: Math.round(sent / elapsed) };
+}
+
+/** The counters a stopped analyzer saved in `dir` (analyzerSetup's), and the dir removed. */
+function savedCounters(dir: string): AnalyzerCounters {
+  const db = openDatabase(join(dir, 'data'), { readonly: true });
+  const { counters } = loadCounters(db)!;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return counters;
 }
 
 function rate(count: number, ms: number): string {
@@ -108,18 +146,19 @@ for (const set of [rules, rules20]) {
   });
   const socket = connect(tcp, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
+  const pid = analyzer.child.pid!;
+  const [cpuBefore, mainBefore] = [cpuUs(pid), cpuUs(pid, pid)];
   const started = performance.now();
   socket.end(Buffer.concat([...mixed.map((l) => octetCounted(l)), octetCounted('<14>Jan  1 00:00:00 bench bench: BENCH-END')]));
   await ended;
   const ms = performance.now() - started;
+  const [cpu, main] = [cpuUs(pid) - cpuBefore, cpuUs(pid, pid) - mainBefore];
   await stopAnalyzer(analyzer); // it saves its counters as it stops
-  const db = openDatabase(join(dir, 'data'), { readonly: true });
-  const { counters } = loadCounters(db)!;
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
+  const counters = savedCounters(dir);
   const processed = counters.engine.events - 1;
-  out.push(`TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
+  out.push(`TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}, CPU ${(cpu / N).toFixed(2)} µs/msg, of which the receiving (main) thread ${(main / N).toFixed(2)} (${(main / ms / 10).toFixed(0)} % of a core); sent ${N}, processed ${processed}, lost ${N - processed}`);
 }
+const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
 {
   // UDP into a receiver in its own process, paced in 1 ms batches.
   const port = await freeUdpPort();
@@ -130,27 +169,26 @@ for (const set of [rules, rules20]) {
     probe.stdin!.write('?\n');
     return Number((await answers.next()).value);
   };
-  const socket = createSocket('udp4');
-  const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
   for (const perSecond of [10_000, 50_000, 100_000]) {
     const before = await processed();
-    const seconds = 2;
-    const perMs = perSecond / 1000;
-    let sent = 0;
-    const started = performance.now();
-    while (sent < perSecond * seconds) {
-      const due = Math.min(perSecond * seconds, Math.floor((performance.now() - started) * perMs) + perMs);
-      while (sent < due) socket.send(datagrams[sent++ % datagrams.length]!, port, '127.0.0.1');
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    const elapsed = (performance.now() - started) / 1000;
+    const { sent, achieved } = await sendUdpPaced(datagrams, port, perSecond, 2);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const got = (await processed()) - before;
-    out.push(`UDP at ${perSecond.toLocaleString('en-US')}/s (${seconds} s, achieved ${Math.round(sent / elapsed).toLocaleString('en-US')}/s): sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
+    out.push(`UDP at ${perSecond.toLocaleString('en-US')}/s (2 s, achieved ${achieved.toLocaleString('en-US')}/s): sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
   }
-  socket.close();
   probe.stdin!.end();
   await new Promise((resolve) => probe.once('exit', resolve));
+}
+{
+  // UDP into `envirowatch analyzer` as shipped: what it processed, from the counters it saves as it stops.
+  const { config, udp, dir } = await analyzerSetup(twentyRuleLines(), ['web: { enabled: false }']);
+  const analyzer = await startAnalyzer(config);
+  const { sent, achieved } = await sendUdpPaced(datagrams, udp, 100_000, 2);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await stopAnalyzer(analyzer);
+  const counters = savedCounters(dir);
+  const got = counters.engine.events;
+  out.push(`UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
 }
 {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'], { maxBuffer: 1 << 20 });

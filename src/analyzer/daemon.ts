@@ -4,7 +4,8 @@
  * fire without new events. Counters are logged every minute.
  * The rules' learned state is written to SQLite every second and read back at start, so after
  * a restart learning periods go on from their first event and timers that expired meanwhile
- * fire at the first tick; alerts and acknowledgements are written at once.
+ * fire at the first tick; alerts and acknowledgements are written at once. The one-second writes
+ * are committed by a worker thread (store/background-writer.ts), so receiving never waits for them.
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -13,7 +14,9 @@ import { SyslogReceiver } from './ingest/receiver.js';
 import type { Alert } from './rules/alert.js';
 import { RuleEngine } from './rules/engine.js';
 import { AlertStore } from './store/alerts.js';
+import { BackgroundWriter } from './store/background-writer.js';
 import { openDatabase, type Db } from './store/database.js';
+import type { Transaction } from 'better-sqlite3';
 import { SqliteRuleState } from './store/rule-state.js';
 import { SensorData } from './store/sensor-data.js';
 import { WebServer } from './web/server.js';
@@ -36,14 +39,16 @@ export class AnalyzerDaemon {
   /** The database, for readers in this process (the web page). */
   readonly db: Db;
   private readonly sensorData: SensorData;
+  /** Commits the rules' state, the readings and the counters off this thread. */
+  private readonly writer: BackgroundWriter;
   /** The web page, when web.enabled. */
   readonly web: WebServer | undefined;
   private readonly state: SqliteRuleState;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
   private readonly channels: Map<string, Channel>;
-  /** Stores what a rule raised and queues its notifications; returns what was notified (store/alerts.ts record()). */
-  private readonly store: (alert: Alert) => Alert | undefined;
+  /** Stores what a rule raised and queues its notifications; returns what was notified (store/alerts.ts record()), each or undefined. */
+  private readonly store: Transaction<(alerts: readonly Alert[]) => (Alert | undefined)[]>;
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
@@ -52,9 +57,10 @@ export class AnalyzerDaemon {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
-    this.state = new SqliteRuleState(this.db);
+    this.writer = new BackgroundWriter({ db: this.db, onFailure: (error) => logger.error("cannot write the rules' state, readings or counters; keeping them and retrying", { error }) });
+    this.state = new SqliteRuleState(this.writer.writes);
     this.outbox = new Outbox(this.db);
-    this.sensorData = new SensorData(this.db);
+    this.sensorData = new SensorData(this.writer.writes);
     let snmpEngine: Promise<LocalEngine> | undefined;
     const context = (channel: ChannelConfig) => ({
       logger: logger.child(`notify.${channel.id}`),
@@ -62,12 +68,15 @@ export class AnalyzerDaemon {
     });
     this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, context(channel))]));
     this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify, logger.child('notify'));
-    // The alert and its notifications in one transaction: neither is ever stored without the other.
-    this.store = this.db.transaction((alert: Alert) => {
-      const notice = this.alerts.record(alert, config.problems.flapWindow);
-      if (notice) this.outbox.enqueue(notice, [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id), clock.now());
-      return notice;
-    });
+    // An alert and its notifications in one transaction: neither is ever stored without the other.
+    // All the alerts of one event or tick in one: a tick that expires 1000 timers is one fsync, not 1000.
+    this.store = this.db.transaction((alerts: readonly Alert[]) =>
+      alerts.map((alert) => {
+        const notice = this.alerts.record(alert, config.problems.flapWindow);
+        if (notice) this.outbox.enqueue(notice, [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id), clock.now());
+        return notice;
+      }),
+    );
     this.engine = new RuleEngine(config.rules, { sinks: this.state, saved: this.state.load() });
     this.web = config.web.enabled ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web')) : undefined;
     this.receiver = new SyslogReceiver({
@@ -82,14 +91,10 @@ export class AnalyzerDaemon {
   }
 
   private raise(alerts: readonly Alert[]): void {
-    // Many at once (an EPS window closing on thousands of silent keys): one transaction, not a disk sync per alert.
-    if (alerts.length > 1) this.db.transaction(() => this.raiseEach(alerts))();
-    else this.raiseEach(alerts);
-  }
-
-  private raiseEach(alerts: readonly Alert[]): void {
-    for (const alert of alerts) {
-      const notice = this.store(alert);
+    if (alerts.length === 0) return;
+    // IMMEDIATE: the write lock first (waiting while the writer's thread commits), then record()'s
+    // reads; a read first could not be upgraded once the writer had committed (SQLITE_BUSY at once).
+    for (const notice of this.store.immediate(alerts)) {
       if (!notice) continue; // an opening of a problem already open, a resolution of none
       const fields = { alert: notice.id, rule: notice.ruleId, host: notice.host, severity: notice.severity, ...(notice.resolves ? { problem: notice.resolves.id } : {}) };
       if (notice.problem === 'resolved') this.options.logger.info(notice.summary, fields);
@@ -130,13 +135,11 @@ export class AnalyzerDaemon {
     this.raise(this.engine.tick(this.options.clock.now()));
     this.engine.flushCounts();
     this.applyBaselineAcks();
-    try {
-      this.state.flush();
-      this.sensorData.flush();
-      saveCounters(this.db, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
-    } catch (error) {
-      this.options.logger.error('cannot write the rules\' state, readings or counters; keeping them in memory and retrying', { error });
-    }
+    // Recorded here, committed in one transaction by the writer's thread (a failure is logged from there).
+    this.state.flush();
+    this.sensorData.flush();
+    saveCounters(this.writer.writes, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
+    this.writer.flush();
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
     this.options.onStep?.();
   }
@@ -162,7 +165,8 @@ export class AnalyzerDaemon {
     const { retention } = this.options.config;
     try {
       const purged = this.alerts.purge(this.options.clock.now() - retention.alerts);
-      const purgedReadings = this.sensorData.purge(this.options.clock.now() - retention.readings);
+      // On this connection, not the writer's: the count of rows deleted is logged.
+      const purgedReadings = new SensorData(this.db).purge(this.options.clock.now() - retention.readings);
       if (purged + purgedReadings > 0) this.options.logger.info('purged old data', { alerts: purged, readingsAndRates: purgedReadings });
     } catch (error) {
       this.options.logger.error('cannot purge old alerts', { error });
@@ -191,6 +195,7 @@ export class AnalyzerDaemon {
     await this.web?.stop();
     await this.receiver.stop();
     this.step();
+    await this.writer.close();
     await this.dispatcher.step(this.options.clock.now());
     await Promise.all([...this.channels.values()].map((channel) => channel.close()));
     this.options.logger.info('analyzer stopped', flattenCounters(this.counters())); // before the database closes: counters read it

@@ -18,31 +18,34 @@ export interface ReplayResult {
   readonly failed: { readonly count: number; readonly first?: { readonly source: string; readonly error: string } };
 }
 
-export async function replay(lines: AsyncIterable<string> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
+/** `lines`: one by one, or as arrays (a chunk's lines, log-lines.ts) from an async source. */
+export async function replay(lines: AsyncIterable<string | readonly string[]> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
   const engine = new RuleEngine(options.rules);
   const alerts: Alert[] = [];
-  const emit = (found: readonly Alert[]) => {
-    for (const alert of found) {
-      alerts.push(alert);
-      options.onAlert?.(alert);
-    }
-  };
   let reference = options.reference;
   let n = 0;
   let failed: ReplayResult['failed'] = { count: 0 };
-  for await (const line of lines) {
+  const take = (line: string) => {
     n++;
-    if (line.trim() === '') continue;
-    const source = `${options.name}:${n}`;
+    if (line.trim() === '') return;
     // One line that breaks the parser or a rule must not end the replay of the rest of the file.
     try {
-      const event = parseSyslog(line, { receivedAt: reference, source, reference, notAfter: options.notAfter ?? Infinity, senderHost: '' });
+      const event = parseSyslog(line, { receivedAt: reference, source: `${options.name}:${n}`, reference, notAfter: options.notAfter ?? Infinity, senderHost: '' });
       reference = event.eventTime;
-      emit(engine.process(event, event.eventTime));
+      for (const alert of engine.process(event, event.eventTime)) {
+        alerts.push(alert);
+        options.onAlert?.(alert);
+      }
     } catch (error) {
-      failed = { count: failed.count + 1, first: failed.first ?? { source, error: String(error) } };
+      failed = { count: failed.count + 1, first: failed.first ?? { source: `${options.name}:${n}`, error: String(error) } };
     }
-  }
+  };
+  if (Symbol.asyncIterator in lines) {
+    for await (const item of lines) {
+      if (typeof item === 'string') take(item);
+      else for (const line of item) take(line);
+    }
+  } else for (const line of lines) take(line);
   return { alerts, engine, lines: n, failed };
 }
 

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { formatConfigIssues, parseConfigText } from '../common/config-file.js';
 import { ConfigError } from '../common/errors.js';
 import type { Alert } from '../analyzer/rules/alert.js';
 import { rulesFileSchema } from '../analyzer/rules/schema.js';
+import { logLines } from '../analyzer/log-lines.js';
 import { referenceForYear, replay } from '../analyzer/replay.js';
 import { CLOCK_SKEW_MS } from '../common/syslog/year.js';
 import { escapeForTerminal, jsonForTerminal } from './terminal-text.js';
@@ -52,10 +52,10 @@ export async function runAnalyzeCommand(options: { rules: string; input: string;
     reference = referenceForYear(Number(options.year));
     notAfter = Infinity;
   }
-  const stream = fromStdin ? process.stdin : createReadStream(options.input, 'utf8');
+  const stream = fromStdin ? process.stdin.setEncoding('utf8') : createReadStream(options.input, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let result;
   try {
-    result = await replay(createInterface({ input: stream, crlfDelay: Infinity }), {
+    result = await replay(logLines(stream), {
       rules,
       reference,
       notAfter,

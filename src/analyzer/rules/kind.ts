@@ -56,8 +56,10 @@ export interface KindStore<Saved, Sink> {
 }
 
 /**
- * One configured rule at run time. The engine calls it on one thread: `advance` before every
- * `process` and on every tick, with a time that never decreases (engine.ts).
+ * One configured rule at run time. The engine calls it on one thread: `advance` before a
+ * `process` and on a tick whenever time has moved on since the last advance (once per
+ * millisecond, not per event), with a time that never decreases (engine.ts). So nothing a rule
+ * holds may fall due at the time it was added (timeouts and windows are at least 1 ms).
  */
 export interface RuleInstance {
   readonly rule: RuleConfig;

@@ -11,12 +11,16 @@ const SEVERITY_CODE = Object.fromEntries(SEVERITIES.map((name, code) => [name, c
 
 /**
  * The regex's named groups when `event` matches, else undefined. Runs for every rule on every
- * event, so it allocates nothing beyond the regex's own match (the groups are not copied).
+ * event, so it allocates nothing beyond the regex's own match (the groups are not copied), and
+ * the regex runs only on messages that contain its literal text (regex.ts, messagePrefilter).
  */
 export function matchEvent(match: Match, event: SyslogEvent): Groups | undefined {
   if (match.severity !== undefined && event.severity > SEVERITY_CODE[match.severity]) return undefined;
   if (match.host && !match.host.test(event.host)) return undefined;
   if (match.app && !match.app.test(event.app)) return undefined;
+  const { required, matchesAll } = match.prefilter;
+  if (matchesAll) return NO_GROUPS;
+  if (required !== '' && !event.message.includes(required)) return undefined;
   const m = match.regex.exec(event.message);
   return m ? (m.groups ?? NO_GROUPS) : undefined;
 }

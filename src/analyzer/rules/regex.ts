@@ -44,3 +44,79 @@ export function compileRuleRegex(text: string): RegExp | { error: string } {
   }
   return regex;
 }
+
+/** What a message must have for a rule regex to match it, checked before the regex runs (match.ts). */
+export interface MessagePrefilter {
+  /** A text every match contains ('' when none was found): `includes` rules most messages out faster than the regex can. */
+  readonly required: string;
+  /** The regex matches every message and has no groups (`.*`, the default): it need not run. */
+  readonly matchesAll: boolean;
+}
+
+const MATCHES_ALL = new Set(['', '.*', '^', '^.*', '(?:)']);
+/** A quantifier (lazy or not) after an atom; `{` that is not one is a literal in a regex without the `u` flag. */
+const QUANTIFIER = /^(?:[?*+]|\{\d+(?:,\d*)?\})\??/;
+
+/**
+ * The longest run of literal characters at the top level of `regex` (outside groups, classes and
+ * alternatives), which every match must contain; '' when there is none of 3 characters or more,
+ * or when the regex has flags or an alternative at its top level. Conservative: whatever it
+ * cannot read (escapes other than punctuation, `{`, anchors) ends the run.
+ */
+export function messagePrefilter(regex: RegExp): MessagePrefilter {
+  const { source, flags } = regex;
+  const matchesAll = flags === '' && MATCHES_ALL.has(source);
+  if (flags !== '') return { required: '', matchesAll };
+  let longest = '';
+  let run = '';
+  const endRun = () => {
+    if (run.length > longest.length) longest = run;
+    run = '';
+  };
+  for (let i = 0; i < source.length; ) {
+    const c = source[i]!;
+    let literal: string | undefined;
+    let next = i + 1;
+    if (c === '\\') {
+      // Only escaped punctuation is that character; letters and digits are classes, backreferences, code points.
+      const escaped = source[i + 1] ?? '';
+      if (/^[^A-Za-z0-9]$/.test(escaped)) literal = escaped;
+      next = i + 2;
+    } else if (c === '|') return { required: '', matchesAll };
+    else if (c === '(') next = afterGroup(source, i);
+    else if (c === '[') next = afterClass(source, i);
+    else if (!'.^$*+?{}'.includes(c)) literal = c;
+    if (next < 0) return { required: '', matchesAll };
+    const quantifier = QUANTIFIER.exec(source.slice(next))?.[0];
+    if (literal !== undefined && (quantifier === undefined || /^(?:\+|\{[1-9])/.test(quantifier))) run += literal;
+    // After a quantified character (`a+`, `a{2}`) what follows need not be next to it.
+    if (literal === undefined || quantifier !== undefined) endRun();
+    i = next + (quantifier?.length ?? 0);
+  }
+  endRun();
+  return { required: longest.length >= 3 ? longest : '', matchesAll };
+}
+
+/** The index after the group opening at `at` (classes and escapes inside skipped), or -1. */
+function afterGroup(source: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      i = afterClass(source, i) - 1;
+      if (i < 0) return -1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The index after the character class opening at `at` (its first unescaped `]`: `[]` is an empty class in JavaScript), or -1. */
+function afterClass(source: string, at: number): number {
+  for (let i = at + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === ']') return i + 1;
+  }
+  return -1;
+}

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES } from '../../common/syslog/format.js';
-import { compileRuleRegex } from './regex.js';
+import { compileRuleRegex, messagePrefilter } from './regex.js';
 import type { ReportIssue } from './kind.js';
 import { compileTemplate, unknownNames, type Template } from './template.js';
 
@@ -24,7 +24,9 @@ export const matchSchema = z.strictObject({
   severity: z.enum(SEVERITIES).optional(),
   /** Against the message; its named groups feed the templates. */
   regex: regex.prefault('.*'),
-});
+})
+  // What a message must contain, tested before the regex runs on it (match.ts).
+  .transform((match) => ({ ...match, prefilter: messagePrefilter(match.regex) }));
 export type Match = z.output<typeof matchSchema>;
 
 export const template = z.string().min(1).transform(compileTemplate);

@@ -23,6 +23,25 @@ const HALF_YEAR_MS = 182 * 86_400_000;
  */
 export const CLOCK_SKEW_MS = 2 * 86_400_000;
 
+/** Starts of minutes in local time, by minute: a flood's lines share their minutes (and the years either side are asked too). */
+const minuteStarts = new Map<number, number>();
+const MINUTES_KEPT = 4096;
+
+/**
+ * `new Date(year, month, day, hours, minutes, seconds).getTime()`, which is slow (a local-time
+ * conversion), with the conversion once per minute: time zones change their offset on a whole minute.
+ */
+export function localTime(year: number, month: number, day: number, hours: number, minutes: number, seconds: number): number {
+  const key = (((year * 12 + month) * 32 + day) * 24 + hours) * 60 + minutes;
+  let start = minuteStarts.get(key);
+  if (start === undefined) {
+    if (minuteStarts.size >= MINUTES_KEPT) minuteStarts.clear();
+    start = new Date(year, month, day, hours, minutes).getTime();
+    minuteStarts.set(key, start);
+  }
+  return start + seconds * 1000;
+}
+
 /**
  * The time of `t` in the year that puts it nearest `reference`, but never after `notAfter`
  * (a line cannot be later than the file it is in, nor much later than its receipt).
@@ -30,7 +49,7 @@ export const CLOCK_SKEW_MS = 2 * 86_400_000;
 export function inferYear(t: YearlessTime, reference: number, notAfter = Infinity): number {
   let time = nearestYear(t, reference);
   if (time <= notAfter) return time;
-  for (let year = new Date(time).getFullYear() - 1; time > notAfter; year--) time = new Date(year, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
+  for (let year = new Date(time).getFullYear() - 1; time > notAfter; year--) time = localTime(year, t.month, t.day, t.hours, t.minutes, t.seconds);
   return time;
 }
 
@@ -40,12 +59,12 @@ function nearestYear(t: YearlessTime, reference: number): number {
     Object.assign(referenceYear, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
   }
   const { year } = referenceYear;
-  const sameYear = new Date(year, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
+  const sameYear = localTime(year, t.month, t.day, t.hours, t.minutes, t.seconds);
   // The other candidates are a year away: within half a year, the reference's own year is nearest.
   if (Math.abs(sameYear - reference) < HALF_YEAR_MS) return sameYear;
   let best = sameYear;
   for (const candidate of [year - 1, year + 1]) {
-    const time = new Date(candidate, t.month, t.day, t.hours, t.minutes, t.seconds).getTime();
+    const time = localTime(candidate, t.month, t.day, t.hours, t.minutes, t.seconds);
     if (Math.abs(time - reference) < Math.abs(best - reference)) best = time;
   }
   return best;

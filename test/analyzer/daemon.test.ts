@@ -4,22 +4,32 @@
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
-import { silentLogger } from '../src/common/logger.js';
-import { analyzerConfigSchema } from '../src/analyzer/config.js';
-import { AnalyzerDaemon } from '../src/analyzer/daemon.js';
-import { AlertStore } from '../src/analyzer/store/alerts.js';
-import { openDatabase } from '../src/analyzer/store/database.js';
-import { hostRates, latestReadings } from '../src/analyzer/store/sensor-data.js';
-import { analyzerSetup, cli, startAnalyzer, waitFor } from './helpers/analyzer-process.js';
-import { freeUdpPort } from './helpers/ports.js';
+import { systemClock } from '../../src/common/clock.js';
+import { silentLogger } from '../../src/common/logger.js';
+import { analyzerConfigSchema } from '../../src/analyzer/config.js';
+import { AnalyzerDaemon } from '../../src/analyzer/daemon.js';
+import { AlertStore } from '../../src/analyzer/store/alerts.js';
+import { openDatabase } from '../../src/analyzer/store/database.js';
+import { loadCounters } from '../../src/analyzer/store/status.js';
+import { octetCounted } from '../../src/common/syslog/format.js';
+import { hostRates, latestReadings } from '../../src/analyzer/store/sensor-data.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
+import { freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
+
+/** One TCP connection, the messages octet-counted, then closed. */
+async function sendOverTcp(port: number, messages: readonly string[]): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.end(Buffer.concat(messages.map((message) => octetCounted(message))));
+}
 
 describe('envirowatch analyzer', () => {
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
@@ -152,6 +162,67 @@ describe('envirowatch analyzer', () => {
       analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('kill -9 during a flood: everything the saved counters say was processed is learned (they are committed together, every second)', async () => {
+    const { config, tcp, dir } = await analyzerSetup(['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }'], ['web: { enabled: false }']);
+    const analyzer = await startAnalyzer(config);
+    const keys = 30_000;
+    const database = join(dir, 'data');
+    const saved = () => {
+      const db = openDatabase(database, { readonly: true });
+      try {
+        return { events: loadCounters(db)?.counters.engine.events ?? 0, learned: (db.prepare("SELECT COUNT(*) AS n FROM anomaly_keys WHERE rule_id = 'vpn'").get() as { n: number }).n };
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      await sendOverTcp(tcp, Array.from({ length: keys }, (_, i) => `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`));
+      // Killed as soon as a flush has counted part of the flood, while more is still coming in.
+      const before = await waitFor(async () => {
+        const now = saved();
+        return now.events > 0 ? now : undefined;
+      }, 'a flush during the flood', 20_000);
+      analyzer.child.kill('SIGKILL');
+      await new Promise((resolve) => analyzer.child.once('exit', resolve));
+      const after = saved();
+      expect(before.events).toBeLessThanOrEqual(after.events);
+      // Each event taught one key: the state committed with the counters holds at least as many.
+      expect(after.learned).toBeGreaterThanOrEqual(after.events);
+      expect(after.learned).toBeLessThanOrEqual(keys);
+    } finally {
+      analyzer.child.kill('SIGKILL');
+    }
+  }, 40_000);
+
+  it('stores every alert raised while the writer thread commits a flood of learned state (no alert lost to a locked database)', async () => {
+    const { config, tcp, dir } = await analyzerSetup(
+      ['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }', '  - { id: door, kind: event, match: { regex: "door (?<n>\\\\d+) open" }, key: "${n}" }'],
+      ['web: { enabled: false }'],
+    );
+    const analyzer = await startAnalyzer(config);
+    const messages = 60_000;
+    try {
+      // Every 100th message an alert, the others each a new key for the writer thread to commit.
+      await sendOverTcp(tcp, Array.from({ length: messages }, (_, i) => (i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`)));
+      await waitFor(async () => {
+        const db = openDatabase(join(dir, 'data'), { readonly: true });
+        const events = loadCounters(db)?.counters.engine.events ?? 0;
+        db.close();
+        return events === messages ? true : undefined;
+      }, 'every message processed', 30_000);
+      expect(await stopAnalyzer(analyzer)).toBe(0);
+      const db = openDatabase(join(dir, 'data'), { readonly: true });
+      const { counters } = loadCounters(db)!;
+      const stored = (db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE rule_id = 'door'").get() as { n: number }).n;
+      db.close();
+      expect(counters.ingest.sinkErrors).toBe(0);
+      expect(counters.rules['door']!.counters['alerts']).toBe(messages / 100);
+      expect(stored).toBe(messages / 100);
+    } finally {
+      analyzer.child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it('an acknowledgement with --baseline from another process teaches the running analyzer the value (keep-alerting rule)', async () => {
     const { config, udp } = await analyzerSetup(['  - id: vpn', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms', '    onAlert: keep-alerting']);

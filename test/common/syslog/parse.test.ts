@@ -1,8 +1,8 @@
 /** Parsing received syslog: the RFCs' own examples, the pfSense form, year inference, raw fallback. */
 import { describe, expect, it } from 'vitest';
-import { formatRfc3164, formatRfc5424, FACILITIES, SEVERITIES } from '../src/common/syslog/format.js';
-import { parseSyslog } from '../src/common/syslog/parse.js';
-import { inferYear } from '../src/common/syslog/year.js';
+import { formatRfc3164, formatRfc5424, FACILITIES, SEVERITIES } from '../../../src/common/syslog/format.js';
+import { parseSyslog } from '../../../src/common/syslog/parse.js';
+import { inferYear, localTime } from '../../../src/common/syslog/year.js';
 
 const received = Date.UTC(2026, 10, 23, 12, 0, 0);
 // A reference is the receive time of the line (live), as the daemon passes it.
@@ -91,6 +91,58 @@ describe('anything else is kept as a raw event', () => {
       const text = Array.from({ length: Math.floor(random() * 20) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
       const event = parse(text);
       expect(['rfc5424', 'rfc3164', 'raw']).toContain(event.format);
+    }
+  });
+});
+
+describe('RFC 5424 TIMESTAMP read without Date.parse', () => {
+  // RFC 5424 §6.2.3 (RFC 3339's date-time, fraction up to 6 digits); what is no date is what V8's Date.parse reads as NaN.
+  it('gives the time Date.parse gives for every edge of every field, and no date where it gives NaN', () => {
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    let compared = 0;
+    for (const year of [0, 99, 100, 1970, 2026, 9999])
+      for (const month of [0, 1, 2, 12, 13])
+        for (const day of [0, 1, 28, 29, 30, 31, 32])
+          for (const [hours, minutes, seconds] of [[0, 0, 0], [23, 59, 59], [24, 0, 0], [24, 0, 1], [12, 60, 0], [12, 0, 60], [25, 0, 0]] as const)
+            for (const fraction of ['', '.5', '.000', '.123456'])
+              for (const zone of ['Z', '+00:00', '-00:00', '+05:30', '-23:59', '+24:00', '+01:60']) {
+                const stamp = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}${fraction}${zone}`;
+                const expected = Date.parse(stamp);
+                const event = parse(`<14>1 ${stamp} host app - - - text`);
+                if (Number.isNaN(expected)) expect(event.format, stamp).not.toBe('rfc5424');
+                else expect(event.eventTime, stamp).toBe(expected);
+                compared++;
+              }
+    expect(compared).toBe(6 * 5 * 7 * 7 * 4 * 7);
+  });
+
+  it('is no RFC 5424 TIMESTAMP when its form is not (TIME-SECFRAC is 1 to 6 digits, TIME-NUMOFFSET has a colon, a zone is required)', () => {
+    for (const stamp of ['2026-01-01T00:00:00.1234567Z', '2026-01-01T00:00:00.Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00+0100', '2026-1-01T00:00:00Z', '2026-01-01T00:00:00Zx', '2026-01-01t00:00:00Z', '2026-01-01T00:00:00+01:0', '+026-01-01T00:00:00Z']) {
+      expect(parse(`<14>1 ${stamp} host app - - - text`).format, stamp).not.toBe('rfc5424');
+    }
+    expect(parse('<14>1 2026-01-01T00:00:00.123456Z host app - - - text')).toMatchObject({ format: 'rfc5424', eventTime: Date.UTC(2026, 0, 1, 0, 0, 0, 123) });
+  });
+});
+
+describe('local time of an RFC 3164 stamp, the minute remembered', () => {
+  it('is new Date(...) for every minute of a year in zones with DST, half-hour offsets and a 30-minute DST shift', () => {
+    const zone = process.env.TZ;
+    try {
+      // A different year per zone: the remembered minute must not carry over from the zone before.
+      for (const [i, tz] of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns'].entries()) {
+        process.env.TZ = tz;
+        const year = 2021 + i;
+        const mismatches: string[] = [];
+        for (let minute = 0; minute < 366 * 1440; minute++) {
+          const day = 1 + Math.floor(minute / 1440);
+          const [hours, minutes, seconds] = [Math.floor(minute / 60) % 24, minute % 60, minute % 61] as const;
+          if (localTime(year, 0, day, hours, minutes, seconds) !== new Date(year, 0, day, hours, minutes, seconds).getTime()) mismatches.push(`${tz} ${year} day ${day} ${hours}:${minutes}:${seconds}`);
+        }
+        expect(mismatches).toEqual([]);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
     }
   });
 });

@@ -12,16 +12,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { systemClock } from '../src/common/clock.js';
-import { silentLogger } from '../src/common/logger.js';
-import type { SyslogEvent } from '../src/common/syslog/event.js';
-import { SyslogDeframer } from '../src/common/syslog/framing.js';
-import { ingestConfigSchema } from '../src/analyzer/ingest/config.js';
-import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
-import { syslogConfigSchema } from '../src/agent/syslog/config.js';
-import { SyslogForwarder } from '../src/agent/syslog/forwarder.js';
-import { freeUdpPort } from './helpers/ports.js';
-import { requireRsyslog } from './helpers/rsyslog-collector.js';
+import { systemClock } from '../../../src/common/clock.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import type { SyslogEvent } from '../../../src/common/syslog/event.js';
+import { SyslogDeframer } from '../../../src/common/syslog/framing.js';
+import { ingestConfigSchema } from '../../../src/analyzer/ingest/config.js';
+import { SyslogReceiver } from '../../../src/analyzer/ingest/receiver.js';
+import { syslogConfigSchema } from '../../../src/agent/syslog/config.js';
+import { SyslogForwarder } from '../../../src/agent/syslog/forwarder.js';
+import { freeUdpPort } from '../../helpers/ports.js';
+import { requireRsyslog } from '../../helpers/rsyslog-collector.js';
 
 const run = promisify(execFile);
 
@@ -89,6 +89,21 @@ describe('the receiver', () => {
     expect(by('rdp')).toMatchObject({ format: 'rfc5424', facility: 4, severity: 6, message: 'logon 0x3e7' });
     expect(by('cron')).toMatchObject({ format: 'rfc3164', message: 'tick' });
     expect(receiver.counters.received).toEqual({ udp: 2, tcp: 2, tls: 0 });
+  });
+
+  it('reads ASCII, UTF-8 and invalid UTF-8 as the UTF-8 decoder does: every byte below 0x80 the same character, bad bytes U+FFFD and counted', async () => {
+    const { receiver, events } = await start();
+    const bodies = [Buffer.from('plain ASCII \t\x01\x7f ~'), Buffer.from('Grüße, 日本, 🎉'), Buffer.from([0x62, 0x61, 0x64, 0x20, 0xc3, 0x28, 0xff, 0x41])];
+    const udp = createSocket('udp4');
+    for (const [i, body] of bodies.entries()) {
+      const datagram = Buffer.concat([Buffer.from(`<134>1 2026-01-01T00:00:00Z h app - M${i} - `), body]);
+      await new Promise<void>((resolve) => udp.send(datagram, receiver.port('udp'), '127.0.0.1', () => resolve()));
+    }
+    udp.close();
+    await until(() => events.length === 3, 'three events');
+    expect(events.sort((a, b) => a.msgId.localeCompare(b.msgId)).map((e) => e.message)).toEqual(bodies.map((body) => new TextDecoder().decode(body)));
+    expect(events[2]!.message).toBe('bad \ufffd(\ufffdA');
+    expect(receiver.counters.invalidUtf8).toBe(1);
   });
 
   it('rsyslog forwards to it over TCP with octet counting', async () => {

@@ -1,0 +1,184 @@
+/**
+ * The one-second writes (the rules' learned state, readings and rates, counters) committed by a
+ * worker thread, so the receiving thread never waits for SQLite or its fsync: 40,000 new baseline
+ * rows a second took the main thread 100-200 ms a second, and a flood of TCP stalled while they
+ * were written.
+ *
+ * The stores keep their code: they are handed a `Db` whose statements record their arguments
+ * instead of running them (`writes`). `flush()` sends what was recorded since the last call to
+ * the worker, which runs it in one transaction, in order; reads and `exec` go to the real
+ * connection (the stores read only at start). Durability is as before: a kill -9 loses at most
+ * the last second plus the commit under way. A batch that fails (disk full, locked) stays in the
+ * worker and is retried with the next one, in the same transaction; if the worker dies, the
+ * batches not yet committed go to a new one.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './database.js';
+
+/** A flush's writes: `[statement index, argument count, ...arguments]` repeated. */
+interface WriteBatch {
+  readonly seq: number;
+  readonly args: readonly unknown[];
+}
+
+type WorkerReport = { readonly type: 'written'; readonly seq: number } | { readonly type: 'failed'; readonly seq: number; readonly error: string };
+
+/**
+ * The worker's code, run from its source text (`eval`), so it needs no file of its own beside the
+ * bundle's chunks or the tests' TypeScript: it may use nothing but its own locals and `load`, the
+ * worker's `require` (a parameter, as the bundler renames a free `require`).
+ */
+function writerThread(load: NodeJS.Require): void {
+  const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
+  const Database = load(workerData.driver as string) as typeof import('better-sqlite3');
+  const db = new Database(workerData.file as string);
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  const statements: import('better-sqlite3').Statement[] = [];
+  /** Batches received and not yet committed (a failed write is retried with the next). */
+  let pending: { seq: number; sqls: string[]; args: unknown[] }[] = [];
+  const commit = db.transaction((batches: { args: unknown[] }[]) => {
+    for (const { args } of batches) {
+      for (let i = 0; i < args.length; ) {
+        const statement = statements[args[i] as number]!;
+        const count = args[i + 1] as number;
+        statement.run(...args.slice(i + 2, i + 2 + count));
+        i += 2 + count;
+      }
+    }
+  });
+  parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; args: unknown[] } | { type: 'close' }) => {
+    if (message.type === 'close') {
+      db.close();
+      parentPort!.close();
+      return;
+    }
+    pending.push(message);
+    try {
+      // The statements a batch brings are prepared once, also when its write is retried.
+      for (const batch of pending) {
+        statements.push(...batch.sqls.map((sql) => db.prepare(sql)));
+        batch.sqls = [];
+      }
+      // IMMEDIATE: the daemon's thread writes alerts on its own connection; see daemon.ts raise().
+      commit.immediate(pending);
+      pending = [];
+      parentPort!.postMessage({ type: 'written', seq: message.seq });
+    } catch (error) {
+      parentPort!.postMessage({ type: 'failed', seq: message.seq, error: String(error) });
+    }
+  });
+}
+
+export class BackgroundWriter {
+  /** Give this to the stores whose writes go to the worker (SqliteRuleState, SensorData, saveCounters). */
+  readonly writes: Db;
+  private readonly sqls: string[] = [];
+  private readonly statementIndex = new Map<string, number>();
+  /** How many of `sqls` the current worker has been sent (it prepares them in order). */
+  private sqlsSent = 0;
+  private args: unknown[] = [];
+  private seq = 0;
+  /** Sent and not yet committed: sent again to a new worker if this one dies. */
+  private unconfirmed: WriteBatch[] = [];
+  private worker: Worker;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: {
+      readonly db: Db;
+      /** Called when a batch could not be written (it is retried with the next). */
+      readonly onFailure: (error: string) => void;
+    },
+  ) {
+    this.writes = this.recordingDb();
+    this.worker = this.startWorker();
+  }
+
+  /** Sends what the stores wrote since the last call to the worker; nothing when they wrote nothing. */
+  flush(): void {
+    if (this.args.length === 0) return;
+    const batch: WriteBatch = { seq: ++this.seq, args: this.args };
+    this.args = [];
+    this.unconfirmed.push(batch);
+    this.send(batch);
+  }
+
+  /** A batch to the worker, with the statements it has not been sent yet. */
+  private send(batch: WriteBatch): void {
+    this.worker.postMessage({ type: 'write', seq: batch.seq, sqls: this.sqls.slice(this.sqlsSent), args: batch.args });
+    this.sqlsSent = this.sqls.length;
+  }
+
+  /** Batches sent and not yet committed (for the counters and the tests). */
+  get backlog(): number {
+    return this.unconfirmed.length;
+  }
+
+  /** Sends what is left and waits until the worker has committed it and closed its connection. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.flush();
+      this.worker.once('exit', () => resolve());
+      this.worker.postMessage({ type: 'close' });
+    });
+    return this.closing;
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(`(${writerThread.toString()})(require)`, {
+      eval: true,
+      workerData: { file: this.options.db.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    });
+    worker.on('message', (report: WorkerReport) => {
+      if (report.type === 'failed') this.options.onFailure(report.error);
+      else this.unconfirmed = this.unconfirmed.filter((batch) => batch.seq > report.seq);
+    });
+    worker.on('error', (error) => this.options.onFailure(`the writer thread failed: ${String(error)}`));
+    worker.on('exit', () => {
+      if (this.closing) return;
+      // A new worker gets every statement and the batches not committed, in order.
+      this.worker = this.startWorker();
+      this.sqlsSent = 0;
+      for (const batch of this.unconfirmed) this.send(batch);
+    });
+    return worker;
+  }
+
+  /** A Db whose statements' `run` records; everything else is the real connection's. */
+  private recordingDb(): Db {
+    const { db } = this.options;
+    const record = (sql: string) => {
+      let index = this.statementIndex.get(sql);
+      if (index === undefined) {
+        index = this.sqls.push(sql) - 1;
+        this.statementIndex.set(sql, index);
+      }
+      return index;
+    };
+    const writes = {
+      prepare: (sql: string) => {
+        // Registered for the worker at its first run: statements only read (at start) never go there.
+        let index: number | undefined;
+        return {
+          run: (...args: unknown[]) => {
+            index ??= record(sql);
+            this.args.push(index, args.length, ...args);
+          },
+          all: (...args: unknown[]) => db.prepare(sql).all(...args),
+          get: (...args: unknown[]) => db.prepare(sql).get(...args),
+        };
+      },
+      // The worker commits each flush in one transaction: a store's own transaction is just its function.
+      transaction:
+        <F extends (...args: never[]) => unknown>(fn: F) =>
+        (...args: Parameters<F>) =>
+          fn(...args),
+      // A kind may create its tables when its store opens (rules/kind.ts).
+      exec: (sql: string) => db.exec(sql),
+    };
+    // The stores use only the members above (test/analyzer/store/background-writer.test.ts runs every kind's store through it).
+    return writes as unknown as Db;
+  }
+}
