@@ -161,13 +161,17 @@ export class BackgroundWriter {
       prepare: (sql: string) => {
         // Registered for the worker at its first run: statements only read (at start) never go there.
         let index: number | undefined;
+        let reader: ReturnType<Db['prepare']> | undefined;
+        const read = () => (reader ??= db.prepare(sql));
         return {
           run: (...args: unknown[]) => {
             index ??= record(sql);
             this.args.push(index, args.length, ...args);
           },
-          all: (...args: unknown[]) => db.prepare(sql).all(...args),
-          get: (...args: unknown[]) => db.prepare(sql).get(...args),
+          all: (...args: unknown[]) => read().all(...args),
+          get: (...args: unknown[]) => read().get(...args),
+          iterate: (...args: unknown[]) => read().iterate(...args),
+          raw: (toggle?: boolean) => read().raw(toggle),
         };
       },
       // The worker commits each flush in one transaction: a store's own transaction is just its function.
