@@ -13,8 +13,8 @@ import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from './helpers/analyzer-process.js';
+import { hashPassword } from '../../../src/analyzer/web/auth.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../../helpers/analyzer-process.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
