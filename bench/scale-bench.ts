@@ -127,6 +127,10 @@ async function webCurve(hosts: number): Promise<void> {
   const [analyzer, startMs] = await timed(() => startAnalyzer(config, undefined, 120_000));
   print(`web pages, ${n(hosts)} hosts, ${n(alerts)} alerts (store built in ${(buildMs / 1000).toFixed(1)} s; analyzer started in ${ms(startMs)}):`);
   const base = analyzer.webUrl!;
+  // The delay the daemon's own work causes (its one-second flush, the rules' tick), apart from the pages'.
+  const idle = startCanary(udp);
+  await sleep(5_000);
+  print(`  longest ingest delay in 5 s without fetching: ${canaryDelays(dataDir, await idle.stop())}`);
   const canary = startCanary(udp);
   try {
     const pages: [string, string | undefined][] = [

@@ -21,6 +21,7 @@ import type { Db } from '../store/database.js';
 import { busiestHosts, countRateHosts, countSensors, readingSeries, sensorsPage as readSensorsPage } from '../store/sensor-data.js';
 import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
 import { allowedHostNames, type WebConfig } from './config.js';
+import { firstInOrder } from './first-in-order.js';
 import { html, type Html } from './html.js';
 import { alertPage, alertsSpan, FACET_CHOICES, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext, type Paging } from './pages.js';
 import { HostAllowList, HttpError, parseCookies, parseHost, parseTarget, parseUrlEncoded } from './request.js';
@@ -414,8 +415,7 @@ export class WebServer {
     });
     const keys = this.sources.engine.keyStates();
     // Keys out of range first, then the busiest.
-    keys.sort((a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
-    const eps = keys.slice(0, RATES_KEYS_SHOWN);
+    const eps = firstInOrder(keys, RATES_KEYS_SHOWN, (a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
     return ratesPage(rates, eps, window, { hosts: countRateHosts(this.sources.db, window.from) - busiest.length, keys: keys.length - eps.length });
   }
 
