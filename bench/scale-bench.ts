@@ -3,13 +3,15 @@
  * curve at three sizes spanning 100× (HOSTS/100, HOSTS/10, HOSTS; default 100,000), printed, not
  * asserted:
  *   - every web page of `envirowatch-analyzer` as shipped on a store of HOSTS hosts and 10× as many
- *     alerts: time and bytes per page, and the longest ingest delay while the pages were fetched
+ *     alerts (the last hour's rates and readings of every host, an eps rule over a hundredth of
+ *     them): time and bytes per page (the first, the next and the one after of each paged list), and the longest ingest delay while the pages were fetched
  *     (a canary message every 10 ms carries its send time; the event rule it matches stores an
  *     alert stamped with its receive time, so the delay is what any message waited);
  *   - the rule engine in this process: an event rule's and an anomaly rule's lines per second with
  *     HOSTS/100 … HOSTS keys (the anomaly rule past its maxKeys, every line evicting a key);
- *   - 2× the sizes' keys of an eps rule going silent at once in the daemon: alerts stored, and the
- *     longest ingest delay meanwhile;
+ *   - an idle daemon holding the sizes' eps keys: the longest ingest delay; 2× the sizes' keys of
+ *     an eps rule going silent at once in the daemon: alerts stored, and the longest ingest delay
+ *     meanwhile;
  *   - the daemon's start-up with 10× the sizes' anomaly keys and as many held timer starts: time
  *     to "analyzer started" and its RSS.
  * `--only web,rules,eps,startup` runs some of them.
@@ -113,19 +115,30 @@ function nextLink(base: string, body: string): string | undefined {
   return href && new URL(href.replaceAll('&amp;', '&'), base).toString();
 }
 
+const EPS_RULE = '  - { id: per-host, kind: eps, match: { app: ^envirowatch$ }, interval: 1h, above: 100000000 }';
+
+/** `keys` hosts counted by EPS_RULE in the daemon's learned state. */
+function writeEpsKeys(dataDir: string, keys: number, now: number): void {
+  writeLearnedState(dataDir, parseRules([EPS_RULE]), Array.from({ length: keys }, (_, i) => syslogEvent({ host: hostName(i), receivedAt: now, app: 'envirowatch' })));
+}
+
+/**
+ * The pages with an eps rule over a hundredth of the hosts: the daemon rewrites every eps key's
+ * count each second (epsIdle shows what that costs), which at 100,000 keys would hide the pages' cost.
+ */
 async function webCurve(hosts: number): Promise<void> {
   const alerts = hosts * 10;
-  const { config, udp, dir } = await analyzerSetup([CANARY_RULE, '  - { id: per-host, kind: eps, match: { app: ^envirowatch$ }, interval: 1h, above: 100000000 }']);
+  const { config, udp, dir } = await analyzerSetup([CANARY_RULE, EPS_RULE]);
   const dataDir = join(dir, 'data');
   const now = Date.now();
   const [someId, buildMs] = await timed(() => {
     const id = writeAlerts(dataDir, hosts, alerts, now);
     writeSensorData(dataDir, hosts, now);
-    writeLearnedState(dataDir, parseRules(['  - { id: per-host, kind: eps, match: { app: ^envirowatch$ }, interval: 1h, above: 100000000 }']), Array.from({ length: hosts }, (_, i) => syslogEvent({ host: hostName(i), receivedAt: now, app: 'envirowatch' })));
+    writeEpsKeys(dataDir, hosts / 100, now);
     return id;
   });
   const [analyzer, startMs] = await timed(() => startAnalyzer(config, undefined, 120_000));
-  print(`web pages, ${n(hosts)} hosts, ${n(alerts)} alerts (store built in ${(buildMs / 1000).toFixed(1)} s; analyzer started in ${ms(startMs)}):`);
+  print(`web pages, ${n(hosts)} hosts (${n(hosts / 100)} eps keys), ${n(alerts)} alerts (store built in ${(buildMs / 1000).toFixed(1)} s; analyzer started in ${ms(startMs)}):`);
   const base = analyzer.webUrl!;
   // The delay the daemon's own work causes (its one-second flush, the rules' tick), apart from the pages'.
   const idle = startCanary(udp);
@@ -246,6 +259,21 @@ async function waitForAlerts(dataDir: string, expected: number, deadline: number
   return { count, at: Date.now() };
 }
 
+/** The longest ingest delay of an idle daemon holding `keys` eps keys. */
+async function epsIdle(keys: number): Promise<void> {
+  const { config, udp, dir } = await analyzerSetup([CANARY_RULE, EPS_RULE]);
+  writeEpsKeys(join(dir, 'data'), keys, Date.now());
+  const analyzer = await startAnalyzer(config, undefined, 120_000);
+  try {
+    const canary = startCanary(udp);
+    await sleep(5_000);
+    print(`  ${n(keys).padStart(9)} keys: longest ingest delay in 5 s ${canaryDelays(join(dir, 'data'), await canary.stop())}`);
+  } finally {
+    await stopAnalyzer(analyzer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The daemon's start on `keys` anomaly keys and as many held timer starts. */
 async function startUp(keys: number): Promise<void> {
   const ruleLines = [
@@ -275,6 +303,8 @@ print(`node ${process.version}; sizes ${SIZES.map(n).join(' / ')} hosts (--large
 if (ONLY.has('web')) for (const hosts of SIZES) await webCurve(hosts);
 if (ONLY.has('rules')) ruleCurves();
 if (ONLY.has('eps')) {
+  print('eps rule, keys held by an idle envirowatch-analyzer (nothing sent but the canaries):');
+  for (const keys of SIZES) await epsIdle(keys);
   print('eps rule, keys going silent at once, in envirowatch-analyzer:');
   for (const keys of SIZES) await epsSilence(keys * 2);
 }

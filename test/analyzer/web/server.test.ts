@@ -222,6 +222,7 @@ describe('long lists in Chromium', () => {
       expect(await cards.evaluateAll((all) => all.map((card) => card.getAttribute('data-sensor')))).toEqual(['sensor-20', 'sensor-21', 'sensor-22', 'sensor-23', 'sensor-24']);
       await follow('← Previous');
       expect(await cards.count()).toBe(20);
+      expect((await fetch(`${analyzer.webUrl!}history?before=yesterday`)).status).toBe(400); // not a time and id
     } finally {
       await page.close();
       await stopAnalyzer(analyzer);
