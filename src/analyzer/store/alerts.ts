@@ -204,9 +204,11 @@ export class AlertStore {
     return { alerts, newer: first !== undefined && this.exists(filter, first, 'newer'), older: last !== undefined && this.exists(filter, last, 'older') };
   }
 
-  count(filter: AlertFilter = {}): number {
+  /** How many alerts the filter selects; counting stops past `max` (a bound on the cost, for a count shown on every page). */
+  count(filter: AlertFilter = {}, max?: number): number {
     const where = this.where(filter);
-    return this.db.prepare(`SELECT COUNT(*) FROM alerts ${where.sql}`).pluck().get(...where.params) as number;
+    const rows = `SELECT 1 FROM alerts ${where.sql}${max === undefined ? '' : ' LIMIT ?'}`;
+    return this.db.prepare(`SELECT COUNT(*) FROM (${rows})`).pluck().get(...where.params, ...(max === undefined ? [] : [max + 1])) as number;
   }
 
   /**

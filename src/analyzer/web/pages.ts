@@ -14,9 +14,13 @@ export interface PageContext {
   /** The logged-in user; null when no login is configured. */
   readonly user: string | null;
   readonly csrf: string;
+  /** Open alerts, counted up to OPEN_COUNT_MAX + 1. */
   readonly openCount: number;
   readonly now: number;
 }
+
+/** The menu counts open alerts up to this (every page shows it; the open list says how many there are). */
+export const OPEN_COUNT_MAX = 10_000;
 
 const NAV = [
   ['/', 'Open'],
@@ -47,7 +51,7 @@ export function layout(context: PageContext, path: string, title: string, body: 
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · envirowatch</title><link rel="stylesheet" href="/style.css"></head>
 <body><header><span class="brand">envirowatch analyzer</span>
-<nav>${NAV.map(([href, label]) => html`<a href="${href}"${path === href ? html` class="current" aria-current="page"` : ''}>${label}${href === '/' ? ` (${context.openCount})` : ''}</a> `)}</nav>
+<nav>${NAV.map(([href, label]) => html`<a href="${href}"${path === href ? html` class="current" aria-current="page"` : ''}>${label}${href === '/' ? ` (${context.openCount > OPEN_COUNT_MAX ? `${OPEN_COUNT_MAX.toLocaleString('en-US')}+` : context.openCount})` : ''}</a> `)}</nav>
 ${context.user === null ? '' : html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${context.csrf}"><span>${context.user}</span> <button type="submit">Log out</button></form>`}
 </header>
 <main><h1>${title}</h1>${message ? html`<p class="${message.kind}" role="status">${message.text}</p>` : ''}${body}</main></body></html>`;

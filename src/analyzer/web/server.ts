@@ -23,7 +23,7 @@ import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Sessi
 import { allowedHostNames, type WebConfig } from './config.js';
 import { firstInOrder } from './first-in-order.js';
 import { html, type Html } from './html.js';
-import { alertPage, alertsSpan, FACET_CHOICES, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext, type Paging } from './pages.js';
+import { alertPage, alertsSpan, FACET_CHOICES, OPEN_COUNT_MAX, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext, type Paging } from './pages.js';
 import { HostAllowList, HttpError, parseCookies, parseHost, parseTarget, parseUrlEncoded } from './request.js';
 import { STYLESHEET } from './style.js';
 
@@ -347,7 +347,7 @@ export class WebServer {
       get csrf() {
         return session.need().csrf;
       },
-      openCount: this.sources.alerts.count({ open: true }),
+      openCount: this.sources.alerts.count({ open: true }, OPEN_COUNT_MAX),
       now: this.sources.now(),
     };
   }

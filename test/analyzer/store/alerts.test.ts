@@ -67,6 +67,7 @@ describe('pages of alerts', () => {
       expect(store.count(filter)).toBe(expected.length);
     }
     expect(store.count({ open: true })).toBe(300 - 75);
+    expect([store.count({ open: true }, 100), store.count({ open: true }, 300)]).toEqual([101, 225]); // stops past the bound
   });
 });
 

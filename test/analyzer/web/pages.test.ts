@@ -4,7 +4,7 @@ import type { StoredAlert } from '../../../src/analyzer/store/alerts.js';
 import { LoginThrottle, MAX_LOGGED_IN_SESSIONS, MAX_VISITOR_SESSIONS, Sessions } from '../../../src/analyzer/web/auth.js';
 import { chartPaths } from '../../../src/analyzer/web/charts.js';
 import { html } from '../../../src/analyzer/web/html.js';
-import { historyPage, openAlertsPage } from '../../../src/analyzer/web/pages.js';
+import { historyPage, layout, OPEN_COUNT_MAX, openAlertsPage } from '../../../src/analyzer/web/pages.js';
 
 const hostile: StoredAlert = {
   id: 'a"1',
@@ -32,6 +32,11 @@ describe('escaping', () => {
     }
     expect(openAlertsPage([hostile], { ruleIds: [], hosts: [] }, {}, paging, context).text).toContain('value="tok&quot;en"');
     expect(html`<p>${html`<b>${'<x>'}</b>`}</p>`.text).toBe('<p><b>&lt;x&gt;</b></p>');
+  });
+
+  it('the menu counts open alerts up to its bound, then says there are more', () => {
+    const menu = (openCount: number) => /<a href="\/"[^>]*>([^<]*)<\/a>/.exec(layout({ user: null, csrf: '', openCount, now: 0 }, '/', 't', html``).text)?.[1];
+    expect([menu(0), menu(OPEN_COUNT_MAX), menu(OPEN_COUNT_MAX + 1)]).toEqual(['Open (0)', `Open (${OPEN_COUNT_MAX})`, `Open (${OPEN_COUNT_MAX.toLocaleString('en-US')}+)`]);
   });
 });
 
