@@ -18,7 +18,7 @@ import { AlertStore } from '../../src/analyzer/store/alerts.js';
 import { openDatabase } from '../../src/analyzer/store/database.js';
 import { loadCounters } from '../../src/analyzer/store/status.js';
 import { octetCounted } from '../../src/common/syslog/format.js';
-import { hostRates, latestReadings } from '../../src/analyzer/store/sensor-data.js';
+import { busiestHosts, sensorsPage } from '../../src/analyzer/store/sensor-data.js';
 import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 
@@ -267,12 +267,12 @@ describe('envirowatch analyzer', () => {
       await waitFor(async () => (daemon.receiver.counters.received.udp === 4 ? true : undefined), 'the messages');
       await daemon.stop();
       const db = openDatabase(dir);
-      const latest = latestReadings(db);
+      const latest = sensorsPage(db, {}, 10).sensors;
       expect(latest.map((sensor) => [sensor.host, sensor.readings.map((r) => `${r.quantity}=${r.value} ${r.unit} ${r.status} ${new Date(r.time).toISOString().slice(11, 16)}`)])).toEqual([
         ['sensor-a', ['humidity=38.2 %RH warning 06:01', 'temperature=72.5 degF ok 06:01']],
         ['sensor-b', ['humidity=38.2 %RH warning 06:00', 'temperature=72.5 degF ok 06:00']],
       ]);
-      const rates = hostRates(db, 0);
+      const rates = new Map(busiestHosts(db, 0, 10).map(({ host, perMinute }) => [host, perMinute]));
       expect([...rates.keys()].sort()).toEqual(['fw1', 'sensor-a', 'sensor-b']);
       expect(rates.get('sensor-a')!.reduce((sum, r) => sum + r.count, 0)).toBe(2);
       db.close();

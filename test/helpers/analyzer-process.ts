@@ -51,7 +51,7 @@ export interface RunningAnalyzer {
  * analyzer itself: its pid, kill -9), or with `cli` `envirowatch analyzer`, which re-executes into it.
  * Resolved once it says it started (its output in the error otherwise).
  */
-export async function startAnalyzer(config: string, cli = ANALYZER_CLI): Promise<RunningAnalyzer> {
+export async function startAnalyzer(config: string, cli = ANALYZER_CLI, startTimeoutMs = 10_000): Promise<RunningAnalyzer> {
   const child = spawn(cli, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -59,7 +59,7 @@ export async function startAnalyzer(config: string, cli = ANALYZER_CLI): Promise
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
     return log.includes('analyzer started') ? true : undefined;
-  }, 'the analyzer to start').catch((error: Error) => {
+  }, 'the analyzer to start', startTimeoutMs).catch((error: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${error.message}:\n${log}`);
   });

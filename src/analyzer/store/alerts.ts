@@ -42,9 +42,20 @@ export interface AlertFilter {
   readonly host?: string | undefined;
   /** This severity or more severe. */
   readonly minSeverity?: Alert['severity'] | undefined;
-  /** Older than this time (paging back through history). */
-  readonly before?: number | undefined;
   readonly limit?: number | undefined;
+}
+
+/** A place in a list of alerts, newest first (time, then id, both descending): the keyset a page starts or ends at. */
+export interface AlertCursor {
+  readonly time: number;
+  readonly id: string;
+}
+
+/** One page of a list: `older`/`newer` say whether there are alerts past its ends. */
+export interface AlertPage {
+  readonly alerts: StoredAlert[];
+  readonly newer: boolean;
+  readonly older: boolean;
 }
 
 interface Row {
@@ -144,8 +155,8 @@ export class AlertStore {
     this.statements.insert.run({ ...alert, value: alert.value ?? null, state: alert.state ?? null, evidence: JSON.stringify(alert.evidence), problem: alert.problem === 'open' ? 1 : 0 });
   }
 
-  /** Newest first. */
-  list(filter: AlertFilter = {}): StoredAlert[] {
+  /** The WHERE clause of a filter, with its parameters. */
+  private where(filter: AlertFilter, extra?: { sql: string; params: (string | number)[] }): { sql: string; params: (string | number)[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
     const condition = (sql: string, ...values: (string | number)[]) => {
@@ -159,18 +170,60 @@ export class AlertStore {
       const allowed = SEVERITIES.slice(0, SEVERITIES.indexOf(filter.minSeverity) + 1);
       condition(`severity IN (${allowed.map(() => '?').join(', ')})`, ...allowed);
     }
-    if (filter.before !== undefined) condition('time < ?', filter.before);
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 100) as Row[]).map(fromRow);
+    if (extra) condition(extra.sql, ...extra.params);
+    return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
   }
 
-  count(filter: { open?: boolean } = {}): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${filter.open ? `WHERE ${OPEN}` : ''}`).get() as { n: number }).n;
+  /** Newest first. */
+  list(filter: AlertFilter = {}): StoredAlert[] {
+    return this.select(filter, undefined, 'older', filter.limit ?? 100);
   }
 
-  /** Distinct rule ids and hosts of the stored alerts, for filters. */
-  facets(): { ruleIds: string[]; hosts: string[] } {
-    const column = (name: 'rule_id' | 'host') => (this.db.prepare(`SELECT DISTINCT ${name} AS v FROM alerts ORDER BY v`).all() as { v: string }[]).map((row) => row.v);
+  /** `limit` alerts from the filter's `direction` side of `cursor` (all when none), newest first. */
+  private select(filter: AlertFilter, cursor: AlertCursor | undefined, direction: 'older' | 'newer', limit: number): StoredAlert[] {
+    const older = direction === 'older';
+    const where = this.where(filter, cursor && { sql: `(time, id) ${older ? '<' : '>'} (?, ?)`, params: [cursor.time, cursor.id] });
+    const rows = this.db.prepare(`SELECT * FROM alerts ${where.sql} ORDER BY time ${older ? 'DESC' : 'ASC'}, id ${older ? 'DESC' : 'ASC'} LIMIT ?`).all(...where.params, limit) as Row[];
+    return (older ? rows : rows.reverse()).map(fromRow);
+  }
+
+  private exists(filter: AlertFilter, cursor: AlertCursor, direction: 'older' | 'newer'): boolean {
+    const where = this.where(filter, { sql: `(time, id) ${direction === 'older' ? '<' : '>'} (?, ?)`, params: [cursor.time, cursor.id] });
+    return this.db.prepare(`SELECT EXISTS (SELECT 1 FROM alerts ${where.sql}) AS found`).pluck().get(...where.params) === 1;
+  }
+
+  /**
+   * A page of `limit` alerts, newest first: the newest, or those just older than `from.before`, or
+   * just newer than `from.after` (the newest page when fewer than `limit` are newer). Keyset paging
+   * over the (time, id) indexes: no page costs more for being deep in a million alerts.
+   */
+  page(filter: AlertFilter, from: { before?: AlertCursor | undefined; after?: AlertCursor | undefined }, limit: number): AlertPage {
+    let alerts = from.after ? this.select(filter, from.after, 'newer', limit) : this.select(filter, from.before, 'older', limit);
+    if (from.after && alerts.length < limit) alerts = this.select(filter, undefined, 'older', limit);
+    const [first, last] = [alerts[0], alerts.at(-1)];
+    return { alerts, newer: first !== undefined && this.exists(filter, first, 'newer'), older: last !== undefined && this.exists(filter, last, 'older') };
+  }
+
+  /** How many alerts the filter selects; counting stops past `max` (a bound on the cost, for a count shown on every page). */
+  count(filter: AlertFilter = {}, max?: number): number {
+    const where = this.where(filter);
+    const rows = `SELECT 1 FROM alerts ${where.sql}${max === undefined ? '' : ' LIMIT ?'}`;
+    return this.db.prepare(`SELECT COUNT(*) FROM (${rows})`).pluck().get(...where.params, ...(max === undefined ? [] : [max + 1])) as number;
+  }
+
+  /**
+   * Rule ids and hosts of the open alerts, for filters: at most `max` of each, from the indexes by
+   * rule and host, skipping from one value to the next (a seek per value, not a scan of the alerts).
+   */
+  facets(max: number): { ruleIds: string[]; hosts: string[] } {
+    const column = (name: 'rule_id' | 'host') =>
+      this.db
+        .prepare(
+          `WITH RECURSIVE facet(name) AS (SELECT MIN(${name}) FROM alerts WHERE ${OPEN} UNION ALL SELECT (SELECT MIN(${name}) FROM alerts WHERE ${OPEN} AND ${name} > facet.name) FROM facet WHERE facet.name IS NOT NULL LIMIT ?)
+           SELECT name FROM facet WHERE name IS NOT NULL`,
+        )
+        .pluck()
+        .all(max + 1) as string[];
     return { ruleIds: column('rule_id'), hosts: column('host') };
   }
 

@@ -67,6 +67,24 @@ export const MIGRATIONS: readonly string[] = [
   // Held timer starts (#19): the event as a JSON array of its fields in a fixed order
   // (rules/timer/held.ts, which keeps the same string in memory) instead of an object.
   `UPDATE timers SET event = json_array(event -> '$.receivedAt', event -> '$.eventTime', event -> '$.timestamp', event -> '$.host', event -> '$.app', event -> '$.procId', event -> '$.msgId', event -> '$.facility', event -> '$.severity', event -> '$.message', event -> '$.structuredData', event -> '$.source', event -> '$.format');`,
+  // The web page at 1M alerts and 100k hosts (#19): its lists page by (time, id) over an index,
+  // the open ones (the WHERE is store/alerts.ts's OPEN, written the same so that SQLite uses it)
+  // also by host and rule, with the severity in the index for the filter. latest_readings: each
+  // sensor's latest reading per quantity, kept by the flush, so the sensors page reads a page of
+  // them instead of grouping every reading. host_activity: a host's events with weights halving
+  // every 10 minutes, as log2 of their sum (score, so that the ranking never overflows or needs
+  // updating as time passes), so the rates page takes its busiest hosts from an index.
+  `CREATE INDEX alerts_time ON alerts (time, id);
+   CREATE INDEX alerts_open_time ON alerts (time, id, severity) WHERE ((problem = 1 AND resolved_at IS NULL) OR (problem = 0 AND acked_at IS NULL));
+   CREATE INDEX alerts_open_host ON alerts (host, time, id, severity) WHERE ((problem = 1 AND resolved_at IS NULL) OR (problem = 0 AND acked_at IS NULL));
+   CREATE INDEX alerts_open_rule ON alerts (rule_id, time, id, severity) WHERE ((problem = 1 AND resolved_at IS NULL) OR (problem = 0 AND acked_at IS NULL));
+   CREATE TABLE latest_readings (host TEXT NOT NULL, quantity TEXT NOT NULL, time INTEGER NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (host, quantity)) WITHOUT ROWID;
+   INSERT INTO latest_readings SELECT host, quantity, MAX(time), value, unit, status FROM readings GROUP BY host, quantity;
+   CREATE TABLE host_activity (host TEXT NOT NULL PRIMARY KEY, score REAL NOT NULL, last_minute INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX host_activity_score ON host_activity (score);
+   CREATE INDEX host_activity_last_minute ON host_activity (last_minute);
+   INSERT INTO host_activity SELECT host, log2(max(SUM(count * pow(2, (minute - newest) / 600000.0)), 1e-300)) + newest / 600000.0, MAX(minute)
+     FROM host_rates, (SELECT MAX(minute) AS newest FROM host_rates) GROUP BY host;`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

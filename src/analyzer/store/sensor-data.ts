@@ -11,6 +11,8 @@ import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Db } from './database.js';
 
 const MINUTE_MS = 60_000;
+/** An event's weight in a host's activity halves in this time (the rates page's ranking); the migration that made host_activity used the same. */
+export const ACTIVITY_HALF_LIFE_MS = 600_000;
 
 export interface Reading {
   readonly quantity: string;
@@ -59,9 +61,23 @@ export class SensorData {
     const rates = this.pendingRates;
     this.db.transaction(() => {
       const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const { host, reading } of readings.values()) insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+      const keepLatest = this.db.prepare(
+        'INSERT INTO latest_readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host, quantity) DO UPDATE SET time = excluded.time, value = excluded.value, unit = excluded.unit, status = excluded.status WHERE excluded.time >= latest_readings.time',
+      );
+      for (const { host, reading } of readings.values()) {
+        insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+        keepLatest.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+      }
       const addRate = this.db.prepare('INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count');
-      for (const [host, minutes] of rates) for (const [minute, count] of minutes) addRate.run(host, minute, count);
+      // log2(2^a + 2^b) = max + log2(1 + 2^-(max - min)): the sum of the weights without leaving log2.
+      const addActivity = this.db.prepare(
+        'INSERT INTO host_activity (host, score, last_minute) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET score = max(score, excluded.score) + log2(1 + pow(2, -abs(score - excluded.score))), last_minute = max(last_minute, excluded.last_minute)',
+      );
+      for (const [host, minutes] of rates) {
+        for (const [minute, count] of minutes) addRate.run(host, minute, count);
+        const { score, last } = activityScore(minutes);
+        addActivity.run(host, score, last);
+      }
     })();
     this.pendingReadings = new Map();
     this.pendingRates = new Map();
@@ -69,18 +85,57 @@ export class SensorData {
 
   /** Deletes readings and rates older than `before`; returns how many rows. */
   purge(before: number): number {
-    return this.db.prepare('DELETE FROM readings WHERE time < ?').run(before).changes + this.db.prepare('DELETE FROM host_rates WHERE minute < ?').run(before).changes;
+    return [
+      'DELETE FROM readings WHERE time < ?',
+      'DELETE FROM latest_readings WHERE time < ?',
+      'DELETE FROM host_rates WHERE minute < ?',
+      'DELETE FROM host_activity WHERE last_minute < ?',
+    ].reduce((rows, sql) => rows + this.db.prepare(sql).run(before).changes, 0);
   }
 }
 
-/** Each sensor's latest reading per quantity. */
-export function latestReadings(db: Db): { host: string; readings: Reading[] }[] {
-  const rows = db
-    .prepare('SELECT r.host, r.quantity, r.time, r.value, r.unit, r.status FROM readings r JOIN (SELECT host, quantity, MAX(time) AS time FROM readings GROUP BY host, quantity) latest USING (host, quantity, time) ORDER BY r.host')
-    .all() as ({ host: string } & Reading)[];
-  const byHost = new Map<string, Reading[]>();
-  for (const { host, ...reading } of rows) byHost.set(host, [...(byHost.get(host) ?? []), reading]);
-  return [...byHost].map(([host, readings]) => ({ host, readings }));
+/**
+ * A host's activity score for events counted by minute: log2 of the sum of their weights, an
+ * event at minute m weighing 2^(m / ACTIVITY_HALF_LIFE_MS), so a minute's events count half as
+ * much as those 10 minutes later. Summed around the newest minute, so no power overflows.
+ */
+export function activityScore(minutes: ReadonlyMap<number, number>): { score: number; last: number } {
+  let last = -Infinity;
+  for (const minute of minutes.keys()) last = Math.max(last, minute);
+  let sum = 0;
+  for (const [minute, count] of minutes) sum += count * 2 ** ((minute - last) / ACTIVITY_HALF_LIFE_MS);
+  return { score: Math.log2(sum) + last / ACTIVITY_HALF_LIFE_MS, last };
+}
+
+/** The sensors whose latest readings a page shows, by host name, and whether there are more before and after them. */
+export interface SensorsPage {
+  readonly sensors: { host: string; readings: Reading[] }[];
+  readonly earlier: boolean;
+  readonly later: boolean;
+}
+
+/**
+ * `limit` sensors with their latest reading per quantity, by host name: the first, or those after
+ * `from.after`, or those before `from.before` (the first page when fewer are). Read from
+ * latest_readings by its key, so the cost is the page's, not the number of sensors or readings.
+ */
+export function sensorsPage(db: Db, from: { after?: string | undefined; before?: string | undefined }, limit: number): SensorsPage {
+  const hosts = (where: string, order: 'ASC' | 'DESC', ...params: string[]) =>
+    db.prepare(`SELECT DISTINCT host FROM latest_readings ${where} ORDER BY host ${order} LIMIT ?`).pluck().all(...params, limit) as string[];
+  let page = from.before !== undefined ? hosts('WHERE host < ?', 'DESC', from.before).reverse() : hosts(from.after !== undefined ? 'WHERE host > ?' : '', 'ASC', ...(from.after !== undefined ? [from.after] : []));
+  if (from.before !== undefined && page.length < limit) page = hosts('', 'ASC');
+  const exists = (sql: string, host: string | undefined) => host !== undefined && db.prepare(`SELECT EXISTS (SELECT 1 FROM latest_readings WHERE ${sql})`).pluck().get(host) === 1;
+  const latest = db.prepare('SELECT quantity, time, value, unit, status FROM latest_readings WHERE host = ? ORDER BY quantity');
+  return {
+    sensors: page.map((host) => ({ host, readings: latest.all(host) as Reading[] })),
+    earlier: exists('host < ?', page[0]),
+    later: exists('host > ?', page.at(-1)),
+  };
+}
+
+/** How many sensors have readings. */
+export function countSensors(db: Db): number {
+  return db.prepare('SELECT COUNT(DISTINCT host) FROM latest_readings').pluck().get() as number;
 }
 
 /** One sensor's readings of one quantity since `since`, oldest first. */
@@ -89,27 +144,17 @@ export function readingSeries(db: Db, host: string, quantity: string, since: num
 }
 
 /**
- * Events per minute since `since` of the `maxHosts` hosts with the most events in that time
- * (-1: all hosts): host → [{ minute, count }] oldest first, busiest host first. The database
- * does the limiting, so the cost stays bounded however many host names were sent.
+ * The `maxHosts` hosts most active lately that sent events since `since` (host_activity, by its
+ * index: the cost does not grow with the number of hosts), each with its events per minute since
+ * `since`, oldest first; the most active first.
  */
-export function hostRates(db: Db, since: number, maxHosts = -1): Map<string, { minute: number; count: number }[]> {
-  const rows = db
-    .prepare(
-      `WITH busiest AS (SELECT host, SUM(count) AS total FROM host_rates WHERE minute >= ? GROUP BY host ORDER BY total DESC, host LIMIT ?)
-       SELECT host, minute, count FROM host_rates JOIN busiest USING (host) WHERE minute >= ? ORDER BY total DESC, host, minute`,
-    )
-    .all(since, maxHosts, since) as { host: string; minute: number; count: number }[];
-  const byHost = new Map<string, { minute: number; count: number }[]>();
-  for (const { host, minute, count } of rows) {
-    const counted = byHost.get(host);
-    if (counted) counted.push({ minute, count });
-    else byHost.set(host, [{ minute, count }]);
-  }
-  return byHost;
+export function busiestHosts(db: Db, since: number, maxHosts: number): { host: string; perMinute: { minute: number; count: number }[] }[] {
+  const hosts = db.prepare('SELECT host FROM host_activity WHERE last_minute >= ? ORDER BY score DESC LIMIT ?').pluck().all(since, maxHosts) as string[];
+  const perMinute = db.prepare('SELECT minute, count FROM host_rates WHERE host = ? AND minute >= ? ORDER BY minute');
+  return hosts.map((host) => ({ host, perMinute: perMinute.all(host, since) as { minute: number; count: number }[] }));
 }
 
 /** How many hosts sent events since `since`. */
 export function countRateHosts(db: Db, since: number): number {
-  return (db.prepare('SELECT COUNT(DISTINCT host) AS hosts FROM host_rates WHERE minute >= ?').get(since) as { hosts: number }).hosts;
+  return db.prepare('SELECT COUNT(*) FROM host_activity WHERE last_minute >= ?').pluck().get(since) as number;
 }

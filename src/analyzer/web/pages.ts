@@ -14,9 +14,13 @@ export interface PageContext {
   /** The logged-in user; null when no login is configured. */
   readonly user: string | null;
   readonly csrf: string;
+  /** Open alerts, counted up to OPEN_COUNT_MAX + 1. */
   readonly openCount: number;
   readonly now: number;
 }
+
+/** The menu counts open alerts up to this (every page shows it; the open list says how many there are). */
+export const OPEN_COUNT_MAX = 10_000;
 
 const NAV = [
   ['/', 'Open'],
@@ -47,7 +51,7 @@ export function layout(context: PageContext, path: string, title: string, body: 
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · envirowatch</title><link rel="stylesheet" href="/style.css"></head>
 <body><header><span class="brand">envirowatch analyzer</span>
-<nav>${NAV.map(([href, label]) => html`<a href="${href}"${path === href ? html` class="current" aria-current="page"` : ''}>${label}${href === '/' ? ` (${context.openCount})` : ''}</a> `)}</nav>
+<nav>${NAV.map(([href, label]) => html`<a href="${href}"${path === href ? html` class="current" aria-current="page"` : ''}>${label}${href === '/' ? ` (${context.openCount > OPEN_COUNT_MAX ? `${OPEN_COUNT_MAX.toLocaleString('en-US')}+` : context.openCount})` : ''}</a> `)}</nav>
 ${context.user === null ? '' : html`<form method="post" action="/logout"><input type="hidden" name="csrf" value="${context.csrf}"><span>${context.user}</span> <button type="submit">Log out</button></form>`}
 </header>
 <main><h1>${title}</h1>${message ? html`<p class="${message.kind}" role="status">${message.text}</p>` : ''}${body}</main></body></html>`;
@@ -74,12 +78,39 @@ export interface AlertFilters {
   readonly severity?: Severity | undefined;
 }
 
+/** A list of choices, or a text field for an exact name when there are more than `FACET_CHOICES` of them. */
 function select(name: string, label: string, options: readonly string[], selected: string | undefined, anyLabel: string): Html {
-  return html`<label>${label} <select name="${name}"><option value="">${anyLabel}</option>${options.map((option) => html`<option${option === selected ? html` selected` : ''}>${option}</option>`)}</select></label>`;
+  if (options.length > FACET_CHOICES) return html`<label>${label} <input type="text" name="${name}" value="${selected ?? ''}" placeholder="${anyLabel} (exact name)"></label>`;
+  const choices = selected === undefined || options.includes(selected) ? options : [...options, selected];
+  return html`<label>${label} <select name="${name}"><option value="">${anyLabel}</option>${choices.map((option) => html`<option${option === selected ? html` selected` : ''}>${option}</option>`)}</select></label>`;
 }
 
-/** Unresolved problems (acknowledged or not) and unacknowledged one-shot alerts. */
-export function openAlertsPage(alerts: readonly StoredAlert[], facets: { ruleIds: string[]; hosts: string[] }, filters: AlertFilters, context: PageContext): Html {
+/** More rule ids or hosts than this are a text field, not a list (100,000 hosts would be megabytes). */
+export const FACET_CHOICES = 200;
+
+/**
+ * Where a paged list is, said above it, and the links to go on: to its start, and to the pages
+ * before and after (rel="prev"/"next"), each absent when there is none.
+ */
+export interface Paging {
+  readonly where: string;
+  readonly start?: string | undefined;
+  readonly previous?: string | undefined;
+  readonly next?: string | undefined;
+}
+
+function pager(paging: Paging, labels: { start: string; previous: string; next: string }): Html {
+  const link = (href: string | undefined, rel: string, label: string) => (href === undefined ? '' : html` <a href="${href}" rel="${rel}">${label}</a>`);
+  return html`<nav class="pager" aria-label="pages"><span>${paging.where}</span>${link(paging.start, 'start', labels.start)}${link(paging.previous, 'prev', labels.previous)}${link(paging.next, 'next', labels.next)}</nav>`;
+}
+
+const ALERT_PAGER = { start: 'Newest', previous: '← Newer', next: 'Older →' };
+
+/** "2026-12-04 10:00:00 back to 2026-12-04 09:10:00": the times a page of alerts spans. */
+export const alertsSpan = (alerts: readonly StoredAlert[]) => (alerts.length === 0 ? '' : `; this page ${time(alerts[0]!.time)} back to ${time(alerts.at(-1)!.time)}`);
+
+/** Unresolved problems (acknowledged or not) and unacknowledged one-shot alerts, a page of them. */
+export function openAlertsPage(alerts: readonly StoredAlert[], facets: { ruleIds: string[]; hosts: string[] }, filters: AlertFilters, paging: Paging, context: PageContext): Html {
   const filterForm = html`<form class="filters" method="get" action="/">
 ${select('rule', 'Rule', facets.ruleIds, filters.rule, 'any rule')}
 ${select('host', 'Host', facets.hosts, filters.host, 'any host')}
@@ -89,6 +120,7 @@ ${select('severity', 'Severity at least', SEVERITIES, filters.severity, 'any sev
   const unacknowledged = alerts.filter((alert) => !alert.ack).length;
   return html`${filterForm}
 <p class="muted">Problems leave this list by themselves when their condition clears (acknowledging one does not resolve it); other alerts leave it when acknowledged.</p>
+${pager(paging, ALERT_PAGER)}
 <form method="post" action="/ack">
 <input type="hidden" name="csrf" value="${context.csrf}">
 <table><thead><tr><th scope="col">Ack</th><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Problem</th><th scope="col">Acknowledged</th></tr></thead><tbody>
@@ -97,6 +129,7 @@ ${alerts.map(
     html`<tr data-alert="${alert.id}"><td>${alert.ack ? '' : html`<input type="checkbox" name="id" value="${alert.id}" aria-label="acknowledge ${alert.summary}"><input type="hidden" name="shown" value="${alert.id}">`}</td>${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td>${problemCell(alert, context.now)}<td>${ackText(alert)}</td></tr>`,
 )}
 </tbody></table>
+${pager(paging, ALERT_PAGER)}
 ${unacknowledged === 0 ? '' : html`<div class="ackbar">
 <label>Comment <input type="text" name="comment" size="40" required placeholder="why this is fine, or what was done"></label>
 ${context.user === null ? html`<label>Acknowledged by <input type="text" name="by" required value="operator"></label>` : ''}
@@ -106,9 +139,9 @@ ${context.user === null ? html`<label>Acknowledged by <input type="text" name="b
 </div>`}</form>`;
 }
 
-/** Every alert and problem, newest first; problems with how long they were (or have been) open. */
-export function historyPage(alerts: readonly StoredAlert[], olderThan: number | undefined, now: number): Html {
-  return html`<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Problem</th><th scope="col">Acknowledged</th></tr></thead><tbody>
+/** Every alert and problem, newest first, a page of them; problems with how long they were (or have been) open. */
+export function historyPage(alerts: readonly StoredAlert[], paging: Paging, now: number): Html {
+  return html`${pager(paging, ALERT_PAGER)}<table><thead><tr><th scope="col">Severity</th><th scope="col">Time (UTC)</th><th scope="col">Rule</th><th scope="col">Host</th><th scope="col">Alert</th><th scope="col">Problem</th><th scope="col">Acknowledged</th></tr></thead><tbody>
 ${alerts.map(
   (alert) =>
     html`<tr data-alert="${alert.id}">${severityCell(alert.severity)}<td class="time">${time(alert.time)}</td><td>${alert.ruleId}</td><td>${alert.host}</td><td><a href="/alert?id=${alert.id}">${alert.summary}</a></td>${problemCell(alert, now)}<td>${
@@ -116,7 +149,7 @@ ${alerts.map(
     }</td></tr>`,
 )}
 </tbody></table>
-${olderThan === undefined ? '' : html`<p><a href="/history?before=${olderThan}">Older alerts</a></p>`}`;
+${pager(paging, ALERT_PAGER)}`;
 }
 
 export function alertPage(alert: StoredAlert, now: number): Html {
@@ -156,7 +189,7 @@ function notShown(count: number, what: string, which: string): Html | string {
   return count > 0 ? html`<p class="muted">${count.toLocaleString('en-US')} more ${what} not shown (${which}).</p>` : '';
 }
 
-/** `rates` and `eps` are the busiest hosts and keys; `hidden` counts those left out. */
+/** `rates` are the hosts most active lately and `eps` the keys out of range, then the busiest; `hidden` counts those left out. */
 export function ratesPage(rates: readonly HostRate[], eps: readonly RuleKeyState[], window: { from: number; to: number }, hidden: { hosts: number; keys: number }): Html {
   const total = (rate: HostRate) => rate.perMinute.reduce((sum, { count }) => sum + count, 0);
   return html`<h2>EPS rules: state of each key</h2>
@@ -169,7 +202,7 @@ ${rates.map(
   (rate) =>
     html`<tr data-host="${rate.host}"><td>${rate.host}</td><td class="num">${total(rate)}</td><td>${lineChart({ points: rate.perMinute.map(({ minute, count }) => ({ time: minute, value: count })), from: window.from, to: window.to, width: 360, height: 60, label: `${rate.host}: events per minute`, floor: 0 })}</td></tr>`,
 )}
-</tbody></table>${notShown(hidden.hosts, 'hosts', 'those with fewer events')}`}`;
+</tbody></table>${notShown(hidden.hosts, 'hosts', 'they sent events in the last hour but less lately: an event counts half as much 10 minutes later')}`}`;
 }
 
 export interface SensorView {
@@ -178,15 +211,18 @@ export interface SensorView {
   readonly series: readonly { quantity: string; unit: string; points: readonly { time: number; value: number }[] }[];
 }
 
-export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }): Html {
+/** A page of sensors, by host name. */
+export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }, paging: Paging): Html {
   if (sensors.length === 0) return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
-  return html`<div class="cards">${sensors.map(
+  return html`${pager(paging, SENSOR_PAGER)}<div class="cards">${sensors.map(
     (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
 <div class="readings">${sensor.latest.map((reading) => html`<div class="reading"><div class="muted">${reading.quantity}</div><div class="value state-${reading.status}">${reading.value} ${reading.unit}</div><div class="muted">${reading.status}, ${time(reading.time).slice(11)}</div></div>`)}</div>
 ${sensor.series.map((series) => html`<div class="muted">${series.quantity}, last 24 h</div>${lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 })}`)}
 </section>`,
-  )}</div>`;
+  )}</div>${pager(paging, SENSOR_PAGER)}`;
 }
+
+const SENSOR_PAGER = { start: 'First', previous: '← Previous', next: 'Next →' };
 
 export interface RuleView {
   readonly id: string;

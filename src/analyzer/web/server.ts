@@ -16,13 +16,14 @@ import { emptyRecord } from '../../common/records.js';
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
 import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
-import type { AlertStore } from '../store/alerts.js';
+import type { AlertCursor, AlertFilter, AlertStore, StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/database.js';
-import { countRateHosts, hostRates, latestReadings, readingSeries } from '../store/sensor-data.js';
+import { busiestHosts, countRateHosts, countSensors, readingSeries, sensorsPage as readSensorsPage } from '../store/sensor-data.js';
 import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
 import { allowedHostNames, type WebConfig } from './config.js';
+import { firstInOrder } from './first-in-order.js';
 import { html, type Html } from './html.js';
-import { alertPage, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext } from './pages.js';
+import { alertPage, alertsSpan, FACET_CHOICES, OPEN_COUNT_MAX, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext, type Paging } from './pages.js';
 import { HostAllowList, HttpError, parseCookies, parseHost, parseTarget, parseUrlEncoded } from './request.js';
 import { STYLESHEET } from './style.js';
 
@@ -37,7 +38,10 @@ export interface WebSources {
 const COOKIE = 'ew_session';
 const MAX_FORM_BYTES = 64 * 1024;
 const HOUR_MS = 3_600_000;
+/** Alerts on a page of the open list or the history. */
 const PAGE_SIZE = 100;
+/** Sensors on a page: each has two charts of up to a day of readings. */
+const SENSORS_PAGE_SIZE = 20;
 const CHARTED = ['temperature', 'humidity'] as const;
 /** Login attempts per address per window (see LoginThrottle). */
 const LOGIN_ATTEMPTS = 10;
@@ -343,7 +347,7 @@ export class WebServer {
       get csrf() {
         return session.need().csrf;
       },
-      openCount: this.sources.alerts.count({ open: true }),
+      openCount: this.sources.alerts.count({ open: true }, OPEN_COUNT_MAX),
       now: this.sources.now(),
     };
   }
@@ -356,15 +360,14 @@ export class WebServer {
       case '/': {
         const severity = query('severity');
         const filters = { rule: query('rule'), host: query('host'), severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : undefined };
-        const shown = alerts.list({ open: true, ruleId: filters.rule, host: filters.host, minSeverity: filters.severity, limit: 500 });
+        const { shown, paging } = this.alertPaging('/', { open: true, ruleId: filters.rule, host: filters.host, minSeverity: filters.severity }, filters, query, 'open');
         const acknowledged = query('acknowledged');
         const message = acknowledged !== undefined ? { kind: 'notice' as const, text: `Acknowledged ${acknowledged} alert${acknowledged === '1' ? '' : 's'}.` } : query('message') === 'select' ? { kind: 'error' as const, text: 'Select at least one alert to acknowledge.' } : undefined;
-        return layout(context, '/', 'Open problems and alerts', openAlertsPage(shown, alerts.facets(), filters, context), message);
+        return layout(context, '/', 'Open problems and alerts', openAlertsPage(shown, alerts.facets(FACET_CHOICES), filters, paging, context), message);
       }
       case '/history': {
-        const before = Number(query('before'));
-        const shown = alerts.list({ before: Number.isFinite(before) && before > 0 ? before : undefined, limit: PAGE_SIZE });
-        return layout(context, '/history', 'History', historyPage(shown, shown.length === PAGE_SIZE ? shown.at(-1)!.time : undefined, context.now));
+        const { shown, paging } = this.alertPaging('/history', {}, {}, query, 'alerts and problems');
+        return layout(context, '/history', 'History', historyPage(shown, paging, context.now));
       }
       case '/alert': {
         const alert = alerts.get(query('id') ?? '');
@@ -373,7 +376,7 @@ export class WebServer {
       case '/rates':
         return layout(context, '/rates', 'Event rates', this.ratesView(context.now));
       case '/sensors':
-        return layout(context, '/sensors', 'Sensors', this.sensorsView(context.now));
+        return layout(context, '/sensors', 'Sensors', this.sensorsView(context.now, query));
       case '/rules': {
         const counters = this.sources.engine.ruleCounters();
         return layout(context, '/rules', 'Rules', rulesPage(this.sources.rules.map((rule) => ({ id: rule.id, kind: rule.kind, description: rule.description, counters: counters[rule.id]?.counters ?? {} }))));
@@ -383,12 +386,28 @@ export class WebServer {
     }
   }
 
+  /** A page of the alerts `filter` selects, from the request's `before` or `after`, and the links to the others (keeping `keep`, the page's filters). */
+  private alertPaging(path: string, filter: AlertFilter, keep: Record<string, string | undefined>, query: (name: string) => string | undefined, what: string): { shown: StoredAlert[]; paging: Paging } {
+    const page = this.sources.alerts.page(filter, { before: alertCursor(query('before')), after: alertCursor(query('after')) }, PAGE_SIZE);
+    const [first, last] = [page.alerts[0], page.alerts.at(-1)];
+    const href = pageLink(path, keep);
+    return {
+      shown: page.alerts,
+      paging: {
+        where: `${this.sources.alerts.count(filter).toLocaleString('en-US')} ${what}, newest first${alertsSpan(page.alerts)}`,
+        start: page.newer ? href({}) : undefined,
+        previous: page.newer && first ? href({ after: cursorText(first) }) : undefined,
+        next: page.older && last ? href({ before: cursorText(last) }) : undefined,
+      },
+    };
+  }
+
   private ratesView(now: number): Html {
     const window = { from: now - HOUR_MS, to: now };
     // Minutes without events are zeros on the chart, not gaps.
     const firstMinute = Math.ceil(window.from / 60_000) * 60_000;
-    const busiest = hostRates(this.sources.db, window.from, RATES_HOSTS_SHOWN);
-    const rates = [...busiest].map(([host, counted]) => {
+    const busiest = busiestHosts(this.sources.db, window.from, RATES_HOSTS_SHOWN);
+    const rates = busiest.map(({ host, perMinute: counted }) => {
       const byMinute = new Map(counted.map(({ minute, count }) => [minute, count]));
       const perMinute = [];
       for (let minute = firstMinute; minute <= now; minute += 60_000) perMinute.push({ minute, count: byMinute.get(minute) ?? 0 });
@@ -396,14 +415,14 @@ export class WebServer {
     });
     const keys = this.sources.engine.keyStates();
     // Keys out of range first, then the busiest.
-    keys.sort((a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
-    const eps = keys.slice(0, RATES_KEYS_SHOWN);
-    return ratesPage(rates, eps, window, { hosts: countRateHosts(this.sources.db, window.from) - busiest.size, keys: keys.length - eps.length });
+    const eps = firstInOrder(keys, RATES_KEYS_SHOWN, (a, b) => Number(a.state === 'ok') - Number(b.state === 'ok') || b.count - a.count);
+    return ratesPage(rates, eps, window, { hosts: countRateHosts(this.sources.db, window.from) - busiest.length, keys: keys.length - eps.length });
   }
 
-  private sensorsView(now: number): Html {
+  private sensorsView(now: number, query: (name: string) => string | undefined): Html {
     const window = { from: now - 24 * HOUR_MS, to: now };
-    const sensors = latestReadings(this.sources.db).map(({ host, readings }) => ({
+    const page = readSensorsPage(this.sources.db, { after: query('after'), before: query('before') }, SENSORS_PAGE_SIZE);
+    const sensors = page.sensors.map(({ host, readings }) => ({
       host,
       latest: readings,
       series: CHARTED.filter((quantity) => readings.some((r) => r.quantity === quantity)).map((quantity) => ({
@@ -412,6 +431,34 @@ export class WebServer {
         points: readingSeries(this.sources.db, host, quantity, window.from),
       })),
     }));
-    return sensorsPage(sensors, window);
+    const href = pageLink('/sensors', {});
+    const [first, last] = [page.sensors[0]?.host, page.sensors.at(-1)?.host];
+    const paging = {
+      where: `${countSensors(this.sources.db).toLocaleString('en-US')} sensors by name${first === undefined ? '' : `; this page ${first} to ${last}`}`,
+      start: page.earlier ? href({}) : undefined,
+      previous: page.earlier && first !== undefined ? href({ before: first }) : undefined,
+      next: page.later && last !== undefined ? href({ after: last }) : undefined,
+    };
+    return sensorsPage(sensors, window, paging);
   }
+}
+
+/** A link to `path` with the page's filters `keep` (those set) and a position. */
+function pageLink(path: string, keep: Record<string, string | undefined>): (position: Record<string, string>) => string {
+  return (position) => {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries({ ...keep, ...position })) if (value !== undefined) params.set(name, value);
+    const text = params.toString();
+    return text ? `${path}?${text}` : path;
+  };
+}
+
+/** An alert's place in a list as a link gives it: `<time>_<id>`. */
+const cursorText = (alert: StoredAlert) => `${alert.time}_${alert.id}`;
+
+function alertCursor(text: string | undefined): AlertCursor | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,15})_(.+)$/s.exec(text);
+  if (!match) throw new HttpError(400, 'unreadable page position');
+  return { time: Number(match[1]), id: match[2]! };
 }

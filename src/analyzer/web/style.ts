@@ -43,6 +43,7 @@ svg.chart polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; }
 svg.chart circle { fill: var(--accent); }
 svg.chart text { fill: var(--muted); }
 svg.chart.small { margin: 0; }
+nav.pager { display: flex; flex-wrap: wrap; gap: .8rem; align-items: baseline; margin: .5rem 0; color: var(--muted); }
 pre { background: #fff; border: 1px solid var(--line); padding: .6rem; overflow: auto; }
 .login { max-width: 22rem; margin: 3rem auto; background: #fff; border: 1px solid var(--line); padding: 1.2rem; display: flex; flex-direction: column; gap: .8rem; }
 `;

@@ -1,10 +1,10 @@
 /** The web page's pure parts: escaping of everything that comes from syslog, and the chart geometry. */
 import { describe, expect, it } from 'vitest';
-import type { StoredAlert } from '../src/analyzer/store/alerts.js';
-import { LoginThrottle, MAX_LOGGED_IN_SESSIONS, MAX_VISITOR_SESSIONS, Sessions } from '../src/analyzer/web/auth.js';
-import { chartPaths } from '../src/analyzer/web/charts.js';
-import { html } from '../src/analyzer/web/html.js';
-import { historyPage, openAlertsPage } from '../src/analyzer/web/pages.js';
+import type { StoredAlert } from '../../../src/analyzer/store/alerts.js';
+import { LoginThrottle, MAX_LOGGED_IN_SESSIONS, MAX_VISITOR_SESSIONS, Sessions } from '../../../src/analyzer/web/auth.js';
+import { chartPaths } from '../../../src/analyzer/web/charts.js';
+import { html } from '../../../src/analyzer/web/html.js';
+import { historyPage, layout, OPEN_COUNT_MAX, openAlertsPage } from '../../../src/analyzer/web/pages.js';
 
 const hostile: StoredAlert = {
   id: 'a"1',
@@ -23,13 +23,20 @@ const hostile: StoredAlert = {
 describe('escaping', () => {
   it('escapes text from messages in every page, and keeps markup made by html``', () => {
     const context = { user: null, csrf: 'tok"en', openCount: 1, now: 0 };
-    for (const page of [openAlertsPage([hostile], { ruleIds: ['r<1>'], hosts: [hostile.host] }, {}, context), historyPage([hostile], undefined, 0)]) {
+    const paging = { where: '1 <open>', next: '/?before=1_a"1' };
+    for (const page of [openAlertsPage([hostile], { ruleIds: ['r<1>'], hosts: [hostile.host] }, {}, paging, context), historyPage([hostile], paging, 0)]) {
       const text = page.text;
       expect(text).not.toMatch(/<script|<img|<b>|<i>/);
       expect(text).toContain('user &lt;b&gt;dave&lt;/b&gt; &amp; &quot;friends&quot;');
+      expect(text).toContain('<a href="/?before=1_a&quot;1" rel="next">');
     }
-    expect(openAlertsPage([hostile], { ruleIds: [], hosts: [] }, {}, context).text).toContain('value="tok&quot;en"');
+    expect(openAlertsPage([hostile], { ruleIds: [], hosts: [] }, {}, paging, context).text).toContain('value="tok&quot;en"');
     expect(html`<p>${html`<b>${'<x>'}</b>`}</p>`.text).toBe('<p><b>&lt;x&gt;</b></p>');
+  });
+
+  it('the menu counts open alerts up to its bound, then says there are more', () => {
+    const menu = (openCount: number) => /<a href="\/"[^>]*>([^<]*)<\/a>/.exec(layout({ user: null, csrf: '', openCount, now: 0 }, '/', 't', html``).text)?.[1];
+    expect([menu(0), menu(OPEN_COUNT_MAX), menu(OPEN_COUNT_MAX + 1)]).toEqual(['Open (0)', `Open (${OPEN_COUNT_MAX})`, `Open (${OPEN_COUNT_MAX.toLocaleString('en-US')}+)`]);
   });
 });
 

@@ -3,7 +3,7 @@
  * in, see an alert raised by a real syslog message (util-linux `logger`), acknowledge it, see it
  * leave the open list and stay acknowledged across a restart; a sensor going silent opens a
  * problem that leaves the open list by itself when the sensor is back, into the history with its
- * duration. Plus what a browser cannot show:
+ * duration; long lists a page at a time, followed by their links. Plus what a browser cannot show:
  * cross-site and token-less posts are refused, and a non-loopback address without users is a
  * config error.
  */
@@ -13,8 +13,14 @@ import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from './helpers/analyzer-process.js';
+import { join } from 'node:path';
+import { parseSyslog } from '../../../src/common/syslog/parse.js';
+import { alertId } from '../../../src/analyzer/rules/alert.js';
+import { AlertStore } from '../../../src/analyzer/store/alerts.js';
+import { openDatabase } from '../../../src/analyzer/store/database.js';
+import { SensorData } from '../../../src/analyzer/store/sensor-data.js';
+import { hashPassword } from '../../../src/analyzer/web/auth.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../../helpers/analyzer-process.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -145,6 +151,78 @@ describe('the web page in Chromium', () => {
       expect(await page.locator(`tr[data-host="${hostname()}"] td.num`).textContent()).toBe('3');
       await page.goto(`${analyzer.webUrl!}rules`);
       expect(await page.locator('tr[data-rule="sensor-quiet"]').textContent()).toContain('matched 3');
+    } finally {
+      await page.close();
+      await stopAnalyzer(analyzer);
+    }
+  }, 60_000);
+});
+
+describe('long lists in Chromium', () => {
+  it('open alerts and history a hundred a page, sensors twenty: the page says where it is, Older, Newer and Newest lead on and keep the filter; past 200 hosts the host filter is a text field', async () => {
+    const { config, dir } = await analyzerSetup([]);
+    const db = openDatabase(join(dir, 'data'));
+    const store = new AlertStore(db);
+    const now = Date.now();
+    for (let i = 0; i < 260; i++) {
+      const [ruleId, host, time] = [i < 250 ? 'rule-a' : 'rule-b', `host-${String(i).padStart(3, '0')}`, now - 60_000 + i * 100];
+      store.insert({ id: alertId(ruleId, host, time), ruleId, kind: 'event', severity: 'warning', time, host, key: host, summary: `alert ${i}`, evidence: {} });
+    }
+    const sensors = new SensorData(db);
+    for (let i = 0; i < 25; i++) sensors.observe(parseSyslog(`<134>1 - sensor-${String(i).padStart(2, '0')} envirowatch 1 HEARTBEAT [readings@21600 temperature="7${i % 10}" humidity="40"] t`, { receivedAt: now, source: '192.0.2.1:514' }));
+    sensors.flush();
+    db.close();
+    const analyzer = await startAnalyzer(config);
+    const page = await browser.newPage();
+    const rows = page.locator('tr[data-alert]');
+    const ids = () => rows.evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-alert')));
+    const pager = page.locator('nav.pager').first();
+    const follow = async (name: string) => {
+      await page.getByRole('link', { name }).first().click();
+      await page.waitForLoadState();
+    };
+    try {
+      await page.goto(analyzer.webUrl!);
+      expect(await rows.count()).toBe(100);
+      expect(await pager.textContent()).toMatch(/^260 open, newest first; this page \S+ \S+ back to \S+ \S+ Older →$/);
+      expect(await page.locator('input[type="text"][name="host"]').count()).toBe(1); // 260 hosts
+      await page.getByLabel('Rule').selectOption('rule-a');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await expect.poll(() => pager.textContent()).toMatch(/^250 open, newest first/);
+      const first = await ids();
+      expect(first).toHaveLength(100);
+
+      await follow('Older →');
+      expect(new URL(page.url()).searchParams.get('rule')).toBe('rule-a');
+      const second = await ids();
+      expect(second).toHaveLength(100);
+      expect(await pager.textContent()).toMatch(/Newest ← Newer Older →$/);
+      await follow('Older →');
+      const third = await ids();
+      expect(third).toHaveLength(50);
+      expect(await page.getByRole('link', { name: 'Older →' }).count()).toBe(0);
+      expect(new Set([...first, ...second, ...third]).size).toBe(250);
+      await follow('← Newer');
+      expect(await ids()).toEqual(second);
+      await follow('Newest');
+      expect(await ids()).toEqual(first);
+      expect(await page.getByRole('link', { name: '← Newer' }).count()).toBe(0);
+
+      await page.getByRole('link', { name: 'History' }).click();
+      expect(await pager.textContent()).toMatch(/^260 alerts and problems, newest first/);
+      await follow('Older →');
+      await follow('Older →');
+      expect(await rows.count()).toBe(60);
+
+      await page.getByRole('link', { name: 'Sensors' }).click();
+      const cards = page.locator('[data-sensor]');
+      expect(await cards.count()).toBe(20);
+      expect(await pager.textContent()).toBe('25 sensors by name; this page sensor-00 to sensor-19 Next →');
+      await follow('Next →');
+      expect(await cards.evaluateAll((all) => all.map((card) => card.getAttribute('data-sensor')))).toEqual(['sensor-20', 'sensor-21', 'sensor-22', 'sensor-23', 'sensor-24']);
+      await follow('← Previous');
+      expect(await cards.count()).toBe(20);
+      expect((await fetch(`${analyzer.webUrl!}history?before=yesterday`)).status).toBe(400); // not a time and id
     } finally {
       await page.close();
       await stopAnalyzer(analyzer);
