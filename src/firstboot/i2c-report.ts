@@ -33,7 +33,8 @@ export interface SensorAnswer {
 
 export type I2cCheck =
   | { readonly found: true; readonly choice: I2cBusChoice; readonly answers: readonly SensorAnswer[]; readonly adapters: readonly I2cAdapterInfo[] }
-  | { readonly found: false; readonly problem: string; readonly adapters: readonly I2cAdapterInfo[] };
+  /** No bus to read: `problem` says why and lists the buses seen. */
+  | { readonly found: false; readonly problem: string };
 
 interface IdentityRegister {
   readonly sensor: string;
@@ -57,9 +58,13 @@ export async function checkI2c(options: { readonly config: AgentConfig; readonly
   let bus: I2cBus;
   try {
     choice = await chooseI2cBus(options.config.i2c.bus, options.sysfsRoot);
+  } catch (error) {
+    return { found: false, problem: (error as Error).message }; // it lists the buses seen
+  }
+  try {
     bus = await options.openBus(choice.number);
   } catch (error) {
-    return { found: false, problem: (error as Error).message, adapters };
+    return { found: false, problem: `${(error as Error).message}; I²C buses seen: ${describeAdapters(adapters)}` };
   }
   const answers: SensorAnswer[] = [];
   try {
@@ -81,7 +86,7 @@ export async function checkI2c(options: { readonly config: AgentConfig; readonly
 
 /** The log lines for a check. */
 export function describeI2cCheck(check: I2cCheck): string[] {
-  if (!check.found) return [`I²C: ${check.problem}`, `I²C buses seen: ${describeAdapters(check.adapters)}`];
+  if (!check.found) return [`I²C: ${check.problem}`];
   const device = `/dev/i2c-${check.choice.number}`;
   const lines = [`I²C bus ${device}: ${check.choice.reason}`];
   for (const answer of check.answers) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/common/clock.js';
+import { I2cError } from '../../src/common/errors.js';
 import { EmulatedI2cBus } from '../../src/agent/i2c/emulated-bus.js';
 import { SimulatedBoard } from '../../src/agent/simulation/board.js';
 import { LOG_FILE } from '../../src/firstboot/apply.js';
@@ -26,7 +27,7 @@ const PI4_BUSES_SEEN =
  * A card whose log already has the first-boot lines, a root with `agentYaml` as
  * /etc/envirowatch/agent.yaml (none when undefined), and the Enviro board on bus `boardOn`.
  */
-async function reportOn(adapters: readonly FakeAdapter[], boardOn: number | undefined, agentYaml?: string) {
+async function reportOn(adapters: readonly FakeAdapter[], boardOn: number | undefined, agentYaml?: string, unopenable?: Error) {
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-firstboot-i2c-'));
   const boot = join(dir, 'boot');
   const root = join(dir, 'root');
@@ -45,6 +46,7 @@ async function reportOn(adapters: readonly FakeAdapter[], boardOn: number | unde
     sysfsRoot: sysfs.root,
     openBus: async (busNumber) => {
       opened.push(busNumber);
+      if (unopenable) throw unopenable;
       return busNumber === boardOn ? board.bus : new EmulatedI2cBus(busNumber);
     },
     now: () => new Date(STAMP),
@@ -98,8 +100,13 @@ describe('envirowatch firstboot --i2c', () => {
     expect(opened).toEqual([]);
     expect(lines).toEqual([
       'I²C: i2c.bus: auto found no GPIO header bus (device-tree node i2c@7e804000); I²C buses seen: i2c-0 fef04500.i2c [i2c@7ef04500]; i2c-1 fef09500.i2c [i2c@7ef09500]. Is i2c-bcm2835 loaded? Or set i2c.bus to a number',
-      'I²C buses seen: i2c-0 fef04500.i2c [i2c@7ef04500]; i2c-1 fef09500.i2c [i2c@7ef09500]',
     ]);
+  });
+
+  it('a header bus that cannot be opened (i2c-dev not loaded): why, and the buses seen', async () => {
+    const { lines, opened } = await reportOn(PI3_ADAPTERS, 1, undefined, new I2cError('cannot open /dev/i2c-1: ENOENT: no such file or directory', 1, 0, undefined, 'ENOENT'));
+    expect(opened).toEqual([1]);
+    expect(lines).toEqual(['I²C: cannot open /dev/i2c-1: ENOENT: no such file or directory; I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)']);
   });
 
   it('a BME280 at a configured address, the LTR-559 off: only that address is read', async () => {
@@ -120,7 +127,7 @@ describe('envirowatch firstboot --i2c', () => {
     const result = await cli(['firstboot', '--i2c', '--boot', dir, '--root', join(dir, 'root')]);
     expect(result.code).toBe(0);
     const log = await readFile(join(dir, LOG_FILE), 'utf8');
-    expect(log).toMatch(/^\S+Z I²C: i2c\.bus: auto found no GPIO header bus .*\n\S+Z I²C buses seen: .+\n$/);
+    expect(log).toMatch(/^\S+Z I²C: i2c\.bus: auto found no GPIO header bus .*; I²C buses seen: .+\n$/);
     expect(result.stdout).toBe(log.replace(/^\S+Z /gm, ''));
   });
 });
