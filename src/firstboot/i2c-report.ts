@@ -74,7 +74,8 @@ export async function checkI2c(options: { readonly config: AgentConfig; readonly
           answers.push({ sensor, address, id: await bus.readByte(address, register) });
           break; // the agent also stops at the first address that answers
         } catch (error) {
-          answers.push({ sensor, address, error: (error as { code?: string }).code ?? (error as Error).message });
+          // The errno name when there is one; i2c-bus gave an empty one for EREMOTEIO on QEMU's raspi3b.
+          answers.push({ sensor, address, error: (error as { code?: string }).code || (error as Error).message });
         }
       }
     }

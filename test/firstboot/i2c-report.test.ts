@@ -109,6 +109,17 @@ describe('envirowatch firstboot --i2c', () => {
     expect(lines).toEqual(['I²C: cannot open /dev/i2c-1: ENOENT: no such file or directory; I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)']);
   });
 
+  it('an error without an errno name (i2c-bus on QEMU raspi3b: code "", message ", Remote I/O error"): its message instead', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-firstboot-i2c-'));
+    const sysfs = await FakeSysfs.create(PI3_ADAPTERS);
+    const bus = new EmulatedI2cBus(1);
+    bus.readByte = async (address, register) => {
+      throw new I2cError(`, Remote I/O error at 0x${address.toString(16)} register 0x${register.toString(16)} on /dev/i2c-1`, 1, address, register, '');
+    };
+    const lines = await reportI2c({ boot: dir, root: dir, sysfsRoot: sysfs.root, openBus: async () => bus });
+    expect(lines[1]).toBe('  BME280 at 0x76: no answer (, Remote I/O error at 0x76 register 0xd0 on /dev/i2c-1)');
+  });
+
   it('a BME280 at a configured address, the LTR-559 off: only that address is read', async () => {
     const { lines } = await reportOn(PI3_ADAPTERS, 1, 'sensors:\n  bme280:\n    address: 0x77\n  ltr559:\n    enabled: false\n');
     expect(lines.slice(1)).toEqual(['  BME280 at 0x77: no answer (EREMOTEIO)', `no sensor answers on /dev/i2c-1: the wrong bus, or no sensor board on the GPIO header? I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)`]);
