@@ -112,7 +112,7 @@ printf '[Journal]\nSystemMaxUse=64M\n' > "$ROOT/etc/systemd/journald.conf.d/envi
 # --- units ------------------------------------------------------------------------------------
 step "installing the systemd units"
 mkdir -p "$ROOT/etc/systemd/system"
-for unit in envirowatch-agent.service envirowatch-analyzer.service envirowatch-firstboot.service; do
+for unit in envirowatch-agent.service envirowatch-analyzer.service envirowatch-firstboot.service envirowatch-firstboot-i2c.service; do
   install -m 0644 "$APP/systemd/$unit" "$ROOT/etc/systemd/system/$unit"
 done
 units=(envirowatch-agent.service envirowatch-firstboot.service)

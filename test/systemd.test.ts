@@ -19,9 +19,9 @@ import { freeUdpPort } from './helpers/ports.js';
 import { runTool } from './helpers/snmp-tools.js';
 
 const run = promisify(execFile);
-/** The daemons, scored by systemd-analyze security; the first-boot oneshot runs as root by design (it writes /etc). */
+/** The daemons, scored by systemd-analyze security; the first-boot oneshots run as root by design (they write /etc and the boot partition). */
 const UNITS = ['envirowatch-agent.service', 'envirowatch-analyzer.service'];
-const ALL_UNITS = [...UNITS, 'envirowatch-firstboot.service'];
+const ALL_UNITS = [...UNITS, 'envirowatch-firstboot.service', 'envirowatch-firstboot-i2c.service'];
 const unitFile = (name: string) => fileURLToPath(new URL(`../systemd/${name}`, import.meta.url));
 
 describe('systemd units', () => {

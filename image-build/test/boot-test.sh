@@ -6,7 +6,8 @@
 # outside: SNMP answers the configured community with sysName ewtest, the 21600 table walks,
 # the root filesystem grew to the (larger) disk,
 # "public" is refused, no systemd unit failed, the first-boot log on the FAT partition says it
-# applied the file; and powers the guest off cleanly. Prints the boot time and the test's time.
+# applied the file and (no I²C on virt) that no GPIO header bus was found; and powers the guest off
+# cleanly. Prints the boot time and the test's time.
 #
 #   image-build/test/boot-test.sh [OUT]     (OUT: build.sh's output directory, default image-build/out)
 set -euo pipefail
@@ -91,6 +92,8 @@ say "system state: $state"
 [ -z "$failed" ] || fail "failed units: $failed"
 guest cat /boot/firmware/envirowatch-firstboot.log
 guest "grep -q 'applied; envirowatch.yaml renamed' /boot/firmware/envirowatch-firstboot.log" || fail "the first-boot log does not say the file was applied"
+# virt has no GPIO header bus: envirowatch-firstboot-i2c.service says so there, with the buses seen.
+guest "grep -q 'I²C: i2c.bus: auto found no GPIO header bus' /boot/firmware/envirowatch-firstboot.log" || fail "the first-boot log has no I²C line"
 guest 'node --version; uname -m; systemctl show -p ActiveState,SubState envirowatch-agent.service'
 # Type=notify and the watchdog (WatchdogSec=30s): still the first start well past 30 s later.
 restarts="$(guest 'sleep 35; systemctl show -p NRestarts --value envirowatch-agent.service; systemctl is-active envirowatch-agent.service')"

@@ -137,7 +137,13 @@ program
   .description('apply envirowatch.yaml from the boot partition (run at boot by envirowatch-firstboot.service)')
   .option('--boot <dir>', 'the FAT boot partition', '/boot/firmware')
   .option('--root <dir>', 'the system to configure', '/')
-  .action(async (options: { boot: string; root: string }) => {
+  .option('--i2c', "instead: log the I²C bus the agent's settings lead to and which sensors answer (run by envirowatch-firstboot-i2c.service)")
+  .action(async (options: { boot: string; root: string; i2c?: boolean }) => {
+    if (options.i2c) {
+      const { reportI2c } = await import('../firstboot/i2c-report.js');
+      for (const line of await reportI2c(options)) process.stdout.write(`${line}\n`);
+      return;
+    }
     const { applyFirstBoot } = await import('../firstboot/apply.js');
     const result = await applyFirstBoot(options);
     for (const line of result.log) process.stdout.write(`${line}\n`);

@@ -120,9 +120,14 @@ export async function applyFirstBoot(options: { readonly boot: string; readonly 
     // Whatever went wrong, the user without a screen reads why in the log.
     log.push(`stopped by an error: ${(error as Error).message}. ${FIRSTBOOT_FILE} may be partly applied (the steps listed above are done); restart the sensor to try again.`);
   }
-  const stamp = now().toISOString();
-  await appendFile(join(boot, LOG_FILE), log.map((line) => `${stamp} ${line}\n`).join(''));
+  await appendToLog(boot, log, now);
   return { applied, log };
+}
+
+/** Appends lines to the log on the boot partition, each stamped with the same time. */
+export async function appendToLog(boot: string, lines: readonly string[], now: () => Date): Promise<void> {
+  const stamp = now().toISOString();
+  await appendFile(join(boot, LOG_FILE), lines.map((line) => `${stamp} ${line}\n`).join(''));
 }
 
 /** Notes a ConfigError's problems under `heading`; anything else is not a mistake in the file and goes on up. */

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { APPLIED_FILE, applyFirstBoot, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG, LOG_FILE, wpaPsk } from '../src/firstboot/apply.js';
-import { REMOVED_SECRET } from '../src/firstboot/schema.js';
-import { cli } from './helpers/analyzer-process.js';
+import { APPLIED_FILE, applyFirstBoot, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG, LOG_FILE, wpaPsk } from '../../src/firstboot/apply.js';
+import { REMOVED_SECRET } from '../../src/firstboot/schema.js';
+import { cli } from '../helpers/analyzer-process.js';
 
-const repo = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkKd3ZxbXlwY2Z0cWdrZ3Z1b3B5c2RqeGt6eWx3ZW1u erin@laptop';
 
 /** A boot partition and a root holding what the image installs. */
