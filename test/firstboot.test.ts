@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { APPLIED_FILE, applyFirstBoot, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG, LOG_FILE, wpaPsk } from '../src/firstboot/apply.js';
@@ -22,7 +22,7 @@ async function card(): Promise<{ boot: string; root: string; read(path: string):
   const boot = join(dir, 'boot');
   const root = join(dir, 'root');
   await mkdir(boot);
-  await mkdir(join(root, 'opt/envirowatch/config'), { recursive: true });
+  await mkdir(join(root, dirname(IMAGE_AGENT_CONFIG)), { recursive: true });
   await copyFile(repo('config/image-agent.yaml'), join(root, IMAGE_AGENT_CONFIG));
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost\n127.0.1.1\tenvirowatch\n');

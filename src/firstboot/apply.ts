@@ -22,7 +22,7 @@ export const FIRSTBOOT_FILE = 'envirowatch.yaml';
 export const APPLIED_FILE = 'envirowatch-applied.yaml';
 export const LOG_FILE = 'envirowatch-firstboot.log';
 /** The image's agent settings that envirowatch.yaml's `agent:` is merged over. */
-export const IMAGE_AGENT_CONFIG = 'opt/envirowatch/config/image-agent.yaml';
+export const IMAGE_AGENT_CONFIG = 'usr/lib/envirowatch/config/image-agent.yaml';
 const AGENT_CONFIG = 'etc/envirowatch/agent.yaml';
 /** The last applied file with its secrets, readable by root only: where "keep the stored one" looks. */
 const STORED_FILE = 'etc/envirowatch/firstboot.yaml';
