@@ -64,6 +64,8 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE alerts ADD COLUMN resolution TEXT;
    ALTER TABLE alerts ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX alerts_problems ON alerts (rule_id, key, time) WHERE problem = 1;`,
+  // Each sensor's envirowatch version from its latest heartbeat (issue #20: which sensors are behind).
+  `CREATE TABLE sensor_versions (host TEXT PRIMARY KEY, version TEXT NOT NULL, time INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

@@ -4,13 +4,16 @@
  * minute. Both are gathered in memory and written in the daemon's one-second flush, one
  * transaction, so a burst of messages costs no fsync per message. A flush keeps the latest reading
  * per host and quantity: a sensor's heartbeat comes every 10-60 s, and a sender flooding
- * heartbeats must not write a row per message.
+ * heartbeats must not write a row per message. A heartbeat also carries the sensor's envirowatch
+ * version, kept per host.
  */
-import { HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER } from '../../common/sensor-messages.js';
+import { AGENT_SD_ID, HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER, VERSION_PARAMETER } from '../../common/sensor-messages.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Db } from './database.js';
 
 const MINUTE_MS = 60_000;
+/** A longer "version" is not one of ours (ours are like 1.2.0-rc.1); it is not kept. */
+const MAX_VERSION_LENGTH = 64;
 
 export interface Reading {
   readonly quantity: string;
@@ -35,11 +38,20 @@ export function heartbeatReadings(event: SyslogEvent): Reading[] {
   return readings;
 }
 
+/** The sensor's envirowatch version in a HEARTBEAT event; undefined for any other event, or none or too long. */
+export function heartbeatVersion(event: SyslogEvent): string | undefined {
+  if (event.msgId !== HEARTBEAT_MSG_ID) return undefined;
+  const version = event.structuredData[AGENT_SD_ID]?.[VERSION_PARAMETER]?.[0];
+  return version && version.length <= MAX_VERSION_LENGTH ? version : undefined;
+}
+
 export class SensorData {
   /** `host NUL quantity` → the latest reading since the last flush. */
   private pendingReadings = new Map<string, { host: string; reading: Reading }>();
   /** host → minute → events, since the last flush. */
   private pendingRates = new Map<string, Map<number, number>>();
+  /** host → its version in its latest heartbeat since the last flush. */
+  private pendingVersions = new Map<string, { version: string; time: number }>();
 
   constructor(private readonly db: Db) {}
 
@@ -49,28 +61,46 @@ export class SensorData {
     let minutes = this.pendingRates.get(event.host);
     if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
-    if (event.msgId === HEARTBEAT_MSG_ID) for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    if (event.msgId !== HEARTBEAT_MSG_ID) return;
+    for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    const version = heartbeatVersion(event);
+    if (version) this.pendingVersions.set(event.host, { version, time: event.eventTime });
   }
 
   /** Writes what was gathered since the last call; throws (keeping it) when the database fails. */
   flush(): void {
-    if (this.pendingReadings.size === 0 && this.pendingRates.size === 0) return;
+    if (this.pendingReadings.size === 0 && this.pendingRates.size === 0 && this.pendingVersions.size === 0) return;
     const readings = this.pendingReadings;
     const rates = this.pendingRates;
+    const versions = this.pendingVersions;
     this.db.transaction(() => {
       const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
       for (const { host, reading } of readings.values()) insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
       const addRate = this.db.prepare('INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count');
       for (const [host, minutes] of rates) for (const [minute, count] of minutes) addRate.run(host, minute, count);
+      // A heartbeat delayed in a queue must not put back the version of before an upgrade.
+      const setVersion = this.db.prepare('INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time');
+      for (const [host, { version, time }] of versions) setVersion.run(host, version, time);
     })();
     this.pendingReadings = new Map();
     this.pendingRates = new Map();
+    this.pendingVersions = new Map();
   }
 
   /** Deletes readings and rates older than `before`; returns how many rows. */
   purge(before: number): number {
-    return this.db.prepare('DELETE FROM readings WHERE time < ?').run(before).changes + this.db.prepare('DELETE FROM host_rates WHERE minute < ?').run(before).changes;
+    return (
+      this.db.prepare('DELETE FROM readings WHERE time < ?').run(before).changes +
+      this.db.prepare('DELETE FROM host_rates WHERE minute < ?').run(before).changes +
+      this.db.prepare('DELETE FROM sensor_versions WHERE time < ?').run(before).changes
+    );
   }
+}
+
+/** host → the envirowatch version of its latest heartbeat. */
+export function sensorVersions(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT host, version FROM sensor_versions').all() as { host: string; version: string }[];
+  return new Map(rows.map(({ host, version }) => [host, version]));
 }
 
 /** Each sensor's latest reading per quantity. */

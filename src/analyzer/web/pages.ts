@@ -4,6 +4,7 @@
  */
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
 import { formatDuration } from '../../common/duration.js';
+import { compareVersions } from '../../common/version.js';
 import { problemDuration, type StoredAlert } from '../store/alerts.js';
 import type { Reading } from '../store/sensor-data.js';
 import type { KeyStateView } from '../rules/kind.js';
@@ -174,18 +175,29 @@ ${rates.map(
 
 export interface SensorView {
   readonly host: string;
+  /** Its envirowatch version, from its latest heartbeat (older agents send none). */
+  readonly version?: string | undefined;
   readonly latest: readonly Reading[];
   readonly series: readonly { quantity: string; unit: string; points: readonly { time: number; value: number }[] }[];
 }
 
 export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }): Html {
   if (sensors.length === 0) return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
+  const newest = sensors.reduce<string | undefined>((found, { version }) => (version && (!found || compareVersions(version, found) > 0) ? version : found), undefined);
   return html`<div class="cards">${sensors.map(
     (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
+${versionLine(sensor.version, newest)}
 <div class="readings">${sensor.latest.map((reading) => html`<div class="reading"><div class="muted">${reading.quantity}</div><div class="value state-${reading.status}">${reading.value} ${reading.unit}</div><div class="muted">${reading.status}, ${time(reading.time).slice(11)}</div></div>`)}</div>
 ${sensor.series.map((series) => html`<div class="muted">${series.quantity}, last 24 h</div>${lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 })}`)}
 </section>`,
   )}</div>`;
+}
+
+/** A sensor's version; one behind the newest any sensor runs is marked, so an operator sees which to update. */
+function versionLine(version: string | undefined, newest: string | undefined): Html {
+  if (!version) return html`<div class="muted" data-version="">version unknown (its heartbeat has none)</div>`;
+  const behind = newest !== undefined && compareVersions(version, newest) < 0;
+  return behind ? html`<div class="state-warning" data-version="${version}">envirowatch ${version}, behind ${newest}</div>` : html`<div class="muted" data-version="${version}">envirowatch ${version}</div>`;
 }
 
 export interface RuleView {

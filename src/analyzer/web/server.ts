@@ -18,7 +18,7 @@ import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { Db } from '../store/database.js';
-import { countRateHosts, hostRates, latestReadings, readingSeries } from '../store/sensor-data.js';
+import { countRateHosts, hostRates, latestReadings, readingSeries, sensorVersions } from '../store/sensor-data.js';
 import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
 import { allowedHostNames, type WebConfig } from './config.js';
 import { html, type Html } from './html.js';
@@ -403,8 +403,10 @@ export class WebServer {
 
   private sensorsView(now: number): Html {
     const window = { from: now - 24 * HOUR_MS, to: now };
+    const versions = sensorVersions(this.sources.db);
     const sensors = latestReadings(this.sources.db).map(({ host, readings }) => ({
       host,
+      version: versions.get(host),
       latest: readings,
       series: CHARTED.filter((quantity) => readings.some((r) => r.quantity === quantity)).map((quantity) => ({
         quantity,
