@@ -6,7 +6,8 @@
  * Checks: conffiles (Debian Policy §10.7.3: a user's edit survives an upgrade, dpkg keeps the
  * packaged one as .dpkg-dist), state untouched, SNMP engine boots incremented by the agent
  * (RFC 3414 §2.2.2: never reset while the engine ID stays), a downgrade refused, the admin's
- * choice of enabled units kept, purge, and the takeover of an install.sh installation.
+ * choice of enabled units kept, purge, and the takeover of an install.sh installation; the
+ * installed agent's sysDescr (read with Net-SNMP's snmpget) carries the package's version.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -67,19 +68,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the installed agent (simulated sensors) with its boots file in the root's state directory until it has counted this start; returns the boots it stored. */
-async function startAgentOnce(root: string, bootsFile: string): Promise<number> {
-  const before = await readFile(bootsFile, 'utf8').catch(() => '');
+/**
+ * Starts the installed agent (simulated sensors) with its boots file in the root's state directory
+ * until Net-SNMP's snmpget has its sysDescr; returns that and the boots the agent stored.
+ */
+async function startAgentOnce(root: string, bootsFile: string): Promise<{ boots: number; sysDescr: string }> {
   const config = join(work, `agent-${Date.now()}.yaml`);
-  await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freePort()}\n  engineId: "8000544604656e7669726f7761746368"\n  engineBootsFile: ${bootsFile}\ndisplay:\n  type: none\n`);
+  const port = await freePort();
+  await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public, sources: [127.0.0.0/8] }]\n  engineId: "8000544604656e7669726f7761746368"\n  engineBootsFile: ${bootsFile}\ndisplay:\n  type: none\n`);
   const agent = spawn(join(root, 'usr/bin/envirowatch'), ['agent', '--simulate', '--config', config], { stdio: 'ignore' });
   try {
-    for (let waited = 0; waited < 300; waited++) {
-      const now = await readFile(bootsFile, 'utf8').catch(() => '');
-      if (now && now !== before) return (JSON.parse(now) as { engineBoots: number }).engineBoots;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let tries = 0; tries < 60; tries++) {
+      const answer = await run('snmpget', ['-v2c', '-c', 'public', '-Ovq', '-r0', '-t1', `127.0.0.1:${port}`, '1.3.6.1.2.1.1.1.0']).catch(() => undefined); // sysDescr.0 (RFC 3418)
+      if (answer) return { boots: (JSON.parse(await readFile(bootsFile, 'utf8')) as { engineBoots: number }).engineBoots, sysDescr: answer.stdout.trim() };
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new Error(`the agent did not write ${bootsFile}`);
+    throw new Error('the installed agent did not answer SNMP');
   } finally {
     agent.kill('SIGTERM');
     await new Promise((resolve) => agent.once('exit', resolve));
@@ -144,7 +148,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     await mkdir(join(root, 'var/lib/private/envirowatch'), { recursive: true });
     await symlink('private/envirowatch', join(root, 'var/lib/envirowatch'));
     const bootsFile = join(root, 'var/lib/envirowatch/snmp-engine.json');
-    expect(await startAgentOnce(root, bootsFile)).toBe(1);
+    expect(await startAgentOnce(root, bootsFile)).toEqual({ boots: 1, sysDescr: '"envirowatch 1.0.0 environment sensor (simulated sensors)"' });
     await mkdir(join(root, 'var/lib/envirowatch-analyzer'));
     const store = join(root, 'var/lib/envirowatch-analyzer/analyzer.sqlite');
     // The analyzer's store as its own migrations create it.
@@ -163,7 +167,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     expect({ boots: await sha256(bootsFile), store: await sha256(store) }).toEqual(stateBefore);
     expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).toBe('/usr/lib/systemd/system/envirowatch-agent.service');
     await expect(lstat(join(root, 'etc/systemd/system/sysinit.target.wants/envirowatch-firstboot.service'))).rejects.toThrow(/ENOENT/);
-    expect(await startAgentOnce(root, bootsFile)).toBe(2);
+    expect(await startAgentOnce(root, bootsFile)).toEqual({ boots: 2, sysDescr: '"envirowatch 1.1.0 environment sensor (simulated sensors)"' });
 
     // N-1 over N+1: refused by the preinst, N+1 stays installed and state is untouched.
     const stateAfter = { boots: await sha256(bootsFile), store: await sha256(store) };
