@@ -131,7 +131,7 @@ fi
 # What Debian's policy and lintian ask of installed files: no npm/eslint dotfiles or bundled test
 # copies of other libraries; shared objects not executable; only scripts (#!) executable.
 find "$APP/node_modules" \( -name .npmignore -o -name '.eslintrc*' -o -name .travis.yml -o -name .editorconfig \) -type f -delete
-rm -rf "$APP/node_modules/i2c-bus/integration-test"
+rm -rf "$APP/node_modules/i2c-bus/integration-test" "$APP/node_modules/node-libgpiod/test"
 find "$APP/node_modules" -name '*.node' -type f -exec chmod 0644 {} +
 find "$APP" -type f -perm /111 ! -name '*.node' -print0 | while IFS= read -r -d '' file; do
   if [ "$(head -c 2 "$file")" != '#!' ]; then chmod a-x "$file"; fi
@@ -174,8 +174,9 @@ for script in preinst postinst prerm postrm; do
   chmod 0755 "$PKG/DEBIAN/$script"
 done
 printf '/etc/envirowatch/agent.yaml\n/etc/envirowatch/analyzer.yaml\n' > "$PKG/DEBIAN/conffiles"
-recommends="unattended-upgrades"
-[ "$ARCH" = arm64 ] && recommends="libgpiod2, $recommends"
+# arm64: bookworm's libgpiod for node-libgpiod (above); trixie has no libgpiod2, hence not Depends.
+recommends=""
+if [ "$ARCH" = arm64 ]; then recommends="Recommends: libgpiod2"$'\n'; fi
 cat > "$PKG/DEBIAN/control" <<CONTROL
 Package: envirowatch
 Version: $VERSION
@@ -183,8 +184,7 @@ Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 Depends: nodejs (>= 20), libc6 (>= 2.36), libstdc++6 (>= 12), systemd, init-system-helpers (>= 1.52)
-Recommends: $recommends
-Section: net
+${recommends}Section: net
 Priority: optional
 Description: networked environment sensor for server rooms, and its log analyzer
  A Raspberry Pi with a Pimoroni Enviro board (BME280, LTR-559, LCD or OLED)
