@@ -104,7 +104,7 @@ beforeAll(async () => {
   await appendFile(join(next, 'config/image-agent.yaml'), '# changed in 1.1.0\n');
   await appendFile(join(next, 'config/analyzer.yaml'), '# changed in 1.1.0\n');
   debs['1.1.0'] = await build(next, '1.1.0');
-}, 120_000);
+}, 240_000);
 
 describe('packaging/build-deb.sh', () => {
   it('builds a package with the app, units, conffiles and maintainer scripts, at the requested version', async () => {
@@ -186,7 +186,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     await expect(lstat(join(root, 'usr/lib/envirowatch'))).rejects.toThrow(/ENOENT/);
     await expect(lstat(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).rejects.toThrow(/ENOENT/);
     expect({ boots: await sha256(bootsFile), store: await sha256(store) }).toEqual(stateAfter);
-  }, 120_000);
+  }, 240_000);
 
   it('takes over an install.sh installation: its units and /opt/envirowatch go, the analyzer stays enabled, the config stays', async () => {
     const root = await newRoot('root-takeover');
