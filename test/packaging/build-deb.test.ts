@@ -188,7 +188,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     expect({ boots: await sha256(bootsFile), store: await sha256(store) }).toEqual(stateAfter);
   }, 240_000);
 
-  it('takes over an install.sh installation: its units and /opt/envirowatch go, the analyzer stays enabled, the config stays', async () => {
+  it('takes over an install.sh installation: its units and /opt/envirowatch go, the analyzer stays enabled, the config stays, made root-only', async () => {
     const root = await newRoot('root-takeover');
     // What image-build/install.sh --enable-analyzer left before the package existed.
     await mkdir(join(root, 'opt/envirowatch/bin'), { recursive: true });
@@ -202,7 +202,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
       await symlink(`/etc/systemd/system/envirowatch-${unit}.service`, join(root, `etc/systemd/system/multi-user.target.wants/envirowatch-${unit}.service`));
     }
     await mkdir(join(root, 'etc/envirowatch'));
-    await writeFile(join(root, 'etc/envirowatch/agent.yaml'), 'snmp:\n  sysLocation: "rack 3"\n', { mode: 0o600 });
+    await writeFile(join(root, 'etc/envirowatch/agent.yaml'), 'snmp:\n  sysLocation: "rack 3"\n', { mode: 0o644 }); // an older install.sh left it world-readable
 
     const { stdout } = await dpkg(root, ['-i', debs['1.0.0']!]);
     expect(stdout).toContain('replacing the install.sh installation in /opt/envirowatch');
@@ -213,6 +213,7 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
       expect(await readlink(join(root, `etc/systemd/system/multi-user.target.wants/envirowatch-${unit}.service`))).toBe(`/usr/lib/systemd/system/envirowatch-${unit}.service`);
     }
     expect(await readFile(join(root, 'etc/envirowatch/agent.yaml'), 'utf8')).toBe('snmp:\n  sysLocation: "rack 3"\n');
+    expect((await stat(join(root, 'etc/envirowatch/agent.yaml'))).mode & 0o777).toBe(0o600); // it holds secrets
     await rm(root, { recursive: true });
   }, 60_000);
 });
