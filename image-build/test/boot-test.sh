@@ -128,12 +128,15 @@ guest 'dpkg -i /tmp/next.deb' || fail "dpkg -i of $NEXT failed in the guest"
 for _ in $(seq 1 60); do case "$(descr)" in *"envirowatch $NEXT "*) break ;; esac; sleep 3; done
 case "$(descr)" in *"envirowatch $NEXT "*) ;; *) fail "after the update sysDescr.0 is $(descr), without envirowatch $NEXT" ;; esac
 say "updated to $NEXT: SNMP answered with the new version $((SECONDS - update_started))s after dpkg -i started"
-[ "$(boots)" = $((boots_before + 1)) ] || fail "engine boots went from $boots_before to $(boots), not up by one"
+boots_after="$(boots)"
+[ "$boots_after" = $((boots_before + 1)) ] || fail "engine boots went from $boots_before to $boots_after, not up by one"
 [ "$(guest sha256sum /etc/envirowatch/agent.yaml)" = "$config_before" ] || fail "the update changed /etc/envirowatch/agent.yaml"
 if guest 'dpkg -i /tmp/this.deb' >"$WORK/downgrade.log" 2>&1; then fail "the downgrade to $VERSION was not refused"; fi
 grep -q "refusing to downgrade from $NEXT to $VERSION" "$WORK/downgrade.log" || fail "the downgrade failed for another reason: $(cat "$WORK/downgrade.log")"
 [ "$(guest "dpkg-query -W -f '\${Version}' envirowatch")" = "$NEXT" ] || fail "after the refused downgrade envirowatch is not $NEXT"
-say "engine boots $boots_before -> $(boots), agent.yaml unchanged, the downgrade to $VERSION refused"
+# Refused before anything changed: the agent was not even restarted.
+[ "$(boots)" = "$boots_after" ] || fail "the refused downgrade restarted the agent (engine boots $boots_after -> $(boots))"
+say "engine boots $boots_before -> $boots_after, agent.yaml unchanged; the downgrade to $VERSION refused, the agent left running"
 
 say "powering off"
 guest systemctl poweroff || true
