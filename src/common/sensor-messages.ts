@@ -19,6 +19,9 @@ export const HEARTBEAT_UNITS: Readonly<Record<string, string>> = { temperature: 
 /** Heartbeat SD parameters beside each quantity's value. */
 export const statusParameter = (quantity: string): string => `${quantity}Status`;
 export const TEMPERATURE_UNIT_PARAMETER = 'temperatureUnit';
+/** The agent's own SD element, in START, STOP and HEARTBEAT messages: `[agent@21600 version="1.2.0"]`, the package's version. */
+export const AGENT_SD_ID = 'agent@21600';
+export const VERSION_PARAMETER = 'version';
 
 /** A STATUS message's text: `Temperature warning -> critical (82.4 °F, limit high 80.06 °F)`. */
 export function statusChangeText(quantityName: string, from: SensorStatus, to: SensorStatus, detail: string): string {

@@ -22,11 +22,13 @@ export const FIRSTBOOT_FILE = 'envirowatch.yaml';
 export const APPLIED_FILE = 'envirowatch-applied.yaml';
 export const LOG_FILE = 'envirowatch-firstboot.log';
 /** The image's agent settings that envirowatch.yaml's `agent:` is merged over. */
-export const IMAGE_AGENT_CONFIG = 'opt/envirowatch/config/image-agent.yaml';
+export const IMAGE_AGENT_CONFIG = 'usr/lib/envirowatch/config/image-agent.yaml';
 const AGENT_CONFIG = 'etc/envirowatch/agent.yaml';
 /** The last applied file with its secrets, readable by root only: where "keep the stored one" looks. */
 const STORED_FILE = 'etc/envirowatch/firstboot.yaml';
 const SSH_OFF_MARKER = 'etc/ssh/sshd_not_to_be_run';
+/** APT::Periodic's switches (apt.systemd.daily), the file unattended-upgrades' own setup writes. */
+export const AUTO_UPGRADES = 'etc/apt/apt.conf.d/20auto-upgrades';
 const WPA_UNIT_LINK = 'etc/systemd/system/multi-user.target.wants/wpa_supplicant@wlan0.service';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -248,6 +250,10 @@ async function applyFile(boot: string, root: string, now: () => Date, note: (lin
     await write(root, SSH_OFF_MARKER, 'envirowatch: SSH is off; put ssh.authorizedKeys in envirowatch.yaml on the boot partition to turn it on.\n');
     note('SSH: off');
   }
+
+  const security = wanted.updates.security ? '1' : '0';
+  await write(root, AUTO_UPGRADES, `// Written by envirowatch-firstboot: updates.security in ${FIRSTBOOT_FILE}.\nAPT::Periodic::Update-Package-Lists "${security}";\nAPT::Periodic::Unattended-Upgrade "${security}";\n`);
+  note(`security updates: ${wanted.updates.security ? 'on (unattended-upgrades, daily)' : 'off'}`);
 
   // Secrets off the FAT partition: the full file root-only on the sensor, a blanked copy for the user.
   await write(root, STORED_FILE, stringify(raw), 0o600);

@@ -47,6 +47,13 @@ export const firstBootSchema = z.strictObject({
       authorizedKeys: z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/, 'must be one public key line, e.g. "ssh-ed25519 AAAA... you@laptop"')).min(1, 'needs at least one key'),
     })
     .optional(),
+  /** Debian's security updates, installed by unattended-upgrades (once a day, see image-build/README.md). */
+  updates: z
+    .strictObject({
+      /** true: on (the image's default); false: off (apt-daily timers still run, but fetch and install nothing). */
+      security: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Settings of the agent, exactly as in /etc/envirowatch/agent.yaml (merged over the image's). */
   agent: agentConfigSchema.optional(),
 });

@@ -14,7 +14,7 @@ import { heartbeatMessage, statusChangeMessage } from '../../src/agent/syslog/me
 import { defaultRules } from '../../src/analyzer/default-rules.js';
 import { matchEvent } from '../../src/analyzer/rules/match.js';
 import type { EventRule } from '../../src/analyzer/rules/event/schema.js';
-import { heartbeatReadings } from '../../src/analyzer/store/sensor-data.js';
+import { heartbeatReadings, heartbeatVersion } from '../../src/analyzer/store/sensor-data.js';
 import { SENSOR_STATUSES } from '../../src/common/sensor-messages.js';
 import { formatRfc3164, formatRfc5424 } from '../../src/common/syslog/format.js';
 import { parseSyslog } from '../../src/common/syslog/parse.js';
@@ -53,7 +53,7 @@ describe('HEARTBEAT messages and the analyzer\'s sensor data', () => {
   it('every quantity the agent sends comes back as a reading with its value, unit and status', () => {
     const quantities: QuantityState[] = QUANTITIES.map((quantity, i) => ({ quantity, sensor: quantity === 'light' || quantity === 'proximity' ? 'ltr559' : 'bme280', reading: { value: 10 + i, timestamp: AT } as QuantityState['reading'], level: 'ok', status: i === 1 ? 'warning' : 'ok' }) as QuantityState);
     const snapshot = { timestamp: AT, quantities, sensors: [] } as AgentSnapshot;
-    const event = read(formatRfc5424({ ...header, ...heartbeatMessage(snapshot, { temperature: 'celsius' }) }));
+    const event = read(formatRfc5424({ ...header, ...heartbeatMessage(snapshot, { temperature: 'celsius' }, '1.2.0-rc.1') }));
     expect(heartbeatReadings(event).map(({ quantity, value, unit, status }) => [quantity, value, unit, status])).toEqual([
       ['temperature', 10, '°C', 'ok'],
       ['humidity', 11, '%RH', 'warning'],
@@ -61,5 +61,13 @@ describe('HEARTBEAT messages and the analyzer\'s sensor data', () => {
       ['light', 13, 'lux', 'ok'],
       ['proximity', 14, 'counts', 'ok'],
     ]);
+    expect(heartbeatVersion(event)).toBe('1.2.0-rc.1');
+  });
+
+  it('a heartbeat without a version (an older agent), or with an overlong one, gives none', () => {
+    const line = (sd: string) => read(`<134>1 2026-12-04T12:00:00Z sensor-7 envirowatch 42 HEARTBEAT ${sd} Temperature 21 °C ok`);
+    expect(heartbeatVersion(line('[readings@21600 temperature="21"]'))).toBeUndefined();
+    expect(heartbeatVersion(line(`[readings@21600 temperature="21"][agent@21600 version="${'9'.repeat(65)}"]`))).toBeUndefined();
+    expect(heartbeatVersion(line('[readings@21600 temperature="21"][agent@21600 version="0.2.0"]'))).toBe('0.2.0');
   });
 });

@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { APPLIED_FILE, applyFirstBoot, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG, LOG_FILE, wpaPsk } from '../../src/firstboot/apply.js';
+import { APPLIED_FILE, applyFirstBoot, AUTO_UPGRADES, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG, LOG_FILE, wpaPsk } from '../../src/firstboot/apply.js';
 import { REMOVED_SECRET } from '../../src/firstboot/schema.js';
 import { cli } from '../helpers/analyzer-process.js';
 
@@ -22,7 +22,7 @@ async function card(): Promise<{ boot: string; root: string; read(path: string):
   const boot = join(dir, 'boot');
   const root = join(dir, 'root');
   await mkdir(boot);
-  await mkdir(join(root, 'opt/envirowatch/config'), { recursive: true });
+  await mkdir(join(root, dirname(IMAGE_AGENT_CONFIG)), { recursive: true });
   await copyFile(repo('config/image-agent.yaml'), join(root, IMAGE_AGENT_CONFIG));
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost\n127.0.1.1\tenvirowatch\n');
@@ -78,6 +78,9 @@ describe('envirowatch firstboot', () => {
     expect(log).toMatch(/host name sensor-rack3\n/);
     expect(log).toMatch(/Wi-Fi: joins "IEEE" \(DE\), DHCP\n/);
     expect(log).toMatch(/SSH: on, for root with 1 key/);
+    // Not in the file: security updates stay on (the image's default).
+    expect(await read(AUTO_UPGRADES)).toMatch(/\nAPT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n$/);
+    expect(log).toMatch(/security updates: on/);
   });
 
   it('a file with mistakes changes nothing and the log says what and where, in plain words', async () => {
@@ -132,6 +135,12 @@ describe('envirowatch firstboot', () => {
     expect(existsSync(join(root, 'root/.ssh/authorized_keys'))).toBe(false);
     expect(existsSync(join(root, 'etc/ssh/sshd_not_to_be_run'))).toBe(true);
     expect(await read('etc/envirowatch/agent.yaml')).toContain('name: public'); // back to the image's community
+
+    // updates.security: false turns Debian's security updates off; the log says so.
+    await writeFile(join(boot, FIRSTBOOT_FILE), 'updates: { security: false }\n');
+    expect((await applyFirstBoot({ boot, root })).applied).toBe(true);
+    expect(await read(AUTO_UPGRADES)).toMatch(/\nAPT::Periodic::Update-Package-Lists "0";\nAPT::Periodic::Unattended-Upgrade "0";\n$/);
+    expect(await readFile(join(boot, LOG_FILE), 'utf8')).toMatch(/security updates: off\n/);
 
     // A marker with nothing stored behind it is refused.
     await writeFile(join(boot, FIRSTBOOT_FILE), `network:\n  wifi: { ssid: Other, psk: "${REMOVED_SECRET}", country: DE }\n`);

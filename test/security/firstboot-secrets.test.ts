@@ -1,19 +1,17 @@
 /**
- * Secrets on the sensor's disk: every file first boot or install.sh writes with a password,
- * community, key or hash in it is root-only (0600) from its creation. The daemons get their
+ * Secrets on the sensor's disk: every file first boot writes with a password, community, key or
+ * hash in it is root-only (0600) from its creation (the Debian package's config files are 0600 too:
+ * test/packaging/build-deb.test.ts). The daemons get their
  * config through systemd's LoadCredential= (their DynamicUser cannot own a file in /etc):
  * test/systemd.test.ts checks the units say so, and that they pass systemd-analyze verify.
  */
-import { execFile } from 'node:child_process';
 import { copyFile, chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { applyFirstBoot, FIRSTBOOT_FILE, IMAGE_AGENT_CONFIG } from '../../src/firstboot/apply.js';
 
-const run = promisify(execFile);
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkKd3ZxbXlwY2Z0cWdrZ3Z1b3B5c2RqeGt6eWx3ZW1u erin@laptop';
 const SECRETS = ['wifi-passphrase-1', 's3cret-community', 'auth-password-1', 'priv-password-1', 'trap-community-1'];
@@ -42,7 +40,7 @@ async function card(): Promise<{ boot: string; root: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-secrets-'));
   const [boot, root] = [join(dir, 'boot'), join(dir, 'root')];
   await mkdir(boot);
-  await mkdir(join(root, 'opt/envirowatch/config'), { recursive: true });
+  await mkdir(join(root, dirname(IMAGE_AGENT_CONFIG)), { recursive: true });
   await copyFile(repo('config/image-agent.yaml'), join(root, IMAGE_AGENT_CONFIG));
   return { boot, root };
 }
@@ -70,7 +68,7 @@ describe('secrets on the sensor', () => {
     const agentYaml = join(root, 'etc/envirowatch/agent.yaml');
     await mkdir(join(root, 'etc/envirowatch'), { recursive: true });
     await copyFile(repo('config/image-agent.yaml'), agentYaml);
-    await chmod(agentYaml, 0o644); // as install.sh used to write it
+    await chmod(agentYaml, 0o644); // as an old install.sh wrote it
     const before = await stat(agentYaml);
     await writeFile(join(boot, FIRSTBOOT_FILE), WITH_SECRETS);
     expect((await applyFirstBoot({ boot, root })).applied).toBe(true);
@@ -78,17 +76,5 @@ describe('secrets on the sensor', () => {
     expect(after.ino).not.toBe(before.ino); // a temp file, created 0600, renamed over it
     expect(after.mode & 0o777).toBe(0o600);
     expect((await readdir(join(root, 'etc/envirowatch'))).sort()).toEqual(['agent.yaml', 'firstboot.yaml']); // no temp file left
-  });
-
-  it('install.sh installs agent.yaml and analyzer.yaml root-only, and makes an existing world-readable one root-only', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'envirowatch-install-secrets-'));
-    await mkdir(join(root, 'etc/envirowatch'), { recursive: true });
-    await writeFile(join(root, 'etc/group'), 'root:x:0:\n');
-    await writeFile(join(root, 'etc/gshadow'), 'root:*::\n');
-    await writeFile(join(root, 'etc/envirowatch/analyzer.yaml'), 'web: { users: [{ name: erin, passwordHash: "scrypt:x" }] }\n', { mode: 0o644 });
-    await run(repo('image-build/install.sh'), ['--root', root, '--skip-npm']);
-    expect(await modeOf(join(root, 'etc/envirowatch/agent.yaml'))).toBe(0o600);
-    expect(await modeOf(join(root, 'etc/envirowatch/analyzer.yaml'))).toBe(0o600);
-    expect(await readFile(join(root, 'etc/envirowatch/analyzer.yaml'), 'utf8')).toContain('erin'); // kept, not overwritten
   });
 });

@@ -48,7 +48,7 @@ describe('envirowatch-firstboot-i2c.service', () => {
     const service = (await unit('envirowatch-firstboot-i2c.service'))['Service']!;
     expect(service['Type']).toEqual(['oneshot']);
     expect(service['ExecStartPre']).toEqual(['-/usr/bin/udevadm settle --timeout=30']);
-    expect(service['ExecStart']).toEqual(['/opt/envirowatch/bin/envirowatch firstboot --i2c --boot /boot/firmware --root /']);
+    expect(service['ExecStart']).toEqual(['/usr/lib/envirowatch/bin/envirowatch firstboot --i2c --boot /boot/firmware --root /']);
     expect(service['ReadWritePaths']).toEqual(['/boot/firmware']);
     expect(service['ProtectSystem']).toEqual(['strict']);
     expect(service['DynamicUser']).toBeUndefined(); // /dev/i2c-N and the FAT partition are root's

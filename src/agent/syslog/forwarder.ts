@@ -46,7 +46,7 @@ export class SyslogForwarder {
     agent.on('statusChange', (change) => this.send(messages.statusChangeMessage(change, units)));
     agent.on('fault', (fault) => this.send(messages.faultMessage(fault)));
     agent.on('recovered', (recovery) => this.send(messages.recoveryMessage(recovery)));
-    this.heartbeat = setInterval(() => this.send(messages.heartbeatMessage(agent.snapshot(), units)), config.heartbeat);
+    this.heartbeat = setInterval(() => this.send(messages.heartbeatMessage(agent.snapshot(), units, this.options.version)), config.heartbeat);
     this.heartbeat.unref();
     this.send(messages.lifecycleMessage('started', this.options.version, clock.now()));
   }

@@ -9,7 +9,7 @@ import type { Status } from '../readings/thresholds.js';
 import { displayUnit, toDisplay, type UnitSystem } from '../readings/units.js';
 import type { StructuredData } from '../../common/syslog/event.js';
 import type { Severity } from '../../common/syslog/format.js';
-import { HEARTBEAT_MSG_ID, READINGS_SD_ID, STATUS_MSG_ID, STATUS_SD_ID, statusChangeText, statusParameter, TEMPERATURE_UNIT_PARAMETER } from '../../common/sensor-messages.js';
+import { AGENT_SD_ID, HEARTBEAT_MSG_ID, READINGS_SD_ID, STATUS_MSG_ID, STATUS_SD_ID, statusChangeText, statusParameter, TEMPERATURE_UNIT_PARAMETER, VERSION_PARAMETER } from '../../common/sensor-messages.js';
 
 export interface AgentMessage {
   readonly severity: Severity;
@@ -45,8 +45,11 @@ export function recoveryMessage(recovery: SensorRecovery): AgentMessage {
   return { severity: 'notice', msgId: 'RECOVERED', message: `${recovery.sensor} answers again after ${seconds} s`, structuredData: { 'fault@21600': { sensor: [recovery.sensor], downtime: [seconds] } }, timestamp: recovery.timestamp };
 }
 
-/** The current readings, one SD parameter per quantity (value in its unit) and one for its status. */
-export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem): AgentMessage {
+/**
+ * The current readings, one SD parameter per quantity (value in its unit) and one for its status,
+ * and the agent's version (the analyzer's Sensors page shows which sensors are behind).
+ */
+export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem, version: string): AgentMessage {
   const readings: Record<string, string[]> = {};
   for (const state of snapshot.quantities) {
     if (state.reading) readings[state.quantity] = [shown(toDisplay(state.quantity, state.reading.value, units))];
@@ -56,11 +59,11 @@ export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem): Ag
   const summary = snapshot.quantities
     .map((state) => `${QUANTITY_NAME[state.quantity]} ${state.reading ? `${shown(toDisplay(state.quantity, state.reading.value, units))} ${displayUnit(state.quantity, units)}` : '--'} ${state.status}`)
     .join(', ');
-  return { severity: 'info', msgId: HEARTBEAT_MSG_ID, message: summary, structuredData: { [READINGS_SD_ID]: readings }, timestamp: snapshot.timestamp };
+  return { severity: 'info', msgId: HEARTBEAT_MSG_ID, message: summary, structuredData: { [READINGS_SD_ID]: readings, [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } }, timestamp: snapshot.timestamp };
 }
 
 export function lifecycleMessage(what: 'started' | 'stopping', version: string, timestamp: number): AgentMessage {
-  return { severity: 'notice', msgId: what === 'started' ? 'START' : 'STOP', message: `envirowatch agent ${version} ${what}`, structuredData: { 'agent@21600': { version: [version] } }, timestamp };
+  return { severity: 'notice', msgId: what === 'started' ? 'START' : 'STOP', message: `envirowatch agent ${version} ${what}`, structuredData: { [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } }, timestamp };
 }
 
 export function displayMessage(failed: boolean, error: string | undefined, timestamp: number): AgentMessage {

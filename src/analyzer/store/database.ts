@@ -85,6 +85,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX host_activity_last_minute ON host_activity (last_minute);
    INSERT INTO host_activity SELECT host, log2(max(SUM(count * pow(2, (minute - newest) / 600000.0)), 1e-300)) + newest / 600000.0, MAX(minute)
      FROM host_rates, (SELECT MAX(minute) AS newest FROM host_rates) GROUP BY host;`,
+  // Each sensor's envirowatch version from its latest heartbeat (issue #20: which sensors are behind).
+  `CREATE TABLE sensor_versions (host TEXT PRIMARY KEY, version TEXT NOT NULL, time INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX sensor_versions_version ON sensor_versions (version);`,
 ];
 
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {

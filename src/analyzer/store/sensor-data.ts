@@ -4,15 +4,19 @@
  * minute. Both are gathered in memory and written in the daemon's one-second flush, one
  * transaction, so a burst of messages costs no fsync per message. A flush keeps the latest reading
  * per host and quantity: a sensor's heartbeat comes every 10-60 s, and a sender flooding
- * heartbeats must not write a row per message.
+ * heartbeats must not write a row per message. A heartbeat also carries the sensor's envirowatch
+ * version, kept per host.
  */
-import { HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER } from '../../common/sensor-messages.js';
+import { AGENT_SD_ID, HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER, VERSION_PARAMETER } from '../../common/sensor-messages.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
+import { compareVersions } from '../../common/version.js';
 import type { Db } from './database.js';
 
 const MINUTE_MS = 60_000;
 /** An event's weight in a host's activity halves in this time (the rates page's ranking); the migration that made host_activity used the same. */
 export const ACTIVITY_HALF_LIFE_MS = 600_000;
+/** A longer "version" is not one of ours (ours are like 1.2.0-rc.1); it is not kept. */
+const MAX_VERSION_LENGTH = 64;
 
 export interface Reading {
   readonly quantity: string;
@@ -37,11 +41,20 @@ export function heartbeatReadings(event: SyslogEvent): Reading[] {
   return readings;
 }
 
+/** The sensor's envirowatch version in a HEARTBEAT event; undefined for any other event, or none or too long. */
+export function heartbeatVersion(event: SyslogEvent): string | undefined {
+  if (event.msgId !== HEARTBEAT_MSG_ID) return undefined;
+  const version = event.structuredData[AGENT_SD_ID]?.[VERSION_PARAMETER]?.[0];
+  return version && version.length <= MAX_VERSION_LENGTH ? version : undefined;
+}
+
 export class SensorData {
   /** `host NUL quantity` → the latest reading since the last flush. */
   private pendingReadings = new Map<string, { host: string; reading: Reading }>();
   /** host → minute → events, since the last flush. */
   private pendingRates = new Map<string, Map<number, number>>();
+  /** host → its version in its latest heartbeat since the last flush. */
+  private pendingVersions = new Map<string, { version: string; time: number }>();
 
   constructor(private readonly db: Db) {}
 
@@ -51,14 +64,18 @@ export class SensorData {
     let minutes = this.pendingRates.get(event.host);
     if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
-    if (event.msgId === HEARTBEAT_MSG_ID) for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    if (event.msgId !== HEARTBEAT_MSG_ID) return;
+    for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    const version = heartbeatVersion(event);
+    if (version) this.pendingVersions.set(event.host, { version, time: event.eventTime });
   }
 
   /** Writes what was gathered since the last call; throws (keeping it) when the database fails. */
   flush(): void {
-    if (this.pendingReadings.size === 0 && this.pendingRates.size === 0) return;
+    if (this.pendingReadings.size === 0 && this.pendingRates.size === 0 && this.pendingVersions.size === 0) return;
     const readings = this.pendingReadings;
     const rates = this.pendingRates;
+    const versions = this.pendingVersions;
     this.db.transaction(() => {
       const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
       const keepLatest = this.db.prepare(
@@ -78,9 +95,13 @@ export class SensorData {
         const { score, last } = activityScore(minutes);
         addActivity.run(host, score, last);
       }
+      // A heartbeat delayed in a queue must not put back the version of before an upgrade.
+      const setVersion = this.db.prepare('INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time');
+      for (const [host, { version, time }] of versions) setVersion.run(host, version, time);
     })();
     this.pendingReadings = new Map();
     this.pendingRates = new Map();
+    this.pendingVersions = new Map();
   }
 
   /** Deletes readings and rates older than `before`; returns how many rows. */
@@ -90,6 +111,7 @@ export class SensorData {
       'DELETE FROM latest_readings WHERE time < ?',
       'DELETE FROM host_rates WHERE minute < ?',
       'DELETE FROM host_activity WHERE last_minute < ?',
+      'DELETE FROM sensor_versions WHERE time < ?',
     ].reduce((rows, sql) => rows + this.db.prepare(sql).run(before).changes, 0);
   }
 }
@@ -157,4 +179,19 @@ export function busiestHosts(db: Db, since: number, maxHosts: number): { host: s
 /** How many hosts sent events since `since`. */
 export function countRateHosts(db: Db, since: number): number {
   return db.prepare('SELECT COUNT(*) FROM host_activity WHERE last_minute >= ?').pluck().get(since) as number;
+}
+
+/** host → the envirowatch version of its latest heartbeat, for these hosts (a page's). */
+export function sensorVersions(db: Db, hosts: readonly string[]): Map<string, string> {
+  const read = db.prepare('SELECT version FROM sensor_versions WHERE host = ?').pluck();
+  return new Map(hosts.flatMap((host) => {
+    const version = read.get(host) as string | undefined;
+    return version === undefined ? [] : [[host, version] as const];
+  }));
+}
+
+/** The newest version any sensor runs (one row per distinct version, read through its index). */
+export function newestSensorVersion(db: Db): string | undefined {
+  const versions = db.prepare('SELECT DISTINCT version FROM sensor_versions').pluck().all() as string[];
+  return versions.reduce<string | undefined>((newest, version) => (newest === undefined || compareVersions(version, newest) > 0 ? version : newest), undefined);
 }

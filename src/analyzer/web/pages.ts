@@ -4,6 +4,7 @@
  */
 import { SEVERITIES, type Severity } from '../../common/syslog/format.js';
 import { formatDuration } from '../../common/duration.js';
+import { compareVersions } from '../../common/version.js';
 import { problemDuration, type StoredAlert } from '../store/alerts.js';
 import type { Reading } from '../store/sensor-data.js';
 import type { KeyStateView } from '../rules/kind.js';
@@ -207,15 +208,18 @@ ${rates.map(
 
 export interface SensorView {
   readonly host: string;
+  /** Its envirowatch version, from its latest heartbeat (older agents send none). */
+  readonly version?: string | undefined;
   readonly latest: readonly Reading[];
   readonly series: readonly { quantity: string; unit: string; points: readonly { time: number; value: number }[] }[];
 }
 
-/** A page of sensors, by host name. */
-export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }, paging: Paging): Html {
+/** A page of sensors, by host name; `newest`: the newest version any sensor runs (those behind it are marked). */
+export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }, paging: Paging, newest: string | undefined): Html {
   if (sensors.length === 0) return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
   return html`${pager(paging, SENSOR_PAGER)}<div class="cards">${sensors.map(
     (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
+${versionLine(sensor.version, newest)}
 <div class="readings">${sensor.latest.map((reading) => html`<div class="reading"><div class="muted">${reading.quantity}</div><div class="value state-${reading.status}">${reading.value} ${reading.unit}</div><div class="muted">${reading.status}, ${time(reading.time).slice(11)}</div></div>`)}</div>
 ${sensor.series.map((series) => html`<div class="muted">${series.quantity}, last 24 h</div>${lineChart({ points: series.points, from: window.from, to: window.to, unit: series.unit, label: `${sensor.host} ${series.quantity}, last 24 h`, maxGapMs: 5 * 60_000 })}`)}
 </section>`,
@@ -223,6 +227,13 @@ ${sensor.series.map((series) => html`<div class="muted">${series.quantity}, last
 }
 
 const SENSOR_PAGER = { start: 'First', previous: '← Previous', next: 'Next →' };
+
+/** A sensor's version; one behind the newest any sensor runs is marked, so an operator sees which to update. */
+function versionLine(version: string | undefined, newest: string | undefined): Html {
+  if (!version) return html`<div class="muted" data-version="">version unknown (its heartbeat has none)</div>`;
+  const behind = newest !== undefined && compareVersions(version, newest) < 0;
+  return behind ? html`<div class="state-warning" data-version="${version}">envirowatch ${version}, behind ${newest}</div>` : html`<div class="muted" data-version="${version}">envirowatch ${version}</div>`;
+}
 
 export interface RuleView {
   readonly id: string;

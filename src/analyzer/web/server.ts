@@ -18,7 +18,7 @@ import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
 import type { AlertCursor, AlertFilter, AlertStore, StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/database.js';
-import { busiestHosts, countRateHosts, countSensors, readingSeries, sensorsPage as readSensorsPage } from '../store/sensor-data.js';
+import { busiestHosts, countRateHosts, countSensors, newestSensorVersion, readingSeries, sensorsPage as readSensorsPage, sensorVersions } from '../store/sensor-data.js';
 import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
 import { allowedHostNames, type WebConfig } from './config.js';
 import { firstInOrder } from './first-in-order.js';
@@ -422,8 +422,10 @@ export class WebServer {
   private sensorsView(now: number, query: (name: string) => string | undefined): Html {
     const window = { from: now - 24 * HOUR_MS, to: now };
     const page = readSensorsPage(this.sources.db, { after: query('after'), before: query('before') }, SENSORS_PAGE_SIZE);
+    const versions = sensorVersions(this.sources.db, page.sensors.map(({ host }) => host));
     const sensors = page.sensors.map(({ host, readings }) => ({
       host,
+      version: versions.get(host),
       latest: readings,
       series: CHARTED.filter((quantity) => readings.some((r) => r.quantity === quantity)).map((quantity) => ({
         quantity,
@@ -439,7 +441,7 @@ export class WebServer {
       previous: page.earlier && first !== undefined ? href({ before: first }) : undefined,
       next: page.later && last !== undefined ? href({ after: last }) : undefined,
     };
-    return sensorsPage(sensors, window, paging);
+    return sensorsPage(sensors, window, paging, newestSensorVersion(this.sources.db));
   }
 }
 

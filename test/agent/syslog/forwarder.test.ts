@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/common/clock.js';
-import { silentLogger } from '../src/common/logger.js';
-import { formatRfc3164, formatRfc5424, octetCounted, type OutgoingMessage } from '../src/common/syslog/format.js';
-import { syslogConfigSchema } from '../src/agent/syslog/config.js';
-import { SyslogForwarder } from '../src/agent/syslog/forwarder.js';
-import { heartbeatMessage, statusChangeMessage } from '../src/agent/syslog/messages.js';
-import { agentFixture } from './helpers/agent-fixture.js';
-import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
-import { requireRsyslog, startRsyslog, type RunningRsyslog } from './helpers/rsyslog-collector.js';
+import { systemClock } from '../../../src/common/clock.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import { formatRfc3164, formatRfc5424, octetCounted, type OutgoingMessage } from '../../../src/common/syslog/format.js';
+import { syslogConfigSchema } from '../../../src/agent/syslog/config.js';
+import { SyslogForwarder } from '../../../src/agent/syslog/forwarder.js';
+import { heartbeatMessage, statusChangeMessage } from '../../../src/agent/syslog/messages.js';
+import { agentFixture } from '../../helpers/agent-fixture.js';
+import { freeTcpPort, freeUdpPort } from '../../helpers/ports.js';
+import { requireRsyslog, startRsyslog, type RunningRsyslog } from '../../helpers/rsyslog-collector.js';
 
 const BASE: OutgoingMessage = { facility: 'local0', severity: 'warning', timestamp: Date.UTC(2026, 10, 23, 21, 5, 9, 120), hostname: 'sensor-7', appName: 'envirowatch', procId: '42', msgId: 'STATUS', message: 'Temperature ok -> warning' };
 
@@ -74,7 +74,7 @@ describe('to a real rsyslogd', () => {
     });
     const forwarder = new SyslogForwarder({ config, units: { temperature: 'fahrenheit' }, clock: systemClock, logger: silentLogger, version: '9.9.9' });
     forwarder.send(statusChangeMessage({ quantity: 'temperature', from: 'ok', to: 'critical', value: 27.5, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: Date.now() }, { temperature: 'fahrenheit' }));
-    forwarder.send(heartbeatMessage(snapshot, { temperature: 'fahrenheit' }));
+    forwarder.send(heartbeatMessage(snapshot, { temperature: 'fahrenheit' }, '9.9.9'));
     await forwarder.stop();
     const got = (await rsyslog.waitFor(before + 12)).slice(before);
     const stream = got.filter((m) => m.msgId === 'STATUS' && m.structuredData !== '-');
@@ -85,7 +85,7 @@ describe('to a real rsyslogd', () => {
     }
     const heartbeats = got.filter((m) => m.msgId === 'HEARTBEAT');
     expect(heartbeats).toHaveLength(3);
-    expect(heartbeats[0]!.structuredData).toMatch(/^\[readings@21600 temperature="7\d(\.\d+)?" temperatureStatus="ok" humidity="[\d.]+" humidityStatus="ok" pressure="[\d.]+" pressureStatus="ok" light="[\d.]+" lightStatus="ok" proximity="\d+" proximityStatus="ok" temperatureUnit="°F"\]$/);
+    expect(heartbeats[0]!.structuredData).toMatch(/^\[readings@21600 temperature="7\d(\.\d+)?" temperatureStatus="ok" humidity="[\d.]+" humidityStatus="ok" pressure="[\d.]+" pressureStatus="ok" light="[\d.]+" lightStatus="ok" proximity="\d+" proximityStatus="ok" temperatureUnit="°F"\]\[agent@21600 version="9\.9\.9"\]$/);
     // RFC 3164 has no MSGID or structured data: the pairs ride in the message.
     const bsd = got.filter((m) => m.message.startsWith('Temperature ok -> critical') && m.structuredData === '-');
     expect(bsd).toHaveLength(1);
@@ -125,7 +125,7 @@ describe('envirowatch agent with syslog destinations', () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-syslog-'));
     const config = join(dir, 'agent.yaml');
     await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\nsyslog:\n  hostname: sensor-e2e\n  heartbeat: 1s\n  destinations:\n    - { host: 127.0.0.1, port: ${rsyslog.tcpPort}, protocol: tcp }\n`);
-    const cli = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+    const cli = fileURLToPath(new URL('../../../dist/src/cli/envirowatch.mjs', import.meta.url));
     const child = spawn(cli, ['agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' }, stdio: 'ignore' });
     try {
       const got = await rsyslog.waitFor(3, 10_000);
