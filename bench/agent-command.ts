@@ -32,12 +32,22 @@ export interface RunningAgentCommand {
  * it says it started. With `countReadings` it prints each reading (--print-readings), so they can
  * be counted; without, it runs as the service does.
  */
-export async function startAgentCommand(nodeFlags: readonly string[], options: { configLines?: readonly string[]; countReadings?: boolean } = {}): Promise<RunningAgentCommand> {
+export async function startAgentCommand(
+  nodeFlags: readonly string[],
+  options: { configLines?: readonly string[]; countReadings?: boolean } = {},
+): Promise<RunningAgentCommand> {
   const dir = mkdtempSync(join(tmpdir(), 'envirowatch-bench-agent-'));
   const port = await freeUdpPort();
   const config = join(dir, 'agent.yaml');
-  writeFileSync(config, ['snmp:', '  addresses: [127.0.0.1]', `  port: ${port}`, '  communities: [{ name: public }]', ...(options.configLines ?? []), ''].join('\n'));
-  const child = spawn(process.execPath, [...nodeFlags, CLI, 'agent', '--simulate', ...(options.countReadings ? ['--print-readings'] : []), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+  writeFileSync(
+    config,
+    ['snmp:', '  addresses: [127.0.0.1]', `  port: ${port}`, '  communities: [{ name: public }]', ...(options.configLines ?? []), ''].join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, CLI, 'agent', '--simulate', ...(options.countReadings ? ['--print-readings'] : []), '--config', config],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENVIROWATCH_CONFIG: '' } },
+  );
   let readings = 0;
   let log = '';
   const waiting = new Set<{ count: number; resolve: () => void }>();
@@ -68,7 +78,9 @@ export async function startAgentCommand(nodeFlags: readonly string[], options: {
     rssMb: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
     cpuUs: () => {
       // Fields after the command name in parentheses: state is the first, utime the 12th, stime the 13th.
-      const fields = stat().slice(stat().lastIndexOf(')') + 2).split(' ');
+      const fields = stat()
+        .slice(stat().lastIndexOf(')') + 2)
+        .split(' ');
       return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
     },
     stop: async () => {

@@ -43,12 +43,16 @@ const rules20 = twentyRules();
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function line3164(i: number): string {
-  const t = `Jan ${String(1 + Math.floor(i / 86_400) % 28).padStart(2, ' ')} ${pad(Math.floor(i / 3600) % 24)}:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}`;
+  const t = `Jan ${String(1 + (Math.floor(i / 86_400) % 28)).padStart(2, ' ')} ${pad(Math.floor(i / 3600) % 24)}:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}`;
   switch (i % 4) {
-    case 0: return `${t} openvpn[53530]: openvpn server 'ovpns1' user 'user${i % 500}' address '10.${(i >> 8) & 255}.${i & 255}.1:1194' - connected`;
-    case 1: return `${t} srv${i % 20} Microsoft-Windows-Security-Auditing[4624]: 4624: An account was successfully logged on. Logon Type: 10 Logon ID: 0x${i.toString(16)}`;
-    case 2: return `${t} srv${(i - 1) % 20} Microsoft-Windows-Security-Auditing[4634]: 4634: An account was logged off. Logon ID: 0x${(i - 1).toString(16)}`;
-    default: return `${t} fw${i % 7} kernel: IN=eth0 OUT= SRC=192.0.2.${i % 250} DST=198.51.100.1 PROTO=TCP DPT=22`;
+    case 0:
+      return `${t} openvpn[53530]: openvpn server 'ovpns1' user 'user${i % 500}' address '10.${(i >> 8) & 255}.${i & 255}.1:1194' - connected`;
+    case 1:
+      return `${t} srv${i % 20} Microsoft-Windows-Security-Auditing[4624]: 4624: An account was successfully logged on. Logon Type: 10 Logon ID: 0x${i.toString(16)}`;
+    case 2:
+      return `${t} srv${(i - 1) % 20} Microsoft-Windows-Security-Auditing[4634]: 4634: An account was logged off. Logon ID: 0x${(i - 1).toString(16)}`;
+    default:
+      return `${t} fw${i % 7} kernel: IN=eth0 OUT= SRC=192.0.2.${i % 250} DST=198.51.100.1 PROTO=TCP DPT=22`;
   }
 }
 function line5424(i: number): string {
@@ -96,7 +100,10 @@ function rate(count: number, ms: number): string {
 
 const out: string[] = [`node ${process.version}; ${N.toLocaleString('en-US')} messages per figure`];
 const reference = referenceForYear(2026);
-for (const [name, make] of [['RFC 3164', line3164], ['RFC 5424', line5424]] as const) {
+for (const [name, make] of [
+  ['RFC 3164', line3164],
+  ['RFC 5424', line5424],
+] as const) {
   const lines = Array.from({ length: N }, (_, i) => make(i));
   const started = performance.now();
   for (const l of lines) parseSyslog(l, { receivedAt: reference, source: 'bench', reference });
@@ -137,11 +144,18 @@ for (const set of [rules, rules20]) {
   // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
   // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
   // an event rule turns into an alert marks the end (TCP keeps the order).
-  const { config, tcp, dir } = await analyzerSetup([...twentyRuleLines(), '  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }'], ['web: { enabled: false }']);
+  const { config, tcp, dir } = await analyzerSetup(
+    [...twentyRuleLines(), '  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }'],
+    ['web: { enabled: false }'],
+  );
   const analyzer = await startAnalyzer(config);
   const ended = new Promise<void>((resolve) => {
     // After the helper's own listeners, which append the chunk to the log.
-    const check = (chunk: Buffer) => analyzer.log().slice(-chunk.length - 16).includes('BENCH-END') && resolve();
+    const check = (chunk: Buffer) =>
+      analyzer
+        .log()
+        .slice(-chunk.length - 16)
+        .includes('BENCH-END') && resolve();
     for (const stream of [analyzer.child.stdout!, analyzer.child.stderr!]) stream.on('data', check);
   });
   const socket = connect(tcp, '127.0.0.1');
@@ -156,13 +170,17 @@ for (const set of [rules, rules20]) {
   await stopAnalyzer(analyzer); // it saves its counters as it stops
   const counters = savedCounters(dir);
   const processed = counters.engine.events - 1;
-  out.push(`TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}, CPU ${(cpu / N).toFixed(2)} µs/msg, of which the receiving (main) thread ${(main / N).toFixed(2)} (${(main / ms / 10).toFixed(0)} % of a core); sent ${N}, processed ${processed}, lost ${N - processed}`);
+  out.push(
+    `TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}, CPU ${(cpu / N).toFixed(2)} µs/msg, of which the receiving (main) thread ${(main / N).toFixed(2)} (${(main / ms / 10).toFixed(0)} % of a core); sent ${N}, processed ${processed}, lost ${N - processed}`,
+  );
 }
 const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
 {
   // UDP into a receiver in its own process, paced in 1 ms batches.
   const port = await freeUdpPort();
-  const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const answers = createInterface({ input: probe.stdout! })[Symbol.asyncIterator]();
   await answers.next(); // ready
   const processed = async () => {
@@ -174,7 +192,9 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
     const { sent, achieved } = await sendUdpPaced(datagrams, port, perSecond, 2);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const got = (await processed()) - before;
-    out.push(`UDP at ${perSecond.toLocaleString('en-US')}/s (2 s, achieved ${achieved.toLocaleString('en-US')}/s): sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
+    out.push(
+      `UDP at ${perSecond.toLocaleString('en-US')}/s (2 s, achieved ${achieved.toLocaleString('en-US')}/s): sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
+    );
   }
   probe.stdin!.end();
   await new Promise((resolve) => probe.once('exit', resolve));
@@ -188,12 +208,20 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
   await stopAnalyzer(analyzer);
   const counters = savedCounters(dir);
   const got = counters.engine.events;
-  out.push(`UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`);
+  out.push(
+    `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
+  );
 }
 {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'], { maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'],
+    { maxBuffer: 1 << 20 },
+  );
   const memory = JSON.parse(stdout) as { rssMb: number; heapUsedMb: number };
-  out.push(`after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`);
+  out.push(
+    `after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`,
+  );
 }
 if (spawnSync('sec', ['--version']).status === 0) {
   const sec = await compareWithSec();
@@ -201,7 +229,9 @@ if (spawnSync('sec', ['--version']).status === 0) {
   out.push(
     `replay of ${sec.lines.toLocaleString('en-US')} lines, equivalent rules, each its own process: envirowatch analyze ${(sec.oursMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.oursMs)}), ` +
       `SEC ${(sec.secMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.secMs)}): ${(sec.secMs / sec.oursMs).toFixed(1)}x; ` +
-      `alerts ${sec.oursAlerts} vs ${sec.secAlerts} (${Object.entries(sec.byKind).map(([kind, n]) => `${n} ${kind}`).join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
+      `alerts ${sec.oursAlerts} vs ${sec.secAlerts} (${Object.entries(sec.byKind)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
   );
 } else {
   out.push('SEC side by side: skipped, `sec` is not installed (apt-get install sec)');

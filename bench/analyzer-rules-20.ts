@@ -13,11 +13,24 @@ export function exampleRules(): Rule[] {
 /** The 20 rules as the YAML items of a `rules:` list (the example file's, without its `rules:` line, and 16 more). */
 export function twentyRuleLines(): string[] {
   const extra: string[] = [];
-  for (let i = 0; i < 6; i++) extra.push(`  - { id: anomaly-${i}, kind: anomaly, match: { regex: "SRC=(?<src>[\\\\d.]+) .*DPT=(?<port>${20 + i})\\\\b" }, key: "\${src}", value: "\${port}", learning: 1h }`);
-  for (let i = 0; i < 4; i++) extra.push(`  - { id: timer-${i}, kind: timer, start: { regex: "4624: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, end: { regex: "4634: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, key: "\${id}", timeout: 1h }`);
+  for (let i = 0; i < 6; i++)
+    extra.push(
+      `  - { id: anomaly-${i}, kind: anomaly, match: { regex: "SRC=(?<src>[\\\\d.]+) .*DPT=(?<port>${20 + i})\\\\b" }, key: "\${src}", value: "\${port}", learning: 1h }`,
+    );
+  for (let i = 0; i < 4; i++)
+    extra.push(
+      `  - { id: timer-${i}, kind: timer, start: { regex: "4624: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, end: { regex: "4634: .*Logon ID: (?<id>0x[0-9a-f]*${i.toString(16)})$" }, key: "\${id}", timeout: 1h }`,
+    );
   for (let i = 0; i < 3; i++) extra.push(`  - { id: event-${i}, kind: event, match: { regex: "PROTO=(?<proto>UDP|ICMP) .*${i}$" }, key: "\${host}" }`);
-  for (let i = 0; i < 3; i++) extra.push(`  - { id: eps-${i}, kind: eps, match: { app: "^(kernel|envirowatch)$" }, interval: ${i + 1}m, below: 1, above: 100000 }`);
-  return [...exampleRulesYaml().trimEnd().replace(/^rules:$/m, '').split('\n'), ...extra];
+  for (let i = 0; i < 3; i++)
+    extra.push(`  - { id: eps-${i}, kind: eps, match: { app: "^(kernel|envirowatch)$" }, interval: ${i + 1}m, below: 1, above: 100000 }`);
+  return [
+    ...exampleRulesYaml()
+      .trimEnd()
+      .replace(/^rules:$/m, '')
+      .split('\n'),
+    ...extra,
+  ];
 }
 
 export function twentyRules(): Rule[] {

@@ -44,13 +44,15 @@ const random = () => {
 
 function changeRgb(frame: Rgb565Frame, area: typeof CLOCK_AREA): Rgb565Frame {
   const next = { ...frame, pixels: frame.pixels.slice() };
-  for (let y = area.y; y < area.y + area.height; y++) for (let x = area.x; x < area.x + area.width; x++) if (random() < 0.5) next.pixels[y * frame.width + x] = Math.floor(random() * 0x10000);
+  for (let y = area.y; y < area.y + area.height; y++)
+    for (let x = area.x; x < area.x + area.width; x++) if (random() < 0.5) next.pixels[y * frame.width + x] = Math.floor(random() * 0x10000);
   return next;
 }
 
 function changeMono(frame: MonoFrame, area: typeof CLOCK_AREA): MonoFrame {
   const next = { ...frame, pages: frame.pages.slice() };
-  for (let y = area.y; y < area.y + area.height; y++) for (let x = area.x; x < area.x + area.width; x++) if (random() < 0.5) next.pages[(y >> 3) * frame.width + x]! ^= 1 << (y & 7);
+  for (let y = area.y; y < area.y + area.height; y++)
+    for (let x = area.x; x < area.x + area.width; x++) if (random() < 0.5) next.pages[(y >> 3) * frame.width + x]! ^= 1 << (y & 7);
   return next;
 }
 
@@ -59,7 +61,15 @@ const i2cMs = (s: TransferStats) => (((s.bytes + s.transactions) * 9) / I2C_HZ) 
 const rows: string[][] = [['display', 'refresh', 'bytes', 'transactions', 'wire ms', 'of full', 'picture ok']];
 /** `ok`: the emulator's picture equals the frame sent; undefined where no picture is compared. */
 function row(display: string, what: string, stats: TransferStats, full: TransferStats, ms: number, ok?: boolean): void {
-  rows.push([display, what, String(stats.bytes), String(stats.transactions), ms.toFixed(2), `${((100 * stats.bytes) / full.bytes).toFixed(1)} %`, ok === undefined ? '-' : ok ? 'yes' : 'NO']);
+  rows.push([
+    display,
+    what,
+    String(stats.bytes),
+    String(stats.transactions),
+    ms.toFixed(2),
+    `${((100 * stats.bytes) / full.bytes).toFixed(1)} %`,
+    ok === undefined ? '-' : ok ? 'yes' : 'NO',
+  ]);
 }
 
 // ST7735
@@ -156,7 +166,8 @@ let monoFull: TransferStats;
   row('oled-i2c-bus', 'full frame (update)', full, monoFull, i2cMs(full), isDeepStrictEqual(emulator.frame(), frame));
   const ticked = changeMono(frame, MONO_CLOCK_AREA);
   const changed: Array<[number, number, number]> = [];
-  for (let y = 0; y < 64; y++) for (let x = 0; x < 128; x++) if (monoPixel(ticked, x, y) !== monoPixel(frame, x, y)) changed.push([x, y, monoPixel(ticked, x, y) ? 1 : 0]);
+  for (let y = 0; y < 64; y++)
+    for (let x = 0; x < 128; x++) if (monoPixel(ticked, x, y) !== monoPixel(frame, x, y)) changed.push([x, y, monoPixel(ticked, x, y) ? 1 : 0]);
   oled.drawPixel(changed, true);
   await sleep(20);
   const tick = take();
@@ -166,7 +177,10 @@ let monoFull: TransferStats;
 // The real screens: the renderer's frames of the sample room, a clock tick one second later.
 const sampleConfig = resolveAgentConfig(agentConfigSchema.parse({}));
 const renderTimes: string[] = [];
-for (const [name, target] of [['ST7735', { format: 'rgb565', width: 160, height: 80 }], ['SSD1306', { format: 'mono', width: 128, height: 64 }]] as const) {
+for (const [name, target] of [
+  ['ST7735', { format: 'rgb565', width: 160, height: 80 }],
+  ['SSD1306', { format: 'mono', width: 128, height: 64 }],
+] as const) {
   const screen = sampleScreen('normal', sampleConfig);
   if (screen.kind !== 'readings') throw new Error('readings screen expected');
   const clock = new ManualClock();
@@ -174,7 +188,9 @@ for (const [name, target] of [['ST7735', { format: 'rgb565', width: 160, height:
   const bus = new EmulatedI2cBus(1);
   const ssd1306 = new Ssd1306Emulator();
   bus.attach(ADDRESS, ssd1306);
-  const driver = st7735 ? new St7735Driver({ spi: st7735.spi, dc: st7735.dc, backlight: st7735.backlight, clock }) : new Ssd1306Driver({ bus, busName: 'emulated', address: ADDRESS });
+  const driver = st7735
+    ? new St7735Driver({ spi: st7735.spi, dc: st7735.dc, backlight: st7735.backlight, clock })
+    : new Ssd1306Driver({ bus, busName: 'emulated', address: ADDRESS });
   await driver.open();
   const first = renderScreen(screen, target);
   const full = await driver.show(first);
@@ -192,4 +208,6 @@ for (const [name, target] of [['ST7735', { format: 'rgb565', width: 160, height:
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((r) => r[column]!.length)));
 for (const r of rows) console.log(r.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '));
 console.log(`\nrendering one frame (pureimage, DejaVu Sans, after the first): ${renderTimes.join(', ')}`);
-console.log(`"of full" compares with our driver's full refresh of the same display. Wire ms: SPI at ${SPI_HZ / 1e6} MHz, I²C at ${I2C_HZ / 1e3} kHz (computed).`);
+console.log(
+  `"of full" compares with our driver's full refresh of the same display. Wire ms: SPI at ${SPI_HZ / 1e6} MHz, I²C at ${I2C_HZ / 1e3} kHz (computed).`,
+);

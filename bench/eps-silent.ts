@@ -18,7 +18,9 @@ const WINDOW_MS = 30_000;
 
 const get = (url: string) =>
   new Promise<void>((resolve, reject) => {
-    request(url, (response) => response.resume().once('end', resolve)).once('error', reject).end();
+    request(url, (response) => response.resume().once('end', resolve))
+      .once('error', reject)
+      .end();
   });
 
 export async function epsSilent(n: number): Promise<{ stored: number; lastStoredAfterMs: number; longestStallMs: number }> {

@@ -23,7 +23,18 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import fc from 'fast-check';
 import { parseOid } from '../src/snmp/oid.js';
 import { ANALYZER_CLI, CLI, analyzerSetup, cli, waitFor } from '../test/helpers/analyzer-process.js';
-import { HOSTILE_HOSTS, HOSTILE_URL_TARGETS, JS_SPECIAL_NAMES, backtrackingRuns, hostileName, hostileRfc3164, hostileRfc5424, hostileSnmpV2Message, hostileSnmpV3Message, mutatedPackets } from '../test/helpers/hostile-inputs.js';
+import {
+  HOSTILE_HOSTS,
+  HOSTILE_URL_TARGETS,
+  JS_SPECIAL_NAMES,
+  backtrackingRuns,
+  hostileName,
+  hostileRfc3164,
+  hostileRfc5424,
+  hostileSnmpV2Message,
+  hostileSnmpV3Message,
+  mutatedPackets,
+} from '../test/helpers/hostile-inputs.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { runTool } from '../test/helpers/snmp-tools.js';
 import { getRequest } from './snmp-load.js';
@@ -104,7 +115,9 @@ function runProbe(initial: ProbeTarget): void {
       inFlight = false;
       if (sender !== send) return; // sent to the previous process
       const ms = performance.now() - sentAt;
-      report = answered ? { ...report, probes: report.probes + 1, maxStallMs: Math.max(report.maxStallMs, ms) } : { ...report, probes: report.probes + 1, unanswered: report.unanswered + 1 };
+      report = answered
+        ? { ...report, probes: report.probes + 1, maxStallMs: Math.max(report.maxStallMs, ms) }
+        : { ...report, probes: report.probes + 1, unanswered: report.unanswered + 1 };
     });
   }, PROBE_EVERY_MS);
   parentPort!.on('message', (command: ProbeCommand) => {
@@ -215,7 +228,9 @@ class Supervised {
     this.process.child.once('exit', (code, signal) => {
       if (this.stopping) return;
       this.crashes += 1;
-      process.stdout.write(`\n!! ${this.name} (pid ${this.process.child.pid}) exited: code ${code}, signal ${signal}. Its log tail:\n${this.process.log(Math.max(0, this.process.logSize() - 3000))}\n!! restarting it\n`);
+      process.stdout.write(
+        `\n!! ${this.name} (pid ${this.process.child.pid}) exited: code ${code}, signal ${signal}. Its log tail:\n${this.process.log(Math.max(0, this.process.logSize() - 3000))}\n!! restarting it\n`,
+      );
       this.restarting = this.run().finally(() => (this.restarting = undefined));
     });
   }
@@ -226,9 +241,19 @@ class Supervised {
 /** Lines that reach each rule below, with special names in the fields its named groups capture. */
 const ruleLine = (): fc.Arbitrary<string> =>
   fc
-    .tuple(hostileName(), fc.constantFrom('openvpn', 'fuzz', 'fuzzd', ...JS_SPECIAL_NAMES), hostileName(), fc.constantFrom('anomaly', 'logon', 'logoff', 'event'))
+    .tuple(
+      hostileName(),
+      fc.constantFrom('openvpn', 'fuzz', 'fuzzd', ...JS_SPECIAL_NAMES),
+      hostileName(),
+      fc.constantFrom('anomaly', 'logon', 'logoff', 'event'),
+    )
     .map(([host, app, name, rule]) => {
-      const body = { anomaly: `openvpn server 'ovpns1' user '${name}' address '${name}:1194' - connected`, logon: `LOGON ${name}`, logoff: `LOGOFF ${name}`, event: `ALERT ${name}` }[rule];
+      const body = {
+        anomaly: `openvpn server 'ovpns1' user '${name}' address '${name}:1194' - connected`,
+        logon: `LOGON ${name}`,
+        logoff: `LOGOFF ${name}`,
+        event: `ALERT ${name}`,
+      }[rule];
       return `<13>Dec  4 10:00:00 ${host} ${app}[1]: ${body}`;
     });
 
@@ -252,11 +277,17 @@ const octetFrame = (message: Buffer) => Buffer.concat([Buffer.from(`${message.le
  * RFC 6587's MSG-LEN starts with a non-zero digit, so `0 ` would begin an LF-framed line.
  */
 const tcpFrame = (): fc.Arbitrary<{ frame: Buffer; cut: number | undefined }> =>
-  fc.tuple(syslogMessage().filter((message) => message.length > 0), fc.boolean(), fc.option(fc.double({ min: 0, max: 1, noNaN: true }))).map(([message, lineFramed, cut]) => {
-    const canLineFrame = !message.includes(0x0a) && !/^[0-9\r\0 ]/.test(message.toString('latin1'));
-    const frame = lineFramed && canLineFrame ? Buffer.concat([message, Buffer.from('\n')]) : octetFrame(message);
-    return { frame, cut: cut === null ? undefined : Math.floor(cut * frame.length) };
-  });
+  fc
+    .tuple(
+      syslogMessage().filter((message) => message.length > 0),
+      fc.boolean(),
+      fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+    )
+    .map(([message, lineFramed, cut]) => {
+      const canLineFrame = !message.includes(0x0a) && !/^[0-9\r\0 ]/.test(message.toString('latin1'));
+      const frame = lineFramed && canLineFrame ? Buffer.concat([message, Buffer.from('\n')]) : octetFrame(message);
+      return { frame, cut: cut === null ? undefined : Math.floor(cut * frame.length) };
+    });
 
 /**
  * Raw HTTP request parts; the Host `good` is the daemon's own address, filled in when sent. Two in
@@ -265,11 +296,33 @@ const tcpFrame = (): fc.Arbitrary<{ frame: Buffer; cut: number | undefined }> =>
 const httpRequest = () =>
   fc.record({
     method: fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST', 'POST', 'PUT', 'OPTIONS', '__proto__', 'get'),
-    target: fc.oneof(fc.constantFrom(...HOSTILE_URL_TARGETS), fc.constantFrom('/', '/history', '/rates', '/sensors', '/rules', '/alert?id=1', '/login', '/ack', '/logout', '/style.css')),
+    target: fc.oneof(
+      fc.constantFrom(...HOSTILE_URL_TARGETS),
+      fc.constantFrom('/', '/history', '/rates', '/sensors', '/rules', '/alert?id=1', '/login', '/ack', '/logout', '/style.css'),
+    ),
     host: fc.oneof({ weight: 2, arbitrary: fc.constant<string | undefined>('good') }, fc.constantFrom(...HOSTILE_HOSTS)),
-    cookie: fc.option(fc.constantFrom('__proto__=x', 'constructor=1; toString=2', 'ew_session=__proto__', 'ew_session=constructor', 'ew_session=%zz', 'a=b; a=c; __proto__=', `ew_session=${'x'.repeat(3000)}`)),
+    cookie: fc.option(
+      fc.constantFrom(
+        '__proto__=x',
+        'constructor=1; toString=2',
+        'ew_session=__proto__',
+        'ew_session=constructor',
+        'ew_session=%zz',
+        'a=b; a=c; __proto__=',
+        `ew_session=${'x'.repeat(3000)}`,
+      ),
+    ),
     origin: fc.option(fc.constantFrom('http://evil.example', 'null', '__proto__')),
-    body: fc.constantFrom('', '__proto__[x]=1', 'csrf=__proto__&id=constructor', 'id=toString&csrf=', 'constructor[prototype][x]=1', '%zz=%', `csrf=${'a'.repeat(5000)}`, 'a=1&'.repeat(2000)),
+    body: fc.constantFrom(
+      '',
+      '__proto__[x]=1',
+      'csrf=__proto__&id=constructor',
+      'id=toString&csrf=',
+      'constructor[prototype][x]=1',
+      '%zz=%',
+      `csrf=${'a'.repeat(5000)}`,
+      'a=1&'.repeat(2000),
+    ),
   });
 type HttpRequestParts = ReturnType<typeof httpRequest> extends fc.Arbitrary<infer T> ? T : never;
 
@@ -284,7 +337,10 @@ function formatHttp(parts: HttpRequestParts, port: number): Buffer {
 }
 
 /** SNMP packets for the agent: v1/v2c with hostile and with the configured community, v3; as built, truncated, bit-flipped. */
-const snmpPacket = () => mutatedPackets(fc.oneof(hostileSnmpV2Message(), hostileSnmpV2Message([COMMUNITY]), hostileSnmpV3Message([Buffer.from(ENGINE_ID, 'hex')]))).filter((packet) => packet.length > 0);
+const snmpPacket = () =>
+  mutatedPackets(fc.oneof(hostileSnmpV2Message(), hostileSnmpV2Message([COMMUNITY]), hostileSnmpV3Message([Buffer.from(ENGINE_ID, 'hex')]))).filter(
+    (packet) => packet.length > 0,
+  );
 
 /** FUZZ_INPUTS samples of `arbitrary` from FUZZ_SEED plus a per-protocol offset, so each protocol can be replayed alone. */
 function sample<T>(arbitrary: fc.Arbitrary<T>, offset: number): T[] {
@@ -341,7 +397,12 @@ function open(port: number): Promise<Socket | undefined> {
 }
 
 /** One TCP sender: its frames in order, cut where they say; reconnects when the analyzer closes the connection. */
-async function sendFrames(frames: readonly { frame: Buffer; cut: number | undefined }[], port: number, daemon: Supervised, crashesBefore: number): Promise<{ sent: number; reconnects: number }> {
+async function sendFrames(
+  frames: readonly { frame: Buffer; cut: number | undefined }[],
+  port: number,
+  daemon: Supervised,
+  crashesBefore: number,
+): Promise<{ sent: number; reconnects: number }> {
   let socket: Socket | undefined;
   let reconnects = -1;
   let sent = 0;
@@ -424,7 +485,11 @@ class HttpConnection {
     if (end < 0) return undefined;
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     const status = Number(lines[0]!.split(' ')[1]);
-    const header = (name: string) => lines.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+    const header = (name: string) =>
+      lines
+        .find((line) => line.toLowerCase().startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim();
     let bodyEnd: number | undefined = end + 4;
     if (!head && status !== 204 && status !== 304) {
       if (header('transfer-encoding')?.toLowerCase() === 'chunked') bodyEnd = this.chunkedEnd(bodyEnd);
@@ -449,7 +514,11 @@ class HttpConnection {
 }
 
 /** HTTP_CONNECTIONS keep-alive connections taking requests in turn; a closed one is replaced. */
-async function sendHttp(requests: readonly HttpRequestParts[], daemon: Supervised, webPort: () => number): Promise<{ sent: number; statuses: Map<string, number> }> {
+async function sendHttp(
+  requests: readonly HttpRequestParts[],
+  daemon: Supervised,
+  webPort: () => number,
+): Promise<{ sent: number; statuses: Map<string, number> }> {
   const statuses = new Map<string, number>();
   const crashesBefore = daemon.crashes;
   let next = 0;
@@ -609,7 +678,18 @@ async function main(): Promise<number> {
   const { config, udp, tcp, dir } = await analyzerSetup(RULE_LINES);
   const snmpPort = await freeUdpPort();
   const agentConfig = join(dir, 'agent.yaml');
-  await writeFile(agentConfig, ['snmp:', '  addresses: [127.0.0.1]', `  port: ${snmpPort}`, `  communities: [{ name: ${COMMUNITY} }]`, `  engineId: "${ENGINE_ID}"`, `  v3Users: [${V3_USER}]`, ''].join('\n'));
+  await writeFile(
+    agentConfig,
+    [
+      'snmp:',
+      '  addresses: [127.0.0.1]',
+      `  port: ${snmpPort}`,
+      `  communities: [{ name: ${COMMUNITY} }]`,
+      `  engineId: "${ENGINE_ID}"`,
+      `  v3Users: [${V3_USER}]`,
+      '',
+    ].join('\n'),
+  );
 
   const rows: Row[] = [];
   /** Stopped however the run ends, so that no daemon outlives it. */
@@ -657,12 +737,17 @@ async function main(): Promise<number> {
           const frames = sample(tcpFrame(), 2);
           const crashesBefore = analyzer.crashes;
           const share = Math.ceil(frames.length / TCP_CONNECTIONS);
-          const results = await Promise.all(Array.from({ length: TCP_CONNECTIONS }, (_, i) => sendFrames(frames.slice(i * share, (i + 1) * share), tcp, analyzer, crashesBefore)));
+          const results = await Promise.all(
+            Array.from({ length: TCP_CONNECTIONS }, (_, i) => sendFrames(frames.slice(i * share, (i + 1) * share), tcp, analyzer, crashesBefore)),
+          );
           const sent = results.reduce((sum, r) => sum + r.sent, 0);
           const lineFramed = frames.filter(({ frame }) => frame.at(-1) === 0x0a).length;
           const cut = frames.filter(({ cut }) => cut !== undefined).length;
           const reconnects = results.reduce((sum, r) => sum + r.reconnects, 0);
-          return { sent, seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${reconnects} reconnects` };
+          return {
+            sent,
+            seen: `${TCP_CONNECTIONS} connections, ${lineFramed.toLocaleString('en-US')} LF-framed, ${cut.toLocaleString('en-US')} cut, ${reconnects} reconnects`,
+          };
         },
         counts: analyzerCounts,
         canary: () => analyzerCanary(analyzer, tcp),
@@ -673,7 +758,13 @@ async function main(): Promise<number> {
         probe: webProbe,
         fuzz: async () => {
           const { sent, statuses } = await sendHttp(sample(httpRequest(), 3), analyzer, () => webPort);
-          return { sent, seen: [...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, n]) => `${status} ${n.toLocaleString('en-US')}`).join(', ') };
+          return {
+            sent,
+            seen: [...statuses]
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([status, n]) => `${status} ${n.toLocaleString('en-US')}`)
+              .join(', '),
+          };
         },
         counts: analyzerCounts,
         canary: () => analyzerCanary(analyzer, tcp),
@@ -691,14 +782,17 @@ async function main(): Promise<number> {
       },
     ];
 
-    for (const protocol of protocols.filter(({ name }) => !ONLY || ONLY.some((part) => name.toLowerCase().includes(part)))) rows.push(await runProtocol(protocol, protocol.probe));
+    for (const protocol of protocols.filter(({ name }) => !ONLY || ONLY.some((part) => name.toLowerCase().includes(part))))
+      rows.push(await runProtocol(protocol, protocol.probe));
   } finally {
     await Promise.all(running.map((daemonOrProbe) => daemonOrProbe.stop()));
     await rm(dir, { recursive: true, force: true });
   }
   printTable(rows);
   const failed = rows.filter((row) => row.crashes > 0 || !row.canary);
-  process.stdout.write(`\nFUZZ_SEED=${SEED}: ${failed.length === 0 ? 'no crashes, every canary answered' : `FAILED: ${failed.map((row) => row.protocol).join(', ')}`}\n`);
+  process.stdout.write(
+    `\nFUZZ_SEED=${SEED}: ${failed.length === 0 ? 'no crashes, every canary answered' : `FAILED: ${failed.map((row) => row.protocol).join(', ')}`}\n`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 

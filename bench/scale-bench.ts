@@ -30,7 +30,9 @@ import { openDatabase } from '../src/analyzer/store/database.js';
 import { analyzerSetup, startAnalyzer, stopAnalyzer, type RunningAnalyzer } from '../test/helpers/analyzer-process.js';
 import { hostName, syslogEvent, writeAlerts, writeLearnedState, writeSensorData } from './scale-stores.js';
 
-const { values: options } = parseArgs({ options: { largest: { type: 'string', default: '100000' }, only: { type: 'string', default: 'web,rules,eps,startup' } } });
+const { values: options } = parseArgs({
+  options: { largest: { type: 'string', default: '100000' }, only: { type: 'string', default: 'web,rules,eps,startup' } },
+});
 const LARGEST = Number(options.largest);
 if (!Number.isInteger(LARGEST) || LARGEST < 100) throw new Error('--largest: a whole number of hosts, at least 100');
 const SIZES = [LARGEST / 100, LARGEST / 10, LARGEST].map(Math.round);
@@ -45,7 +47,8 @@ const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(valu
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
 const parseRules = (lines: string[]): Rule[] => parseConfigText(rulesFileSchema, ['rules:', ...lines].join('\n')).rules;
-const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function timed<T>(work: () => T | Promise<T>): Promise<[T, number]> {
   const started = performance.now();
@@ -84,7 +87,10 @@ function startCanary(udpPort: number): { stop(): Promise<Canaries> } {
  */
 function canaryDelays(dataDir: string, canaries: Canaries): string {
   const db = openDatabase(dataDir, { readonly: true });
-  const rows = db.prepare("SELECT key, time FROM alerts WHERE rule_id = 'canary' AND time >= ?").all(canaries.sentAt[0] ?? 0) as { key: string; time: number }[];
+  const rows = db.prepare("SELECT key, time FROM alerts WHERE rule_id = 'canary' AND time >= ?").all(canaries.sentAt[0] ?? 0) as {
+    key: string;
+    time: number;
+  }[];
   db.close();
   const now = Date.now();
   const stored = new Map(rows.map((row) => [Number(row.key), row.time]));
@@ -119,7 +125,11 @@ const EPS_RULE = '  - { id: per-host, kind: eps, match: { app: ^envirowatch$ }, 
 
 /** `keys` hosts counted by EPS_RULE in the daemon's learned state. */
 function writeEpsKeys(dataDir: string, keys: number, now: number): void {
-  writeLearnedState(dataDir, parseRules([EPS_RULE]), Array.from({ length: keys }, (_, i) => syslogEvent({ host: hostName(i), receivedAt: now, app: 'envirowatch' })));
+  writeLearnedState(
+    dataDir,
+    parseRules([EPS_RULE]),
+    Array.from({ length: keys }, (_, i) => syslogEvent({ host: hostName(i), receivedAt: now, app: 'envirowatch' })),
+  );
 }
 
 /**
@@ -138,7 +148,9 @@ async function webCurve(hosts: number): Promise<void> {
     return id;
   });
   const [analyzer, startMs] = await timed(() => startAnalyzer(config, undefined, 120_000));
-  print(`web pages, ${n(hosts)} hosts (${n(hosts / 100)} eps keys), ${n(alerts)} alerts (store built in ${(buildMs / 1000).toFixed(1)} s; analyzer started in ${ms(startMs)}):`);
+  print(
+    `web pages, ${n(hosts)} hosts (${n(hosts / 100)} eps keys), ${n(alerts)} alerts (store built in ${(buildMs / 1000).toFixed(1)} s; analyzer started in ${ms(startMs)}):`,
+  );
   const base = analyzer.webUrl!;
   // The delay the daemon's own work causes (its one-second flush, the rules' tick), apart from the pages'.
   const idle = startCanary(udp);
@@ -172,7 +184,8 @@ async function webCurve(hosts: number): Promise<void> {
       // Each paged list's next two pages, as its links lead.
       if (['open', 'history', 'sensors'].includes(name) || name.endsWith('next')) {
         const depth = (name.match(/next/g) ?? []).length;
-        if (depth < 2) pages.splice(i + 1, 0, [`${name.replace(/(, next)*$/, '')}${', next'.repeat(depth + 1)}`, worst.body ? nextLink(base, worst.body) : undefined]);
+        if (depth < 2)
+          pages.splice(i + 1, 0, [`${name.replace(/(, next)*$/, '')}${', next'.repeat(depth + 1)}`, worst.body ? nextLink(base, worst.body) : undefined]);
       }
     }
   } finally {
@@ -194,7 +207,10 @@ function engineRate(rules: readonly Rule[], warmUp: readonly SyslogEvent[], even
 
 function printCurve(name: string, rows: { keys: number; perSecond: number; extra: string }[]): void {
   print(name);
-  for (const row of rows) print(`  ${n(row.keys).padStart(9)} keys: ${n(Math.round(row.perSecond)).padStart(11)} lines/s, ${((1e6 / row.perSecond)).toFixed(2)} µs/line (${(rows[0]!.perSecond / row.perSecond).toFixed(2)}× the smallest's)${row.extra}`);
+  for (const row of rows)
+    print(
+      `  ${n(row.keys).padStart(9)} keys: ${n(Math.round(row.perSecond)).padStart(11)} lines/s, ${(1e6 / row.perSecond).toFixed(2)} µs/line (${(rows[0]!.perSecond / row.perSecond).toFixed(2)}× the smallest's)${row.extra}`,
+    );
 }
 
 function ruleCurves(): void {
@@ -203,7 +219,11 @@ function ruleCurves(): void {
   printCurve(
     `event rule (key per host, suppress 5m), ${n(RULE_LINES)} lines over the keys, rule engine only:`,
     SIZES.map((keys) => {
-      const { perSecond, alerts } = engineRate(parseRules(['  - { id: ev, kind: event, match: { app: ^app$ }, key: "${host}" }']), [], Array.from({ length: RULE_LINES }, (_, i) => line(i, hostName(i % keys))));
+      const { perSecond, alerts } = engineRate(
+        parseRules(['  - { id: ev, kind: event, match: { app: ^app$ }, key: "${host}" }']),
+        [],
+        Array.from({ length: RULE_LINES }, (_, i) => line(i, hostName(i % keys))),
+      );
       return { keys, perSecond, extra: `; ${n(alerts)} alerts` };
     }),
   );
@@ -211,7 +231,11 @@ function ruleCurves(): void {
     `anomaly rule past maxKeys (each of ${n(RULE_LINES)} lines a new key, evicting one), rule engine only:`,
     SIZES.map((keys) => {
       const rules = parseRules([`  - { id: an, kind: anomaly, match: { app: ^app$ }, key: "\${host}", value: "\${message}", learning: 1h, maxKeys: ${keys} }`]);
-      const { perSecond } = engineRate(rules, Array.from({ length: keys }, (_, i) => line(i, `old-${i}`, 'v')), Array.from({ length: RULE_LINES }, (_, i) => line(keys + i, `new-${i}`, 'v')));
+      const { perSecond } = engineRate(
+        rules,
+        Array.from({ length: keys }, (_, i) => line(i, `old-${i}`, 'v')),
+        Array.from({ length: RULE_LINES }, (_, i) => line(keys + i, `new-${i}`, 'v')),
+      );
       return { keys, perSecond, extra: '' };
     }),
   );
@@ -220,7 +244,10 @@ function ruleCurves(): void {
 /** `keys` senders each send one message within an eps window, then all go silent: a problem each at the next window's end. */
 async function epsSilence(keys: number): Promise<void> {
   const intervalS = 10;
-  const { config, tcp, udp, dir } = await analyzerSetup([CANARY_RULE, `  - { id: silent, kind: eps, match: { app: ^sender$ }, interval: ${intervalS}s, below: 1 }`]);
+  const { config, tcp, udp, dir } = await analyzerSetup([
+    CANARY_RULE,
+    `  - { id: silent, kind: eps, match: { app: ^sender$ }, interval: ${intervalS}s, below: 1 }`,
+  ]);
   const analyzer = await startAnalyzer(config);
   try {
     // At the start of a window, so that the sending ends within it.
@@ -283,7 +310,8 @@ async function startUp(keys: number): Promise<void> {
   const { config, dir } = await analyzerSetup(ruleLines);
   const now = Date.now();
   function* events(): Generator<SyslogEvent> {
-    for (let i = 0; i < keys; i++) yield syslogEvent({ host: 'gw', receivedAt: now, app: 'vpn', message: `user${i} from 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
+    for (let i = 0; i < keys; i++)
+      yield syslogEvent({ host: 'gw', receivedAt: now, app: 'vpn', message: `user${i} from 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
     for (let i = 0; i < keys; i++) yield syslogEvent({ host: 'dc', receivedAt: now, app: 'logon', message: `start 0x${i.toString(16)}` });
   }
   const [, buildMs] = await timed(() => writeLearnedState(join(dir, 'data'), parseRules(ruleLines), events()));
@@ -292,7 +320,9 @@ async function startUp(keys: number): Promise<void> {
     const [started, startMs] = await timed(() => startAnalyzer(config, undefined, 120_000));
     analyzer = started;
     const pid = analyzer.child.pid!;
-    print(`  ${n(keys).padStart(9)} keys + ${n(keys)} timers: started in ${(startMs / 1000).toFixed(1)} s, RSS ${rssMb(pid, 'VmRSS').toFixed(0)} MB (peak ${rssMb(pid, 'VmHWM').toFixed(0)} MB) (state written in ${(buildMs / 1000).toFixed(1)} s)`);
+    print(
+      `  ${n(keys).padStart(9)} keys + ${n(keys)} timers: started in ${(startMs / 1000).toFixed(1)} s, RSS ${rssMb(pid, 'VmRSS').toFixed(0)} MB (peak ${rssMb(pid, 'VmHWM').toFixed(0)} MB) (state written in ${(buildMs / 1000).toFixed(1)} s)`,
+    );
   } finally {
     if (analyzer) await stopAnalyzer(analyzer);
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,20 @@ const DAY_MS = 86_400_000;
 const SEVERITIES = ['crit', 'err', 'warning', 'notice'] as const;
 
 export function syslogEvent(fields: Partial<SyslogEvent> & { host: string; receivedAt: number }): SyslogEvent {
-  return { eventTime: fields.receivedAt, timestamp: '', app: '', procId: '', msgId: '', facility: 1, severity: 5, message: '', structuredData: {}, source: 'bench', format: 'rfc5424', ...fields };
+  return {
+    eventTime: fields.receivedAt,
+    timestamp: '',
+    app: '',
+    procId: '',
+    msgId: '',
+    facility: 1,
+    severity: 5,
+    message: '',
+    structuredData: {},
+    source: 'bench',
+    format: 'rfc5424',
+    ...fields,
+  };
 }
 
 export const hostName = (i: number) => `host-${i}`;
@@ -64,7 +77,18 @@ export function writeAlerts(dataDir: string, hosts: number, alerts: number, now:
       store.insert(alert);
       if (i === Math.floor(alerts / 2)) someId = alert.id;
       if (i % 10 === 0) continue;
-      if (problem) store.record({ ...alert, id: alertId(ruleId, host, time + MINUTE_MS), time: time + MINUTE_MS, state: 'recovered', problem: 'resolved', summary: `${ruleId}: ${host} recovered` }, 0);
+      if (problem)
+        store.record(
+          {
+            ...alert,
+            id: alertId(ruleId, host, time + MINUTE_MS),
+            time: time + MINUTE_MS,
+            state: 'recovered',
+            problem: 'resolved',
+            summary: `${ruleId}: ${host} recovered`,
+          },
+          0,
+        );
       else store.acknowledge(alert.id, { by: 'bench', at: time + MINUTE_MS, comment: 'seen' });
     }
   })();
@@ -83,8 +107,21 @@ export function writeSensorData(dataDir: string, hosts: number, now: number): vo
     const receivedAt = now - minute * MINUTE_MS;
     for (let i = 0; i < hosts; i++) {
       const heartbeat = minute % 10 === 0;
-      const readings = { temperature: [`${70 + ((i + minute) % 7)}`], temperatureStatus: ['ok'], temperatureUnit: ['degF'], humidity: [`${40 + (minute % 5)}`], humidityStatus: ['ok'] };
-      data.observe(syslogEvent({ host: hostName(i), receivedAt, app: 'envirowatch', ...(heartbeat ? { msgId: HEARTBEAT_MSG_ID, structuredData: { [READINGS_SD_ID]: readings } } : {}) }));
+      const readings = {
+        temperature: [`${70 + ((i + minute) % 7)}`],
+        temperatureStatus: ['ok'],
+        temperatureUnit: ['degF'],
+        humidity: [`${40 + (minute % 5)}`],
+        humidityStatus: ['ok'],
+      };
+      data.observe(
+        syslogEvent({
+          host: hostName(i),
+          receivedAt,
+          app: 'envirowatch',
+          ...(heartbeat ? { msgId: HEARTBEAT_MSG_ID, structuredData: { [READINGS_SD_ID]: readings } } : {}),
+        }),
+      );
     }
     data.flush();
   }

@@ -135,7 +135,9 @@ export async function compareWithSec(): Promise<SecComparison> {
   await writeFile(join(dir, 'rules.sec'), SEC);
 
   let started = performance.now();
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', '--rules', join(dir, 'rules.yaml'), '--input', input, '--json'], { maxBuffer: 1 << 28 });
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', '--rules', join(dir, 'rules.yaml'), '--input', input, '--json'], {
+    maxBuffer: 1 << 28,
+  });
   const oursMs = performance.now() - started;
   const ours = new Set(
     stdout
@@ -146,7 +148,9 @@ export async function compareWithSec(): Promise<SecComparison> {
   );
 
   started = performance.now();
-  const sec = spawn('sec', [`--conf=${join(dir, 'rules.sec')}`, `--input=${input}`, '--fromstart', '--nodetach', '--log=/dev/null', '--debug=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sec = spawn('sec', [`--conf=${join(dir, 'rules.sec')}`, `--input=${input}`, '--fromstart', '--nodetach', '--log=/dev/null', '--debug=1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let secMs = 0;
   let output = '';
   sec.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -118,7 +118,16 @@ const nine = (lines: readonly string[]) => lines.filter((line) => ORIGINAL_NINE.
 const COLUMNS = ['design', 'walk median', 'GET/s 1', 'GET/s 8', 'GET/s 1 rot', 'GET/s 8 rot', 'RSS', 'notes'] as const;
 type Row = string[];
 
-const figuresRow = (design: string, f: Figures, rss: string, notes: string): Row => [design, ms(f.walkMs), rate(f.same1), rate(f.same8), rate(f.rot1), rate(f.rot8), rss, notes];
+const figuresRow = (design: string, f: Figures, rss: string, notes: string): Row => [
+  design,
+  ms(f.walkMs),
+  rate(f.same1),
+  rate(f.same8),
+  rate(f.rot1),
+  rate(f.rot8),
+  rss,
+  notes,
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'envirowatch-bench-snmp-'));
 let snmpd: Server | undefined;
@@ -139,11 +148,26 @@ try {
   const agentNotes = (a: typeof agent) =>
     `walk ${a.walkLines.length} lines, ${nine(a.walkLines)}/9 original; RSS start ${mb(a.rssStart)}, after ${RSS_REQUESTS} GETs ${mb(a.rss10k)}, at the end ${mb(a.rssEnd)}`;
   const rows: Row[] = [
-    figuresRow('(a) original: snmpd + pass snmp-pass.pl', original, `${mb(snmpdRssAfterPass)} + ${perlPeak === undefined ? '?' : mb(perlPeak)}/req`, `walk ${original.walkLines.length} lines, ${nine(original.walkLines)}/9 original; + one perl fork per uncached request (its peak RSS)`),
+    figuresRow(
+      '(a) original: snmpd + pass snmp-pass.pl',
+      original,
+      `${mb(snmpdRssAfterPass)} + ${perlPeak === undefined ? '?' : mb(perlPeak)}/req`,
+      `walk ${original.walkLines.length} lines, ${nine(original.walkLines)}/9 original; + one perl fork per uncached request (its peak RSS)`,
+    ),
     figuresRow(`(b) envirowatch agent (${flags.join(' ')})`, agent, mb(agent.rss10k), agentNotes(agent)),
     figuresRow("(b') same, default node flags", agentDefault, mb(agentDefault.rss10k), `for comparison; ${agentNotes(agentDefault)}`),
-    figuresRow('(c) snmpd + envirowatch AgentX subagent', subagent, `${mb(subagent.snmpdRss)} + ${mb(subagent.agentRss)}`, `walk ${subagent.walkLines.length} lines, ${nine(subagent.walkLines)}/9 original; RSS snmpd + agent`),
-    figuresRow('(d) snmpd system group (ceiling)', ceiling, mb(snmpdRss), `walk of system (${ceiling.walkLines.length} lines); GET sysDescr.0, rot sysDescr/sysObjectID/sysName`),
+    figuresRow(
+      '(c) snmpd + envirowatch AgentX subagent',
+      subagent,
+      `${mb(subagent.snmpdRss)} + ${mb(subagent.agentRss)}`,
+      `walk ${subagent.walkLines.length} lines, ${nine(subagent.walkLines)}/9 original; RSS snmpd + agent`,
+    ),
+    figuresRow(
+      '(d) snmpd system group (ceiling)',
+      ceiling,
+      mb(snmpdRss),
+      `walk of system (${ceiling.walkLines.length} lines); GET sysDescr.0, rot sysDescr/sysObjectID/sysName`,
+    ),
   ];
 
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));

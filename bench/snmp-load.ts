@@ -82,15 +82,18 @@ export async function getLoad(options: LoadOptions): Promise<LoadResult> {
       if (responses >= wanted) finish();
       else send();
     });
-    const sweep = setInterval(() => {
-      const now = performance.now();
-      for (const [id, sentAt] of pending) {
-        if (now - sentAt < timeoutMs) continue;
-        pending.delete(id);
-        lost += 1;
-        send();
-      }
-    }, Math.min(100, timeoutMs / 2));
+    const sweep = setInterval(
+      () => {
+        const now = performance.now();
+        for (const [id, sentAt] of pending) {
+          if (now - sentAt < timeoutMs) continue;
+          pending.delete(id);
+          lost += 1;
+          send();
+        }
+      },
+      Math.min(100, timeoutMs / 2),
+    );
     const deadline = setTimeout(finish, Number.isFinite(durationMs) ? durationMs : 2 ** 31 - 1);
     for (let i = 0; i < inFlight; i++) send();
   });
@@ -102,11 +105,16 @@ const TOOL_ENV = { ...process.env, MIBS: '', MIBDIRS: '/nonexistent', SNMPCONFPA
 export function snmpwalk(target: string, oid: string): Promise<{ lines: string[]; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    execFile('snmpwalk', ['-m', '', '-M', '/nonexistent', '-v2c', '-c', 'public', '-t', '5', '-r', '0', target, oid], { env: TOOL_ENV, timeout: 30_000 }, (error, stdout, stderr) => {
-      const ms = performance.now() - started;
-      if (error) reject(new Error(`snmpwalk ${target} ${oid} failed: ${String(stderr).trim() || error.message}`));
-      else resolve({ lines: String(stdout).split('\n').filter(Boolean), ms });
-    });
+    execFile(
+      'snmpwalk',
+      ['-m', '', '-M', '/nonexistent', '-v2c', '-c', 'public', '-t', '5', '-r', '0', target, oid],
+      { env: TOOL_ENV, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const ms = performance.now() - started;
+        if (error) reject(new Error(`snmpwalk ${target} ${oid} failed: ${String(stderr).trim() || error.message}`));
+        else resolve({ lines: String(stdout).split('\n').filter(Boolean), ms });
+      },
+    );
   });
 }
 

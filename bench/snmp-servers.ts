@@ -77,7 +77,17 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
     : [`pass .1.3.6.1.4.1.21600.1.5.1.1.1 /usr/bin/perl ${PASS_SCRIPT} ${dir}`];
   writeFileSync(conf, [`agentaddress udp:127.0.0.1:${port}`, 'rocommunity public 127.0.0.1', ...table, ''].join('\n'));
   const env = { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'snmpd-state'), MIBS: '', MIBDIRS: '/nonexistent' };
-  const args = ['-f', '-Lo', '-C', '-c', conf, '-I', '-smux,mteTrigger,mteTriggerConf,mteEvent,mteEventConf,mteObjects,mteObjectsConf', '-p', join(dir, 'snmpd.pid')];
+  const args = [
+    '-f',
+    '-Lo',
+    '-C',
+    '-c',
+    conf,
+    '-I',
+    '-smux,mteTrigger,mteTriggerConf,mteEvent,mteEventConf,mteObjects,mteObjectsConf',
+    '-p',
+    join(dir, 'snmpd.pid'),
+  ];
   return serve('snmpd', port, 'snmpd', args, env, probe);
 }
 
@@ -85,7 +95,12 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
  * `envirowatch agent --simulate` as a child process with its node flags and a temp config: its
  * own SNMP agent, or with `agentxVia` a subagent of that snmpd (ready once snmpd serves `probe`).
  */
-export async function startAgentCli(dir: string, probe: Oid, nodeFlags = cliNodeFlags(), agentxVia?: { snmpd: Server; socket: string }): Promise<Server & { nodeFlags: string[] }> {
+export async function startAgentCli(
+  dir: string,
+  probe: Oid,
+  nodeFlags = cliNodeFlags(),
+  agentxVia?: { snmpd: Server; socket: string },
+): Promise<Server & { nodeFlags: string[] }> {
   const port = agentxVia ? agentxVia.snmpd.port : await freeUdpPort();
   const config = join(dir, `agent-${port}.yaml`);
   const snmp = agentxVia

@@ -22,10 +22,12 @@ import { parseSyslog } from '../src/common/syslog/parse.js';
 import { rulesFileSchema } from '../src/analyzer/rules/schema.js';
 import { STATE_RULE_LINES } from './state-rules.js';
 
-
 const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const vpn = (time: number, user: number, value: number) =>
-  parseSyslog(`<134>1 ${new Date(time).toISOString()} vpn-gw openvpn 53530 - - openvpn server 'ovpns1' user 'user${user}' address '${address(value)}:1194' - connected`, { receivedAt: time, source: '192.0.2.1:514' });
+  parseSyslog(
+    `<134>1 ${new Date(time).toISOString()} vpn-gw openvpn 53530 - - openvpn server 'ovpns1' user 'user${user}' address '${address(value)}:1194' - connected`,
+    { receivedAt: time, source: '192.0.2.1:514' },
+  );
 // A Windows logon as NXLog forwards it (shortened): the message is most of what a held start keeps.
 const logon = (time: number, i: number) =>
   parseSyslog(
@@ -58,7 +60,10 @@ if (mode === 'lines') {
   };
   const evicting = () => new RuleEngine([{ ...(rule as AnomalyRule), maxKeys: Math.max(1, keys / 2) }]);
   const spoofed = (i: number) => parseSyslog(`<13>1 - spoofed-${i} app - - - x`, { receivedAt: 0, source: 'x:1' });
-  const alerter = () => new RuleEngine(parseConfigText(rulesFileSchema, `rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "\${host}", suppress: ${keys - 1}ms }\n`).rules);
+  const alerter = () =>
+    new RuleEngine(
+      parseConfigText(rulesFileSchema, `rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "\${host}", suppress: ${keys - 1}ms }\n`).rules,
+    );
   // Warmed up on engines of their own, so the measured ones start empty.
   perLine(evicting(), 20_000, (i) => vpn(Date.now(), i % keys, i));
   perLine(alerter(), 20_000, (i) => spoofed(i % keys));

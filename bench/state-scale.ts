@@ -28,14 +28,17 @@ const epsKeys = epsAt >= 0 ? Number(args.splice(epsAt, 2)[1]) : 200_000;
 const sizes = args.map(Number);
 if (sizes.length === 0) sizes.push(10_000, 100_000, 1_000_000);
 
-const run = async (args: string[]) => (await promisify(execFile)(process.execPath, ['--expose-gc', '--max-old-space-size=16384', PROBE, ...args], { maxBuffer: 1 << 20 })).stdout;
+const run = async (args: string[]) =>
+  (await promisify(execFile)(process.execPath, ['--expose-gc', '--max-old-space-size=16384', PROBE, ...args], { maxBuffer: 1 << 20 })).stdout;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const status = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
 /** CPU seconds (user + system) of process `pid` so far; /proc counts in clock ticks of 1/100 s on Linux. */
 const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
@@ -45,7 +48,8 @@ async function startUp(config: string): Promise<{ ms: number; cpu: number; rss: 
   const child = spawn(ANALYZER_CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const up = await new Promise<boolean>((resolve) => {
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (log += chunk.toString()).includes('analyzer started') && resolve(true));
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (log += chunk.toString()).includes('analyzer started') && resolve(true));
     child.once('exit', () => resolve(false));
   });
   if (!up) throw new Error(`the analyzer exited:\n${log}`);
@@ -60,7 +64,9 @@ for (const n of sizes) {
   const parts: string[] = [];
   for (const what of ['values', 'keys', 'timers']) {
     const { heapBytes, rssBytes } = JSON.parse(await run([what, String(n)])) as { heapBytes: number; rssBytes: number };
-    parts.push(`per ${what === 'values' ? 'anomaly value (10/key)' : what === 'keys' ? 'anomaly key (1 value)' : 'held timer'}: heap ${fmt(heapBytes)} B, RSS ${fmt(rssBytes)} B`);
+    parts.push(
+      `per ${what === 'values' ? 'anomaly value (10/key)' : what === 'keys' ? 'anomaly key (1 value)' : 'held timer'}: heap ${fmt(heapBytes)} B, RSS ${fmt(rssBytes)} B`,
+    );
   }
   process.stdout.write(`${fmt(n)}: ${parts.join('; ')}\n`);
 
@@ -68,7 +74,9 @@ for (const n of sizes) {
   await run(['generate', join(dir, 'data'), String(n)]);
   const { ms, cpu, rss, peak } = await startUp(config);
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${fmt(n)}: start-up with ${fmt(n)} anomaly keys + ${fmt(n)} held timers: ${(ms / 1000).toFixed(1)} s (CPU ${cpu.toFixed(1)} s), RSS after start ${mb(rss)} (peak ${mb(peak)})\n`);
+  process.stdout.write(
+    `${fmt(n)}: start-up with ${fmt(n)} anomaly keys + ${fmt(n)} held timers: ${(ms / 1000).toFixed(1)} s (CPU ${cpu.toFixed(1)} s), RSS after start ${mb(rss)} (peak ${mb(peak)})\n`,
+  );
 }
 
 {
@@ -81,5 +89,7 @@ for (const n of sizes) {
 }
 if (epsKeys > 0) {
   const { stored, lastStoredAfterMs, longestStallMs } = await epsSilent(epsKeys);
-  process.stdout.write(`${fmt(epsKeys)} EPS keys silent at once: ${fmt(stored)} below alerts stored, the last ${(lastStoredAfterMs / 1000).toFixed(1)} s after the silent window's end; longest stall of the daemon's event loop ${fmt(longestStallMs)} ms\n`);
+  process.stdout.write(
+    `${fmt(epsKeys)} EPS keys silent at once: ${fmt(stored)} below alerts stored, the last ${(lastStoredAfterMs / 1000).toFixed(1)} s after the silent window's end; longest stall of the daemon's event loop ${fmt(longestStallMs)} ms\n`,
+  );
 }

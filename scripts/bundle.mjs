@@ -16,7 +16,11 @@ rmSync(`${outdir}/chunks`, { recursive: true, force: true }); // chunk names cha
 await build({
   // The commands are an entry of their own, not a chunk, so that they stay beside package.json's
   // relative path (main.ts reads the version from it); both launchers import them.
-  entryPoints: { envirowatch: 'dist/src/cli/launcher.js', 'envirowatch-analyzer': 'dist/src/cli/analyzer-main.js', 'envirowatch-commands': 'dist/src/cli/main.js' },
+  entryPoints: {
+    envirowatch: 'dist/src/cli/launcher.js',
+    'envirowatch-analyzer': 'dist/src/cli/analyzer-main.js',
+    'envirowatch-commands': 'dist/src/cli/main.js',
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   // Code behind a dynamic import() (optional features, other commands) goes into chunks loaded

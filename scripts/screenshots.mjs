@@ -21,14 +21,19 @@ const dir = await mkdtemp(join(tmpdir(), 'envirowatch-screenshots-'));
 const analyzerConfig = join(dir, 'analyzer.yaml');
 const demoAnalyzer = await readFile(join(root, 'config/demo-analyzer.yaml'), 'utf8');
 await writeFile(analyzerConfig, demoAnalyzer.replace('dataDir: .demo-data', `dataDir: ${join(dir, 'data')}`).replace('learning: 1m', 'learning: 1ms'));
-const demo = spawn(cli, ['demo', '--agent-config', join(root, 'config/demo.yaml'), '--analyzer-config', analyzerConfig, '--display-snapshot', join(dir, 'display.png')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const demo = spawn(
+  cli,
+  ['demo', '--agent-config', join(root, 'config/demo.yaml'), '--analyzer-config', analyzerConfig, '--display-snapshot', join(dir, 'display.png')],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
 let log = '';
 demo.stdout.on('data', (chunk) => (log += chunk));
 while (!log.includes('envirowatch demo is running')) {
   if (demo.exitCode !== null) throw new Error(`the demo exited:\n${log}`);
   await sleep(200);
 }
-const vpn = (user, address) => run('logger', ['-T', '-n', '127.0.0.1', '-P', '5514', '-t', 'openvpn', `openvpn server 'ovpns1' user '${user}' address '${address}:1194' - connected`]);
+const vpn = (user, address) =>
+  run('logger', ['-T', '-n', '127.0.0.1', '-P', '5514', '-t', 'openvpn', `openvpn server 'ovpns1' user '${user}' address '${address}:1194' - connected`]);
 await vpn('alice', '198.51.100.20');
 await vpn('bob', '198.51.100.31');
 await sleep(100);
@@ -41,7 +46,12 @@ await sleep(3000);
 await mkdir(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
 const page = await browser.newPage({ viewport: { width: 1180, height: 640 } });
-for (const [path, name] of [['/', 'open-alerts'], ['/sensors', 'sensors'], ['/rates', 'event-rates'], ['/rules', 'rules']]) {
+for (const [path, name] of [
+  ['/', 'open-alerts'],
+  ['/sensors', 'sensors'],
+  ['/rates', 'event-rates'],
+  ['/rules', 'rules'],
+]) {
   await page.goto(`http://127.0.0.1:8514${path}`);
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
 }

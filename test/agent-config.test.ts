@@ -18,7 +18,13 @@ describe('agent config schema', () => {
     const config = parseConfigText(agentConfigSchema, '');
     expect(config.i2c.bus).toBe('auto');
     expect(config.poll).toEqual({ interval: 2000, staleAfter: 10_000 });
-    expect(config.sensors.bme280).toMatchObject({ enabled: true, address: 'auto', mode: 'forced', filter: 0, oversampling: { temperature: 1, pressure: 1, humidity: 1 } });
+    expect(config.sensors.bme280).toMatchObject({
+      enabled: true,
+      address: 'auto',
+      mode: 'forced',
+      filter: 0,
+      oversampling: { temperature: 1, pressure: 1, humidity: 1 },
+    });
     expect(config.sensors.ltr559).toMatchObject({ enabled: true, address: 0x23 });
     expect(config.cpuCorrection).toEqual({ enabled: true, factor: 2.25, samples: 5, path: '/sys/class/thermal/thermal_zone0/temp' });
     expect(config.units.temperature).toBe('fahrenheit');
@@ -63,8 +69,12 @@ describe('agent config schema', () => {
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {
     // A line indented one space too far (line 3) is reported there, once (the parser blames line 2, twice).
-    expect(problems('poll:\n  interval: 2s\n   staleAfter: 10s\n')).toEqual([expect.stringMatching(/^agent\.yaml:3: YAML syntax: indented deeper than line 2/)]);
-    expect(problems('units:\n  temperature: celsius\nunits:\n  temperature: fahrenheit\n')).toEqual([expect.stringMatching(/^agent\.yaml:3: YAML syntax: Map keys must be unique/)]);
+    expect(problems('poll:\n  interval: 2s\n   staleAfter: 10s\n')).toEqual([
+      expect.stringMatching(/^agent\.yaml:3: YAML syntax: indented deeper than line 2/),
+    ]);
+    expect(problems('units:\n  temperature: celsius\nunits:\n  temperature: fahrenheit\n')).toEqual([
+      expect.stringMatching(/^agent\.yaml:3: YAML syntax: Map keys must be unique/),
+    ]);
   });
 
   it('names the expected type when a value has the wrong one', () => {

@@ -14,12 +14,16 @@ import type { Rule } from '../src/analyzer/rules/schema.js';
 const SAMPLE = readFileSync(new URL('../config/analyzer.yaml', import.meta.url), 'utf8');
 
 /** Rules compared by what they say: regexes by source, compiled templates by their text. */
-const comparable = (value: unknown) => JSON.parse(JSON.stringify(value, (_, v: unknown) => (v instanceof RegExp ? `/${v.source}/` : typeof v === 'function' ? undefined : v)));
+const comparable = (value: unknown) =>
+  JSON.parse(JSON.stringify(value, (_, v: unknown) => (v instanceof RegExp ? `/${v.source}/` : typeof v === 'function' ? undefined : v)));
 
 /** config/analyzer.yaml with the commented, ready-to-enable rules enabled. */
 function withSeedsEnabled(): Rule[] {
   const [head, seeds] = SAMPLE.split('  # Ready to enable: remove the leading "# " of each rule line ("## " lines stay comments).\n');
-  const enabled = seeds!.split('\n').map((line) => line.replace(/^ {2}# ?/, '  ')).join('\n');
+  const enabled = seeds!
+    .split('\n')
+    .map((line) => line.replace(/^ {2}# ?/, '  '))
+    .join('\n');
   return parseConfigText(analyzerConfigSchema, `${head}${enabled}`, 'analyzer.yaml').rules;
 }
 
@@ -33,7 +37,12 @@ describe('shipped rules', () => {
   });
 
   it('the commented seed examples parse once enabled', () => {
-    expect(withSeedsEnabled().map((rule) => `${rule.id}:${rule.kind}`)).toEqual(['sensor-silent:eps', 'sensor-critical:event', 'vpn-new-address:anomaly', 'rdp-session-open:timer']);
+    expect(withSeedsEnabled().map((rule) => `${rule.id}:${rule.kind}`)).toEqual([
+      'sensor-silent:eps',
+      'sensor-critical:event',
+      'vpn-new-address:anomaly',
+      'rdp-session-open:timer',
+    ]);
   });
 
   it('vpn-new-address on pfSense OpenVPN lines, with and without a host name', async () => {
@@ -52,11 +61,14 @@ describe('shipped rules', () => {
     const rules = withSeedsEnabled().filter((rule) => rule.id === 'rdp-session-open');
     const logon = (type: number, account: string, logonId: string) =>
       `An account was successfully logged on.    Subject:   Security ID:  S-1-5-18   Account Name:  DC01$   Account Domain:  CORP   Logon ID:  0x3E7    Logon Information:   Logon Type:  ${type}   Restricted Admin Mode: No   Virtual Account:  No   Elevated Token:  Yes    Impersonation Level:  Impersonation    New Logon:   Security ID:  S-1-5-21-1-2-3-1104   Account Name:  ${account}   Account Domain:  CORP   Logon ID:  ${logonId}   Linked Logon ID:  0x0   Network Account Name: -   Network Account Domain: -   Logon GUID:  {00000000-0000-0000-0000-000000000000}`;
-    const loggedOff = (account: string, logonId: string) => `An account was logged off.    Subject:   Security ID:  S-1-5-21-1-2-3-1104   Account Name:  ${account}   Account Domain:  CORP   Logon ID:  ${logonId}    Logon Type:   10`;
-    const userLogoff = (account: string, logonId: string) => `User initiated logoff:    Subject:   Security ID:  S-1-5-21-1-2-3-1105   Account Name:  ${account}   Account Domain:  CORP   Logon ID:  ${logonId}`;
+    const loggedOff = (account: string, logonId: string) =>
+      `An account was logged off.    Subject:   Security ID:  S-1-5-21-1-2-3-1104   Account Name:  ${account}   Account Domain:  CORP   Logon ID:  ${logonId}    Logon Type:   10`;
+    const userLogoff = (account: string, logonId: string) =>
+      `User initiated logoff:    Subject:   Security ID:  S-1-5-21-1-2-3-1105   Account Name:  ${account}   Account Domain:  CORP   Logon ID:  ${logonId}`;
     // NXLog im_msvistalog + to_syslog_bsd; Snare's tab-separated MSWinEventLog record.
     const nxlog = (time: string, message: string) => `<14>Nov 24 ${time} DC01 Microsoft-Windows-Security-Auditing[612]: ${message}`;
-    const snare = (time: string, id: number, message: string) => `<13>Nov 24 ${time} WS12 MSWinEventLog\t1\tSecurity\t4711\tMon Nov 24 ${time} 2026\t${id}\tMicrosoft-Windows-Security-Auditing\tCORP\\bob\tN/A\tSuccess Audit\tWS12\tLogon\t\t${message}\t4711`;
+    const snare = (time: string, id: number, message: string) =>
+      `<13>Nov 24 ${time} WS12 MSWinEventLog\t1\tSecurity\t4711\tMon Nov 24 ${time} 2026\t${id}\tMicrosoft-Windows-Security-Auditing\tCORP\\bob\tN/A\tSuccess Audit\tWS12\tLogon\t\t${message}\t4711`;
     const lines = [
       nxlog('09:00:00', logon(10, 'alice', '0x5A3C1F')),
       snare('09:05:00', 4624, logon(10, 'bob', '0x77AB01')),

@@ -47,9 +47,25 @@ async function webhookServer(port: number, statuses: number[] = []): Promise<{ s
   return { server, bodies, url: `http://127.0.0.1:${port}/hook` };
 }
 
-const ALERT: Alert = { id: 'a1', ruleId: 'sensor-critical', kind: 'event', severity: 'crit', time: Date.UTC(2026, 4, 1), host: 'sensor-a', key: 'sensor-a/Temperature', summary: 'sensor-a too warm', evidence: {} };
+const ALERT: Alert = {
+  id: 'a1',
+  ruleId: 'sensor-critical',
+  kind: 'event',
+  severity: 'crit',
+  time: Date.UTC(2026, 4, 1),
+  host: 'sensor-a',
+  key: 'sensor-a/Temperature',
+  summary: 'sensor-a too warm',
+  evidence: {},
+};
 /** The problem ALERT opened, resolved seven minutes later. */
-const RESOLUTION: Alert = { ...ALERT, id: 'p2', problem: 'resolved', summary: 'sensor-a Temperature critical -> ok; resolved after 7m', resolves: { id: 'a1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 } };
+const RESOLUTION: Alert = {
+  ...ALERT,
+  id: 'p2',
+  problem: 'resolved',
+  summary: 'sensor-a Temperature critical -> ok; resolved after 7m',
+  resolves: { id: 'a1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 },
+};
 
 let servers: Server[] = [];
 afterEach(() => {
@@ -62,7 +78,12 @@ async function setup(channels: unknown[], retry = {}, notify: { snmpEngineId?: s
   const db = openDatabase(dir);
   const config = notifyConfigSchema.parse({ channels, retry, ...notify });
   const outbox = new Outbox(db);
-  const opened = new Map(config.channels.map((c) => [c.id, openChannel(c, { logger: silentLogger, snmpEngine: () => openAnalyzerEngine({ engineId: config.snmpEngineId, dataDir: dir }) })]));
+  const opened = new Map(
+    config.channels.map((c) => [
+      c.id,
+      openChannel(c, { logger: silentLogger, snmpEngine: () => openAnalyzerEngine({ engineId: config.snmpEngineId, dataDir: dir }) }),
+    ]),
+  );
   const dispatcher = new Dispatcher(outbox, opened, config, silentLogger);
   return { outbox, dispatcher, opened, dir, clock: new ManualClock(Date.UTC(2026, 4, 1)) };
 }
@@ -91,11 +112,14 @@ describe('webhook through the outbox', () => {
   });
 
   it('gives up after retry.giveUpAfter when the webhook stays down, and filters by severity and rule', async () => {
-    const { outbox, dispatcher, opened, clock } = await setup([
-      { id: 'down', type: 'webhook', url: `http://127.0.0.1:${await freeTcpPort()}/`, timeout: '1s' },
-      { id: 'only-vpn', type: 'webhook', url: 'http://127.0.0.1:9/', rules: ['vpn-new-address'] },
-      { id: 'errors-only', type: 'webhook', url: 'http://127.0.0.1:9/', minSeverity: 'alert' },
-    ], { first: '1m', max: '10m', giveUpAfter: '1h' });
+    const { outbox, dispatcher, opened, clock } = await setup(
+      [
+        { id: 'down', type: 'webhook', url: `http://127.0.0.1:${await freeTcpPort()}/`, timeout: '1s' },
+        { id: 'only-vpn', type: 'webhook', url: 'http://127.0.0.1:9/', rules: ['vpn-new-address'] },
+        { id: 'errors-only', type: 'webhook', url: 'http://127.0.0.1:9/', minSeverity: 'alert' },
+      ],
+      { first: '1m', max: '10m', giveUpAfter: '1h' },
+    );
     expect(['down', 'only-vpn', 'errors-only'].filter((id) => opened.get(id)!.wants(ALERT))).toEqual(['down']);
     outbox.enqueue(ALERT, ['down'], clock.now());
     for (let minute = 0; minute <= 70; minute++) {
@@ -114,7 +138,8 @@ describe('a flood', () => {
     const hook = await webhookServer(port);
     servers.push(hook.server);
     const { outbox, dispatcher, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }]);
-    for (let i = 0; i < 1000; i++) outbox.enqueue({ ...ALERT, id: `a${i}`, ruleId: i % 2 ? 'vpn' : 'sensor-critical', severity: i === 500 ? 'alert' : 'crit' }, ['ops'], clock.now());
+    for (let i = 0; i < 1000; i++)
+      outbox.enqueue({ ...ALERT, id: `a${i}`, ruleId: i % 2 ? 'vpn' : 'sensor-critical', severity: i === 500 ? 'alert' : 'crit' }, ['ops'], clock.now());
     for (let step = 0; step < 12; step++) {
       await dispatcher.step(clock.now());
       clock.advance(1_000);
@@ -140,7 +165,13 @@ describe('a flood', () => {
 
 describe('problems and their resolution', () => {
   const OPENED: Alert = { ...ALERT, id: 'p1', problem: 'open', summary: 'sensor-a Temperature warning -> critical' };
-  const RESOLVED: Alert = { ...ALERT, id: 'p2', problem: 'resolved', summary: 'sensor-a Temperature critical -> ok; resolved after 7m', resolves: { id: 'p1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 } };
+  const RESOLVED: Alert = {
+    ...ALERT,
+    id: 'p2',
+    problem: 'resolved',
+    summary: 'sensor-a Temperature critical -> ok; resolved after 7m',
+    resolves: { id: 'p1', openedAt: ALERT.time - 420_000, durationMs: 420_000, reopened: 0 },
+  };
 
   it('a resolution goes to channels with onResolve, by default email and webhook, not syslog and snmp', async () => {
     const destination = { host: '127.0.0.1', port: 514, protocol: 'udp' };
@@ -165,7 +196,11 @@ describe('problems and their resolution', () => {
     const { outbox, dispatcher, clock } = await setup([{ id: 'ops', type: 'webhook', url: hook.url }]);
     outbox.enqueue(RESOLVED, ['ops'], clock.now());
     await dispatcher.step(clock.now());
-    expect(hook.bodies[0]).toMatchObject({ problem: 'resolved', resolves: { id: 'p1', durationMs: 420_000 }, summary: expect.stringContaining('resolved after 7m') });
+    expect(hook.bodies[0]).toMatchObject({
+      problem: 'resolved',
+      resolves: { id: 'p1', durationMs: 420_000 },
+      summary: expect.stringContaining('resolved after 7m'),
+    });
     for (let i = 0; i < 12; i++) outbox.enqueue({ ...(i < 5 ? RESOLVED : OPENED), id: `d${i}` }, ['ops'], clock.now());
     await dispatcher.step(clock.now());
     expect(hook.bodies[1]).toMatchObject({ kind: 'digest', summary: expect.stringMatching(/^12 alerts \(5 sensor-critical resolved, 7 sensor-critical\); /) });
@@ -174,9 +209,16 @@ describe('problems and their resolution', () => {
 
   it('alertState in the trap: below/above/open for an opening, recovered for a resolution, none for a one-shot alert', () => {
     const state = (alert: Alert) => alertVarbinds(alert, 0).find((varbind) => varbind.oid.join('.') === '1.3.6.1.4.1.21600.1.5.4.8.0')!.value;
-    expect([ALERT, OPENED, { ...OPENED, kind: 'eps', state: 'below' } as Alert, { ...OPENED, kind: 'eps', state: 'above' } as Alert, RESOLVED, { ...RESOLVED, kind: 'eps', state: 'recovered' } as Alert].map(state)).toEqual(
-      [1, 5, 2, 3, 4, 4].map((value) => ({ type: 'integer', value })),
-    );
+    expect(
+      [
+        ALERT,
+        OPENED,
+        { ...OPENED, kind: 'eps', state: 'below' } as Alert,
+        { ...OPENED, kind: 'eps', state: 'above' } as Alert,
+        RESOLVED,
+        { ...RESOLVED, kind: 'eps', state: 'recovered' } as Alert,
+      ].map(state),
+    ).toEqual([1, 5, 2, 3, 4, 4].map((value) => ({ type: 'integer', value })));
   });
 });
 
@@ -184,9 +226,31 @@ describe('email channel', () => {
   it('sends the templated mail over STARTTLS with authentication to a real SMTP server; a server that is down is retried, not lost', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-smtp-'));
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]);
     const port = await freeTcpPort();
-    const channel = { id: 'mail', type: 'email', smtp: { host: '127.0.0.1', port, security: 'starttls', user: 'alerts', password: 'secret pass', ca: cert }, from: 'envirowatch@example.org', to: ['ops@example.org'] };
+    const channel = {
+      id: 'mail',
+      type: 'email',
+      smtp: { host: '127.0.0.1', port, security: 'starttls', user: 'alerts', password: 'secret pass', ca: cert },
+      from: 'envirowatch@example.org',
+      to: ['ops@example.org'],
+    };
     const { outbox, dispatcher, clock, opened } = await setup([channel], { first: '5s' });
     outbox.enqueue(ALERT, ['mail'], clock.now());
     await dispatcher.step(clock.now()); // nothing listens yet
@@ -197,12 +261,19 @@ describe('email channel', () => {
       key: readFileSync(key),
       cert: readFileSync(cert),
       authOptional: false,
-      onAuth: (auth, _session, callback) => (auth.username === 'alerts' && auth.password === 'secret pass' ? callback(null, { user: auth.username }) : callback(new Error('bad credentials'))),
+      onAuth: (auth, _session, callback) =>
+        auth.username === 'alerts' && auth.password === 'secret pass' ? callback(null, { user: auth.username }) : callback(new Error('bad credentials')),
       onData: (stream, session, callback) => {
         let data = '';
         stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
         stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data, user: String(session.user), secure: session.secure });
+          mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            data,
+            user: String(session.user),
+            secure: session.secure,
+          });
           callback();
         });
       },
@@ -225,7 +296,7 @@ describe('email channel', () => {
 });
 
 describe('a resolution through real peers', () => {
-  it('email (on by default) reaches an SMTP server with the problem\'s duration', async () => {
+  it("email (on by default) reaches an SMTP server with the problem's duration", async () => {
     const port = await freeTcpPort();
     const mails: string[] = [];
     const server = new SMTPServer({
@@ -241,7 +312,9 @@ describe('a resolution through real peers', () => {
       },
     });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const { outbox, dispatcher, clock, opened } = await setup([{ id: 'mail', type: 'email', smtp: { host: '127.0.0.1', port, security: 'none' }, from: 'envirowatch@example.org', to: ['ops@example.org'] }]);
+    const { outbox, dispatcher, clock, opened } = await setup([
+      { id: 'mail', type: 'email', smtp: { host: '127.0.0.1', port, security: 'none' }, from: 'envirowatch@example.org', to: ['ops@example.org'] },
+    ]);
     try {
       outbox.enqueue(RESOLUTION, ['mail'], clock.now());
       await dispatcher.step(clock.now());
@@ -257,7 +330,9 @@ describe('a resolution through real peers', () => {
   it('an SNMP trap with onResolve: true reaches snmptrapd with alertState recovered(4)', async () => {
     const receiver = await startSnmptrapd({});
     try {
-      const { outbox, dispatcher, clock, opened } = await setup([{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port: receiver.port }, onResolve: true }]);
+      const { outbox, dispatcher, clock, opened } = await setup([
+        { id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port: receiver.port }, onResolve: true },
+      ]);
       outbox.enqueue(RESOLUTION, ['nms'], clock.now());
       await dispatcher.step(clock.now());
       const trap = await receiver.waitFor((n) => n.pdu === 'TRAP2');
@@ -306,7 +381,18 @@ describe('snmp channel, against a real snmptrapd', () => {
     started.push(running);
     return running;
   };
-  const ANOMALY: Alert = { ...ALERT, id: '0123456789abcdef', ruleId: 'vpn-new-address', kind: 'anomaly', severity: 'warning', host: 'fw1', key: 'domain\\jdoe', value: '25.22.29.248', summary: 'jdoe connected from 25.22.29.248, never seen since learning', time: Date.UTC(2026, 10, 24, 6, 40, 12, 345) };
+  const ANOMALY: Alert = {
+    ...ALERT,
+    id: '0123456789abcdef',
+    ruleId: 'vpn-new-address',
+    kind: 'anomaly',
+    severity: 'warning',
+    host: 'fw1',
+    key: 'domain\\jdoe',
+    value: '25.22.29.248',
+    summary: 'jdoe connected from 25.22.29.248, never seen since learning',
+    time: Date.UTC(2026, 10, 24, 6, 40, 12, 345),
+  };
   const byOid = (n: TrapdNotification) => Object.fromEntries(n.varbinds.map((v) => [v.oid, v.value]));
 
   it('sends the analyzerAlert trap with every MIB object, in order', async () => {
@@ -317,18 +403,32 @@ describe('snmp channel, against a real snmptrapd', () => {
     const trap = await receiver.waitFor((n) => n.pdu === 'TRAP2');
     await opened.get('nms')!.close();
     expect(trap.community).toBe('public');
-    expect(trap.varbinds.map((v) => v.oid)).toEqual(['1.3.6.1.2.1.1.3.0', '1.3.6.1.6.3.1.1.4.1.0', ...Array.from({ length: 10 }, (_, i) => `1.3.6.1.4.1.21600.1.5.4.${i + 1}.0`)]);
+    expect(trap.varbinds.map((v) => v.oid)).toEqual([
+      '1.3.6.1.2.1.1.3.0',
+      '1.3.6.1.6.3.1.1.4.1.0',
+      ...Array.from({ length: 10 }, (_, i) => `1.3.6.1.4.1.21600.1.5.4.${i + 1}.0`),
+    ]);
     const values = byOid(trap);
     expect(values['1.3.6.1.6.3.1.1.4.1.0']).toBe('1.3.6.1.4.1.21600.1.5.2.0.2');
     const object = (n: number) => values[`1.3.6.1.4.1.21600.1.5.4.${n}.0`];
     // snmptrapd prints a backslash in a STRING escaped (domain\\jdoe).
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map(object)).toEqual(['0123456789abcdef', 'vpn-new-address', 1, 5, 'fw1', 'domain\\\\jdoe', '25.22.29.248', 1, ANOMALY.summary]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map(object)).toEqual([
+      '0123456789abcdef',
+      'vpn-new-address',
+      1,
+      5,
+      'fw1',
+      'domain\\\\jdoe',
+      '25.22.29.248',
+      1,
+      ANOMALY.summary,
+    ]);
     // DateAndTime 2026-11-24 06:40:12.3 +0:0, as snmptrapd prints octets that are not text.
     expect(String(object(10)).trim()).toBe('07 EA 0B 18 06 28 0C 03 2B 00 00');
     expect(dispatcher.counters).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
   });
 
-  it('cuts texts to the MIB\'s 255 octets without splitting a character', () => {
+  it("cuts texts to the MIB's 255 octets without splitting a character", () => {
     const summary = `${'x'.repeat(254)}é and more`; // é is two octets, from octet 255 on
     const varbinds = alertVarbinds({ ...ANOMALY, summary }, 0);
     expect(varbinds[10]!.value).toEqual({ type: 'string', value: 'x'.repeat(254) });
@@ -337,7 +437,10 @@ describe('snmp channel, against a real snmptrapd', () => {
 
   it('an inform to a receiver that is down is retried through the outbox and delivered once it is up', async () => {
     const port = await freeUdpPort();
-    const { outbox, dispatcher, clock, opened } = await setup([{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port, kind: 'inform', timeout: '50ms', retries: 1 } }], { first: '5s' });
+    const { outbox, dispatcher, clock, opened } = await setup(
+      [{ id: 'nms', type: 'snmp', receiver: { host: '127.0.0.1', port, kind: 'inform', timeout: '50ms', retries: 1 } }],
+      { first: '5s' },
+    );
     outbox.enqueue(ANOMALY, ['nms'], clock.now());
     await dispatcher.step(clock.now()); // nobody there: two attempts, no acknowledgement
     expect(dispatcher.counters).toEqual({ delivered: 0, retried: 1, gaveUp: 0 });
@@ -351,7 +454,7 @@ describe('snmp channel, against a real snmptrapd', () => {
     await opened.get('nms')!.close();
   });
 
-  it('SNMPv3: a trap with the analyzer\'s own engine and an inform to snmptrapd\'s, both authenticated and decrypted', async () => {
+  it("SNMPv3: a trap with the analyzer's own engine and an inform to snmptrapd's, both authenticated and decrypted", async () => {
     const trapReceiver = await trapd({ v3: { user: USER, engineId: ANALYZER_ENGINE } });
     const informReceiver = await trapd({ v3: { user: USER } });
     const { outbox, dispatcher, clock, opened, dir } = await setup(
@@ -382,17 +485,20 @@ describe('envirowatch analyzer with a webhook', () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-notify-'));
     const [udp, tcp, hookPort] = [await freeUdpPort(), await freeTcpPort(), await freeTcpPort()];
     const config = join(dir, 'analyzer.yaml');
-    await writeFile(config, [
-      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
-      `dataDir: ${join(dir, 'data')}`,
-      'web: { port: 0 }',
-      'notify:',
-      `  channels: [{ id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook", timeout: 1s }]`,
-      '  retry: { first: 1s, max: 1s }',
-      'rules:',
-      '  - { id: critical, kind: event, match: { regex: "critical" }, severity: crit }',
-      '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
+        `dataDir: ${join(dir, 'data')}`,
+        'web: { port: 0 }',
+        'notify:',
+        `  channels: [{ id: ops, type: webhook, url: "http://127.0.0.1:${hookPort}/hook", timeout: 1s }]`,
+        '  retry: { first: 1s, max: 1s }',
+        'rules:',
+        '  - { id: critical, kind: event, match: { regex: "critical" }, severity: crit }',
+        '',
+      ].join('\n'),
+    );
     const start = async () => {
       const child = spawn(CLI, ['analyzer', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
       let log = '';
@@ -417,7 +523,12 @@ describe('envirowatch analyzer with a webhook', () => {
       while (hook.bodies.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // a second delivery would come within this
       expect(hook.bodies).toHaveLength(1);
-      expect(hook.bodies[0]).toMatchObject({ ruleId: 'critical', kind: 'event', severity: 'crit', summary: expect.stringContaining('Temperature warning -> critical') });
+      expect(hook.bodies[0]).toMatchObject({
+        ruleId: 'critical',
+        kind: 'event',
+        severity: 'crit',
+        summary: expect.stringContaining('Temperature warning -> critical'),
+      });
     } finally {
       analyzer.kill('SIGKILL');
     }

@@ -28,11 +28,35 @@ describe('problems in the analyzer process', () => {
     ]);
     const socket = createSocket('udp4');
     const send = (line: string) => new Promise((resolve) => socket.send(line, udp, '127.0.0.1', resolve));
-    const heartbeat = () => send(formatRfc5424({ facility: 'local0', severity: 'info', hostname: 'sensor-q', appName: 'envirowatch', msgId: 'HEARTBEAT', message: 'heartbeat', timestamp: Date.now() }));
+    const heartbeat = () =>
+      send(
+        formatRfc5424({
+          facility: 'local0',
+          severity: 'info',
+          hostname: 'sensor-q',
+          appName: 'envirowatch',
+          msgId: 'HEARTBEAT',
+          message: 'heartbeat',
+          timestamp: Date.now(),
+        }),
+      );
     const status = (from: Status, to: Status) =>
-      send(formatRfc5424({ facility: 'local0', hostname: 'sensor-7', appName: 'envirowatch', ...statusChangeMessage({ quantity: 'temperature', from, to, value: 31, limit: { side: 'high', limit: 30 }, timestamp: Date.now() }, { temperature: 'celsius' }) }));
+      send(
+        formatRfc5424({
+          facility: 'local0',
+          hostname: 'sensor-7',
+          appName: 'envirowatch',
+          ...statusChangeMessage(
+            { quantity: 'temperature', from, to, value: 31, limit: { side: 'high', limit: 30 }, timestamp: Date.now() },
+            { temperature: 'celsius' },
+          ),
+        }),
+      );
     const listed = async (all: boolean): Promise<ListedProblem[]> =>
-      (await cli(['alerts', 'list', ...(all ? ['--all'] : []), '--json', '--config', config])).stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ListedProblem);
+      (await cli(['alerts', 'list', ...(all ? ['--all'] : []), '--json', '--config', config])).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ListedProblem);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     let analyzer: RunningAnalyzer = await startAnalyzer(config);
     try {
@@ -43,10 +67,14 @@ describe('problems in the analyzer process', () => {
         await heartbeat();
         await sleep(300);
       }
-      const open = await waitFor(async () => {
-        const problems = await listed(false);
-        return problems.length === 2 ? problems : undefined;
-      }, 'both problems to open', 15_000);
+      const open = await waitFor(
+        async () => {
+          const problems = await listed(false);
+          return problems.length === 2 ? problems : undefined;
+        },
+        'both problems to open',
+        15_000,
+      );
       expect(open.map((p) => [p.ruleId, p.key, p.problem?.state, p.problem?.resolvedAt]).sort()).toEqual([
         ['quiet', 'sensor-q', 'open', null],
         ['sensor-critical', 'sensor-7/Temperature', 'open', null],
@@ -63,11 +91,15 @@ describe('problems in the analyzer process', () => {
       expect((await listed(false)).map((p) => p.id).sort()).toEqual(open.map((p) => p.id).sort());
 
       await status('critical', 'warning');
-      const resolved = await waitFor(async () => {
-        await heartbeat();
-        await sleep(300);
-        return (await listed(false)).length === 0 ? await listed(true) : undefined;
-      }, 'both problems to resolve', 15_000);
+      const resolved = await waitFor(
+        async () => {
+          await heartbeat();
+          await sleep(300);
+          return (await listed(false)).length === 0 ? await listed(true) : undefined;
+        },
+        'both problems to resolve',
+        15_000,
+      );
       expect(resolved.map((p) => [p.ruleId, p.problem?.state]).sort()).toEqual([
         ['quiet', 'resolved'],
         ['sensor-critical', 'resolved'],

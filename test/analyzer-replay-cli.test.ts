@@ -22,9 +22,19 @@ describe('envirowatch analyze', () => {
     await writeFile(log, [line('Dec 28 10:00:00', '10.0.0.1'), line('Dec 31 23:59:59', '10.0.0.2'), line('Jan  5 10:00:00', '10.9.9.9'), ''].join('\n'));
     const { code, stdout, stderr } = await cli(['analyze', '--rules', RULES, '--input', log, '--json', '--year', '2025']);
     expect(code, stderr).toBe(0);
-    const alerts = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', host: '', key: 'carol', value: '10.9.9.9', time: new Date(2026, 0, 5, 10).toISOString() });
+    expect(alerts[0]).toMatchObject({
+      ruleId: 'vpn-new-address',
+      kind: 'anomaly',
+      host: '',
+      key: 'carol',
+      value: '10.9.9.9',
+      time: new Date(2026, 0, 5, 10).toISOString(),
+    });
     expect(alerts[0].evidence.events[0]).toMatchObject({ source: `${log}:3`, app: 'openvpn' });
     expect(stderr).toBe('3 lines, 3 events\n');
   });
@@ -47,26 +57,38 @@ describe('envirowatch analyze', () => {
     expect(JSON.parse(newYear.stdout.trim()).time).toBe(new Date(2027, 0, 5, 10).toISOString());
   });
 
-  it('prints a problem\'s opening and its resolution, each marked (sensor-critical on the agent\'s STATUS lines)', async () => {
+  it("prints a problem's opening and its resolution, each marked (sensor-critical on the agent's STATUS lines)", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
     const log = join(dir, 'sensors.log');
-    const status = (minute: number, from: string, to: string, severity: number) => `<${128 + severity}>1 2026-05-01T10:0${minute}:00Z sensor-7 envirowatch 42 STATUS - Temperature ${from} -> ${to} (31 °C)`;
+    const status = (minute: number, from: string, to: string, severity: number) =>
+      `<${128 + severity}>1 2026-05-01T10:0${minute}:00Z sensor-7 envirowatch 42 STATUS - Temperature ${from} -> ${to} (31 °C)`;
     await writeFile(log, [status(0, 'warning', 'critical', 2), status(1, 'ok', 'critical', 2), status(5, 'critical', 'ok', 5), ''].join('\n'));
     const { code, stdout, stderr } = await cli(['analyze', '--rules', RULES, '--input', log, '--json']);
     expect(code, stderr).toBe(0);
-    expect(stdout.trim().split('\n').map((l) => JSON.parse(l)).map((a) => [a.ruleId, a.key, a.problem, a.time])).toEqual([
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((a) => [a.ruleId, a.key, a.problem, a.time]),
+    ).toEqual([
       ['sensor-critical', 'sensor-7/Temperature', 'open', '2026-05-01T10:00:00.000Z'],
       ['sensor-critical', 'sensor-7/Temperature', 'resolved', '2026-05-01T10:05:00.000Z'],
     ]);
     const text = await cli(['analyze', '--rules', RULES, '--input', log]);
-    expect(text.stdout.split('\n')[1]).toBe('2026-05-01T10:05:00.000Z crit    sensor-critical [resolved] sensor-7: sensor-critical: sensor-7 envirowatch: Temperature critical -> ok (31 °C)');
+    expect(text.stdout.split('\n')[1]).toBe(
+      '2026-05-01T10:05:00.000Z crit    sensor-critical [resolved] sensor-7: sensor-critical: sensor-7 envirowatch: Temperature critical -> ok (31 °C)',
+    );
   });
 
   it('explains a bad rules file with its line and exits 2; a missing input exits 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyze-'));
     const rules = join(dir, 'rules.yaml');
     await writeFile(rules, 'rules:\n  - id: x\n    kind: timer\n    start: { regex: "a" }\n    end: { regex: "b" }\n    key: ${id}\n');
-    expect(await cli(['analyze', '--rules', rules, '--input', '/dev/null'])).toMatchObject({ code: 2, stderr: expect.stringContaining(`${rules}:6: rules.0.key: \${id} is not a named group`) });
+    expect(await cli(['analyze', '--rules', rules, '--input', '/dev/null'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`${rules}:6: rules.0.key: \${id} is not a named group`),
+    });
     expect(await cli(['analyze', '--rules', RULES, '--input', join(dir, 'missing.log')])).toMatchObject({ code: 1, stderr: expect.stringContaining('ENOENT') });
   });
 });

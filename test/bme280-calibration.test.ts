@@ -9,23 +9,36 @@ import type { Bme280Calibration } from '../src/agent/sensors/bme280/index.js';
  * The post lists 0x88..0x9F, 0xA1 and 0xE1..0xE7 (32 bytes); 0xA0 is unused and not in it.
  */
 const FORUM_88 = Uint8Array.of(
-  0x6c, 0x6e, // 0x88/0x89 dig_T1 = 0x6E6C = 28268
-  0x77, 0x66, // 0x8A/0x8B dig_T2 = 0x6677 = 26231
-  0x32, 0x00, // 0x8C/0x8D dig_T3 = 0x0032 = 50
-  0xa8, 0x92, // 0x8E/0x8F dig_P1 = 0x92A8 = 37544 (unsigned)
-  0x27, 0xd5, // 0x90/0x91 dig_P2 = 0xD527 = -10969
-  0xd0, 0x0b, // 0x92/0x93 dig_P3 = 0x0BD0 = 3024
-  0x6f, 0x18, // 0x94/0x95 dig_P4 = 0x186F = 6255
-  0xca, 0xff, // 0x96/0x97 dig_P5 = 0xFFCA = -54
-  0xf9, 0xff, // 0x98/0x99 dig_P6 = 0xFFF9 = -7
-  0xac, 0x26, // 0x9A/0x9B dig_P7 = 0x26AC = 9900
-  0x0a, 0xd8, // 0x9C/0x9D dig_P8 = 0xD80A = -10230
-  0xbd, 0x10, // 0x9E/0x9F dig_P9 = 0x10BD = 4285
+  0x6c,
+  0x6e, // 0x88/0x89 dig_T1 = 0x6E6C = 28268
+  0x77,
+  0x66, // 0x8A/0x8B dig_T2 = 0x6677 = 26231
+  0x32,
+  0x00, // 0x8C/0x8D dig_T3 = 0x0032 = 50
+  0xa8,
+  0x92, // 0x8E/0x8F dig_P1 = 0x92A8 = 37544 (unsigned)
+  0x27,
+  0xd5, // 0x90/0x91 dig_P2 = 0xD527 = -10969
+  0xd0,
+  0x0b, // 0x92/0x93 dig_P3 = 0x0BD0 = 3024
+  0x6f,
+  0x18, // 0x94/0x95 dig_P4 = 0x186F = 6255
+  0xca,
+  0xff, // 0x96/0x97 dig_P5 = 0xFFCA = -54
+  0xf9,
+  0xff, // 0x98/0x99 dig_P6 = 0xFFF9 = -7
+  0xac,
+  0x26, // 0x9A/0x9B dig_P7 = 0x26AC = 9900
+  0x0a,
+  0xd8, // 0x9C/0x9D dig_P8 = 0xD80A = -10230
+  0xbd,
+  0x10, // 0x9E/0x9F dig_P9 = 0x10BD = 4285
   0x00, //       0xA0 unused (not in the post)
   0x4b, //       0xA1 dig_H1 = 75
 );
 const FORUM_E1 = Uint8Array.of(
-  0x65, 0x01, // 0xE1/0xE2 dig_H2 = 0x0165 = 357
+  0x65,
+  0x01, // 0xE1/0xE2 dig_H2 = 0x0165 = 357
   0x00, //       0xE3 dig_H3 = 0
   0x14, //       0xE4 dig_H4[11:4] = 0x14
   0x0b, //       0xE5 dig_H5[3:0] = 0x0 (high nibble) | dig_H4[3:0] = 0xB (low nibble) → H4 = 0x14B = 331
@@ -39,19 +52,32 @@ const FORUM_E1 = Uint8Array.of(
  * byte[n+1]·256 + byte[n] at n: "88: 6d96 1f6d 671f ..." → 0x88 = 0x96, 0x89 = 0x6D, 0x8A = 0x1F.
  */
 const STRATUX_BMP280_88 = Uint8Array.of(
-  0x96, 0x6d, // dig_T1 = 0x6D96 = 28054
-  0x1f, 0x67, // dig_T2 = 0x671F = 26399
-  0x32, 0x00, // dig_T3 = 50
-  0xce, 0x91, // dig_P1 = 0x91CE = 37326
-  0x88, 0xd6, // dig_P2 = 0xD688 = -10616
-  0xd0, 0x0b, // dig_P3 = 3024
-  0xc3, 0x1d, // dig_P4 = 0x1DC3 = 7619
-  0xa2, 0xff, // dig_P5 = 0xFFA2 = -94
-  0xf9, 0xff, // dig_P6 = -7
-  0x8c, 0x3c, // dig_P7 = 0x3C8C = 15500
-  0xf8, 0xc6, // dig_P8 = 0xC6F8 = -14600
-  0x70, 0x17, // dig_P9 = 0x1770 = 6000
-  0x00, 0x00, // 0xA0 unused, 0xA1 (no dig_H1 on a BMP280) both read 0x00
+  0x96,
+  0x6d, // dig_T1 = 0x6D96 = 28054
+  0x1f,
+  0x67, // dig_T2 = 0x671F = 26399
+  0x32,
+  0x00, // dig_T3 = 50
+  0xce,
+  0x91, // dig_P1 = 0x91CE = 37326
+  0x88,
+  0xd6, // dig_P2 = 0xD688 = -10616
+  0xd0,
+  0x0b, // dig_P3 = 3024
+  0xc3,
+  0x1d, // dig_P4 = 0x1DC3 = 7619
+  0xa2,
+  0xff, // dig_P5 = 0xFFA2 = -94
+  0xf9,
+  0xff, // dig_P6 = -7
+  0x8c,
+  0x3c, // dig_P7 = 0x3C8C = 15500
+  0xf8,
+  0xc6, // dig_P8 = 0xC6F8 = -14600
+  0x70,
+  0x17, // dig_P9 = 0x1770 = 6000
+  0x00,
+  0x00, // 0xA0 unused, 0xA1 (no dig_H1 on a BMP280) both read 0x00
 );
 
 describe('parseCalibration: real chips', () => {
@@ -62,8 +88,18 @@ describe('parseCalibration: real chips', () => {
 
   it('decodes the forum BME280 dump, with H4 taking the LOW nibble of 0xE5', () => {
     expect(parseCalibration(FORUM_88, FORUM_E1)).toEqual({
-      digT1: 28268, digT2: 26231, digT3: 50,
-      digP1: 37544, digP2: -10969, digP3: 3024, digP4: 6255, digP5: -54, digP6: -7, digP7: 9900, digP8: -10230, digP9: 4285,
+      digT1: 28268,
+      digT2: 26231,
+      digT3: 50,
+      digP1: 37544,
+      digP2: -10969,
+      digP3: 3024,
+      digP4: 6255,
+      digP5: -54,
+      digP6: -7,
+      digP7: 9900,
+      digP8: -10230,
+      digP9: 4285,
       humidity: { digH1: 75, digH2: 357, digH3: 0, digH4: 331, digH5: 0, digH6: 30 },
     } satisfies Bme280Calibration);
   });
@@ -86,8 +122,18 @@ describe('parseCalibration: real chips', () => {
   it('decodes the stratux BMP280 dump without a humidity block', () => {
     const cal = parseCalibration(STRATUX_BMP280_88);
     expect(cal).toEqual({
-      digT1: 28054, digT2: 26399, digT3: 50,
-      digP1: 37326, digP2: -10616, digP3: 3024, digP4: 7619, digP5: -94, digP6: -7, digP7: 15500, digP8: -14600, digP9: 6000,
+      digT1: 28054,
+      digT2: 26399,
+      digT3: 50,
+      digP1: 37326,
+      digP2: -10616,
+      digP3: 3024,
+      digP4: 7619,
+      digP5: -94,
+      digP6: -7,
+      digP7: 15500,
+      digP8: -14600,
+      digP9: 6000,
       humidity: undefined,
     });
     expect(compensate(cal, { adcT: 519888, adcP: 415148, adcH: 30000 }).humidityRH).toBeUndefined();
@@ -98,7 +144,8 @@ describe('parseCalibration: real chips', () => {
     // readCalibration(): "67 01 00 14 06 00 1E (hexadecimal) shall be converted to
     // H2=359, H3=0, H4=326, H5=0, H6=30 (decimal)".
     const e1 = Uint8Array.of(
-      0x67, 0x01, // dig_H2 = 0x0167 = 359
+      0x67,
+      0x01, // dig_H2 = 0x0167 = 359
       0x00, //       dig_H3 = 0
       0x14, //       dig_H4[11:4]
       0x06, //       high nibble 0 → dig_H5[3:0]; low nibble 6 → dig_H4[3:0]: H4 = 0x146 = 326
@@ -128,7 +175,8 @@ describe('parseCalibration: negative humidity trimming', () => {
   // clear on their chips), so this one is CONSTRUCTED: the forum chip with 0xE4..0xE7 changed.
   // dig_H2 stays positive: a negative H2 would invert the humidity slope, which no chip has.
   const NEGATIVE_E1 = Uint8Array.of(
-    0x65, 0x01, // dig_H2 = 357 (real)
+    0x65,
+    0x01, // dig_H2 = 357 (real)
     0x00, //       dig_H3 = 0 (real)
     0xff, //       dig_H4[11:4] = (int8)0xFF = -1 → -16
     0xc4, //       dig_H5[3:0] = 0xC, dig_H4[3:0] = 0x4 → H4 = -16 | 4 = -12

@@ -13,15 +13,35 @@ import { humidityInt32, pressureInt64, temperatureInt32 } from './bme280-integer
 
 /** BMP280 datasheet BST-BMP280-DS001 §3.12, worked example ("Compensation formula example"). */
 const DATASHEET: Bme280Calibration = {
-  digT1: 27504, digT2: 26435, digT3: -1000,
-  digP1: 36477, digP2: -10685, digP3: 3024, digP4: 2855, digP5: 140, digP6: -7, digP7: 15500, digP8: -14600, digP9: 6000,
+  digT1: 27504,
+  digT2: 26435,
+  digT3: -1000,
+  digP1: 36477,
+  digP2: -10685,
+  digP3: 3024,
+  digP4: 2855,
+  digP5: 140,
+  digP6: -7,
+  digP7: 15500,
+  digP8: -14600,
+  digP9: 6000,
   humidity: undefined,
 };
 
 /** pimoroni/bme280-python tests/calibration.py: a Pimoroni chip's decoded trimming values. */
 const PIMORONI: Bme280Calibration = {
-  digT1: 28009, digT2: 25654, digT3: 50,
-  digP1: 39145, digP2: -10750, digP3: 3024, digP4: 5667, digP5: -120, digP6: -7, digP7: 15500, digP8: -14600, digP9: 6000,
+  digT1: 28009,
+  digT2: 25654,
+  digT3: 50,
+  digP1: 39145,
+  digP2: -10750,
+  digP3: 3024,
+  digP4: 5667,
+  digP5: -120,
+  digP6: -7,
+  digP7: 15500,
+  digP8: -14600,
+  digP9: 6000,
   humidity: { digH1: 75, digH2: 376, digH3: 0, digH4: 286, digH5: 50, digH6: 30 },
 };
 

@@ -107,7 +107,12 @@ describe('Bme280Emulator conversions', () => {
       return burst(chip);
     };
     const exact = convert(5); // x16: all 20 bits
-    for (const [code, step] of [[1, 16], [2, 8], [3, 4], [4, 2]] as const) {
+    for (const [code, step] of [
+      [1, 16],
+      [2, 8],
+      [3, 4],
+      [4, 2],
+    ] as const) {
       const { adcT, adcP } = convert(code);
       expect([adcT % step, adcP % step]).toEqual([0, 0]);
       expect(Math.abs(adcT - exact.adcT)).toBeLessThanOrEqual(step / 2);

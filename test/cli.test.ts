@@ -147,7 +147,10 @@ describe('envirowatch CLI', () => {
   });
 
   it('agent without its I²C bus keeps answering SNMP, every row in error, and says why on stderr', async () => {
-    const config = await tempFile('agent.yaml', 'i2c: { bus: 99 }\ncpuCorrection: { enabled: false }\nsnmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n');
+    const config = await tempFile(
+      'agent.yaml',
+      'i2c: { bus: 99 }\ncpuCorrection: { enabled: false }\nsnmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: [{ name: public }]\n',
+    );
     const child = spawn(CLI, ['agent', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -169,11 +172,20 @@ describe('envirowatch CLI', () => {
     const trapd = await startSnmptrapd();
     try {
       // A critical limit the simulated room (73 °F) is above: the first reading is a change.
-      const config = await tempFile('agent.yaml', [
-        'thresholds:', '  temperature:', '    high: { critical: 60 }',
-        'snmp:', '  addresses: [127.0.0.1]', '  port: 0',
-        '  notifications:', `    receivers: [{ host: 127.0.0.1, port: ${trapd.port}, kind: inform }]`, '',
-      ].join('\n'));
+      const config = await tempFile(
+        'agent.yaml',
+        [
+          'thresholds:',
+          '  temperature:',
+          '    high: { critical: 60 }',
+          'snmp:',
+          '  addresses: [127.0.0.1]',
+          '  port: 0',
+          '  notifications:',
+          `    receivers: [{ host: 127.0.0.1, port: ${trapd.port}, kind: inform }]`,
+          '',
+        ].join('\n'),
+      );
       const child = spawn(CLI, ['agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
       const notification = await trapd.waitFor((n) => n.pdu === 'INFORM', 10_000);
       child.kill('SIGINT');
@@ -188,14 +200,16 @@ describe('envirowatch CLI', () => {
     }
   });
 
-  it('agent in agentx mode serves its table through a real snmpd, beside snmpd\'s own system group', async () => {
+  it("agent in agentx mode serves its table through a real snmpd, beside snmpd's own system group", async () => {
     requireNetSnmpTools();
     const snmpd = await startSnmpd();
     try {
       const config = await tempFile('agent.yaml', `snmp:\n  mode: agentx\n  agentx:\n    socket: "${snmpd.agentxSocket}"\n`);
       const child = spawn(CLI, ['agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
       let stdout = '';
-      await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()).includes('Temperature') ? resolve() : undefined)));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()).includes('Temperature') ? resolve() : undefined)),
+      );
       const walk = await runTool('snmpwalk', ['-v2c', '-c', 'public', '-On', snmpd.target, '1.3.6.1.4.1.21600.1.5.1.1.1.2']);
       const sysDescr = await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', snmpd.target, '1.3.6.1.2.1.1.1.0']);
       child.kill('SIGINT');
@@ -231,7 +245,10 @@ describe('envirowatch CLI', () => {
 
   it('display --png writes the sample screen for the chosen display as a PNG', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-cli-'));
-    for (const [type, size] of [['st7735', [640, 320]], ['ssd1306', [512, 256]]] as const) {
+    for (const [type, size] of [
+      ['st7735', [640, 320]],
+      ['ssd1306', [512, 256]],
+    ] as const) {
       const png = join(dir, `${type}.png`);
       const { code, stdout } = await cli(['display', '--png', png, '--type', type, '--sample', 'temperature-critical']);
       expect(code).toBe(0);
@@ -240,14 +257,20 @@ describe('envirowatch CLI', () => {
       expect(bytes.subarray(1, 4).toString()).toBe('PNG');
       expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual(size);
     }
-    expect(await cli(['display', '--png', join(dir, 'x.png'), '--sample', 'nonsense'])).toMatchObject({ code: 1, stderr: expect.stringContaining("Allowed choices are normal, temperature-critical") });
+    expect(await cli(['display', '--png', join(dir, 'x.png'), '--sample', 'nonsense'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Allowed choices are normal, temperature-critical'),
+    });
   });
 
   it('agent --simulate --display-snapshot keeps a PNG of the emulated LCD', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-cli-'));
     const config = join(dir, 'agent.yaml');
     const png = join(dir, 'screen.png');
-    await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\ndisplay:\n  type: st7735\n  splash: 1s\n`);
+    await writeFile(
+      config,
+      `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\ndisplay:\n  type: st7735\n  splash: 1s\n`,
+    );
     const child = spawn(CLI, ['agent', '--simulate', '--config', config, '--display-snapshot', png], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

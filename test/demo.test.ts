@@ -24,9 +24,15 @@ describe('envirowatch demo (npm start)', () => {
     const analyzerConfig = join(dir, 'demo-analyzer.yaml');
     // The shipped demo configs, only the ports and the data dir changed.
     await writeFile(agentConfig, config('demo.yaml').replace('port: 1161', `port: ${snmp}`).replace('port: 5514', `port: ${syslog}`));
-    await writeFile(analyzerConfig, `${config('demo-analyzer.yaml').replace('dataDir: .demo-data', `dataDir: ${join(dir, 'data')}`)}listen: { udp: { port: ${syslog} }, tcp: { port: ${syslog} } }\nweb: { port: ${web} }\n`);
+    await writeFile(
+      analyzerConfig,
+      `${config('demo-analyzer.yaml').replace('dataDir: .demo-data', `dataDir: ${join(dir, 'data')}`)}listen: { udp: { port: ${syslog} }, tcp: { port: ${syslog} } }\nweb: { port: ${web} }\n`,
+    );
     const png = join(dir, 'display.png');
-    const demo = spawn(CLI, ['demo', '--agent-config', agentConfig, '--analyzer-config', analyzerConfig, '--display-snapshot', png], { stdio: ['pipe', 'pipe', 'pipe'], detached: true }); // its own process group, as under a terminal
+    const demo = spawn(CLI, ['demo', '--agent-config', agentConfig, '--analyzer-config', analyzerConfig, '--display-snapshot', png], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    }); // its own process group, as under a terminal
     let out = '';
     demo.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

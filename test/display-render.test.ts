@@ -50,7 +50,9 @@ describe('golden pictures', () => {
         if (hash !== hashes[name]) {
           const fresh = png.replace(/\.png$/, '.new.png');
           writeFileSync(fresh, await frameToPng(frame));
-          expect.fail(`${name} differs from its golden picture: compare ${png} with ${fresh}; if the new one is right, run UPDATE_GOLDEN=1 npx vitest run test/display-render.test.ts`);
+          expect.fail(
+            `${name} differs from its golden picture: compare ${png} with ${fresh}; if the new one is right, run UPDATE_GOLDEN=1 npx vitest run test/display-render.test.ts`,
+          );
         }
       });
     }
@@ -73,7 +75,11 @@ const screen = (snapshot: AgentSnapshot | undefined, temperature: 'fahrenheit' |
 
 describe('screen model', () => {
   it('shows values in the configured unit, the clock as HH:MM:SS', () => {
-    const snapshot = snapshotWith({ temperature: { status: 'ok', value: 22.5 }, humidity: { status: 'ok', value: 40.6 }, light: { status: 'ok', value: 320.4 } });
+    const snapshot = snapshotWith({
+      temperature: { status: 'ok', value: 22.5 },
+      humidity: { status: 'ok', value: 40.6 },
+      light: { status: 'ok', value: 320.4 },
+    });
     expect(screen(snapshot)).toEqual({
       kind: 'readings',
       clock: '03:04:05',
@@ -107,7 +113,9 @@ describe('screen model', () => {
 });
 
 describe('rendering', () => {
-  const alertingAndNormal = screen(snapshotWith({ temperature: { status: 'critical', value: 30 }, humidity: { status: 'ok', value: 40 }, light: { status: 'ok', value: 300 } }));
+  const alertingAndNormal = screen(
+    snapshotWith({ temperature: { status: 'critical', value: 30 }, humidity: { status: 'ok', value: 40 }, light: { status: 'ok', value: 300 } }),
+  );
   const litIn = (frame: Frame, top: number, bottom: number) => {
     let lit = 0;
     if (frame.kind !== 'mono') throw new Error('mono expected');

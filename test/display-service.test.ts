@@ -30,7 +30,13 @@ function setup(snapshot: () => AgentSnapshot | undefined) {
   const logs: { level: LogLevel; line: string }[] = [];
   const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
   const frames: Frame[] = [];
-  return { clock, logs, logger, frames, common: { config: displayConfig, units: config.units, snapshot, host: () => HOST, clock, logger, onFrame: (frame: Frame) => frames.push(frame) } };
+  return {
+    clock,
+    logs,
+    logger,
+    frames,
+    common: { config: displayConfig, units: config.units, snapshot, host: () => HOST, clock, logger, onFrame: (frame: Frame) => frames.push(frame) },
+  };
 }
 
 function lcd(clock: ManualClock) {
@@ -52,7 +58,10 @@ describe('display service on the ST7735 emulator', () => {
 
     clock.advance(5_000);
     expect(await service.tick()).toBe(1_000);
-    const expected = renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver);
+    const expected = renderScreen(
+      { kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true },
+      driver,
+    );
     expect(emulator.frame()).toEqual(expected);
     expect(emulator.state).toMatchObject({ displayOn: true, backlight: true });
   });
@@ -68,13 +77,18 @@ describe('display service on the ST7735 emulator', () => {
     emulator.resetTraffic();
     clock.advance(1_000);
     // The room changed, but readings are redrawn only every 2 s: this tick is the clock alone.
-    snapshot = { ...snapshot, quantities: snapshot.quantities.map((q) => (q.quantity === 'temperature' ? { ...q, reading: { ...q.reading!, value: q.reading!.value + 5 } } : q)) };
+    snapshot = {
+      ...snapshot,
+      quantities: snapshot.quantities.map((q) => (q.quantity === 'temperature' ? { ...q, reading: { ...q.reading!, value: q.reading!.value + 5 } } : q)),
+    };
     await service.tick();
     expect(emulator.traffic.bytes).toBeGreaterThan(0);
     expect(emulator.traffic.bytes / full).toBeLessThan(0.1);
     clock.advance(1_000);
     await service.tick();
-    expect(emulator.frame()).toEqual(renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver));
+    expect(emulator.frame()).toEqual(
+      renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver),
+    );
   });
 
   it('an SPI failure is reported once, retried with backoff, and the recovery reported once', async () => {
@@ -96,11 +110,15 @@ describe('display service on the ST7735 emulator', () => {
     emulator.failNextTransfers(0);
     clock.advance(1_000);
     expect(await service.tick()).toBe(1_000);
-    expect(logs.filter((log) => log.level === 'warn').map((log) => log.line)).toEqual([expect.stringMatching(/msg="display failed; retrying in the background" error=".*sending a frame failed: SPI transfer .* failed: Input\/output error"/)]);
+    expect(logs.filter((log) => log.level === 'warn').map((log) => log.line)).toEqual([
+      expect.stringMatching(/msg="display failed; retrying in the background" error=".*sending a frame failed: SPI transfer .* failed: Input\/output error"/),
+    ]);
     expect(logs.filter((log) => log.line.includes('display recovered'))).toHaveLength(1);
     expect(service.counters).toMatchObject({ failures: 4, opens: 5 });
     expect(health).toEqual([true, false]); // what the syslog forwarder hears: one failure, one recovery
-    expect(emulator.frame()).toEqual(renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver));
+    expect(emulator.frame()).toEqual(
+      renderScreen({ kind: 'readings', clock: clockText(new Date(clock.now())), rows: screenRows(snapshot, config.units), blinkOn: true }, driver),
+    );
   });
 });
 
@@ -131,6 +149,8 @@ describe('display service on the SSD1306 emulator', () => {
     await blinking.tick();
     expect(emulator.frame()).not.toEqual(first);
     const rows = screenRows(hotSnapshot, config.units);
-    expect(emulator.frame()).toEqual(renderScreen({ kind: 'readings', rows, clock: clockText(new Date(clock.now())), blinkOn: Math.floor(clock.monotonic() / 500) % 2 === 0 }, driver));
+    expect(emulator.frame()).toEqual(
+      renderScreen({ kind: 'readings', rows, clock: clockText(new Date(clock.now())), blinkOn: Math.floor(clock.monotonic() / 500) % 2 === 0 }, driver),
+    );
   });
 });

@@ -43,7 +43,10 @@ interface ListedAlert {
 
 async function alerts(): Promise<ListedAlert[]> {
   const { stdout } = await cli(['alerts', 'list', '--all', '--config', analyzerConfig, '--json']);
-  return stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as ListedAlert);
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ListedAlert);
 }
 
 function startAgent(): void {
@@ -106,7 +109,11 @@ afterAll(async () => {
 describe('agent → syslog → analyzer, with SNMP, traps and the display', () => {
   it('the temperature crossing its critical limit: SNMP status, trap, display colour and analyzer alert agree', async () => {
     // The scripted room passes 80 °F about 22 s into its minute.
-    const critical = await waitFor(async () => (await alerts()).find((alert) => alert.ruleId === 'sensor-critical' && alert.key === `${hostname()}/Temperature`), 'the analyzer\'s critical alert', 45_000).catch((error: Error) => {
+    const critical = await waitFor(
+      async () => (await alerts()).find((alert) => alert.ruleId === 'sensor-critical' && alert.key === `${hostname()}/Temperature`),
+      "the analyzer's critical alert",
+      45_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\nagent log:\n${agentLog.slice(-3000)}\nanalyzer log:\n${analyzer.log().slice(-3000)}`);
     });
     expect(critical.summary).toMatch(/Temperature \w+ -> critical/);
@@ -115,11 +122,16 @@ describe('agent → syslog → analyzer, with SNMP, traps and the display', () =
     expect(status.stdout.trim()).toBe(String(CRITICAL));
     const trap = await trapd.waitFor((n) => n.varbinds.some((v) => v.oid === STATUS_TEMPERATURE && v.value === CRITICAL), 5_000);
     expect(trap.pdu).toBe('TRAP2');
-    await waitFor(async () => ((await pngPixel(png, 4, 120)).join() === RED_IN_PNG.join() ? true : undefined), 'the display to show the temperature row red', 5_000);
+    await waitFor(
+      async () => ((await pngPixel(png, 4, 120)).join() === RED_IN_PNG.join() ? true : undefined),
+      'the display to show the temperature row red',
+      5_000,
+    );
   }, 60_000);
 
   it('a stopped agent opens the silent-sensor problem within its interval; started again, the problem resolves', async () => {
-    const silent = (state: string) => async () => (await alerts()).find((alert) => alert.ruleId === 'sensor-silent' && alert.key === hostname() && alert.problem?.state === state);
+    const silent = (state: string) => async () =>
+      (await alerts()).find((alert) => alert.ruleId === 'sensor-silent' && alert.key === hostname() && alert.problem?.state === state);
     expect(await silent('open')()).toBeUndefined();
     await stopAgent();
     const stoppedAt = Date.now();

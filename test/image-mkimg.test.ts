@@ -29,9 +29,14 @@ describe('image-build/mkimg.sh', () => {
     const { stdout } = await run(MKIMG, [rootfs, image, '400']);
     expect(stdout).toContain('mkimg.sh: ');
 
-    const table = JSON.parse((await run('sfdisk', ['--json', image])).stdout) as { partitiontable: { label: string; partitions: { start: number; size: number; type: string }[] } };
+    const table = JSON.parse((await run('sfdisk', ['--json', image])).stdout) as {
+      partitiontable: { label: string; partitions: { start: number; size: number; type: string }[] };
+    };
     expect(table.partitiontable.label).toBe('dos');
-    expect(table.partitiontable.partitions.map((p) => [p.start, p.type])).toEqual([[8192, 'c'], [532480, '83']]);
+    expect(table.partitiontable.partitions.map((p) => [p.start, p.type])).toEqual([
+      [8192, 'c'],
+      [532480, '83'],
+    ]);
     expect(table.partitiontable.partitions[0]!.size).toBe(524288);
 
     // The FAT partition holds /boot/firmware's files.

@@ -25,11 +25,14 @@ describe('envirowatch: node flags per command', () => {
     expect(readFileSync(CLI.replace(/envirowatch\.mjs$/, 'envirowatch-analyzer.mjs'), 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
   });
 
-  it('agent: runs in the command\'s own process with the agent flags, no second process', async () => {
+  it("agent: runs in the command's own process with the agent flags, no second process", async () => {
     const dir = (await analyzerSetup([])).dir;
     const config = join(dir, 'agent.yaml');
     await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\n`);
-    const agent = spawn(CLI, ['agent', '--simulate', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+    const agent = spawn(CLI, ['agent', '--simulate', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ENVIROWATCH_CONFIG: '' },
+    });
     let log = '';
     for (const stream of [agent.stdout, agent.stderr]) stream.on('data', (chunk: Buffer) => (log += chunk.toString()));
     try {
@@ -44,7 +47,7 @@ describe('envirowatch: node flags per command', () => {
     }
   });
 
-  it('analyzer: runs in a child with node\'s default flags; SIGTERM to the command stops it cleanly', async () => {
+  it("analyzer: runs in a child with node's default flags; SIGTERM to the command stops it cleanly", async () => {
     const { config } = await analyzerSetup([]);
     const analyzer = await startAnalyzer(config, CLI);
     try {

@@ -36,7 +36,7 @@ const ENTRY = '1.3.6.1.4.1.21600.1.5.1.1.1';
 const ORIGINAL_ROWS = ['Temperature', 'Humidity', 'Light'] as const;
 
 describe('Prometheus snmp_exporter module (docs/managers/snmp_exporter/snmp.yml)', () => {
-  it('is accepted by Debian\'s prometheus-snmp-exporter (0.21) as it is', async () => {
+  it("is accepted by Debian's prometheus-snmp-exporter (0.21) as it is", async () => {
     requireSnmpExporter();
     const version = await runProgram(SNMP_EXPORTER, ['--version']);
     expect(version.stdout + version.stderr).toMatch(/version 0\.21\./);
@@ -99,17 +99,30 @@ describe('Prometheus snmp_exporter module (docs/managers/snmp_exporter/snmp.yml)
     const shipped = await readFile(SNMP_YML, 'utf8');
     const v2 = '  version: 2\n  max_repetitions: 25\n  retries: 3\n  timeout: 5s\n  auth:\n    community: public\n';
     expect(shipped).toContain(v2);
-    const v3 = shipped.replace(v2, [
-      '  version: 3', '  max_repetitions: 25', '  retries: 3', '  timeout: 5s', '  auth:',
-      '    security_level: authPriv', '    username: monitor', '    password: auth password one',
-      '    auth_protocol: SHA256', '    priv_protocol: AES', '    priv_password: priv password two', '',
-    ].join('\n'));
+    const v3 = shipped.replace(
+      v2,
+      [
+        '  version: 3',
+        '  max_repetitions: 25',
+        '  retries: 3',
+        '  timeout: 5s',
+        '  auth:',
+        '    security_level: authPriv',
+        '    username: monitor',
+        '    password: auth password one',
+        '    auth_protocol: SHA256',
+        '    priv_protocol: AES',
+        '    priv_password: priv password two',
+        '',
+      ].join('\n'),
+    );
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-managers-'));
     await writeFile(join(dir, 'snmp.yml'), v3);
     // No community at all: only SNMPv3 can get an answer.
     const agent = await startCliAgent({
       communities: '[]',
-      extraSnmpYaml: '  v3Users:\n    - { name: monitor, authProtocol: SHA-256, authPassword: "auth password one", privProtocol: AES, privPassword: "priv password two" }\n',
+      extraSnmpYaml:
+        '  v3Users:\n    - { name: monitor, authProtocol: SHA-256, authPassword: "auth password one", privProtocol: AES, privPassword: "priv password two" }\n',
     });
     try {
       const exporter = await startSnmpExporter(join(dir, 'snmp.yml'));
@@ -151,8 +164,23 @@ describe('Telegraf and Zabbix configurations name only OIDs the agent serves', (
   });
 
   it('Telegraf (docs/managers/telegraf/envirowatch.conf): valid TOML, one field per column, sensorType a tag', async () => {
-    interface TomlField { name: string; oid: string; is_tag?: boolean; conversion?: string }
-    const config = (await parseTomlFile(TELEGRAF_CONF)) as { inputs: { snmp: { agents: string[]; version: number; community: string; field?: TomlField[]; table: { name: string; inherit_tags?: string[]; oid?: string; field: TomlField[] }[] }[] } };
+    interface TomlField {
+      name: string;
+      oid: string;
+      is_tag?: boolean;
+      conversion?: string;
+    }
+    const config = (await parseTomlFile(TELEGRAF_CONF)) as {
+      inputs: {
+        snmp: {
+          agents: string[];
+          version: number;
+          community: string;
+          field?: TomlField[];
+          table: { name: string; inherit_tags?: string[]; oid?: string; field: TomlField[] }[];
+        }[];
+      };
+    };
     const snmp = config.inputs.snmp;
     expect(snmp).toHaveLength(1);
     const plugin = snmp[0]!;
@@ -164,8 +192,15 @@ describe('Telegraf and Zabbix configurations name only OIDs the agent serves', (
     expect(table.oid).toBeUndefined();
     expect(table.field.map((f) => f.oid)).toEqual(Array.from({ length: 9 }, (_, i) => `.${ENTRY}.${i + 1}`));
     expect(table.field.map((f) => f.name)).toEqual([
-      'sensorIndex', 'sensorType', 'sensorValue', 'sensorValueHundredths', 'sensorUnit',
-      'sensorStatus', 'sensorWarningLimit', 'sensorCriticalLimit', 'sensorReadingAge',
+      'sensorIndex',
+      'sensorType',
+      'sensorValue',
+      'sensorValueHundredths',
+      'sensorUnit',
+      'sensorStatus',
+      'sensorWarningLimit',
+      'sensorCriticalLimit',
+      'sensorReadingAge',
     ]);
     expect(table.field.find((f) => f.name === 'sensorType')?.is_tag).toBe(true);
     expect(table.field.find((f) => f.name === 'sensorValueHundredths')?.conversion).toBe('float(2)');
@@ -201,7 +236,15 @@ describe('Telegraf and Zabbix configurations name only OIDs the agent serves', (
     expect(macros.get('{#SENSORTYPE}')).toBe(`${ENTRY}.2`);
     for (const [macro, oid] of macros) expect(servesOidOrSubtree(served, oid), `${macro} ${oid}`).toBe(true);
 
-    const prototypes = rule.item_prototypes as { key: string; snmp_oid: string; type: string; value_type?: string; valuemap?: { name: string }; preprocessing?: { type: string; parameters: string[] }[]; trigger_prototypes?: { expression: string; priority: string; name: string }[] }[];
+    const prototypes = rule.item_prototypes as {
+      key: string;
+      snmp_oid: string;
+      type: string;
+      value_type?: string;
+      valuemap?: { name: string };
+      preprocessing?: { type: string; parameters: string[] }[];
+      trigger_prototypes?: { expression: string; priority: string; name: string }[];
+    }[];
     const rows = [...served].filter((oid) => oid.startsWith(`${ENTRY}.1.`)).map((oid) => oid.split('.').at(-1)!);
     expect(rows).toEqual(['1', '2', '3', '4', '5']);
     for (const item of prototypes) {
@@ -217,12 +260,18 @@ describe('Telegraf and Zabbix configurations name only OIDs the agent serves', (
     expect(status.valuemap?.name).toBe('Envirowatch sensor status');
     const valuemap = template.valuemaps.find((m: { name: string }) => m.name === status.valuemap?.name);
     expect(Object.fromEntries(valuemap.mappings.map((m: { value: string; newvalue: string }) => [m.value, m.newvalue]))).toEqual({
-      1: 'ok', 2: 'warning', 3: 'critical', 4: 'error', 5: 'stale',
+      1: 'ok',
+      2: 'warning',
+      3: 'critical',
+      4: 'error',
+      5: 'stale',
     });
     // A trigger prototype per bad status, each on this template's status item.
     const triggers = status.trigger_prototypes ?? [];
     const expected = { 2: 'WARNING', 3: 'HIGH', 4: 'AVERAGE', 5: 'AVERAGE' };
-    expect(triggers.map((t) => [Number(/\)=(\d)$/.exec(t.expression)?.[1]), t.priority])).toEqual(Object.entries(expected).map(([code, p]) => [Number(code), p]));
+    expect(triggers.map((t) => [Number(/\)=(\d)$/.exec(t.expression)?.[1]), t.priority])).toEqual(
+      Object.entries(expected).map(([code, p]) => [Number(code), p]),
+    );
     for (const trigger of triggers) expect(trigger.expression).toContain(`last(/${template.template}/${status.key})=`);
     // Every OID anywhere in the file is one the agent serves.
     const oids = [...text.matchAll(/(?<![\d.])1\.3\.6\.1(?:\.\d+)+/g)].map((m) => m[0]);
@@ -231,7 +280,10 @@ describe('Telegraf and Zabbix configurations name only OIDs the agent serves', (
   });
 
   it('snmp_exporter module: every walked, metric and lookup OID is one the agent serves', async () => {
-    const config = parseYaml(await readFile(SNMP_YML, 'utf8')) as Record<string, { walk: string[]; get?: string[]; metrics: { name: string; oid: string; lookups?: { oid: string }[] }[] }>;
+    const config = parseYaml(await readFile(SNMP_YML, 'utf8')) as Record<
+      string,
+      { walk: string[]; get?: string[]; metrics: { name: string; oid: string; lookups?: { oid: string }[] }[] }
+    >;
     expect(Object.keys(config)).toEqual(['envirowatch']);
     const module = config.envirowatch!;
     const oids = [...module.walk, ...(module.get ?? []), ...module.metrics.flatMap((m) => [m.oid, ...(m.lookups ?? []).map((l) => l.oid)])];

@@ -54,7 +54,12 @@ describe('exposition', () => {
 
   it('has no value series for a quantity never read (its status says stale)', async () => {
     const fixture = await agentFixture();
-    const text = await createSensorMetrics(() => ({ snapshot: fixture.agent.snapshot(), units: resolved.units, thresholds: resolved.thresholds, now })).render();
+    const text = await createSensorMetrics(() => ({
+      snapshot: fixture.agent.snapshot(),
+      units: resolved.units,
+      thresholds: resolved.thresholds,
+      now,
+    })).render();
     expect(text).not.toMatch(/^envirowatch_sensor_value\{/m);
     expect(text).toContain('envirowatch_sensor_status{index="1",name="Temperature"} 5\n');
   });
@@ -86,10 +91,14 @@ describe('HTTP endpoint scraped by a real Prometheus', () => {
   });
 
   it('Prometheus stores the five readings with their names and units', async () => {
-    const series = await eventually(async () => {
-      const result = await prometheus.query('envirowatch_sensor_value');
-      return result.length === 5 ? result : undefined;
-    }, 20_000, 'Prometheus to scrape the five series');
+    const series = await eventually(
+      async () => {
+        const result = await prometheus.query('envirowatch_sensor_value');
+        return result.length === 5 ? result : undefined;
+      },
+      20_000,
+      'Prometheus to scrape the five series',
+    );
     const byName = Object.fromEntries(series.map((s) => [s.metric['name'], s]));
     for (const row of sensorRows(table())) {
       expect(byName[row.type]!.metric).toMatchObject({ index: String(row.index), unit: row.unit, job: 'envirowatch' });
@@ -119,7 +128,9 @@ describe('config and start-up errors', () => {
     const port = await freeTcpPort();
     const first = await startMetricsServer({ address: '127.0.0.1', port }, createSensorMetrics(table), silentLogger);
     try {
-      await expect(startMetricsServer({ address: '127.0.0.1', port }, createSensorMetrics(table), silentLogger)).rejects.toThrow(`cannot listen for metrics on http 127.0.0.1:${port}: EADDRINUSE`);
+      await expect(startMetricsServer({ address: '127.0.0.1', port }, createSensorMetrics(table), silentLogger)).rejects.toThrow(
+        `cannot listen for metrics on http 127.0.0.1:${port}: EADDRINUSE`,
+      );
     } finally {
       await first.stop();
     }
@@ -132,14 +143,21 @@ describe('envirowatch agent with metrics.enabled', () => {
     const [httpPort, snmpPort] = [await freeTcpPort(), await freeUdpPort()];
     const config = join(await mkdtemp(join(tmpdir(), 'envirowatch-metrics-')), 'agent.yaml');
     await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${snmpPort}\nmetrics:\n  enabled: true\n  port: ${httpPort}\n`);
-    const child = spawn(cli, ['agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cli, ['agent', '--simulate', '--config', config], {
+      env: { ...process.env, ENVIROWATCH_CONFIG: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
-      const text = await eventually(async () => {
-        const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
-        const body = await response.text();
-        // Before the first poll there are no value series (tested below); wait for the first reading.
-        return body.includes('envirowatch_sensor_value{index="1",name="Temperature",unit="degF"}') ? body : undefined;
-      }, 15_000, 'the agent to serve /metrics');
+      const text = await eventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+          const body = await response.text();
+          // Before the first poll there are no value series (tested below); wait for the first reading.
+          return body.includes('envirowatch_sensor_value{index="1",name="Temperature",unit="degF"}') ? body : undefined;
+        },
+        15_000,
+        'the agent to serve /metrics',
+      );
       // The scripted room starts at 73.4 °F and later rises past 80 °F.
       const temperature = /envirowatch_sensor_value\{index="1",name="Temperature",unit="degF"\} (-?[\d.]+)\n/.exec(text);
       expect(Number(temperature?.[1]), text).toBeGreaterThan(60);

@@ -49,8 +49,14 @@ describe('smilint', () => {
   it('finds no errors, and only the warnings mibs/README.md documents', async () => {
     const { result, messages } = await smilint();
     const report = messages.map((m) => `${m.line}: [${m.severity}] ${m.message}`).join('\n');
-    expect(messages.filter((m) => m.severity <= 2), report).toEqual([]);
-    expect(messages.map((m) => m.message), report).toEqual(DOCUMENTED_WARNINGS);
+    expect(
+      messages.filter((m) => m.severity <= 2),
+      report,
+    ).toEqual([]);
+    expect(
+      messages.map((m) => m.message),
+      report,
+    ).toEqual(DOCUMENTED_WARNINGS);
     expect(result.code).toBe(0);
     const readme = readFileSync(join(MIB_DIR, 'README.md'), 'utf8');
     for (const warning of DOCUMENTED_WARNINGS) expect(readme).toContain(warning);
@@ -71,7 +77,7 @@ describe('snmptranslate', () => {
     ]);
   });
 
-  it('keeps the table at sensorEntry\'s parent and the enum values sensor-table.ts sends', async () => {
+  it("keeps the table at sensorEntry's parent and the enum values sensor-table.ts sends", async () => {
     const table = await runWithMib('snmptranslate', ['-On', 'ENVIROWATCH-MIB::sensorTable']);
     expect(lines(table.stdout)).toEqual([`.${formatOid(SENSOR_ENTRY_OID.slice(0, -1))}`]);
     const status = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::sensorStatus']);
@@ -81,7 +87,7 @@ describe('snmptranslate', () => {
   });
 });
 
-describe('the analyzer\'s alert notification', () => {
+describe("the analyzer's alert notification", () => {
   const OBJECTS = ['alertId', 'alertRuleId', 'alertKind', 'alertSeverity', 'alertHost', 'alertKey', 'alertValue', 'alertState', 'alertSummary', 'alertTime'];
   const enumsOf = async (name: string) => {
     const described = await runWithMib('snmptranslate', ['-Td', `ENVIROWATCH-MIB::${name}`]);
@@ -95,7 +101,12 @@ describe('the analyzer\'s alert notification', () => {
     const varbinds = alertVarbinds({ id: 'a', ruleId: 'r', kind: 'eps', severity: 'err', time: 0, host: 'h', key: 'k', summary: 's', evidence: {} }, 0);
     expect(lines(result.stdout)).toEqual([`.${formatOid(ANALYZER_ALERT_OID)}`, ...varbinds.slice(2).map((v) => `.${formatOid(v.oid.slice(0, -1))}`)]);
     const described = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::analyzerAlert']);
-    expect(/OBJECTS\s*\{([^}]*)\}/.exec(described.stdout)?.[1]?.split(',').map((name) => name.trim())).toEqual(OBJECTS);
+    expect(
+      /OBJECTS\s*\{([^}]*)\}/
+        .exec(described.stdout)?.[1]
+        ?.split(',')
+        .map((name) => name.trim()),
+    ).toEqual(OBJECTS);
   });
 
   it('has the enum values snmp-alert.ts sends for kind, state and severity', async () => {
@@ -210,7 +221,10 @@ describe('the live agent through the MIB', () => {
 describe('sensorStatusChange', () => {
   it('lists as OBJECTS, in order, what status-change-varbinds.ts sends, then the limit as an extra varbind', async () => {
     const definition = await runWithMib('snmptranslate', ['-Td', 'ENVIROWATCH-MIB::sensorStatusChange']);
-    const objects = /OBJECTS\s*\{([^}]*)\}/.exec(definition.stdout)?.[1]?.split(',').map((name) => name.trim());
+    const objects = /OBJECTS\s*\{([^}]*)\}/
+      .exec(definition.stdout)?.[1]
+      ?.split(',')
+      .map((name) => name.trim());
     // Temperature going ok -> warning above 77 °F: the row, then the warning limit.
     const varbinds = statusChangeVarbinds({
       change: { quantity: 'temperature', from: 'ok', to: 'warning', value: fahrenheit(78), limit: { side: 'high', limit: fahrenheit(77) }, timestamp: t0 },
@@ -219,7 +233,10 @@ describe('sensorStatusChange', () => {
       thresholds,
       sysUpTime: 0,
     });
-    const names = await runWithMib('snmptranslate', varbinds.map((varbind) => `.${formatOid(varbind.oid)}`));
+    const names = await runWithMib(
+      'snmptranslate',
+      varbinds.map((varbind) => `.${formatOid(varbind.oid)}`),
+    );
     expect(names.stderr).toBe('');
     expect(lines(names.stdout)).toEqual([
       'SNMPv2-MIB::sysUpTime.0',

@@ -89,8 +89,14 @@ describe('sd_notify', () => {
     const socket = await notifySocket();
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-agent-'));
     const port = await freeUdpPort();
-    await writeFile(join(dir, 'agent.yaml'), `poll: { interval: 200ms }\nsnmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public }]\n`);
-    const agent = spawn(CLI, ['agent', '--simulate', '--config', join(dir, 'agent.yaml')], { stdio: 'ignore', env: { ...process.env, ENVIROWATCH_CONFIG: '', NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '1000000' } });
+    await writeFile(
+      join(dir, 'agent.yaml'),
+      `poll: { interval: 200ms }\nsnmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public }]\n`,
+    );
+    const agent = spawn(CLI, ['agent', '--simulate', '--config', join(dir, 'agent.yaml')], {
+      stdio: 'ignore',
+      env: { ...process.env, ENVIROWATCH_CONFIG: '', NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '1000000' },
+    });
     try {
       await waitFor(async () => (socket.messages.some((m) => m.split(' ').includes('READY=1')) ? true : undefined), 'READY=1');
       const ready = socket.messages.find((m) => m.split(' ').includes('READY=1'))!;
@@ -111,11 +117,20 @@ describe('sd_notify', () => {
   it('the analyzer: READY=1 once receiving, WATCHDOG=1 from its one-second step, STOPPING=1', async () => {
     const socket = await notifySocket();
     const { config, udp } = await analyzerSetup([]);
-    const analyzer = spawn(CLI, ['analyzer', '--config', config], { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '2000000' } });
+    const analyzer = spawn(CLI, ['analyzer', '--config', config], {
+      stdio: 'ignore',
+      env: { ...process.env, NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '2000000' },
+    });
     try {
       await waitFor(async () => (socket.messages.some((m) => m.split(' ').includes('READY=1')) ? true : undefined), 'READY=1');
-      expect(socket.messages.find((m) => m.split(' ').includes('READY=1'))).toMatch(new RegExp(`STATUS=receiving syslog on udp 127.0.0.1:${udp}, tcp 127.0.0.1:\\d+; web page http://127.0.0.1:\\d+/`));
-      await waitFor(async () => (socket.messages.filter((m) => m.split(' ').includes('WATCHDOG=1')).length >= 2 ? true : undefined), 'two watchdog pings', 5_000);
+      expect(socket.messages.find((m) => m.split(' ').includes('READY=1'))).toMatch(
+        new RegExp(`STATUS=receiving syslog on udp 127.0.0.1:${udp}, tcp 127.0.0.1:\\d+; web page http://127.0.0.1:\\d+/`),
+      );
+      await waitFor(
+        async () => (socket.messages.filter((m) => m.split(' ').includes('WATCHDOG=1')).length >= 2 ? true : undefined),
+        'two watchdog pings',
+        5_000,
+      );
       expect(await stopped(analyzer)).toBe(0);
       expect(socket.messages.some((m) => m.split(' ').includes('STOPPING=1'))).toBe(true);
     } finally {

@@ -67,7 +67,12 @@ describe('threshold model', () => {
   });
 
   it('gives configured limits without a hysteresis the default for their quantity and unit', () => {
-    const celsius = resolveAgentConfig(parseConfigText(agentConfigSchema, 'units:\n  temperature: celsius\nthresholds:\n  temperature:\n    high: { critical: 30 }\n  light:\n    low: { critical: 5 }\n'));
+    const celsius = resolveAgentConfig(
+      parseConfigText(
+        agentConfigSchema,
+        'units:\n  temperature: celsius\nthresholds:\n  temperature:\n    high: { critical: 30 }\n  light:\n    low: { critical: 5 }\n',
+      ),
+    );
     expect(celsius.thresholds.temperature!.hysteresis).toBe(0.5);
     expect(celsius.thresholds.light!.hysteresis).toBe(1);
     const fahrenheit = resolveAgentConfig(parseConfigText(agentConfigSchema, 'thresholds:\n  temperature:\n    high: { critical: 90 }\n'));

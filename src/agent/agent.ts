@@ -220,7 +220,13 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     return {
       timestamp: now,
       quantities,
-      sensors: this.slots.map((slot) => ({ name: slot.name, ok: !slot.fault, error: slot.fault?.reason, since: slot.fault?.since, failedPolls: slot.failedPolls })),
+      sensors: this.slots.map((slot) => ({
+        name: slot.name,
+        ok: !slot.fault,
+        error: slot.fault?.reason,
+        since: slot.fault?.since,
+        failedPolls: slot.failedPolls,
+      })),
       cpuAverageC: this.cpuSamples.length > 0 ? average(this.cpuSamples) : undefined,
     };
   }
@@ -241,7 +247,8 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
     } catch (error) {
       if (this.cpuFailure !== undefined) return;
       this.cpuFailure = describe(error);
-      if (this.cpuSamples.length === 0) this.log.warn('CPU temperature not readable: heat correction off until it is (tried every poll)', { error: this.cpuFailure });
+      if (this.cpuSamples.length === 0)
+        this.log.warn('CPU temperature not readable: heat correction off until it is (tried every poll)', { error: this.cpuFailure });
       else this.log.warn('CPU temperature not readable: correcting with the last samples', { error: this.cpuFailure });
     }
   }
@@ -280,7 +287,10 @@ export class SensorAgent extends EventEmitter<AgentEvents> {
       this.publish('fault', { sensor: slot.name, reason, error, timestamp: now });
     } else {
       slot.fault.reason = reason;
-      this.log.debug(() => 'sensor still failing', () => ({ sensor: slot.name, error: reason, failedPolls: slot.failedPolls }));
+      this.log.debug(
+        () => 'sensor still failing',
+        () => ({ sensor: slot.name, error: reason, failedPolls: slot.failedPolls }),
+      );
     }
     for (const quantity of slot.quantities) this.setStatus(this.states.get(quantity), 'error', now, reason);
   }

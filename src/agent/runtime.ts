@@ -61,7 +61,14 @@ export async function createAgentRuntime(options: AgentRuntimeOptions): Promise<
   const { bme280, ltr559 } = settings.sensors;
   const sensors = {
     bme280: bme280.enabled
-      ? new Bme280({ bus, clock, ...(bme280.address === 'auto' ? {} : { address: bme280.address }), mode: bme280.mode, oversampling: bme280.oversampling, filter: bme280.filter })
+      ? new Bme280({
+          bus,
+          clock,
+          ...(bme280.address === 'auto' ? {} : { address: bme280.address }),
+          mode: bme280.mode,
+          oversampling: bme280.oversampling,
+          filter: bme280.filter,
+        })
       : undefined,
     ltr559: ltr559.enabled
       ? new Ltr559({ bus, clock, address: ltr559.address, gain: ltr559.gain, integrationTimeMs: ltr559.integrationTimeMs, proximity: ltr559.proximity })

@@ -53,11 +53,22 @@ export class AnalyzerDaemon {
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly options: { config: AnalyzerConfig; clock: Clock; logger: Logger; onAlert?: (alert: Alert) => void; /** After every one-second step (the systemd watchdog). */ onStep?: () => void }) {
+  constructor(
+    private readonly options: {
+      config: AnalyzerConfig;
+      clock: Clock;
+      logger: Logger;
+      onAlert?: (alert: Alert) => void;
+      /** After every one-second step (the systemd watchdog). */ onStep?: () => void;
+    },
+  ) {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
     this.alerts = new AlertStore(this.db);
-    this.writer = new BackgroundWriter({ db: this.db, onFailure: (error) => logger.error("cannot write the rules' state, readings or counters; keeping them and retrying", { error }) });
+    this.writer = new BackgroundWriter({
+      db: this.db,
+      onFailure: (error) => logger.error("cannot write the rules' state, readings or counters; keeping them and retrying", { error }),
+    });
     this.state = new SqliteRuleState(this.writer.writes);
     this.outbox = new Outbox(this.db);
     this.sensorData = new SensorData(this.writer.writes);
@@ -73,12 +84,19 @@ export class AnalyzerDaemon {
     this.store = this.db.transaction((alerts: readonly Alert[]) =>
       alerts.map((alert) => {
         const notice = this.alerts.record(alert, config.problems.flapWindow);
-        if (notice) this.outbox.enqueue(notice, [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id), clock.now());
+        if (notice)
+          this.outbox.enqueue(
+            notice,
+            [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id),
+            clock.now(),
+          );
         return notice;
       }),
     );
     this.engine = new RuleEngine(config.rules, { sinks: this.state, saved: this.state.load() });
-    this.web = config.web.enabled ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web')) : undefined;
+    this.web = config.web.enabled
+      ? new WebServer(config.web, { alerts: this.alerts, db: this.db, engine: this.engine, rules: config.rules, now: () => clock.now() }, logger.child('web'))
+      : undefined;
     this.receiver = new SyslogReceiver({
       config,
       clock,
@@ -96,7 +114,13 @@ export class AnalyzerDaemon {
     // reads; a read first could not be upgraded once the writer had committed (SQLITE_BUSY at once).
     for (const notice of this.store.immediate(alerts)) {
       if (!notice) continue; // an opening of a problem already open, a resolution of none
-      const fields = { alert: notice.id, rule: notice.ruleId, host: notice.host, severity: notice.severity, ...(notice.resolves ? { problem: notice.resolves.id } : {}) };
+      const fields = {
+        alert: notice.id,
+        rule: notice.ruleId,
+        host: notice.host,
+        severity: notice.severity,
+        ...(notice.resolves ? { problem: notice.resolves.id } : {}),
+      };
       if (notice.problem === 'resolved') this.options.logger.info(notice.summary, fields);
       else this.options.logger.warn(notice.summary, fields);
       this.options.onAlert?.(notice);
@@ -153,7 +177,12 @@ export class AnalyzerDaemon {
       for (const { id, ruleId, key, value } of this.alerts.pendingBaselines()) {
         const known = this.engine.acknowledgeValue(ruleId, key, value, this.options.clock.now());
         this.alerts.baselineApplied(id);
-        this.options.logger.info(known ? 'acknowledged value joins the baseline' : 'acknowledged value not learned: its rule is no longer configured', { alert: id, rule: ruleId, key, value });
+        this.options.logger.info(known ? 'acknowledged value joins the baseline' : 'acknowledged value not learned: its rule is no longer configured', {
+          alert: id,
+          rule: ruleId,
+          key,
+          value,
+        });
       }
     } catch (error) {
       this.options.logger.error('cannot read acknowledgements for the baseline; retrying', { error });

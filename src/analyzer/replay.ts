@@ -19,7 +19,10 @@ export interface ReplayResult {
 }
 
 /** `lines`: one by one, or as arrays (a chunk's lines, log-lines.ts) from an async source. */
-export async function replay(lines: AsyncIterable<string | readonly string[]> | Iterable<string>, options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void }): Promise<ReplayResult> {
+export async function replay(
+  lines: AsyncIterable<string | readonly string[]> | Iterable<string>,
+  options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void },
+): Promise<ReplayResult> {
   const engine = new RuleEngine(options.rules);
   const alerts: Alert[] = [];
   let reference = options.reference;
@@ -30,7 +33,13 @@ export async function replay(lines: AsyncIterable<string | readonly string[]> | 
     if (line.trim() === '') return;
     // One line that breaks the parser or a rule must not end the replay of the rest of the file.
     try {
-      const event = parseSyslog(line, { receivedAt: reference, source: `${options.name}:${n}`, reference, notAfter: options.notAfter ?? Infinity, senderHost: '' });
+      const event = parseSyslog(line, {
+        receivedAt: reference,
+        source: `${options.name}:${n}`,
+        reference,
+        notAfter: options.notAfter ?? Infinity,
+        senderHost: '',
+      });
       reference = event.eventTime;
       for (const alert of engine.process(event, event.eventTime)) {
         alerts.push(alert);

@@ -53,7 +53,10 @@ interface Started {
  * Loads the config and wires the runtime. Returns the exit code instead when either fails:
  * the reason is already on stderr.
  */
-async function start(options: { config?: string; simulate?: boolean; retryMissingBus?: boolean }, logLevel: (config: ResolvedAgentConfig) => LogLevel): Promise<Started | number> {
+async function start(
+  options: { config?: string; simulate?: boolean; retryMissingBus?: boolean },
+  logLevel: (config: ResolvedAgentConfig) => LogLevel,
+): Promise<Started | number> {
   let config: ResolvedAgentConfig;
   try {
     config = resolveAgentConfig((await loadAgentConfig(options.config)).config);
@@ -62,7 +65,13 @@ async function start(options: { config?: string; simulate?: boolean; retryMissin
   }
   const logger = createLogger({ namespace: 'envirowatch.agent', level: logLevel(config) });
   try {
-    const runtime = await createAgentRuntime({ config, simulate: options.simulate ?? false, clock: systemClock, logger, retryMissingBus: options.retryMissingBus ?? false });
+    const runtime = await createAgentRuntime({
+      config,
+      simulate: options.simulate ?? false,
+      clock: systemClock,
+      logger,
+      retryMissingBus: options.retryMissingBus ?? false,
+    });
     return { config, runtime, logger };
   } catch (error) {
     logger.error('cannot start', { error });
@@ -110,7 +119,13 @@ function logStatusChanges(agent: SensorAgent, config: ResolvedAgentConfig, logge
   });
 }
 
-export async function runAgentCommand(options: { config?: string; simulate?: boolean; printReadings?: boolean; displaySnapshot?: string; version: string }): Promise<number> {
+export async function runAgentCommand(options: {
+  config?: string;
+  simulate?: boolean;
+  printReadings?: boolean;
+  displaySnapshot?: string;
+  version: string;
+}): Promise<number> {
   const started = await start({ ...options, retryMissingBus: true }, (config) => config.config.log.level);
   if (typeof started === 'number') return started;
   const { config, runtime, logger } = started;
@@ -140,7 +155,10 @@ export async function runAgentCommand(options: { config?: string; simulate?: boo
       return EXIT_FAILURE;
     }
   }
-  const syslog = config.config.syslog.destinations.length > 0 ? new SyslogForwarder({ config: config.config.syslog, units: config.units, clock: systemClock, logger: logger.child('syslog'), version: options.version }) : undefined;
+  const syslog =
+    config.config.syslog.destinations.length > 0
+      ? new SyslogForwarder({ config: config.config.syslog, units: config.units, clock: systemClock, logger: logger.child('syslog'), version: options.version })
+      : undefined;
   syslog?.attach(agent);
   const display = await startDisplayIfConfigured(config, started, options, syslog);
   agent.on('statusChange', (change) => snmp.notify(change, agent.snapshot()));
@@ -192,7 +210,12 @@ async function startMetrics(config: ResolvedAgentConfig, snapshot: () => AgentSn
  * The display, when display.type is not none. It must never stop the agent: a display that cannot
  * even be set up (e.g. node-libgpiod missing) is logged and the agent runs without it.
  */
-async function startDisplayIfConfigured(config: ResolvedAgentConfig, started: Started, options: { simulate?: boolean; displaySnapshot?: string }, syslog: SyslogForwarder | undefined): Promise<{ stop(): Promise<void> } | undefined> {
+async function startDisplayIfConfigured(
+  config: ResolvedAgentConfig,
+  started: Started,
+  options: { simulate?: boolean; displaySnapshot?: string },
+  syslog: SyslogForwarder | undefined,
+): Promise<{ stop(): Promise<void> } | undefined> {
   const settings = config.config.display;
   if (settings.type === 'none') {
     if (options.displaySnapshot) started.logger.warn('--display-snapshot ignored: display.type is none');

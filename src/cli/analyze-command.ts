@@ -12,7 +12,14 @@ import { escapeForTerminal, jsonForTerminal } from './terminal-text.js';
 function formatAlert(alert: Alert, json: boolean): string {
   if (json) {
     const { evidence, ...rest } = alert;
-    return jsonForTerminal({ ...rest, time: new Date(alert.time).toISOString(), evidence: { ...evidence, events: evidence.events?.map((e) => ({ time: new Date(e.eventTime).toISOString(), host: e.host, app: e.app, message: e.message, source: e.source })) } });
+    return jsonForTerminal({
+      ...rest,
+      time: new Date(alert.time).toISOString(),
+      evidence: {
+        ...evidence,
+        events: evidence.events?.map((e) => ({ time: new Date(e.eventTime).toISOString(), host: e.host, app: e.app, message: e.message, source: e.source })),
+      },
+    });
   }
   // Host and summary are the sender's words: escaped so a message cannot repaint or forge terminal lines.
   return `${new Date(alert.time).toISOString()} ${alert.severity.padEnd(7)} ${alert.ruleId}${alert.problem ? ` [${alert.problem}]` : ''} ${escapeForTerminal(alert.host)}: ${escapeForTerminal(alert.summary)}`;
@@ -67,8 +74,13 @@ export async function runAnalyzeCommand(options: { rules: string; input: string;
     return 1;
   }
   const { engine, lines, failed } = result;
-  if (failed.first) process.stderr.write(`${failed.count} line${failed.count === 1 ? '' : 's'} skipped because processing failed (a bug; please report it), the first at ${failed.first.source}: ${failed.first.error}\n`);
+  if (failed.first)
+    process.stderr.write(
+      `${failed.count} line${failed.count === 1 ? '' : 's'} skipped because processing failed (a bug; please report it), the first at ${failed.first.source}: ${failed.first.error}\n`,
+    );
   const pending = engine.pending();
-  process.stderr.write(`${lines} lines, ${engine.counters.events} events${engine.counters.outOfOrder ? `, ${engine.counters.outOfOrder} out of order` : ''}${pending ? `, ${pending} timers still open at the end` : ''}\n`);
+  process.stderr.write(
+    `${lines} lines, ${engine.counters.events} events${engine.counters.outOfOrder ? `, ${engine.counters.outOfOrder} out of order` : ''}${pending ? `, ${pending} timers still open at the end` : ''}\n`,
+  );
   return 0;
 }

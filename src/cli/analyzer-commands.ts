@@ -19,7 +19,14 @@ export const DEFAULT_ANALYZER_CONFIG = '/etc/envirowatch/analyzer.yaml';
 /** --config, else /etc/envirowatch/analyzer.yaml, else (no such file) every key's default. */
 export async function loadAnalyzerConfig(file: string | undefined): Promise<AnalyzerConfig | number> {
   try {
-    if (file === undefined && !(await access(DEFAULT_ANALYZER_CONFIG).then(() => true, () => false))) return parseConfigText(analyzerConfigSchema, '');
+    if (
+      file === undefined &&
+      !(await access(DEFAULT_ANALYZER_CONFIG).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return parseConfigText(analyzerConfigSchema, '');
     return await loadConfigFile(analyzerConfigSchema, file ?? DEFAULT_ANALYZER_CONFIG);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -117,7 +124,10 @@ function listAlerts(db: Db, options: { all?: boolean | undefined; json?: boolean
   if (hidden > 0) process.stderr.write(`${hidden.toLocaleString('en-US')} more not shown; use --limit N, or --limit 0 for all\n`);
 }
 
-export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options: { config?: string; id?: string; all?: boolean; json?: boolean; limit?: number; by?: string; comment?: string; baseline?: boolean }): Promise<number> {
+export async function runAlertsCommand(
+  action: 'list' | 'show' | 'ack',
+  options: { config?: string; id?: string; all?: boolean; json?: boolean; limit?: number; by?: string; comment?: string; baseline?: boolean },
+): Promise<number> {
   const config = await loadAnalyzerConfig(options.config);
   if (typeof config === 'number') return config;
   let db;
@@ -147,7 +157,12 @@ export async function runAlertsCommand(action: 'list' | 'show' | 'ack', options:
       return 0;
     }
     // A problem acknowledged stays open until its condition clears.
-    const done = store.acknowledge(options.id, { by: options.by ?? process.env['USER'] ?? 'unknown', at: Date.now(), comment: options.comment ?? '', baseline: options.baseline ?? false });
+    const done = store.acknowledge(options.id, {
+      by: options.by ?? process.env['USER'] ?? 'unknown',
+      at: Date.now(),
+      comment: options.comment ?? '',
+      baseline: options.baseline ?? false,
+    });
     if (!done) {
       process.stderr.write(`no open alert ${options.id}\n`);
       return 1;
@@ -210,7 +225,8 @@ export async function runCountersCommand(options: { config?: string; json?: bool
     return 1;
   }
   const age = systemClock.now() - snapshot.at;
-  if (age > STALE_COUNTERS_MS) process.stderr.write(`these counters are ${Math.round(age / 1000)} s old: the analyzer (pid ${snapshot.pid}) is not running, or is stuck\n`);
+  if (age > STALE_COUNTERS_MS)
+    process.stderr.write(`these counters are ${Math.round(age / 1000)} s old: the analyzer (pid ${snapshot.pid}) is not running, or is stuck\n`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(snapshot)}\n`);
     return 0;
@@ -221,7 +237,11 @@ export async function runCountersCommand(options: { config?: string; json?: bool
   const width = Math.max(...Object.keys(flat).map((key) => key.length));
   for (const [key, value] of Object.entries(flat)) lines.push(`${key.padEnd(width)}  ${value}`);
   for (const [id, { kind, counters }] of Object.entries(rules)) {
-    lines.push(`rule ${id} (${kind}): ${Object.entries(counters).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+    lines.push(
+      `rule ${id} (${kind}): ${Object.entries(counters)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

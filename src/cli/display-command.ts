@@ -33,6 +33,8 @@ export async function runDisplayCommand(options: { config?: string; png: string;
     process.stderr.write(`cannot write ${options.png}: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`${options.png}: ${type} ${frame.width}x${frame.height}, drawn ${PNG_SCALE}x as ${frame.width * PNG_SCALE}x${frame.height * PNG_SCALE} pixels, sample ${options.sample}\n`);
+  process.stdout.write(
+    `${options.png}: ${type} ${frame.width}x${frame.height}, drawn ${PNG_SCALE}x as ${frame.width * PNG_SCALE}x${frame.height * PNG_SCALE} pixels, sample ${options.sample}\n`,
+  );
   return 0;
 }

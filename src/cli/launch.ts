@@ -6,7 +6,16 @@
  * whose size is the user's: check-config and firstboot. The agent's 13 MB old generation is for the
  * agent's own steady heap; check-config on a file with 40,000 keys ran out of it.
  */
-export const DEFAULT_HEAP_COMMANDS: ReadonlySet<string> = new Set(['analyzer', 'analyze', 'parse', 'alerts', 'counters', 'hash-password', 'check-config', 'firstboot']);
+export const DEFAULT_HEAP_COMMANDS: ReadonlySet<string> = new Set([
+  'analyzer',
+  'analyze',
+  'parse',
+  'alerts',
+  'counters',
+  'hash-password',
+  'check-config',
+  'firstboot',
+]);
 
 /** Set by the launcher for the process it starts and waits for: its own pid. */
 export const LAUNCHER_ENV = 'ENVIROWATCH_LAUNCHER_PID';

@@ -30,7 +30,10 @@ else await import('./main.js');
  */
 function runWithDefaultFlags(args: string[]): Promise<number> {
   const entry = fileURLToPath(new URL('envirowatch-analyzer.mjs', import.meta.url));
-  const child = spawn(process.execPath, [entry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [LAUNCHER_ENV]: String(process.pid) } });
+  const child = spawn(process.execPath, [entry, ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [LAUNCHER_ENV]: String(process.pid) },
+  });
   process.on('SIGINT', () => {});
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => {

@@ -50,11 +50,11 @@ program
 
 program
   .command('analyze')
-  .description('replay a log file through analyzer rules, using the events\' own times, and print the alerts')
+  .description("replay a log file through analyzer rules, using the events' own times, and print the alerts")
   .requiredOption('--rules <file>', 'rules file (YAML)')
   .requiredOption('--input <file>', 'log file, one syslog message per line; - for stdin')
   .option('--json', 'one JSON object per alert')
-  .option('--year <year>', 'year of RFC 3164 lines, which carry none (default: the file\'s modification time)')
+  .option('--year <year>', "year of RFC 3164 lines, which carry none (default: the file's modification time)")
   .action(async (options: { rules: string; input: string; json?: boolean; year?: string }) => {
     const { runAnalyzeCommand } = await import('./analyze-command.js');
     process.exitCode = await runAnalyzeCommand(options);
@@ -66,7 +66,7 @@ program
   .option('--input <file>', 'lines to read; - for standard input', '-')
   .option('--json', 'one JSON object per line: format, facility, severity, time, host, app, procId, msgId, structuredData, message')
   .option('--received-at <iso>', 'receive time, for the year of RFC 3164 stamps (default: now)')
-  .option('--sender <host>', 'host of a line that names none (the analyzer uses the sender\'s address)', '')
+  .option('--sender <host>', "host of a line that names none (the analyzer uses the sender's address)", '')
   .action(async (options: { input: string; json?: boolean; receivedAt?: string; sender: string }) => {
     const { runParseCommand } = await import('./parse-command.js');
     process.exitCode = await runParseCommand(options);

@@ -34,7 +34,10 @@ export function describeLine(line: string, context: { receivedAt: number; sender
   const hasPri = pri !== null && Number(pri[1]) <= 191;
   // Built with Object.fromEntries: the sender's names become own keys, never the prototype's.
   const structuredData = Object.fromEntries(
-    Object.entries(event.structuredData).map(([id, params]) => [id, Object.fromEntries(Object.entries(params).map(([name, values]) => [name, values.length === 1 ? values[0]! : [...values]]))]),
+    Object.entries(event.structuredData).map(([id, params]) => [
+      id,
+      Object.fromEntries(Object.entries(params).map(([name, values]) => [name, values.length === 1 ? values[0]! : [...values]])),
+    ]),
   );
   return {
     format: event.format,

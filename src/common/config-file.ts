@@ -74,12 +74,19 @@ export function parseYamlText(text: string, file?: string): ParsedYaml {
  * once, at the deeper line, where the slip is.
  */
 function syntaxIssues(errors: readonly YAMLError[], lineAt: (offset: number | undefined) => number | undefined): ConfigIssue[] {
-  const deeperLine = (e: YAMLError) => e.code === 'MULTILINE_IMPLICIT_KEY' && errors.some((other) => other.code === 'BLOCK_AS_IMPLICIT_KEY' && other.pos[0] === e.pos[0]);
+  const deeperLine = (e: YAMLError) =>
+    e.code === 'MULTILINE_IMPLICIT_KEY' && errors.some((other) => other.code === 'BLOCK_AS_IMPLICIT_KEY' && other.pos[0] === e.pos[0]);
   return errors.flatMap((e) => {
     if (e.code === 'BLOCK_AS_IMPLICIT_KEY' && errors.some((other) => deeperLine(other) && other.pos[0] === e.pos[0])) return [];
     if (deeperLine(e)) {
       const above = lineAt(e.pos[0]);
-      return [{ path: '', line: lineAt(e.pos[1]), message: `YAML syntax: indented deeper than line ${above}, whose key already has a value: give it the indentation of the key it belongs beside` }];
+      return [
+        {
+          path: '',
+          line: lineAt(e.pos[1]),
+          message: `YAML syntax: indented deeper than line ${above}, whose key already has a value: give it the indentation of the key it belongs beside`,
+        },
+      ];
     }
     return [{ path: '', line: lineAt(e.pos[0]), message: `YAML syntax: ${e.message.split('\n')[0]}` }];
   });
@@ -210,11 +217,15 @@ const ZOD_TEXT = /^(Invalid|Too (small|big):)/;
 /** Issues whose message gets what was found. */
 const REWORDED = new Set(['invalid_type', 'invalid_value', 'invalid_union', 'too_small', 'too_big']);
 
-const withExpected = (found: string, expected: string | undefined, fallback: string) => (expected ? `found ${found}, expected ${expected}` : `found ${found}: ${fallback}`);
+const withExpected = (found: string, expected: string | undefined, fallback: string) =>
+  expected ? `found ${found}, expected ${expected}` : `found ${found}: ${fallback}`;
 
 /** In the order of the file; problems without a line (the whole file) first, as zod gave them otherwise. */
 function byLine(issues: ConfigIssue[]): ConfigIssue[] {
-  return issues.map((issue, order) => ({ issue, order })).sort((a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.order - b.order).map(({ issue }) => issue);
+  return issues
+    .map((issue, order) => ({ issue, order }))
+    .sort((a, b) => (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.order - b.order)
+    .map(({ issue }) => issue);
 }
 
 function configError(file: string | undefined, issues: ConfigIssue[]): ConfigError {

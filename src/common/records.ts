@@ -28,5 +28,7 @@ export const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze(emptyRe
  * (`constructor`) from finding anything in what comes back.
  */
 export function parseJsonRecords(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.assign(emptyRecord(), value) : value));
+  return JSON.parse(text, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.assign(emptyRecord(), value) : value,
+  );
 }

@@ -27,7 +27,12 @@ const systemdNotify: NotifySender = (assignments) =>
     child.once('exit', (code) => resolve(code === 0 ? undefined : `systemd-notify exited with ${code}`));
   });
 
-export function serviceManager(options: { readonly logger: Logger; readonly env?: NodeJS.ProcessEnv; readonly now?: () => number; readonly send?: NotifySender }): ServiceManager {
+export function serviceManager(options: {
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  readonly send?: NotifySender;
+}): ServiceManager {
   const env = options.env ?? process.env;
   if (!env['NOTIFY_SOCKET']) return { ready: () => {}, alive: () => {}, stopping: () => {} };
   const send = options.send ?? systemdNotify;

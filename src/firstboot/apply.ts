@@ -55,11 +55,17 @@ function merge(base: Json, overlay: Json): Json {
 const isObject = (value: Json | undefined): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Calls `visit` for every value at `path` ('*' = each element of an array), with its parent and key. */
-function eachAt(value: Json | undefined, path: readonly string[], visit: (parent: { [key: string]: Json } | Json[], key: string | number, at: string[]) => void, at: string[] = []): void {
+function eachAt(
+  value: Json | undefined,
+  path: readonly string[],
+  visit: (parent: { [key: string]: Json } | Json[], key: string | number, at: string[]) => void,
+  at: string[] = [],
+): void {
   if (value === undefined) return;
   const [head, ...rest] = path;
   if (head === '*') {
-    if (Array.isArray(value)) value.forEach((item, i) => (rest.length === 0 ? visit(value, i, [...at, String(i)]) : eachAt(item, rest, visit, [...at, String(i)])));
+    if (Array.isArray(value))
+      value.forEach((item, i) => (rest.length === 0 ? visit(value, i, [...at, String(i)]) : eachAt(item, rest, visit, [...at, String(i)])));
     return;
   }
   if (!isObject(value) || head === undefined || !(head in value)) return;
@@ -120,7 +126,9 @@ export async function applyFirstBoot(options: { readonly boot: string; readonly 
     applied = await applyFile(boot, root, now, (line) => log.push(line));
   } catch (error) {
     // Whatever went wrong, the user without a screen reads why in the log.
-    log.push(`stopped by an error: ${(error as Error).message}. ${FIRSTBOOT_FILE} may be partly applied (the steps listed above are done); restart the sensor to try again.`);
+    log.push(
+      `stopped by an error: ${(error as Error).message}. ${FIRSTBOOT_FILE} may be partly applied (the steps listed above are done); restart the sensor to try again.`,
+    );
   }
   await appendToLog(boot, log, now);
   return { applied, log };
@@ -184,7 +192,9 @@ async function readWanted(source: string, root: string, note: (line: string) => 
   const raw = parsed.data as Json; // restoreSecrets fills the markers in here, so `parsed` is checked with them
   const missing = restoreSecrets(raw, await readJson(join(root, STORED_FILE)));
   if (missing.length > 0) {
-    note(`${FIRSTBOOT_FILE}: ${missing.join(', ')} ${missing.length === 1 ? 'says' : 'say'} "${REMOVED_SECRET}" but the sensor has no stored value there; nothing was changed. Write the secret itself.`);
+    note(
+      `${FIRSTBOOT_FILE}: ${missing.join(', ')} ${missing.length === 1 ? 'says' : 'say'} "${REMOVED_SECRET}" but the sensor has no stored value there; nothing was changed. Write the secret itself.`,
+    );
     return undefined;
   }
   try {
@@ -206,7 +216,9 @@ async function readWanted(source: string, root: string, note: (line: string) => 
 async function applyFile(boot: string, root: string, now: () => Date, note: (line: string) => void): Promise<boolean> {
   const source = join(boot, FIRSTBOOT_FILE);
   if (!existsSync(source)) {
-    note(`no ${FIRSTBOOT_FILE} on the boot partition: keeping the current settings (the image's: DHCP on the wired port, SNMP community "public" from private networks, SSH off)`);
+    note(
+      `no ${FIRSTBOOT_FILE} on the boot partition: keeping the current settings (the image's: DHCP on the wired port, SNMP community "public" from private networks, SSH off)`,
+    );
     return false;
   }
   const checked = await readWanted(source, root, note);
@@ -230,14 +242,20 @@ async function applyFile(boot: string, root: string, now: () => Date, note: (lin
   note(`wired network: ${ethernet === 'dhcp' ? 'DHCP' : `${ethernet.address}${ethernet.gateway ? ` via ${ethernet.gateway}` : ''}`}`);
   if (wifi) {
     const ssidHex = Buffer.from(wifi.ssid, 'utf8').toString('hex');
-    await write(root, 'etc/wpa_supplicant/wpa_supplicant-wlan0.conf', `# Written by envirowatch-firstboot.\nctrl_interface=DIR=/run/wpa_supplicant\ncountry=${wifi.country}\nnetwork={\n\tssid=${ssidHex}\n\tpsk=${wpaPsk(wifi.psk, wifi.ssid)}\n}\n`, 0o600);
+    await write(
+      root,
+      'etc/wpa_supplicant/wpa_supplicant-wlan0.conf',
+      `# Written by envirowatch-firstboot.\nctrl_interface=DIR=/run/wpa_supplicant\ncountry=${wifi.country}\nnetwork={\n\tssid=${ssidHex}\n\tpsk=${wpaPsk(wifi.psk, wifi.ssid)}\n}\n`,
+      0o600,
+    );
     await write(root, 'etc/systemd/network/20-envirowatch-wifi.network', networkFile('Name=wlan0', wifi.address));
     await rm(join(root, WPA_UNIT_LINK), { force: true });
     await mkdir(dirname(join(root, WPA_UNIT_LINK)), { recursive: true });
     await symlink('/lib/systemd/system/wpa_supplicant@.service', join(root, WPA_UNIT_LINK));
     note(`Wi-Fi: joins "${wifi.ssid}" (${wifi.country}), ${wifi.address === 'dhcp' ? 'DHCP' : wifi.address.address}`);
   } else {
-    for (const path of ['etc/wpa_supplicant/wpa_supplicant-wlan0.conf', 'etc/systemd/network/20-envirowatch-wifi.network', WPA_UNIT_LINK]) await rm(join(root, path), { force: true });
+    for (const path of ['etc/wpa_supplicant/wpa_supplicant-wlan0.conf', 'etc/systemd/network/20-envirowatch-wifi.network', WPA_UNIT_LINK])
+      await rm(join(root, path), { force: true });
     note('Wi-Fi: off');
   }
   if (wanted.ssh) {
@@ -252,14 +270,21 @@ async function applyFile(boot: string, root: string, now: () => Date, note: (lin
   }
 
   const security = wanted.updates.security ? '1' : '0';
-  await write(root, AUTO_UPGRADES, `// Written by envirowatch-firstboot: updates.security in ${FIRSTBOOT_FILE}.\nAPT::Periodic::Update-Package-Lists "${security}";\nAPT::Periodic::Unattended-Upgrade "${security}";\n`);
+  await write(
+    root,
+    AUTO_UPGRADES,
+    `// Written by envirowatch-firstboot: updates.security in ${FIRSTBOOT_FILE}.\nAPT::Periodic::Update-Package-Lists "${security}";\nAPT::Periodic::Unattended-Upgrade "${security}";\n`,
+  );
   note(`security updates: ${wanted.updates.security ? 'on (unattended-upgrades, daily)' : 'off'}`);
 
   // Secrets off the FAT partition: the full file root-only on the sensor, a blanked copy for the user.
   await write(root, STORED_FILE, stringify(raw), 0o600);
   const blanked = structuredClone(raw);
   for (const path of SECRET_PATHS) eachAt(blanked, path, (parent, key) => ((parent as Record<string | number, Json>)[key] = REMOVED_SECRET));
-  await writeFile(join(boot, APPLIED_FILE), `# Applied ${now().toISOString()}; secrets removed (kept on the sensor). To change settings, edit this,\n# save it as ${FIRSTBOOT_FILE} and restart the sensor; "${REMOVED_SECRET}" keeps a stored secret.\n${stringify(blanked)}`);
+  await writeFile(
+    join(boot, APPLIED_FILE),
+    `# Applied ${now().toISOString()}; secrets removed (kept on the sensor). To change settings, edit this,\n# save it as ${FIRSTBOOT_FILE} and restart the sensor; "${REMOVED_SECRET}" keeps a stored secret.\n${stringify(blanked)}`,
+  );
   await rm(source);
   note(`applied; ${FIRSTBOOT_FILE} renamed ${APPLIED_FILE} with its secrets removed`);
   return true;

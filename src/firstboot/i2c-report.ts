@@ -46,13 +46,22 @@ interface IdentityRegister {
 export function identityRegisters(sensors: AgentConfig['sensors']): IdentityRegister[] {
   const registers: IdentityRegister[] = [];
   const { bme280, ltr559 } = sensors;
-  if (bme280.enabled) registers.push({ sensor: 'BME280', addresses: bme280.address === 'auto' ? [BME280_ADDRESS_PRIMARY, BME280_ADDRESS_SECONDARY] : [bme280.address], register: Bme280Register.CHIP_ID });
+  if (bme280.enabled)
+    registers.push({
+      sensor: 'BME280',
+      addresses: bme280.address === 'auto' ? [BME280_ADDRESS_PRIMARY, BME280_ADDRESS_SECONDARY] : [bme280.address],
+      register: Bme280Register.CHIP_ID,
+    });
   if (ltr559.enabled) registers.push({ sensor: 'LTR-559', addresses: [ltr559.address], register: Ltr559Register.PART_ID });
   return registers;
 }
 
 /** Resolves the bus as the agent does and reads each sensor's identity register there. */
-export async function checkI2c(options: { readonly config: AgentConfig; readonly sysfsRoot: string; readonly openBus: (busNumber: number) => Promise<I2cBus> }): Promise<I2cCheck> {
+export async function checkI2c(options: {
+  readonly config: AgentConfig;
+  readonly sysfsRoot: string;
+  readonly openBus: (busNumber: number) => Promise<I2cBus>;
+}): Promise<I2cCheck> {
   const adapters = await listI2cAdapters(options.sysfsRoot);
   let choice: I2cBusChoice;
   let bus: I2cBus;
@@ -91,7 +100,9 @@ export function describeI2cCheck(check: I2cCheck): string[] {
   const device = `/dev/i2c-${check.choice.number}`;
   const lines = [`I²C bus ${device}: ${check.choice.reason}`];
   for (const answer of check.answers) {
-    lines.push(`  ${answer.sensor} at ${hex(answer.address)}: ${answer.id === undefined ? `no answer (${answer.error})` : `answers, id register ${hex(answer.id)}`}`);
+    lines.push(
+      `  ${answer.sensor} at ${hex(answer.address)}: ${answer.id === undefined ? `no answer (${answer.error})` : `answers, id register ${hex(answer.id)}`}`,
+    );
   }
   if (check.answers.length === 0) lines.push('  no sensor enabled in agent.yaml');
   else if (check.answers.every((answer) => answer.id === undefined)) {
@@ -119,7 +130,10 @@ export async function reportI2c(options: {
     lines = describeI2cCheck(await checkI2c({ config, sysfsRoot: options.sysfsRoot ?? '/sys', openBus: options.openBus ?? LinuxI2cBus.open }));
   } catch (error) {
     // Whatever went wrong, the user without a screen reads why in the log.
-    lines = error instanceof ConfigError ? ['I²C not checked: the agent settings have mistakes:', ...formatConfigIssues(error).map((line) => `  ${line}`)] : [`I²C not checked: ${(error as Error).message}`];
+    lines =
+      error instanceof ConfigError
+        ? ['I²C not checked: the agent settings have mistakes:', ...formatConfigIssues(error).map((line) => `  ${line}`)]
+        : [`I²C not checked: ${(error as Error).message}`];
   }
   await appendToLog(options.boot, lines, options.now ?? (() => new Date()));
   return lines;

@@ -8,10 +8,13 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config/schema.js';
 
 const ipv4 = z.string().refine((text) => isIP(text) === 4, { message: 'must be an IPv4 address, e.g. 192.168.1.1' });
-const cidr = z.string().refine((text) => {
-  const [address, prefix, extra] = text.split('/');
-  return extra === undefined && isIP(address ?? '') === 4 && /^\d{1,2}$/.test(prefix ?? '') && Number(prefix) <= 32;
-}, { message: 'must be an IPv4 address with its prefix length, e.g. 192.168.1.20/24' });
+const cidr = z.string().refine(
+  (text) => {
+    const [address, prefix, extra] = text.split('/');
+    return extra === undefined && isIP(address ?? '') === 4 && /^\d{1,2}$/.test(prefix ?? '') && Number(prefix) <= 32;
+  },
+  { message: 'must be an IPv4 address with its prefix length, e.g. 192.168.1.20/24' },
+);
 
 /** `dhcp`, or a fixed address. */
 const addressing = z.union([z.literal('dhcp'), z.strictObject({ address: cidr, gateway: ipv4.optional(), dns: z.array(ipv4).default([]) })], {
@@ -44,7 +47,16 @@ export const firstBootSchema = z.strictObject({
   /** SSH stays off unless a public key is given; there is no password login. */
   ssh: z
     .strictObject({
-      authorizedKeys: z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/, 'must be one public key line, e.g. "ssh-ed25519 AAAA... you@laptop"')).min(1, 'needs at least one key'),
+      authorizedKeys: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/,
+              'must be one public key line, e.g. "ssh-ed25519 AAAA... you@laptop"',
+            ),
+        )
+        .min(1, 'needs at least one key'),
     })
     .optional(),
   /** Debian's security updates, installed by unattended-upgrades (once a day, see image-build/README.md). */

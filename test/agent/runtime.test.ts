@@ -63,7 +63,10 @@ describe('createAgentRuntime: which I²C bus', () => {
   it('the agent waits for the header bus (i2c-bcm2835 loaded after it started) and never takes an HDMI bus meanwhile', async () => {
     const { runtime, sysfs, opened } = await runtimeOn(PI4_DDC_ADAPTERS, 3, NO_CPU, true);
     const before = await runtime.agent.pollOnce();
-    expect(before.sensors.map((sensor) => sensor.error)).toEqual([expect.stringContaining('found no GPIO header bus'), expect.stringContaining('found no GPIO header bus')]);
+    expect(before.sensors.map((sensor) => sensor.error)).toEqual([
+      expect.stringContaining('found no GPIO header bus'),
+      expect.stringContaining('found no GPIO header bus'),
+    ]);
     expect(runtime.i2c).toBeUndefined();
     await sysfs.add(PI4_ADAPTERS.slice(2));
     const after = await runtime.agent.pollOnce();

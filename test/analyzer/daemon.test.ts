@@ -36,13 +36,24 @@ describe('envirowatch analyzer', () => {
     const { config, tcp } = await analyzerSetup([
       '  - id: vpn-new-address',
       '    kind: anomaly',
-      '    match: { app: ^openvpn$, regex: "user \'(?<user>[^\']+)\' address \'(?<ip>[^\':]+):\\\\d+\' - connected" }',
+      "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
       '    key: ${user}',
       '    value: ${ip}',
       '    learning: 1ms',
     ]);
     expect(await cli(['check-config', '--analyzer', config])).toMatchObject({ code: 0, stdout: `${config}: OK (1 rule)\n` });
-    const send = (ip: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+    const send = (ip: string) =>
+      run('logger', [
+        '-T',
+        '-n',
+        '127.0.0.1',
+        '-P',
+        String(tcp),
+        '--rfc3164',
+        '-t',
+        'openvpn',
+        `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`,
+      ]);
     let analyzer = await startAnalyzer(config);
     try {
       await send('198.51.100.1'); // learned
@@ -50,7 +61,12 @@ describe('envirowatch analyzer', () => {
       await send('203.0.113.50'); // new after learning → alert
       const listed = await waitFor(async () => {
         const { stdout } = await cli(['alerts', 'list', '--config', config, '--json']);
-        return stdout.trim() ? stdout.trim().split('\n').map((l) => JSON.parse(l)) : undefined;
+        return stdout.trim()
+          ? stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l))
+          : undefined;
       }, 'the alert');
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', key: 'dave', value: '203.0.113.50' });
@@ -61,10 +77,16 @@ describe('envirowatch analyzer', () => {
       expect(afterKill.code).toBe(0);
       expect(JSON.parse(afterKill.stdout)).toMatchObject({ id: listed[0].id, value: '203.0.113.50' });
 
-      expect(await cli(['alerts', 'ack', listed[0].id, '--config', config, '--by', 'erin', '--comment', 'travelling'])).toMatchObject({ code: 0, stdout: `acknowledged ${listed[0].id}\n` });
+      expect(await cli(['alerts', 'ack', listed[0].id, '--config', config, '--by', 'erin', '--comment', 'travelling'])).toMatchObject({
+        code: 0,
+        stdout: `acknowledged ${listed[0].id}\n`,
+      });
       expect(await cli(['alerts', 'ack', listed[0].id, '--config', config])).toMatchObject({ code: 1 });
       analyzer = await startAnalyzer(config);
-      await waitFor(async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined), 'the acknowledgement after a restart');
+      await waitFor(
+        async () => ((await cli(['alerts', 'list', '--config', config, '--all', '--json'])).stdout.includes('"by":"erin"') ? true : undefined),
+        'the acknowledgement after a restart',
+      );
       expect((await cli(['alerts', 'list', '--config', config])).stdout).toBe('');
     } finally {
       analyzer.child.kill('SIGKILL');
@@ -73,10 +95,20 @@ describe('envirowatch analyzer', () => {
 
   it('envirowatch counters shows what the running analyzer received, parsed, dropped, matched and raised', async () => {
     const { config, udp } = await analyzerSetup(
-      ['  - id: vpn-new-address', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms'],
+      [
+        '  - id: vpn-new-address',
+        '    kind: anomaly',
+        '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }',
+        '    key: ${user}',
+        '    value: ${ip}',
+        '    learning: 1ms',
+      ],
       ['limits: { maxMessageBytes: 480 }'],
     );
-    expect(await cli(['counters', '--config', config])).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot open the analyzer's database in .*directory does not exist/) });
+    expect(await cli(['counters', '--config', config])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/cannot open the analyzer's database in .*directory does not exist/),
+    });
     const analyzer = await startAnalyzer(config);
     const socket = createSocket('udp4');
     try {
@@ -137,7 +169,12 @@ describe('envirowatch analyzer', () => {
       '    timeout: 2s',
     ]);
     const send = (text: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc5424', '-t', 'test', text]);
-    const alerts = async () => (await cli(['alerts', 'list', '--config', config, '--json'])).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const alerts = async () =>
+      (await cli(['alerts', 'list', '--config', config, '--json'])).stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     let analyzer = await startAnalyzer(config);
     const firstSeen = Date.now();
     try {
@@ -164,25 +201,38 @@ describe('envirowatch analyzer', () => {
   }, 30_000);
 
   it('kill -9 during a flood: everything the saved counters say was processed is learned (they are committed together, every second)', async () => {
-    const { config, tcp, dir } = await analyzerSetup(['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }'], ['web: { enabled: false }']);
+    const { config, tcp, dir } = await analyzerSetup(
+      ['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }'],
+      ['web: { enabled: false }'],
+    );
     const analyzer = await startAnalyzer(config);
     const keys = 30_000;
     const database = join(dir, 'data');
     const saved = () => {
       const db = openDatabase(database, { readonly: true });
       try {
-        return { events: loadCounters(db)?.counters.engine.events ?? 0, learned: (db.prepare("SELECT COUNT(*) AS n FROM anomaly_keys WHERE rule_id = 'vpn'").get() as { n: number }).n };
+        return {
+          events: loadCounters(db)?.counters.engine.events ?? 0,
+          learned: (db.prepare("SELECT COUNT(*) AS n FROM anomaly_keys WHERE rule_id = 'vpn'").get() as { n: number }).n,
+        };
       } finally {
         db.close();
       }
     };
     try {
-      await sendOverTcp(tcp, Array.from({ length: keys }, (_, i) => `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`));
+      await sendOverTcp(
+        tcp,
+        Array.from({ length: keys }, (_, i) => `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`),
+      );
       // Killed as soon as a flush has counted part of the flood, while more is still coming in.
-      const before = await waitFor(async () => {
-        const now = saved();
-        return now.events > 0 ? now : undefined;
-      }, 'a flush during the flood', 20_000);
+      const before = await waitFor(
+        async () => {
+          const now = saved();
+          return now.events > 0 ? now : undefined;
+        },
+        'a flush during the flood',
+        20_000,
+      );
       analyzer.child.kill('SIGKILL');
       await new Promise((resolve) => analyzer.child.once('exit', resolve));
       const after = saved();
@@ -197,20 +247,32 @@ describe('envirowatch analyzer', () => {
 
   it('stores every alert raised while the writer thread commits a flood of learned state (no alert lost to a locked database)', async () => {
     const { config, tcp, dir } = await analyzerSetup(
-      ['  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }', '  - { id: door, kind: event, match: { regex: "door (?<n>\\\\d+) open" }, key: "${n}" }'],
+      [
+        '  - { id: vpn, kind: anomaly, match: { regex: "user (?<user>\\\\w+) from (?<ip>[\\\\d.]+)" }, key: "${user}", value: "${ip}", learning: 1h }',
+        '  - { id: door, kind: event, match: { regex: "door (?<n>\\\\d+) open" }, key: "${n}" }',
+      ],
       ['web: { enabled: false }'],
     );
     const analyzer = await startAnalyzer(config);
     const messages = 60_000;
     try {
       // Every 100th message an alert, the others each a new key for the writer thread to commit.
-      await sendOverTcp(tcp, Array.from({ length: messages }, (_, i) => (i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`)));
-      await waitFor(async () => {
-        const db = openDatabase(join(dir, 'data'), { readonly: true });
-        const events = loadCounters(db)?.counters.engine.events ?? 0;
-        db.close();
-        return events === messages ? true : undefined;
-      }, 'every message processed', 30_000);
+      await sendOverTcp(
+        tcp,
+        Array.from({ length: messages }, (_, i) =>
+          i % 100 === 0 ? `<134>1 - door - - - - door ${i} open` : `<134>1 - vpn openvpn - - - user u${i} from 10.0.${i >> 8}.${i & 255}`,
+        ),
+      );
+      await waitFor(
+        async () => {
+          const db = openDatabase(join(dir, 'data'), { readonly: true });
+          const events = loadCounters(db)?.counters.engine.events ?? 0;
+          db.close();
+          return events === messages ? true : undefined;
+        },
+        'every message processed',
+        30_000,
+      );
       expect(await stopAnalyzer(analyzer)).toBe(0);
       const db = openDatabase(join(dir, 'data'), { readonly: true });
       const { counters } = loadCounters(db)!;
@@ -225,14 +287,26 @@ describe('envirowatch analyzer', () => {
   }, 60_000);
 
   it('an acknowledgement with --baseline from another process teaches the running analyzer the value (keep-alerting rule)', async () => {
-    const { config, udp } = await analyzerSetup(['  - id: vpn', '    kind: anomaly', '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms', '    onAlert: keep-alerting']);
+    const { config, udp } = await analyzerSetup([
+      '  - id: vpn',
+      '    kind: anomaly',
+      '    match: { regex: "user (?<user>\\\\w+) from (?<ip>\\\\S+)" }',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '    learning: 1ms',
+      '    onAlert: keep-alerting',
+    ]);
     const analyzer = await startAnalyzer(config);
     const socket = createSocket('udp4');
     const send = async (ip: string) => {
       await new Promise((resolve) => socket.send(`<134>1 - fw1 vpn - - - user dave from ${ip}`, udp, '127.0.0.1', resolve));
       await new Promise((resolve) => setTimeout(resolve, 30));
     };
-    const alerts = async () => (await cli(['alerts', 'list', '--all', '--config', config, '--json'])).stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const alerts = async () =>
+      (await cli(['alerts', 'list', '--all', '--config', config, '--json'])).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
     try {
       await send('198.51.100.1'); // learning
       await send('203.0.113.7');
@@ -240,7 +314,10 @@ describe('envirowatch analyzer', () => {
       const first = await waitFor(async () => ((await alerts()).length === 2 ? await alerts() : undefined), 'two alerts');
       expect(first.map((a) => a.value)).toEqual(['203.0.113.7', '203.0.113.7']);
       expect(await cli(['alerts', 'ack', first[0].id, '--config', config, '--baseline', '--by', 'erin'])).toMatchObject({ code: 0 });
-      await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined), 'the analyzer to go on');
+      await waitFor(
+        async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined),
+        'the analyzer to go on',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1500)); // the daemon applies acknowledgements every second
       await send('203.0.113.7'); // now part of the baseline: no alert
       await send('203.0.113.8'); // still new: alert
@@ -255,20 +332,36 @@ describe('envirowatch analyzer', () => {
 
   it('keeps heartbeat readings and per-host event rates for the web page', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const config = analyzerConfigSchema.parse({ listen: { udp: { port: await freeUdpPort() }, tcp: { enabled: false } }, dataDir: dir, web: { enabled: false }, rules: [] });
+    const config = analyzerConfigSchema.parse({
+      listen: { udp: { port: await freeUdpPort() }, tcp: { enabled: false } },
+      dataDir: dir,
+      web: { enabled: false },
+      rules: [],
+    });
     const daemon = new AnalyzerDaemon({ config, clock: systemClock, logger: silentLogger });
     await daemon.start();
     const socket = createSocket('udp4');
     try {
-      const heartbeat = (host: string, t: string) => `<134>1 ${t} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="72.5" temperatureStatus="ok" humidity="38.2" humidityStatus="warning" temperatureUnit="degF" lightStatus="error"] Temperature 72.5 degF ok`;
-      for (const message of [heartbeat('sensor-a', '2026-11-24T06:00:00Z'), heartbeat('sensor-a', '2026-11-24T06:01:00Z'), heartbeat('sensor-b', '2026-11-24T06:00:30Z'), '<134>1 - fw1 kernel - - - not a heartbeat']) {
+      const heartbeat = (host: string, t: string) =>
+        `<134>1 ${t} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="72.5" temperatureStatus="ok" humidity="38.2" humidityStatus="warning" temperatureUnit="degF" lightStatus="error"] Temperature 72.5 degF ok`;
+      for (const message of [
+        heartbeat('sensor-a', '2026-11-24T06:00:00Z'),
+        heartbeat('sensor-a', '2026-11-24T06:01:00Z'),
+        heartbeat('sensor-b', '2026-11-24T06:00:30Z'),
+        '<134>1 - fw1 kernel - - - not a heartbeat',
+      ]) {
         await new Promise((resolve) => socket.send(message, config.listen.udp.port, '127.0.0.1', resolve));
       }
       await waitFor(async () => (daemon.receiver.counters.received.udp === 4 ? true : undefined), 'the messages');
       await daemon.stop();
       const db = openDatabase(dir);
       const latest = sensorsPage(db, {}, 10).sensors;
-      expect(latest.map((sensor) => [sensor.host, sensor.readings.map((r) => `${r.quantity}=${r.value} ${r.unit} ${r.status} ${new Date(r.time).toISOString().slice(11, 16)}`)])).toEqual([
+      expect(
+        latest.map((sensor) => [
+          sensor.host,
+          sensor.readings.map((r) => `${r.quantity}=${r.value} ${r.unit} ${r.status} ${new Date(r.time).toISOString().slice(11, 16)}`),
+        ]),
+      ).toEqual([
         ['sensor-a', ['humidity=38.2 %RH warning 06:01', 'temperature=72.5 degF ok 06:01']],
         ['sensor-b', ['humidity=38.2 %RH warning 06:00', 'temperature=72.5 degF ok 06:00']],
       ]);
@@ -284,10 +377,25 @@ describe('envirowatch analyzer', () => {
 
   it('deletes alerts older than retention.alerts at start (and hourly)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
-    const config = analyzerConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { port: 0 } }, dataDir: dir, web: { enabled: false }, retention: { alerts: '30d' } });
+    const config = analyzerConfigSchema.parse({
+      listen: { udp: { port: 0 }, tcp: { port: 0 } },
+      dataDir: dir,
+      web: { enabled: false },
+      retention: { alerts: '30d' },
+    });
     const db = openDatabase(dir);
     const store = new AlertStore(db);
-    const alert = (id: string, ageDays: number) => ({ id, ruleId: 'r', kind: 'anomaly' as const, severity: 'warning' as const, time: Date.now() - ageDays * 86_400_000, host: 'h', key: 'k', summary: id, evidence: {} });
+    const alert = (id: string, ageDays: number) => ({
+      id,
+      ruleId: 'r',
+      kind: 'anomaly' as const,
+      severity: 'warning' as const,
+      time: Date.now() - ageDays * 86_400_000,
+      host: 'h',
+      key: 'k',
+      summary: id,
+      evidence: {},
+    });
     store.insert(alert('old', 31));
     store.insert(alert('recent', 29));
     db.close();

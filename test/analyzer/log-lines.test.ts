@@ -21,7 +21,8 @@ describe('logLines', () => {
     for (const text of ['a\nb\r\nc\rd', 'a\r\n\r\nb\n\nc\r\r\n', '\r\n', '\n\n', 'no end', 'ends\n', 'ends\r', 'x\r\r\ny\n\r', '']) {
       const expected = await readlineLines(text);
       expect(await ours([text]), JSON.stringify(text)).toEqual(expected);
-      for (let cut = 0; cut <= text.length; cut++) expect(await ours([text.slice(0, cut), text.slice(cut)]), `${JSON.stringify(text)} cut at ${cut}`).toEqual(expected);
+      for (let cut = 0; cut <= text.length; cut++)
+        expect(await ours([text.slice(0, cut), text.slice(cut)]), `${JSON.stringify(text)} cut at ${cut}`).toEqual(expected);
       expect(await ours([...text]), `${JSON.stringify(text)} by character`).toEqual(expected);
     }
   });

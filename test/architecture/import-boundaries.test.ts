@@ -22,7 +22,7 @@ describe('the import scanner', () => {
     "export { c } from '../agent/c.js';",
     "export * from '../agent/d.js';",
     "// import { e } from '../agent/e.js';",
-    "const text = \"import { f } from '../agent/f.js'\";",
+    'const text = "import { f } from \'../agent/f.js\'";',
     'export async function load() {',
     "  return import('../agent/g.js');",
     '}',
@@ -64,7 +64,8 @@ describe('the import scanner', () => {
   });
 
   it('forbids src/snmp both sides and the agent the analyzer, and allows src/common, src/snmp and packages', () => {
-    const source = "import { x } from '../analyzer/x.js';\nimport { y } from '../agent/y.js';\nimport { z } from '../common/z.js';\nimport { w } from './oid.js';\nimport 'zod';";
+    const source =
+      "import { x } from '../analyzer/x.js';\nimport { y } from '../agent/y.js';\nimport { z } from '../common/z.js';\nimport { w } from './oid.js';\nimport 'zod';";
     expect(boundaryViolations('src/snmp/sample.ts', source).map((v) => v.target)).toEqual(['src/analyzer/x.js', 'src/agent/y.js']);
     expect(boundaryViolations('src/agent/sample.ts', source.replaceAll("'../", "'../../").replace("'./oid.js'", "'../../snmp/oid.js'"))).toEqual([]);
     expect(boundaryViolations('src/agent/snmp/sample.ts', "import { a } from '../../analyzer/daemon.js';").map(describeViolation)).toEqual([

@@ -63,19 +63,28 @@ describe('check-config', () => {
     const file = await tempFile('agent.yaml', ['sensors:', '  bme280:', '    enabled: true', '      mode: forced']);
     const { code, stderr } = await cli(['check-config', file]);
     expect(code).toBe(2);
-    expect(stderr).toBe(`${file}:4: YAML syntax: indented deeper than line 3, whose key already has a value: give it the indentation of the key it belongs beside\n`);
+    expect(stderr).toBe(
+      `${file}:4: YAML syntax: indented deeper than line 3, whose key already has a value: give it the indentation of the key it belongs beside\n`,
+    );
   });
 
   it('tells to add --analyzer when given the analyzer file without it', async () => {
     const shipped = fileURLToPath(new URL('../../config/analyzer.yaml', import.meta.url));
     const { code, stderr } = await cli(['check-config', shipped]);
     expect(code).toBe(2);
-    expect(stderr).toBe(`${shipped}: this is an analyzer config (it has listen, limits, dataDir, retention, problems, notify, web, rules): check it with envirowatch check-config --analyzer ${shipped}\n`);
+    expect(stderr).toBe(
+      `${shipped}: this is an analyzer config (it has listen, limits, dataDir, retention, problems, notify, web, rules): check it with envirowatch check-config --analyzer ${shipped}\n`,
+    );
     expect(await cli(['check-config', '--analyzer', shipped])).toMatchObject({ code: 0 });
   });
 
   it('never shows a secret, nor text whose length is wrong', async () => {
-    const file = await tempFile('agent.yaml', ['snmp:', '  notifications:', '    receivers:', '      - { host: 192.0.2.1, v3: { user: ops, authPassword: hunter2, privPassword: 12345678901 } }']);
+    const file = await tempFile('agent.yaml', [
+      'snmp:',
+      '  notifications:',
+      '    receivers:',
+      '      - { host: 192.0.2.1, v3: { user: ops, authPassword: hunter2, privPassword: 12345678901 } }',
+    ]);
     const { code, stderr } = await cli(['check-config', file]);
     expect(code).toBe(2);
     expect(stderr).not.toMatch(/hunter2|12345678901/);

@@ -27,31 +27,55 @@ const header = { facility: 'local0', hostname: 'sensor-7', appName: 'envirowatch
 describe('STATUS messages and the shipped sensor-critical rule', () => {
   const pairs = SENSOR_STATUSES.flatMap((from) => SENSOR_STATUSES.filter((to) => to !== from).map((to) => [from, to] as const));
 
-  it.each(['rfc5424', 'rfc3164'] as const)('every status change the agent formats (%s) opens a problem iff it enters critical and resolves it iff it leaves critical, keyed by host and quantity', (format) => {
-    const formatter = format === 'rfc5424' ? formatRfc5424 : formatRfc3164;
-    for (const quantity of QUANTITIES) {
-      for (const [from, to] of pairs) {
-        const message = statusChangeMessage({ quantity, from, to, value: 30, limit: { side: 'high', limit: 26.7 }, timestamp: AT }, { temperature: 'celsius' });
-        const event = read(formatter({ ...header, ...message }));
-        const opens = matchEvent(sensorCritical.match, event);
-        const resolves = matchEvent(sensorCritical.resolve!, event);
-        expect({ quantity, from, to, opens: opens !== undefined, resolves: resolves !== undefined }).toEqual({ quantity, from, to, opens: to === 'critical', resolves: from === 'critical' });
-        const groups = opens ?? resolves;
-        if (groups) expect(sensorCritical.key.apply(groups, event)).toBe(`sensor-7/${message.message.split(' ')[0]}`);
+  it.each(['rfc5424', 'rfc3164'] as const)(
+    'every status change the agent formats (%s) opens a problem iff it enters critical and resolves it iff it leaves critical, keyed by host and quantity',
+    (format) => {
+      const formatter = format === 'rfc5424' ? formatRfc5424 : formatRfc3164;
+      for (const quantity of QUANTITIES) {
+        for (const [from, to] of pairs) {
+          const message = statusChangeMessage(
+            { quantity, from, to, value: 30, limit: { side: 'high', limit: 26.7 }, timestamp: AT },
+            { temperature: 'celsius' },
+          );
+          const event = read(formatter({ ...header, ...message }));
+          const opens = matchEvent(sensorCritical.match, event);
+          const resolves = matchEvent(sensorCritical.resolve!, event);
+          expect({ quantity, from, to, opens: opens !== undefined, resolves: resolves !== undefined }).toEqual({
+            quantity,
+            from,
+            to,
+            opens: to === 'critical',
+            resolves: from === 'critical',
+          });
+          const groups = opens ?? resolves;
+          if (groups) expect(sensorCritical.key.apply(groups, event)).toBe(`sensor-7/${message.message.split(' ')[0]}`);
+        }
       }
-    }
-  });
+    },
+  );
 
-
-  it('the demo\'s sensor-critical (config/demo-analyzer.yaml) matches and resolves with the shipped regexes', () => {
-    const demo = parseConfigText(analyzerConfigSchema, readFileSync(new URL('../../config/demo-analyzer.yaml', import.meta.url), 'utf8'), 'demo-analyzer.yaml').rules.find((rule) => rule.id === 'sensor-critical') as EventRule;
+  it("the demo's sensor-critical (config/demo-analyzer.yaml) matches and resolves with the shipped regexes", () => {
+    const demo = parseConfigText(
+      analyzerConfigSchema,
+      readFileSync(new URL('../../config/demo-analyzer.yaml', import.meta.url), 'utf8'),
+      'demo-analyzer.yaml',
+    ).rules.find((rule) => rule.id === 'sensor-critical') as EventRule;
     expect([demo.match.regex.source, demo.resolve?.regex.source]).toEqual([sensorCritical.match.regex.source, sensorCritical.resolve!.regex.source]);
   });
 });
 
-describe('HEARTBEAT messages and the analyzer\'s sensor data', () => {
+describe("HEARTBEAT messages and the analyzer's sensor data", () => {
   it('every quantity the agent sends comes back as a reading with its value, unit and status', () => {
-    const quantities: QuantityState[] = QUANTITIES.map((quantity, i) => ({ quantity, sensor: quantity === 'light' || quantity === 'proximity' ? 'ltr559' : 'bme280', reading: { value: 10 + i, timestamp: AT } as QuantityState['reading'], level: 'ok', status: i === 1 ? 'warning' : 'ok' }) as QuantityState);
+    const quantities: QuantityState[] = QUANTITIES.map(
+      (quantity, i) =>
+        ({
+          quantity,
+          sensor: quantity === 'light' || quantity === 'proximity' ? 'ltr559' : 'bme280',
+          reading: { value: 10 + i, timestamp: AT } as QuantityState['reading'],
+          level: 'ok',
+          status: i === 1 ? 'warning' : 'ok',
+        }) as QuantityState,
+    );
     const snapshot = { timestamp: AT, quantities, sensors: [] } as AgentSnapshot;
     const event = read(formatRfc5424({ ...header, ...heartbeatMessage(snapshot, { temperature: 'celsius' }, '1.2.0-rc.1') }));
     expect(heartbeatReadings(event).map(({ quantity, value, unit, status }) => [quantity, value, unit, status])).toEqual([

@@ -3,11 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { compareVersions } from '../../src/common/version.js';
 
 describe('compareVersions', () => {
-  it('orders the spec\'s examples, each before the next', () => {
+  it("orders the spec's examples, each before the next", () => {
     // §11.2 and §11.4's two chains, joined (1.0.0-rc.1 < 1.0.0 < 2.0.0 < 2.1.0 < 2.1.1).
-    const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '2.0.0', '2.1.0', '2.1.1', '10.0.0'];
+    const ordered = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '2.0.0',
+      '2.1.0',
+      '2.1.1',
+      '10.0.0',
+    ];
     for (let i = 0; i < ordered.length; i++) {
-      for (let j = 0; j < ordered.length; j++) expect([ordered[i], ordered[j], Math.sign(compareVersions(ordered[i]!, ordered[j]!))]).toEqual([ordered[i], ordered[j], Math.sign(i - j)]);
+      for (let j = 0; j < ordered.length; j++)
+        expect([ordered[i], ordered[j], Math.sign(compareVersions(ordered[i]!, ordered[j]!))]).toEqual([ordered[i], ordered[j], Math.sign(i - j)]);
     }
   });
 

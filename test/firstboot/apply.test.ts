@@ -43,7 +43,7 @@ agent:
 `;
 
 describe('envirowatch firstboot', () => {
-  it('applies a good file: host name, agent.yaml over the image\'s, static wired address, Wi-Fi, SSH; secrets leave the FAT partition', async () => {
+  it("applies a good file: host name, agent.yaml over the image's, static wired address, Wi-Fi, SSH; secrets leave the FAT partition", async () => {
     const { boot, root, read } = await card();
     await writeFile(join(boot, FIRSTBOOT_FILE), GOOD.replace(/\n/g, '\r\n')); // saved on Windows
     const result = await applyFirstBoot({ boot, root });
@@ -59,13 +59,17 @@ describe('envirowatch firstboot', () => {
     expect(agent).not.toContain('name: public');
     expect(agent).toMatch(/display:\n {2}type: st7735/);
     expect(agent).toContain('engineBootsFile: /var/lib/envirowatch/snmp-engine.json');
-    expect(await read('etc/systemd/network/10-envirowatch-wired.network')).toContain('[Match]\nType=ether\n\n[Network]\nAddress=192.168.7.20/24\nGateway=192.168.7.1\nDNS=192.168.7.1\n');
+    expect(await read('etc/systemd/network/10-envirowatch-wired.network')).toContain(
+      '[Match]\nType=ether\n\n[Network]\nAddress=192.168.7.20/24\nGateway=192.168.7.1\nDNS=192.168.7.1\n',
+    );
     // IEEE 802.11i test vector: passphrase "password", SSID "IEEE".
     expect(wpaPsk('password', 'IEEE')).toBe('f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e');
     const wpa = await read('etc/wpa_supplicant/wpa_supplicant-wlan0.conf');
     expect(wpa).toContain('country=DE\nnetwork={\n\tssid=49454545\n\tpsk=f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e\n}');
     expect((await stat(join(root, 'etc/wpa_supplicant/wpa_supplicant-wlan0.conf'))).mode & 0o777).toBe(0o600);
-    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/wpa_supplicant@wlan0.service'))).toBe('/lib/systemd/system/wpa_supplicant@.service');
+    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/wpa_supplicant@wlan0.service'))).toBe(
+      '/lib/systemd/system/wpa_supplicant@.service',
+    );
     expect(await read('root/.ssh/authorized_keys')).toBe(`${KEY}\n`);
     expect(existsSync(join(root, 'etc/ssh/sshd_not_to_be_run'))).toBe(false);
 
@@ -160,7 +164,9 @@ describe('envirowatch firstboot', () => {
     const { boot, root } = await card();
     const result = await applyFirstBoot({ boot, root });
     expect(result.applied).toBe(false);
-    expect(await readFile(join(boot, LOG_FILE), 'utf8')).toMatch(/no envirowatch\.yaml on the boot partition: keeping the current settings \(the image's: DHCP/);
+    expect(await readFile(join(boot, LOG_FILE), 'utf8')).toMatch(
+      /no envirowatch\.yaml on the boot partition: keeping the current settings \(the image's: DHCP/,
+    );
     expect(existsSync(join(root, 'etc/envirowatch/agent.yaml'))).toBe(false);
   });
 

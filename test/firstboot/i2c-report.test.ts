@@ -104,9 +104,16 @@ describe('envirowatch firstboot --i2c', () => {
   });
 
   it('a header bus that cannot be opened (i2c-dev not loaded): why, and the buses seen', async () => {
-    const { lines, opened } = await reportOn(PI3_ADAPTERS, 1, undefined, new I2cError('cannot open /dev/i2c-1: ENOENT: no such file or directory', 1, 0, undefined, 'ENOENT'));
+    const { lines, opened } = await reportOn(
+      PI3_ADAPTERS,
+      1,
+      undefined,
+      new I2cError('cannot open /dev/i2c-1: ENOENT: no such file or directory', 1, 0, undefined, 'ENOENT'),
+    );
     expect(opened).toEqual([1]);
-    expect(lines).toEqual(['I²C: cannot open /dev/i2c-1: ENOENT: no such file or directory; I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)']);
+    expect(lines).toEqual([
+      'I²C: cannot open /dev/i2c-1: ENOENT: no such file or directory; I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)',
+    ]);
   });
 
   it('an error without an errno name (i2c-bus on QEMU raspi3b: code "", message ", Remote I/O error"): its message instead', async () => {
@@ -122,7 +129,10 @@ describe('envirowatch firstboot --i2c', () => {
 
   it('a BME280 at a configured address, the LTR-559 off: only that address is read', async () => {
     const { lines } = await reportOn(PI3_ADAPTERS, 1, 'sensors:\n  bme280:\n    address: 0x77\n  ltr559:\n    enabled: false\n');
-    expect(lines.slice(1)).toEqual(['  BME280 at 0x77: no answer (EREMOTEIO)', `no sensor answers on /dev/i2c-1: the wrong bus, or no sensor board on the GPIO header? I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)`]);
+    expect(lines.slice(1)).toEqual([
+      '  BME280 at 0x77: no answer (EREMOTEIO)',
+      `no sensor answers on /dev/i2c-1: the wrong bus, or no sensor board on the GPIO header? I²C buses seen: i2c-0 bcm2835 (i2c@7e205000); i2c-1 bcm2835 (i2c@7e804000)`,
+    ]);
   });
 
   it('agent settings with a mistake: the log names the key, and nothing is read', async () => {

@@ -31,7 +31,8 @@ export function analyzerPerTest(): { start(ruleLines: string[]): Promise<{ analy
       const analyzer = await startAnalyzer(config);
       const socket = createSocket('udp4');
       running = { analyzer, socket };
-      const send = (line: string) => new Promise<void>((resolve, reject) => socket.send(line, udp, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+      const send = (line: string) =>
+        new Promise<void>((resolve, reject) => socket.send(line, udp, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
       return { analyzer, config, send };
     },
   };

@@ -34,7 +34,17 @@ export async function analyzerSetup(ruleLines: string[], extraLines: string[] = 
   const [udp, tcp] = [await freeUdpPort(), await freeTcpPort()];
   const config = join(dir, 'analyzer.yaml');
   const web = extraLines.some((line) => line.startsWith('web:')) ? [] : ['web: { port: 0 }'];
-  await writeFile(config, [`listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`, `dataDir: ${join(dir, 'data')}`, ...web, ...extraLines, ...(ruleLines.length ? ['rules:', ...ruleLines] : ['rules: []']), ''].join('\n'));
+  await writeFile(
+    config,
+    [
+      `listen: { udp: { port: ${udp} }, tcp: { port: ${tcp} } }`,
+      `dataDir: ${join(dir, 'data')}`,
+      ...web,
+      ...extraLines,
+      ...(ruleLines.length ? ['rules:', ...ruleLines] : ['rules: []']),
+      '',
+    ].join('\n'),
+  );
   return { config, tcp, udp, dir };
 }
 
@@ -56,10 +66,14 @@ export async function startAnalyzer(config: string, cli = ANALYZER_CLI, startTim
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
-    return log.includes('analyzer started') ? true : undefined;
-  }, 'the analyzer to start', startTimeoutMs).catch((error: Error) => {
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the analyzer exited with ${child.exitCode}`);
+      return log.includes('analyzer started') ? true : undefined;
+    },
+    'the analyzer to start',
+    startTimeoutMs,
+  ).catch((error: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${error.message}:\n${log}`);
   });
@@ -73,4 +87,3 @@ export async function stopAnalyzer(analyzer: RunningAnalyzer): Promise<number | 
   analyzer.child.kill('SIGTERM');
   return exited;
 }
-

@@ -62,8 +62,13 @@ export interface RunningAgent extends RunningProcess {
 export async function startCliAgent(options: { communities?: string; extraSnmpYaml?: string } = {}): Promise<RunningAgent> {
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-managers-'));
   const config = join(dir, 'agent.yaml');
-  await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: ${options.communities ?? '[{ name: public }]'}\n${options.extraSnmpYaml ?? ''}`);
-  const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' } });
+  await writeFile(
+    config,
+    `snmp:\n  addresses: [127.0.0.1]\n  port: 0\n  communities: ${options.communities ?? '[{ name: public }]'}\n${options.extraSnmpYaml ?? ''}`,
+  );
+  const child = spawn(process.execPath, [CLI, 'agent', '--simulate', '--print-readings', '--config', config], {
+    env: { ...process.env, ENVIROWATCH_CONFIG: '' },
+  });
   const { output, exited } = track(child);
   const port = await waitFor(
     'the agent\'s "SNMP agent listening" log line',
@@ -83,7 +88,6 @@ export async function startCliAgent(options: { communities?: string; extraSnmpYa
   }
   return { child, port, target: `127.0.0.1:${port}`, output, stop };
 }
-
 
 export function requireSnmpExporter(): void {
   try {

@@ -7,7 +7,8 @@ import { freeTcpPort } from './ports.js';
 
 export function requirePrometheus(): void {
   for (const tool of ['prometheus', 'promtool']) {
-    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).error) throw new Error(`${tool} not found: install the Debian package prometheus (apt-get install prometheus)`);
+    if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).error)
+      throw new Error(`${tool} not found: install the Debian package prometheus (apt-get install prometheus)`);
   }
 }
 
@@ -21,8 +22,24 @@ export async function startPrometheus(target: string): Promise<RunningPrometheus
   const dir = await mkdtemp(join(tmpdir(), 'envirowatch-prometheus-'));
   const port = await freeTcpPort();
   const config = join(dir, 'prometheus.yml');
-  await writeFile(config, ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', 'scrape_configs:', '  - job_name: envirowatch', '    static_configs:', `      - targets: ['${target}']`, ''].join('\n'));
-  const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await writeFile(
+    config,
+    [
+      'global:',
+      '  scrape_interval: 1s',
+      '  scrape_timeout: 1s',
+      'scrape_configs:',
+      '  - job_name: envirowatch',
+      '    static_configs:',
+      `      - targets: ['${target}']`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(
+    'prometheus',
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -11,8 +11,13 @@ import { join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 
 export function requireRsyslog(tls = false): void {
-  if (spawnSync('rsyslogd', ['-v'], { stdio: 'ignore' }).error) throw new Error('rsyslogd not found: install the Debian package rsyslog (apt-get install rsyslog)');
-  if (tls && !existsSync('/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so') && spawnSync('sh', ['-c', 'ls /usr/lib/*/rsyslog/lmnsd_gtls.so'], { stdio: 'ignore' }).status !== 0) {
+  if (spawnSync('rsyslogd', ['-v'], { stdio: 'ignore' }).error)
+    throw new Error('rsyslogd not found: install the Debian package rsyslog (apt-get install rsyslog)');
+  if (
+    tls &&
+    !existsSync('/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so') &&
+    spawnSync('sh', ['-c', 'ls /usr/lib/*/rsyslog/lmnsd_gtls.so'], { stdio: 'ignore' }).status !== 0
+  ) {
     throw new Error('rsyslog TLS driver not found: install the Debian package rsyslog-gnutls');
   }
 }
@@ -69,7 +74,19 @@ export async function startRsyslog(options: { tls?: { cert: string; key: string;
       .filter(Boolean)
       .map((line) => {
         const [hostname, app, procId, msgId, facility, severity, structuredData, ...rest] = line.split('|');
-        return { hostname: hostname!, app: app!, procId: procId!, msgId: msgId!, facility: facility!, severity: severity!, structuredData: structuredData!, message: rest.join('|').replace(/^\ufeff/, '').trim() };
+        return {
+          hostname: hostname!,
+          app: app!,
+          procId: procId!,
+          msgId: msgId!,
+          facility: facility!,
+          severity: severity!,
+          structuredData: structuredData!,
+          message: rest
+            .join('|')
+            .replace(/^\ufeff/, '')
+            .trim(),
+        };
       });
   };
   const waitFor = async (count: number, timeoutMs = 10_000) => {
@@ -78,7 +95,8 @@ export async function startRsyslog(options: { tls?: { cert: string; key: string;
       const got = await messages();
       if (got.length >= count) return got;
       if (child.exitCode !== null) throw new Error(`rsyslogd exited:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`rsyslogd received ${got.length} of ${count} messages in ${timeoutMs} ms:\n${got.map((m) => JSON.stringify(m)).join('\n')}\n${output}`);
+      if (Date.now() > deadline)
+        throw new Error(`rsyslogd received ${got.length} of ${count} messages in ${timeoutMs} ms:\n${got.map((m) => JSON.stringify(m)).join('\n')}\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };

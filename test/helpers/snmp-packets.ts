@@ -30,9 +30,7 @@ export interface RequestParts {
 }
 
 export function request(parts: RequestParts = {}): Buffer {
-  const varbinds = (parts.oids ?? [SYS_DESCR_OID]).map((oid) =>
-    tlv(0x30, /* varbind */ tlv(0x06, oid), /* NULL */ [0x05, 0x00]),
-  );
+  const varbinds = (parts.oids ?? [SYS_DESCR_OID]).map((oid) => tlv(0x30, /* varbind */ tlv(0x06, oid), /* NULL */ [0x05, 0x00]));
   return tlv(
     0x30, // message SEQUENCE
     tlv(0x02, [parts.version ?? 1]), // version

@@ -42,7 +42,11 @@ function decodePdu(pdu: Tlv, bytes: number): RawResponse {
 
 /** A v1 (0) or v2c (1) message. */
 export function communityRequest(version: number, community: string, request: RawRequest): Buffer {
-  return sequence(Tag.Sequence, [encodeInteger(version), encodeString(community), encodePdu(request.pduType, request.requestId, { errorStatus: 0, errorIndex: 0, varbinds: request.varbinds })]);
+  return sequence(Tag.Sequence, [
+    encodeInteger(version),
+    encodeString(community),
+    encodePdu(request.pduType, request.requestId, { errorStatus: 0, errorIndex: 0, varbinds: request.varbinds }),
+  ]);
 }
 
 export function decodeCommunityResponse(packet: Buffer): RawResponse {
@@ -71,7 +75,11 @@ export async function discoverV3(port: number, credentials: V3Credentials): Prom
 /** An authPriv, reportable request to `peer`, with the manager's msgMaxSize and contextName chosen. */
 export function v3Request(peer: V3Peer, request: RawRequest & { readonly maxSize: number; readonly contextName?: Buffer }): Buffer {
   const { keys, boots, time } = peer;
-  const scoped = encodeScopedPdu(keys.engineId, request.contextName ?? Buffer.alloc(0), encodePdu(request.pduType, request.requestId, { errorStatus: 0, errorIndex: 0, varbinds: request.varbinds }));
+  const scoped = encodeScopedPdu(
+    keys.engineId,
+    request.contextName ?? Buffer.alloc(0),
+    encodePdu(request.pduType, request.requestId, { errorStatus: 0, errorIndex: 0, varbinds: request.varbinds }),
+  );
   const salt = Buffer.alloc(AES_SALT_BYTES, 7);
   const { packet, authParamsOffset } = encodeV3Message({
     msgId: request.requestId,

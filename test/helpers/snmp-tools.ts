@@ -60,7 +60,13 @@ export async function startSnmpAgent(options: {
   const clock = options.clock ?? new ManualClock();
   const logs: RunningSnmpAgent['logs'] = [];
   const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
-  const config = snmpConfigSchema.parse({ addresses: ['127.0.0.1'], port: 0, communities: [{ name: 'public' }], sysName: 'envirowatch-test', ...options.config });
+  const config = snmpConfigSchema.parse({
+    addresses: ['127.0.0.1'],
+    port: 0,
+    communities: [{ name: 'public' }],
+    sysName: 'envirowatch-test',
+    ...options.config,
+  });
   const agent = new SnmpAgent({
     config,
     snapshot: options.snapshot,

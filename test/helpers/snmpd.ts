@@ -26,8 +26,6 @@ export function requireSnmpd(): void {
   if (!snmpdBinary()) throw new Error('snmpd not found: install the Debian package `snmpd` (apt-get install snmpd)');
 }
 
-
-
 export interface SnmpdOptions {
   /** `tcp:127.0.0.1:PORT` or a Unix socket path; default a free TCP port. */
   readonly agentxSocket?: string;

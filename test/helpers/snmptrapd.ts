@@ -89,7 +89,14 @@ export function parseTrapdLine(line: string): TrapdNotification | undefined {
   if (!match) return undefined;
   const [, pdu, version, label, security, varbinds] = match;
   const v3 = version === 'v3';
-  return { pdu: pdu!, version: v3 ? 'v3' : 'v2c', community: label === 'community' ? security! : '', user: label === 'user' ? security : undefined, varbinds: varbinds!.split('|').map(parseVarbind), line };
+  return {
+    pdu: pdu!,
+    version: v3 ? 'v3' : 'v2c',
+    community: label === 'community' ? security! : '',
+    user: label === 'user' ? security : undefined,
+    varbinds: varbinds!.split('|').map(parseVarbind),
+    line,
+  };
 }
 
 /**
@@ -100,7 +107,6 @@ export function createUserLine({ user, engineId }: { readonly user: SnmpV3User; 
   const engine = engineId ? `-e 0x${engineId.toString('hex')} ` : '';
   return `createUser ${engine}${user.name} ${user.authProtocol} "${user.authPassword}" ${user.privProtocol} "${user.privPassword}"`;
 }
-
 
 export async function startSnmptrapd(options: SnmptrapdOptions = {}): Promise<RunningSnmptrapd> {
   requireSnmptrapd();
@@ -118,7 +124,18 @@ export async function startSnmptrapd(options: SnmptrapdOptions = {}): Promise<Ru
   let engineBoots = 0;
   const v3 = options.v3 ? [createUserLine(options.v3), `authUser log,net ${options.v3.user.name}`] : [];
   const writeConfig = () =>
-    writeFile(config, [`oldEngineID 0x${engineId.toString('hex')}`, `engineBoots ${engineBoots++}`, `authCommunity log,net ${options.community ?? 'public'}`, ...v3, 'doNotRetainNotificationLogs yes', FORMAT, ''].join('\n'));
+    writeFile(
+      config,
+      [
+        `oldEngineID 0x${engineId.toString('hex')}`,
+        `engineBoots ${engineBoots++}`,
+        `authCommunity log,net ${options.community ?? 'public'}`,
+        ...v3,
+        'doNotRetainNotificationLogs yes',
+        FORMAT,
+        '',
+      ].join('\n'),
+    );
   const port = options.port ?? (await freeUdpPort());
   // -f foreground, -Lo log to stdout, -n numeric addresses, -On numeric OIDs, -C -c only our config,
   // -m '' -M /nonexistent no MIBs; the environment keeps snmp.conf and persistent files out too.

@@ -98,14 +98,21 @@ export async function startZabbix(): Promise<RunningZabbix> {
     await chown(pgData, postgresUid, -1);
     const asPostgres = (command: string, args: string[]) => ['-u', 'postgres', '--', command, ...args];
     run('runuser', asPostgres(`${PG_BIN}/initdb`, ['-D', pgData, '-A', 'trust', '-U', 'postgres']));
-    spawn('runuser', asPostgres(`${PG_BIN}/postgres`, ['-D', pgData, '-k', pgData, '-p', String(pgPort), '-c', 'listen_addresses=127.0.0.1']), { stdio: 'ignore' });
+    spawn('runuser', asPostgres(`${PG_BIN}/postgres`, ['-D', pgData, '-k', pgData, '-p', String(pgPort), '-c', 'listen_addresses=127.0.0.1']), {
+      stdio: 'ignore',
+    });
     stopPostgres = () => void spawnSync('runuser', asPostgres(`${PG_BIN}/pg_ctl`, ['stop', '-D', pgData, '-m', 'fast', '-w']));
     const psql = (database: string, user: string, input?: Buffer, sql?: string) =>
       run('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', user, '-d', database, '-q', '-v', 'ON_ERROR_STOP=1', ...(sql ? ['-c', sql] : [])], input);
-    await waitFor('PostgreSQL', async () => spawnSync(`${PG_BIN}/pg_isready`, ['-h', '127.0.0.1', '-p', String(pgPort)]).status === 0, async () => '');
+    await waitFor(
+      'PostgreSQL',
+      async () => spawnSync(`${PG_BIN}/pg_isready`, ['-h', '127.0.0.1', '-p', String(pgPort)]).status === 0,
+      async () => '',
+    );
     psql('postgres', 'postgres', undefined, "create user zabbix password 'zabbix'");
     psql('postgres', 'postgres', undefined, 'create database zabbix owner zabbix');
-    for (const part of ['schema', 'images', 'data']) psql('zabbix', 'zabbix', spawnSync('zcat', [`${SQL_DIR}/${part}.sql.gz`], { maxBuffer: 256 * 2 ** 20 }).stdout);
+    for (const part of ['schema', 'images', 'data'])
+      psql('zabbix', 'zabbix', spawnSync('zcat', [`${SQL_DIR}/${part}.sql.gz`], { maxBuffer: 256 * 2 ** 20 }).stdout);
 
     const serverConf = join(dir, 'zabbix_server.conf');
     const serverLog = join(dir, 'zabbix_server.log');

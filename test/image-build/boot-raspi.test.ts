@@ -17,7 +17,10 @@ describe('image-build/test/boot-raspi.sh', () => {
   });
 
   it.each([[[]], [['virt']], [['raspi2b']]])('refuses %j with its usage and exit code 2', async (args) => {
-    const error = await run(BOOT_RASPI, args).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    const error = await run(BOOT_RASPI, args).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain('usage: ');
     expect(error?.stderr).toContain('raspi4b|raspi3b');

@@ -26,7 +26,10 @@ const CMDLINE_DEFAULT = ' console=ttyS1,115200 console=tty0 root=LABEL=RASPIROOT
 async function bootDir(cmdline: string, files = ['vmlinuz-6.12.117+deb13-arm64', 'initrd.img-6.12.117+deb13-arm64']): Promise<string> {
   const boot = join(await mkdtemp(join(tmpdir(), 'envirowatch-boot-')), 'firmware');
   await mkdir(boot);
-  await writeFile(join(boot, 'config.txt'), 'arm_64bit=1\nenable_uart=1\nupstream_kernel=1\nkernel=vmlinuz-6.12.117+deb13-arm64\ninitramfs initrd.img-6.12.117+deb13-arm64\n');
+  await writeFile(
+    join(boot, 'config.txt'),
+    'arm_64bit=1\nenable_uart=1\nupstream_kernel=1\nkernel=vmlinuz-6.12.117+deb13-arm64\ninitramfs initrd.img-6.12.117+deb13-arm64\n',
+  );
   await writeFile(join(boot, 'cmdline.txt'), cmdline);
   for (const file of files) await writeFile(join(boot, file), '');
   return boot;
@@ -56,7 +59,7 @@ describe('image-build/check-boot.sh', () => {
 
   it('refuses a root not mounted by label, and a file config.txt names that is missing', async () => {
     expect((await check(await bootDir('console=tty0 root=/dev/mmcblk0p2 rw rootwait\n'))).stderr).toMatch(/does not say root=LABEL=RASPIROOT/);
-    expect((await check(await bootDir(CMDLINE_CMA_0, ['vmlinuz-6.12.117+deb13-arm64'])))).toMatchObject({
+    expect(await check(await bootDir(CMDLINE_CMA_0, ['vmlinuz-6.12.117+deb13-arm64']))).toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/config\.txt names initrd\.img-6\.12\.117\+deb13-arm64, which is not in /),
     });

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const install = fileURLToPath(new URL('../../image-build/install.sh', import.meta.url));
 
 describe('image-build/install.sh', () => {
-  it('adds the SPI overlay for Debian\'s raspi-firmware once, keeping what the file had', async () => {
+  it("adds the SPI overlay for Debian's raspi-firmware once, keeping what the file had", async () => {
     const root = await mkdtemp(join(tmpdir(), 'envirowatch-install-'));
     await mkdir(join(root, 'etc/default'), { recursive: true });
     await writeFile(join(root, 'etc/default/raspi-firmware'), '# Debian raspi-firmware defaults\n');

@@ -26,7 +26,10 @@ const readYaml = async (path: string): Promise<unknown> => parseYaml(await readF
 
 // --- LibreNMS's own JSON schemas (test/fixtures/librenms/, see its README) ---------------------
 const librenmsSchema = async (name: string): Promise<object> => {
-  const { $schema: _draft, ...schema } = JSON.parse(await readFile(fileURLToPath(new URL(`../fixtures/librenms/${name}`, import.meta.url)), 'utf8')) as Record<string, unknown>;
+  const { $schema: _draft, ...schema } = JSON.parse(await readFile(fileURLToPath(new URL(`../fixtures/librenms/${name}`, import.meta.url)), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   return schema;
 };
 /** Ajv (draft-07, LibreNMS's validator reads the same keywords); strict off because the schemas use `items` with `type: [string, array]`. */
@@ -84,7 +87,8 @@ async function walkTable(target: string, table: string): Promise<Map<string, Map
 
 const column = (name: string) => name.replace(/^.*::/, '');
 /** PHP's loose comparison, as LibreNMS compares: numerically when both sides are numbers. */
-const same = (a: string, b: string | number | boolean) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) === Number(b) : a === String(b));
+const same = (a: string, b: string | number | boolean) =>
+  Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) === Number(b) : a === String(b);
 const USER_FUNCS: Record<string, (value: number) => number> = { fahrenheit_to_celsius: (f) => ((f - 32) * 5) / 9 };
 
 interface DiscoveredSensor {
@@ -126,7 +130,14 @@ function discover(discovery: Discovery, columns: Map<string, Map<string, string>
         // A state walked as its enum label is matched to a state's descr.
         const number = Number.isFinite(Number(raw)) ? Number(raw) : entry.states?.find((state) => state.descr === raw)?.value;
         expect(number, `${sensorClass} ${index}: ${raw}`).toBeDefined();
-        found.push({ class: sensorClass, descr, index: (entry.index ?? index).toString().replace('{{ $index }}', index), numOid: entry.num_oid.replace('{{ $index }}', index), value: convert(number!), limits });
+        found.push({
+          class: sensorClass,
+          descr,
+          index: (entry.index ?? index).toString().replace('{{ $index }}', index),
+          numOid: entry.num_oid.replace('{{ $index }}', index),
+          value: convert(number!),
+          limits,
+        });
       }
     }
   }
@@ -154,7 +165,7 @@ async function startAgent(yaml: string): Promise<RunningSnmpAgent> {
 }
 
 describe('LibreNMS (docs/managers/librenms)', () => {
-  it('follow LibreNMS\'s os_schema.json and discovery_schema.json', async () => {
+  it("follow LibreNMS's os_schema.json and discovery_schema.json", async () => {
     const validate = await librenmsValidators();
     const os = await readYaml('os_detection/envirowatch.yaml');
     const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
@@ -164,7 +175,7 @@ describe('LibreNMS (docs/managers/librenms)', () => {
     expect(errorsOf(validate.sensor, discovery.modules.sensors.count)).toEqual([]);
   });
 
-  it('LibreNMS\'s schemas refuse what LibreNMS refuses (so the check above can fail)', async () => {
+  it("LibreNMS's schemas refuse what LibreNMS refuses (so the check above can fail)", async () => {
     const validate = await librenmsValidators();
     const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as { modules: { sensors: Record<string, { data: Record<string, unknown>[] }> } };
     const os = (await readYaml('os_detection/envirowatch.yaml')) as Record<string, unknown>;
@@ -172,13 +183,15 @@ describe('LibreNMS (docs/managers/librenms)', () => {
     delete broken.modules.sensors.temperature!.data[0]!.descr;
     broken.modules.sensors.humidity!.data[0]!.num_oid = '.1.3.6.1.4.1.21600.1.5.1.1.1.4.2';
     broken.modules.sensors.count!.data[0]!.divisor = 'hundred';
-    expect(errorsOf(validate.discovery, broken)).toEqual(expect.arrayContaining([expect.stringContaining("must have required property 'descr'"), expect.stringContaining('must match pattern')]));
+    expect(errorsOf(validate.discovery, broken)).toEqual(
+      expect.arrayContaining([expect.stringContaining("must have required property 'descr'"), expect.stringContaining('must match pattern')]),
+    );
     expect(errorsOf(validate.sensor, broken.modules.sensors.count)).toEqual([expect.stringContaining('/data/0/divisor must be integer')]);
     expect(errorsOf(validate.os, { ...os, discovery: [{ sysObjectID: '1.3.6.1.4.1.21600' }] })).not.toEqual([]);
     expect(errorsOf(validate.os, { ...os, colour: 'green' })).toEqual([' must NOT have additional properties']);
   });
 
-  it('the detection OID is the agent\'s sysObjectID.0, and every MIB name resolves to the OID its num_oid names', async () => {
+  it("the detection OID is the agent's sysObjectID.0, and every MIB name resolves to the OID its num_oid names", async () => {
     const os = (await readYaml('os_detection/envirowatch.yaml')) as OsDefinition;
     const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
     const running = await startAgent('');
@@ -189,7 +202,11 @@ describe('LibreNMS (docs/managers/librenms)', () => {
     for (const body of Object.values(discovery.modules.sensors)) {
       for (const entry of (body?.data ?? []) as SensorEntry[]) {
         expect(`${await translate(entry.value!)}.{{ $index }}`).toBe(entry.num_oid);
-        for (const name of [entry.oid, ...(entry.skip_values ?? []).map((skip) => skip.oid), ...[entry.low_limit, entry.low_warn_limit, entry.warn_limit, entry.high_limit].filter((l): l is string => typeof l === 'string')]) {
+        for (const name of [
+          entry.oid,
+          ...(entry.skip_values ?? []).map((skip) => skip.oid),
+          ...[entry.low_limit, entry.low_warn_limit, entry.warn_limit, entry.high_limit].filter((l): l is string => typeof l === 'string'),
+        ]) {
           expect(await translate(name), name).toMatch(/^\.1\.3\.6\.1\.4\.1\.21600\.1\.5\./);
         }
       }
@@ -213,7 +230,9 @@ describe('LibreNMS (docs/managers/librenms)', () => {
       // The agent's limits only in °C (see the README for °F): the defaults 25 and 26.5 °C.
       expect(temperature!.limits).toEqual(units === 'celsius' ? { warn_limit: 25, high_limit: 26.5 } : {});
 
-      expect(byClass('humidity')).toEqual([expect.objectContaining({ descr: 'Humidity', index: 'sensorValueHundredths.2', limits: { low_warn_limit: 15, low_limit: 10 } })]);
+      expect(byClass('humidity')).toEqual([
+        expect.objectContaining({ descr: 'Humidity', index: 'sensorValueHundredths.2', limits: { low_warn_limit: 15, low_limit: 10 } }),
+      ]);
       expect(byClass('humidity')[0]!.value).toBeGreaterThan(0);
       expect(byClass('humidity')[0]!.value).toBeLessThanOrEqual(100);
       // hPa × 100 → kPa: about 101.3 at sea level.
@@ -231,7 +250,7 @@ describe('LibreNMS (docs/managers/librenms)', () => {
     });
   }
 
-  it('reads the same temperature in °C from an agent in °F as from one in °C (to the hundredths\' rounding)', async () => {
+  it("reads the same temperature in °C from an agent in °F as from one in °C (to the hundredths' rounding)", async () => {
     const discovery = (await readYaml('os_discovery/envirowatch.yaml')) as Discovery;
     const temperatures: number[] = [];
     for (const units of ['fahrenheit', 'celsius']) {

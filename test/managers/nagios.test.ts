@@ -49,10 +49,19 @@ function run(file: string, args: readonly string[]): Promise<{ code: number; std
 /** `define TYPE { key value ... }` blocks; comments (# and ;) dropped. */
 function objectsOf(text: string, type: string): Map<string, string>[] {
   const blocks = [...text.replace(/[#;].*$/gm, '').matchAll(new RegExp(`define\\s+${type}\\s*\\{([^}]*)\\}`, 'g'))];
-  return blocks.map(([, body]) => new Map(body!.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
-    const [key, ...value] = line.split(/\s+/);
-    return [key!, value.join(' ')] as const;
-  })));
+  return blocks.map(
+    ([, body]) =>
+      new Map(
+        body!
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean)
+          .map((line) => {
+            const [key, ...value] = line.split(/\s+/);
+            return [key!, value.join(' ')] as const;
+          }),
+      ),
+  );
 }
 
 /** Nagios macro expansion for one service check: $USERn$, the host's macros, $ARGn$ from `command!arg1!arg2`. */
@@ -75,7 +84,7 @@ afterEach(async () => {
 });
 
 describe('Nagios 4 (docs/managers/nagios/envirowatch.cfg)', () => {
-  it('passes nagios4 -v in Debian\'s own nagios.cfg, with a host using the template', async () => {
+  it("passes nagios4 -v in Debian's own nagios.cfg, with a host using the template", async () => {
     workDir = await mkdtemp(join(tmpdir(), 'envirowatch-nagios-'));
     // nagios4 reads its configuration as the nagios user.
     await chmod(workDir, 0o755);
@@ -119,13 +128,20 @@ describe('Nagios 4 (docs/managers/nagios/envirowatch.cfg)', () => {
         const result = await run('/bin/sh', ['-c', expand(command.get('command_line')!, macros, checkCommand)]);
         const what = `step ${step} ${service.get('service_description')}: status ${status}, check_snmp said ${result.stdout.trim()}`;
         expect(result.code, what).toBe(expectedExit(status));
-        expect(result.stdout, what).toMatch(new RegExp(`^SNMP (OK|WARNING|CRITICAL) - ${label} ${value} ${unit}, status \\*?${status}\\*? \\| ${label}=${value};; status=${status};1:1;1:2 $`, 'm'));
+        expect(result.stdout, what).toMatch(
+          new RegExp(
+            `^SNMP (OK|WARNING|CRITICAL) - ${label} ${value} ${unit}, status \\*?${status}\\*? \\| ${label}=${value};; status=${status};1:1;1:2 $`,
+            'm',
+          ),
+        );
         const states = seen.get(service.get('service_description')!) ?? new Set<number>();
         states.add(result.code);
         seen.set(service.get('service_description')!, states);
       }
     }
-    process.stdout.write(`nagios: exit codes seen per service over one scripted minute: ${JSON.stringify(Object.fromEntries([...seen].map(([name, codes]) => [name, [...codes].sort()])))}\n`);
+    process.stdout.write(
+      `nagios: exit codes seen per service over one scripted minute: ${JSON.stringify(Object.fromEntries([...seen].map(([name, codes]) => [name, [...codes].sort()])))}\n`,
+    );
     // The room warms past both temperature limits and the BME280 drops off for 6 s (error: CRITICAL).
     expect([...seen.get('Temperature')!].sort()).toEqual([0, 1, 2]);
     expect(seen.get('Humidity')!.has(0)).toBe(true);

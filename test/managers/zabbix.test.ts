@@ -59,7 +59,10 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
     for (;;) {
       const value = await probe();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}; zabbix_server.log ends:\n${(await zabbix.log()).split('\n').slice(-30).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${typeof what === 'string' ? what : what()}; zabbix_server.log ends:\n${(await zabbix.log()).split('\n').slice(-30).join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -68,13 +71,17 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
     const before = new Map(items.map((item) => [item.itemid, item.lastclock]));
     // lastclock counts whole seconds: let one pass, so that the new value's clock differs.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await call('task.create', items.map((item) => ({ type: 6, request: { itemid: item.itemid } })));
+    await call(
+      'task.create',
+      items.map((item) => ({ type: 6, request: { itemid: item.itemid } })),
+    );
     return until(`new values of ${items.map((item) => item.key_).join(', ')}`, async () => {
       const now = await call<Item[]>('item.get', { itemids: [...before.keys()], output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'] });
       return now.every((item) => item.lastclock !== '0' && item.lastclock !== before.get(item.itemid)) ? now : undefined;
     });
   }
-  const agentStatus = async () => Number((await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', agent.target, `${ENTRY}.6.${TEMPERATURE_ROW}`])).stdout.trim());
+  const agentStatus = async () =>
+    Number((await runTool('snmpget', ['-v2c', '-c', 'public', '-Oqv', agent.target, `${ENTRY}.6.${TEMPERATURE_ROW}`])).stdout.trim());
   /** Plays the scripted room forward, one 2 s poll at a time, until the agent's temperature status is `status`. */
   async function roomUntilTemperatureStatus(status: number): Promise<void> {
     for (let polls = 0; (await agentStatus()) !== status; polls++) {
@@ -87,13 +94,28 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
    * trigger depends on another one in problem (Zabbix does not update a dependent trigger then).
    */
   const firing = async () =>
-    (await call<Trigger[]>('trigger.get', { hostids: [hostid], search: { description: 'Temperature' }, filter: { value: 1 }, skipDependent: true, output: ['triggerid', 'description', 'value', 'priority'] }))
+    (
+      await call<Trigger[]>('trigger.get', {
+        hostids: [hostid],
+        search: { description: 'Temperature' },
+        filter: { value: 1 },
+        skipDependent: true,
+        output: ['triggerid', 'description', 'value', 'priority'],
+      })
+    )
       .map((trigger) => trigger.description)
       .sort();
 
   it('imports the template through the API', async () => {
     const source = await readFile(TEMPLATE, 'utf8');
-    const rules = { groups: { createMissing: true }, templates: { createMissing: true, updateExisting: true }, items: { createMissing: true }, discoveryRules: { createMissing: true }, triggers: { createMissing: true }, valueMaps: { createMissing: true } };
+    const rules = {
+      groups: { createMissing: true },
+      templates: { createMissing: true, updateExisting: true },
+      items: { createMissing: true },
+      discoveryRules: { createMissing: true },
+      triggers: { createMissing: true },
+      valueMaps: { createMissing: true },
+    };
     expect(await call<boolean>('configuration.import', { format: 'yaml', source, rules })).toBe(true);
     const [template] = await call<{ templateid: string }[]>('template.get', { filter: { host: 'Envirowatch SNMP' }, output: ['templateid'] });
     expect(template).toBeDefined();
@@ -118,7 +140,9 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
     });
     const items = await call<Item[]>('item.get', { hostids: [hostid], output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'] });
     expect(items.map((item) => item.name).sort()).toEqual(
-      ['Temperature', 'Humidity', 'Light', 'Pressure', 'Proximity'].flatMap((type) => [`${type}: value`, `${type}: status`, `${type}: age of the reading`]).sort(),
+      ['Temperature', 'Humidity', 'Light', 'Pressure', 'Proximity']
+        .flatMap((type) => [`${type}: value`, `${type}: status`, `${type}: age of the reading`])
+        .sort(),
     );
     const polled = await pollNow(items);
     const byKey = new Map(polled.map((item) => [item.key_, item]));
@@ -132,7 +156,13 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
   }, 120_000);
 
   it('fires the warning trigger, then the critical one, and both recover, as the room warms and cools', async () => {
-    const statusItem = (await call<Item[]>('item.get', { hostids: [hostid], filter: { key_: `envirowatch.sensor.status[${TEMPERATURE_ROW}]` }, output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'] }))[0]!;
+    const statusItem = (
+      await call<Item[]>('item.get', {
+        hostids: [hostid],
+        filter: { key_: `envirowatch.sensor.status[${TEMPERATURE_ROW}]` },
+        output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'],
+      })
+    )[0]!;
     expect(await firing()).toEqual([]);
     const seen: string[][] = [];
     for (const [status, expected] of [
@@ -141,13 +171,20 @@ describe.runIf(process.env.ENVIROWATCH_ZABBIX_TEST === '1')('Zabbix 6.0 (docs/ma
       [1, []],
     ] as const) {
       await roomUntilTemperatureStatus(status);
-      const [polled] = await pollNow([(await call<Item[]>('item.get', { itemids: [statusItem.itemid], output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'] }))[0]!]);
+      const [polled] = await pollNow([
+        (await call<Item[]>('item.get', { itemids: [statusItem.itemid], output: ['itemid', 'key_', 'name', 'units', 'lastvalue', 'lastclock'] }))[0]!,
+      ]);
       expect(polled!.lastvalue).toBe(String(status));
       let last: string[] = [];
-      seen.push(await until(() => `the triggers for status ${status} (firing: ${JSON.stringify(last)})`, async () => {
-        const now = (last = await firing());
-        return JSON.stringify(now) === JSON.stringify(expected) ? now : undefined;
-      }));
+      seen.push(
+        await until(
+          () => `the triggers for status ${status} (firing: ${JSON.stringify(last)})`,
+          async () => {
+            const now = (last = await firing());
+            return JSON.stringify(now) === JSON.stringify(expected) ? now : undefined;
+          },
+        ),
+      );
     }
     process.stdout.write(`zabbix: Temperature triggers firing at status 2, 3, 1: ${JSON.stringify(seen)}\n`);
   }, 180_000);

@@ -34,7 +34,11 @@ async function checkout(dir: string): Promise<void> {
 
 async function build(source: string, version: string): Promise<string> {
   const out = join(work, 'debs');
-  const { stdout } = await run(join(source, 'packaging/build-deb.sh'), ['--arch', 'amd64', '--version', version, '--out', out, '--node-modules', join(work, 'node_modules'), '--no-lintian'], { env: { ...process.env, DEBFULLNAME: 'envirowatch test', DEBEMAIL: 'test@envirowatch.invalid' } });
+  const { stdout } = await run(
+    join(source, 'packaging/build-deb.sh'),
+    ['--arch', 'amd64', '--version', version, '--out', out, '--node-modules', join(work, 'node_modules'), '--no-lintian'],
+    { env: { ...process.env, DEBFULLNAME: 'envirowatch test', DEBEMAIL: 'test@envirowatch.invalid' } },
+  );
   expect(stdout).toContain(`built ${out}/envirowatch_${version}_amd64.deb`);
   return join(out, `envirowatch_${version}_amd64.deb`);
 }
@@ -50,7 +54,11 @@ async function newRoot(name: string): Promise<string> {
 
 /** dpkg on `root`; Depends (nodejs, systemd) are not in the throwaway root, hence --force-depends. */
 function dpkg(root: string, args: string[], env: Record<string, string> = {}) {
-  return run('dpkg', [`--root=${root}`, '--force-script-chrootless', '--force-depends', '--force-confdef', '--force-confold', `--log=${join(root, 'dpkg.log')}`, ...args], { env: { ...process.env, ...env } });
+  return run(
+    'dpkg',
+    [`--root=${root}`, '--force-script-chrootless', '--force-depends', '--force-confdef', '--force-confold', `--log=${join(root, 'dpkg.log')}`, ...args],
+    { env: { ...process.env, ...env } },
+  );
 }
 
 async function installedVersion(root: string): Promise<string> {
@@ -58,7 +66,10 @@ async function installedVersion(root: string): Promise<string> {
   return stdout;
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -75,7 +86,10 @@ async function freePort(): Promise<number> {
 async function startAgentOnce(root: string, bootsFile: string): Promise<{ boots: number; sysDescr: string }> {
   const config = join(work, `agent-${Date.now()}.yaml`);
   const port = await freePort();
-  await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public, sources: [127.0.0.0/8] }]\n  engineId: "8000544604656e7669726f7761746368"\n  engineBootsFile: ${bootsFile}\ndisplay:\n  type: none\n`);
+  await writeFile(
+    config,
+    `snmp:\n  addresses: [127.0.0.1]\n  port: ${port}\n  communities: [{ name: public, sources: [127.0.0.0/8] }]\n  engineId: "8000544604656e7669726f7761746368"\n  engineBootsFile: ${bootsFile}\ndisplay:\n  type: none\n`,
+  );
   const agent = spawn(join(root, 'usr/bin/envirowatch'), ['agent', '--simulate', '--config', config], { stdio: 'ignore' });
   try {
     for (let tries = 0; tries < 60; tries++) {
@@ -122,7 +136,9 @@ describe('packaging/build-deb.sh', () => {
   });
 
   it('refuses a version dpkg cannot parse', async () => {
-    const failed = await run(join(work, 'source-n/packaging/build-deb.sh'), ['--version', 'one.two', '--no-lintian']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(join(work, 'source-n/packaging/build-deb.sh'), ['--version', 'one.two', '--no-lintian']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('one.two is not a Debian version') });
   });
 });
@@ -137,8 +153,12 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     expect(await readFile(join(root, 'etc/envirowatch/agent.yaml'), 'utf8')).toBe(await readFile(join(repo, 'config/image-agent.yaml'), 'utf8'));
     expect((await stat(join(root, 'etc/envirowatch/agent.yaml'))).mode & 0o777).toBe(0o600);
     // Enabled like the image: the agent and the first-boot unit, not the analyzer.
-    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).toBe('/usr/lib/systemd/system/envirowatch-agent.service');
-    expect(await readlink(join(root, 'etc/systemd/system/sysinit.target.wants/envirowatch-firstboot.service'))).toBe('/usr/lib/systemd/system/envirowatch-firstboot.service');
+    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).toBe(
+      '/usr/lib/systemd/system/envirowatch-agent.service',
+    );
+    expect(await readlink(join(root, 'etc/systemd/system/sysinit.target.wants/envirowatch-firstboot.service'))).toBe(
+      '/usr/lib/systemd/system/envirowatch-firstboot.service',
+    );
     await expect(lstat(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-analyzer.service'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(join(root, 'etc/group'), 'utf8')).toMatch(/^i2c:x:\d+:$/m);
 
@@ -165,7 +185,9 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     expect(await readFile(join(root, 'etc/envirowatch/agent.yaml.dpkg-dist'), 'utf8')).toMatch(/# changed in 1\.1\.0\n$/);
     expect(await readFile(join(root, 'etc/envirowatch/analyzer.yaml'), 'utf8')).toMatch(/# changed in 1\.1\.0\n$/); // unedited: the new default
     expect({ boots: await sha256(bootsFile), store: await sha256(store) }).toEqual(stateBefore);
-    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).toBe('/usr/lib/systemd/system/envirowatch-agent.service');
+    expect(await readlink(join(root, 'etc/systemd/system/multi-user.target.wants/envirowatch-agent.service'))).toBe(
+      '/usr/lib/systemd/system/envirowatch-agent.service',
+    );
     await expect(lstat(join(root, 'etc/systemd/system/sysinit.target.wants/envirowatch-firstboot.service'))).rejects.toThrow(/ENOENT/);
     expect(await startAgentOnce(root, bootsFile)).toEqual({ boots: 2, sysDescr: '"envirowatch 1.1.0 environment sensor (simulated sensors)"' });
 
@@ -210,7 +232,9 @@ describe('the package, installed and upgraded with dpkg in a throwaway root', ()
     await expect(lstat(join(root, 'usr/local/bin/envirowatch'))).rejects.toThrow(/ENOENT/);
     for (const unit of ['agent', 'analyzer']) {
       await expect(lstat(join(root, `etc/systemd/system/envirowatch-${unit}.service`))).rejects.toThrow(/ENOENT/);
-      expect(await readlink(join(root, `etc/systemd/system/multi-user.target.wants/envirowatch-${unit}.service`))).toBe(`/usr/lib/systemd/system/envirowatch-${unit}.service`);
+      expect(await readlink(join(root, `etc/systemd/system/multi-user.target.wants/envirowatch-${unit}.service`))).toBe(
+        `/usr/lib/systemd/system/envirowatch-${unit}.service`,
+      );
     }
     expect(await readFile(join(root, 'etc/envirowatch/agent.yaml'), 'utf8')).toBe('snmp:\n  sysLocation: "rack 3"\n');
     expect((await stat(join(root, 'etc/envirowatch/agent.yaml'))).mode & 0o777).toBe(0o600); // it holds secrets

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { SyslogDeframer } from '../../src/common/syslog/framing.js';
 
 const MAX = 64;
-const special = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '{"__proto__":{"x":1}}', '<13>1 - h probe - - [x@1 toString="a"] m', '<13>1 - h probe - - [__proto__@1 constructor="a"] m'];
+const special = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '{"__proto__":{"x":1}}',
+  '<13>1 - h probe - - [x@1 toString="a"] m',
+  '<13>1 - h probe - - [__proto__@1 constructor="a"] m',
+];
 
 /** Bytes of a message: special strings or arbitrary bytes, short or oversize. */
 const content = (maxLength: number) =>
@@ -33,7 +41,9 @@ const counted: fc.Arbitrary<Frame> = fc.tuple(content(3 * MAX), fc.constantFrom(
 const lineFramed: fc.Arbitrary<Frame> = content(3 * MAX)
   .map((bytes) => Buffer.from(bytes.filter((b) => b !== 0x0a)))
   .filter((line) => line.length > 0 && !/^[1-9\r\0]/.test(line.toString('latin1')) && line[line.length - 1] !== 0x0d)
-  .chain((line) => fc.constantFrom('\n', '\r\n').map((end) => ({ bytes: Buffer.concat([line, Buffer.from(end)]), message: line.length > MAX ? undefined : line })));
+  .chain((line) =>
+    fc.constantFrom('\n', '\r\n').map((end) => ({ bytes: Buffer.concat([line, Buffer.from(end)]), message: line.length > MAX ? undefined : line })),
+  );
 
 /** Feeds `stream` cut at `cuts` (offsets), then ends it. */
 function deframe(stream: Buffer, cuts: number[]): { messages: string[]; counters: SyslogDeframer['counters'] } {
@@ -64,11 +74,16 @@ describe('deframer fuzz', () => {
 
   it('a stream cut anywhere (connection closed mid-frame) gives the same result however it was split', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(counted, lineFramed), { minLength: 1, maxLength: 10 }), fc.nat(), fc.array(fc.nat(), { maxLength: 20 }), (frames, cutAt, cuts) => {
-        const full = Buffer.concat(frames.map((f) => f.bytes));
-        const stream = full.subarray(0, cutAt % (full.length + 1));
-        expect(deframe(stream, cuts)).toEqual(deframe(stream, []));
-      }),
+      fc.property(
+        fc.array(fc.oneof(counted, lineFramed), { minLength: 1, maxLength: 10 }),
+        fc.nat(),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (frames, cutAt, cuts) => {
+          const full = Buffer.concat(frames.map((f) => f.bytes));
+          const stream = full.subarray(0, cutAt % (full.length + 1));
+          expect(deframe(stream, cuts)).toEqual(deframe(stream, []));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -63,7 +63,10 @@ describe('the parser keeps every special name as data', () => {
       }),
       { numRuns: 2000 },
     );
-    fc.assert(fc.property(hostileRfc3164(), (line) => void parse(line)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(hostileRfc3164(), (line) => void parse(line)),
+      { numRuns: 1000 },
+    );
   });
 });
 

@@ -53,7 +53,13 @@ export function parseResponse(text: string): RawResponse {
 /** One request on its own connection (Connection: close); rejects when the server closes without answering. */
 export function rawRequest(port: number, request: RawRequest): Promise<RawResponse> {
   const { method = 'GET', target, host = `127.0.0.1:${port}`, headers = {}, body = '' } = request;
-  const head = [`${method} ${target} HTTP/1.1`, ...(host === null ? [] : [`Host: ${host}`]), ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+  const head = [
+    `${method} ${target} HTTP/1.1`,
+    ...(host === null ? [] : [`Host: ${host}`]),
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  ];
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', ...(request.localAddress ? { localAddress: request.localAddress } : {}) });
     const chunks: Buffer[] = [];

@@ -28,7 +28,9 @@ const { checkSync } = createRequire(import.meta.url)('recheck') as typeof import
 
 /** Every regex literal in the project's source, with where it is. */
 function sourceRegexes(): { where: string; source: string; flags: string }[] {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src/**.ts'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src/**.ts'], { cwd: ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n');
   const found: { where: string; source: string; flags: string }[] = [];
   for (const file of files) {
     const sourceFile = ts.createSourceFile(file, readFileSync(new URL(file, ROOT), 'utf8'), ts.ScriptTarget.Latest, true);
@@ -36,7 +38,11 @@ function sourceRegexes(): { where: string; source: string; flags: string }[] {
       if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
         const text = node.getText(sourceFile);
         const end = text.lastIndexOf('/');
-        found.push({ where: `${file}:${sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1}`, source: text.slice(1, end), flags: text.slice(end + 1) });
+        found.push({
+          where: `${file}:${sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1}`,
+          source: text.slice(1, end),
+          flags: text.slice(end + 1),
+        });
       }
       ts.forEachChild(node, visit);
     };
@@ -46,13 +52,16 @@ function sourceRegexes(): { where: string; source: string; flags: string }[] {
 }
 
 describe('every regex in src/ is linear, by recheck', () => {
-  it('finds no super-linear regex (the parser\'s trailing-newline regex was polynomial)', () => {
+  it("finds no super-linear regex (the parser's trailing-newline regex was polynomial)", () => {
     const regexes = sourceRegexes();
     expect(regexes.length).toBeGreaterThan(30);
     const vulnerable = regexes
       .map((regex) => ({ ...regex, result: checkSync(regex.source, regex.flags, { timeout: 20_000, randomSeed: 1 }) }))
       .filter(({ result }) => result.status !== 'safe')
-      .map(({ where, source, result }) => `${where} /${source}/: ${result.status}${result.status === 'vulnerable' ? ` ${result.complexity.summary}, attack ${result.attack.pattern}` : ''}`);
+      .map(
+        ({ where, source, result }) =>
+          `${where} /${source}/: ${result.status}${result.status === 'vulnerable' ? ` ${result.complexity.summary}, attack ${result.attack.pattern}` : ''}`,
+      );
     expect(vulnerable).toEqual([]);
     // The check itself finds what it should: the old parser regex and a textbook exponential one.
     expect(checkSync('[\\r\\n\\0]+$', '').status).toBe('vulnerable');
@@ -68,7 +77,8 @@ describe('every regex in src/ is linear, by recheck', () => {
   });
 });
 
-const rules = (regex: string) => parseConfigText(rulesFileSchema, `rules:\n  - { id: r, kind: event, match: { regex: ${JSON.stringify(regex)} }, key: "\${host}" }\n`, 'rules.yaml').rules;
+const rules = (regex: string) =>
+  parseConfigText(rulesFileSchema, `rules:\n  - { id: r, kind: event, match: { regex: ${JSON.stringify(regex)} }, key: "\${host}" }\n`, 'rules.yaml').rules;
 
 describe('rule regexes run under the linear-time fallback', () => {
   it('an exponential rule regex on its attack string completes (the backtracking engine alone: about 145 s for 40 characters)', () => {
@@ -83,7 +93,9 @@ describe('rule regexes run under the linear-time fallback', () => {
     const engine = new RuleEngine(rules('(4634|4647): .*Logon ID:\\s*(?<id>0x[0-9a-f]+)'));
     const attack = parseSyslog(`<13>1 - h app - - - ${'I4634: '.repeat(9000)}`, { receivedAt: 0, source: 'x:1' });
     expect(engine.process(attack, 1)).toEqual([]);
-    expect(engine.process(parseSyslog('<13>1 - h app - - - 4634: An account was logged off. Logon ID: 0x3e7', { receivedAt: 0, source: 'x:1' }), 2)).toHaveLength(1);
+    expect(
+      engine.process(parseSyslog('<13>1 - h app - - - 4634: An account was logged off. Logon ID: 0x3e7', { receivedAt: 0, source: 'x:1' }), 2),
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -105,7 +117,10 @@ describe('the daemon as shipped', () => {
   const daemon = analyzerPerTest();
 
   it('keeps raising alerts while receiving attack strings for its parser and for an exponential rule regex', async () => {
-    const { analyzer, config, send } = await daemon.start(['  - { id: words, kind: event, match: { regex: "^(\\\\w+\\\\s?)*$" }, key: "${host}" }', CANARY_RULE]);
+    const { analyzer, config, send } = await daemon.start([
+      '  - { id: words, kind: event, match: { regex: "^(\\\\w+\\\\s?)*$" }, key: "${host}" }',
+      CANARY_RULE,
+    ]);
     for (let i = 0; i < 3; i++) {
       await send(backtrackingRun('\r', 65_000));
       await send(`<13>1 - h app - - - ${backtrackingRun('a', 60_000, '!')}`);

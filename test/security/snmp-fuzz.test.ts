@@ -29,7 +29,10 @@ const ENGINE_ID = '800054600512345678';
 const V3_USER = { name: 'fuzz-user', authProtocol: 'SHA-256', authPassword: 'fuzz-auth-pass', privProtocol: 'AES', privPassword: 'fuzz-priv-pass' } as const;
 
 /** v1/v2c with every hostile community (and the configured one), v3 with our engine ID: as built, truncated, bit-flipped. */
-const hostilePackets = () => mutatedPackets(fc.oneof(hostileSnmpV2Message(), { weight: 2, arbitrary: hostileSnmpV2Message([COMMUNITY]) }, hostileSnmpV3Message([Buffer.from(ENGINE_ID, 'hex')])));
+const hostilePackets = () =>
+  mutatedPackets(
+    fc.oneof(hostileSnmpV2Message(), { weight: 2, arbitrary: hostileSnmpV2Message([COMMUNITY]) }, hostileSnmpV3Message([Buffer.from(ENGINE_ID, 'hex')])),
+  );
 
 /** SNMPv3 messages the USM refused (each answered by a Report when reportable). */
 const usmRefusals = (agent: SnmpAgent) => Object.values(agent.usmStats ?? {}).reduce((sum, n) => sum + n, 0);

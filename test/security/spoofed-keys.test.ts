@@ -19,7 +19,8 @@ import type { EventRule } from '../../src/analyzer/rules/event/schema.js';
 import { openDatabase } from '../../src/analyzer/store/database.js';
 import { rulesFileSchema } from '../../src/analyzer/rules/schema.js';
 
-const [rule] = parseConfigText(rulesFileSchema, 'rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "${host}", suppress: 10m }\n', 'rules.yaml').rules as [EventRule];
+const [rule] = parseConfigText(rulesFileSchema, 'rules:\n  - { id: e, kind: event, match: { regex: "^x" }, key: "${host}", suppress: 10m }\n', 'rules.yaml')
+  .rules as [EventRule];
 const event = (host: string) => parseSyslog(`<13>1 - ${host} app - - - x`, { receivedAt: 0, source: 'x:1' });
 const MINUTE = 60_000;
 
@@ -39,7 +40,11 @@ describe('event rule keyed by spoofed hosts', () => {
 });
 
 describe('eps rule keyed by many hosts', () => {
-  const [eps] = parseConfigText(rulesFileSchema, 'rules:\n  - { id: silent, kind: eps, match: { regex: "^x" }, key: "${host}", interval: 1m, below: 1 }\n', 'rules.yaml').rules as [EpsRule];
+  const [eps] = parseConfigText(
+    rulesFileSchema,
+    'rules:\n  - { id: silent, kind: eps, match: { regex: "^x" }, key: "${host}", interval: 1m, below: 1 }\n',
+    'rules.yaml',
+  ).rules as [EpsRule];
 
   it('200,000 hosts going silent at once: 200,000 below alerts, no stack overflow (alerts were spread as call arguments)', () => {
     const monitor = new EpsMonitor(eps);

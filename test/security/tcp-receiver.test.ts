@@ -153,7 +153,7 @@ describe('2. idle and stalled TCP connections cannot lock the senders out', () =
     expect(receiver.counters.closedConnections.evicted).toBe(0);
   });
 
-  it('maxConnections idle connections from several sources: a new source evicts the heaviest source\'s least active one', async () => {
+  it("maxConnections idle connections from several sources: a new source evicts the heaviest source's least active one", async () => {
     const { receiver, events } = await start({ limits: { maxConnections: 100, maxConnectionsPerSource: 20 } });
     // 127.0.0.2 holds 20, 127.0.0.3..10 hold 10 each: 100 in all, the limit.
     const heavy = await Promise.all(Array.from({ length: 20 }, () => openClient(receiver, '127.0.0.2')));
@@ -287,7 +287,23 @@ describe('4. failed TLS handshakes are counted', () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-sec-'));
     try {
       const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ]);
       const { receiver, events } = await start({ listen: { udp: { enabled: false }, tcp: { enabled: false }, tls: { enabled: true, port: 0, cert, key } } });
       const plain = connect({ port: receiver.port('tls'), host: '127.0.0.1' });
       clients.push(plain);

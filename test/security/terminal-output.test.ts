@@ -21,7 +21,21 @@ const RAW_CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 function alert(i: number, summary: string): Alert {
   const time = Date.UTC(2026, 0, 1) + i * 1000;
-  const event: SyslogEvent = { receivedAt: time, eventTime: time, timestamp: '', host: 'gw1', app: 'vpn', procId: '-', msgId: '-', facility: 4, severity: 4, message: summary, structuredData: {}, source: '192.0.2.1', format: 'raw' };
+  const event: SyslogEvent = {
+    receivedAt: time,
+    eventTime: time,
+    timestamp: '',
+    host: 'gw1',
+    app: 'vpn',
+    procId: '-',
+    msgId: '-',
+    facility: 4,
+    severity: 4,
+    message: summary,
+    structuredData: {},
+    source: '192.0.2.1',
+    format: 'raw',
+  };
   return {
     id: `alert-${String(i).padStart(4, '0')}`,
     ruleId: 'vpn-logon',

@@ -38,10 +38,69 @@ const PORT = '{port}';
 const CSRF = '{csrf}';
 const COOKIE = '{cookie}';
 
-const paths = ['/', '/login', '/logout', '/ack', '/alert', '/history', '/rates', '/sensors', '/rules', '/style.css', '/__proto__', '/constructor', '/..%2f', '/..%2f..%2fetc%2fpasswd', '/%C3%A9', '/%00', '/#x', '/;x'];
+const paths = [
+  '/',
+  '/login',
+  '/logout',
+  '/ack',
+  '/alert',
+  '/history',
+  '/rates',
+  '/sensors',
+  '/rules',
+  '/style.css',
+  '/__proto__',
+  '/constructor',
+  '/..%2f',
+  '/..%2f..%2fetc%2fpasswd',
+  '/%C3%A9',
+  '/%00',
+  '/#x',
+  '/;x',
+];
 const oddPaths = ['//', '/%', '/%zz', '/%ff', '/%E0%A4%A', '/é', '/\u0000', `/${'a'.repeat(5000)}`, `/${'b'.repeat(20_000)}`];
-const whole = ['http://evil/', `http://127.0.0.1:${PORT}/`, '*', '', 'x', '?', '/?', '/?__proto__=1&constructor=x&toString=y', '/alert?id=__proto__', '/alert?id=toString', '/history?before=__proto__', '/?severity=toString&rule=constructor&host=__proto__', '/?%5F%5Fproto%5F%5F=1', '/?a=%', '/?=&&==', '/?acknowledged=<script>', '/?message=select'];
-const names = ['__proto__', '__proto__[x]', 'constructor', 'constructor[prototype][x]', 'toString', 'hasOwnProperty', 'csrf', 'id', 'scope', 'shown', 'comment', 'by', 'user', 'password', 'baseline', 'severity', 'rule', 'host', 'before', '+', ''];
+const whole = [
+  'http://evil/',
+  `http://127.0.0.1:${PORT}/`,
+  '*',
+  '',
+  'x',
+  '?',
+  '/?',
+  '/?__proto__=1&constructor=x&toString=y',
+  '/alert?id=__proto__',
+  '/alert?id=toString',
+  '/history?before=__proto__',
+  '/?severity=toString&rule=constructor&host=__proto__',
+  '/?%5F%5Fproto%5F%5F=1',
+  '/?a=%',
+  '/?=&&==',
+  '/?acknowledged=<script>',
+  '/?message=select',
+];
+const names = [
+  '__proto__',
+  '__proto__[x]',
+  'constructor',
+  'constructor[prototype][x]',
+  'toString',
+  'hasOwnProperty',
+  'csrf',
+  'id',
+  'scope',
+  'shown',
+  'comment',
+  'by',
+  'user',
+  'password',
+  'baseline',
+  'severity',
+  'rule',
+  'host',
+  'before',
+  '+',
+  '',
+];
 const oddNames = ['%zz', '%', '%ff', '\u0000'];
 const values = ['1', '', 'x', '%C3%A9', '%00', 'shown', 'erin', 'wrong+password', '__proto__', 'constructor', CSRF, CSRF];
 const oddValues = ['%zz', '%', '%ff', '%E9', '%ED%A0%80', 'é', '\u0000'];
@@ -60,11 +119,27 @@ const target = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map((text) => `/${text.replace(/[\r\n]/g, '')}`) },
 );
 const method = mostly(['GET', 'POST', 'HEAD'], ['PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH', 'CONNECT', 'get', 'X']);
-const host = mostly<string | null>([`127.0.0.1:${PORT}`, `localhost:${PORT}`, `[::1]:${PORT}`], ['evil.example', `evil.example:${PORT}`, '', null, 'a b', '__proto__', '127.0.0.1:99999', '[::1', 'x'.repeat(300)]);
-const cookie = fc.option(mostly([COOKIE, `${COOKIE}; __proto__=1`, '__proto__=1; constructor=x; toString=y', `ew_session=${'A'.repeat(43)}`, ';;;', '='], ['ew_session=%%%', 'ew_session=', 'ew_session=a; ew_session=b', `${'c'.repeat(5000)}=1`]), { nil: undefined });
-const contentType = fc.option(fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'text/plain', 'multipart/form-data'), { nil: undefined });
+const host = mostly<string | null>(
+  [`127.0.0.1:${PORT}`, `localhost:${PORT}`, `[::1]:${PORT}`],
+  ['evil.example', `evil.example:${PORT}`, '', null, 'a b', '__proto__', '127.0.0.1:99999', '[::1', 'x'.repeat(300)],
+);
+const cookie = fc.option(
+  mostly(
+    [COOKIE, `${COOKIE}; __proto__=1`, '__proto__=1; constructor=x; toString=y', `ew_session=${'A'.repeat(43)}`, ';;;', '='],
+    ['ew_session=%%%', 'ew_session=', 'ew_session=a; ew_session=b', `${'c'.repeat(5000)}=1`],
+  ),
+  { nil: undefined },
+);
+const contentType = fc.option(
+  fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'text/plain', 'multipart/form-data'),
+  { nil: undefined },
+);
 const origin = fc.option(fc.constantFrom(`http://127.0.0.1:${PORT}`, 'http://evil.example', 'null'), { nil: undefined });
-const body = fc.oneof({ weight: 4, arbitrary: urlEncoded }, { weight: 1, arbitrary: fc.constant(`comment=${'x'.repeat(70_000)}`) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) });
+const body = fc.oneof(
+  { weight: 4, arbitrary: urlEncoded },
+  { weight: 1, arbitrary: fc.constant(`comment=${'x'.repeat(70_000)}`) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+);
 
 const request = fc.record({ server: fc.nat({ max: 1 }), method, target, host, cookie, contentType, origin, body });
 type Fuzzed = typeof request extends fc.Arbitrary<infer T> ? T : never;
@@ -75,7 +150,13 @@ function concrete(fuzzed: Fuzzed, server: Target): RawRequest {
   if (fuzzed.cookie !== undefined) headers['cookie'] = fill(fuzzed.cookie);
   if (fuzzed.contentType !== undefined) headers['content-type'] = fuzzed.contentType;
   if (fuzzed.origin !== undefined) headers['origin'] = fill(fuzzed.origin);
-  return { method: fuzzed.method, target: fill(fuzzed.target), host: fuzzed.host === null ? null : fill(fuzzed.host), headers, body: fuzzed.method === 'GET' ? '' : fill(fuzzed.body) };
+  return {
+    method: fuzzed.method,
+    target: fill(fuzzed.target),
+    host: fuzzed.host === null ? null : fill(fuzzed.host),
+    headers,
+    body: fuzzed.method === 'GET' ? '' : fill(fuzzed.body),
+  };
 }
 
 describe('fuzzed requests to the web page', () => {

@@ -47,7 +47,19 @@ const count = (statuses: number[], status: number) => statuses.filter((s) => s =
 describe('1. requests the server cannot read are answered 400, never fatal', () => {
   it('odd request targets, bad percent-encoding, invalid cookies: 400 each; the daemon keeps serving and logs the refusals', async () => {
     const { analyzer, port, config } = await started(startWithAlert());
-    const refused = ['//', '//x', '/%', '/%zz', '/?severity=%', '/alert?id=%E0%A4%A', '/?rule=%ff', 'http://x', `http://127.0.0.1:${port}/`, '*', `/${'a'.repeat(5000)}`];
+    const refused = [
+      '//',
+      '//x',
+      '/%',
+      '/%zz',
+      '/?severity=%',
+      '/alert?id=%E0%A4%A',
+      '/?rule=%ff',
+      'http://x',
+      `http://127.0.0.1:${port}/`,
+      '*',
+      `/${'a'.repeat(5000)}`,
+    ];
     for (const target of refused) expect((await rawRequest(port, { target })).status, target).toBe(400);
     expect((await rawRequest(port, { target: '/', headers: { cookie: 'ew_session=%%%' } })).status).toBe(400);
     expectAlive(analyzer);
@@ -66,7 +78,9 @@ describe('1. requests the server cannot read are answered 400, never fatal', () 
     expect(analyzer.log()).toMatch(/level=warn ns=envirowatch\.analyzer\.web msg="web request refused".*status=400/);
     // And counted, for `envirowatch counters` (written every second): the 12 targets and cookie above and the bad form.
     const web = await waitFor(async () => {
-      const { counters } = JSON.parse((await cli(['counters', '--json', '--config', config])).stdout) as { counters: { web?: { requests: number; refused: Record<string, number> } } };
+      const { counters } = JSON.parse((await cli(['counters', '--json', '--config', config])).stdout) as {
+        counters: { web?: { requests: number; refused: Record<string, number> } };
+      };
       return (counters.web?.refused['400'] ?? 0) >= refused.length + 2 ? counters.web : undefined;
     }, 'the refusals in the counters');
     expect(web.refused['400']).toBe(refused.length + 2);
@@ -95,7 +109,7 @@ describe('2. the login throttle holds under concurrency', () => {
 });
 
 describe('3. DNS rebinding: only the configured Host names are served', () => {
-  it('Host rebind.attacker.example gets 421 with no session or token, and cannot acknowledge; the page\'s own names work', async () => {
+  it("Host rebind.attacker.example gets 421 with no session or token, and cannot acknowledge; the page's own names work", async () => {
     const { analyzer, port } = await started(startWithAlert());
     const attacker = `rebind.attacker.example:${port}`;
     const page = await rawRequest(port, { target: '/', host: attacker });
@@ -105,11 +119,18 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
 
     // Even with a session and token taken from the real page, the attacker's Host is refused.
     const visitor = await visit(port, '/');
-    const ack = await rawRequest(port, { method: 'POST', target: '/ack', host: attacker, headers: { ...FORM, cookie: visitor.cookie, origin: `http://${attacker}` }, body: `csrf=${encodeURIComponent(visitor.csrf)}&id=x&comment=c&by=me` });
+    const ack = await rawRequest(port, {
+      method: 'POST',
+      target: '/ack',
+      host: attacker,
+      headers: { ...FORM, cookie: visitor.cookie, origin: `http://${attacker}` },
+      body: `csrf=${encodeURIComponent(visitor.csrf)}&id=x&comment=c&by=me`,
+    });
     expect(ack.status).toBe(421);
     expect((await rawRequest(port, { target: '/', host: null })).status).toBe(400);
 
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) expect((await rawRequest(port, { target: '/', host })).status, host).toBe(200);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`])
+      expect((await rawRequest(port, { target: '/', host })).status, host).toBe(200);
     expectAlive(analyzer);
     expect(analyzer.log()).toMatch(/msg="web request refused".*status=421.*host=rebind\.attacker\.example/);
   });
@@ -123,8 +144,10 @@ describe('3. DNS rebinding: only the configured Host names are served', () => {
     expect((await rawRequest(port, { target: '/', host: `127.0.0.1:${port}` })).status).toBe(200);
   });
 
-  it('on 0.0.0.0 (users required) the defaults are the bound address and this machine\'s host name', async () => {
-    const { port } = await started(startWebAnalyzer([`web: { port: 0, address: 0.0.0.0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]));
+  it("on 0.0.0.0 (users required) the defaults are the bound address and this machine's host name", async () => {
+    const { port } = await started(
+      startWebAnalyzer([`web: { port: 0, address: 0.0.0.0, users: [{ name: erin, passwordHash: "${await hashPassword(PASSWORD)}" }] }`]),
+    );
     expect((await rawRequest(port, { target: '/', host: `${hostname()}:${port}` })).status).toBe(303);
     expect((await rawRequest(port, { target: '/', host: `0.0.0.0:${port}` })).status).toBe(303);
     expect((await rawRequest(port, { target: '/login', host: `rebind.attacker.example:${port}` })).status).toBe(421);
@@ -148,12 +171,23 @@ describe('4. anonymous requests cannot evict a logged-in session', () => {
       });
     const setCookie = new Map<string, boolean>();
     try {
-      const floods = [['/style.css', 200], ['/', 303], ['/nope', 303], ['/login', 200]] as const;
+      const floods = [
+        ['/style.css', 200],
+        ['/', 303],
+        ['/nope', 303],
+        ['/login', 200],
+      ] as const;
       for (const [path, status] of floods) {
         const answers = [];
         for (let i = 0; i <= 10_000; i += 500) answers.push(...(await Promise.all(Array.from({ length: Math.min(500, 10_001 - i) }, () => get(path)))));
-        expect(answers.every((answer) => answer.status === status), path).toBe(true);
-        setCookie.set(path, answers.some((answer) => answer.setCookie));
+        expect(
+          answers.every((answer) => answer.status === status),
+          path,
+        ).toBe(true);
+        setCookie.set(
+          path,
+          answers.some((answer) => answer.setCookie),
+        );
       }
     } finally {
       agent.destroy();
@@ -174,7 +208,11 @@ describe('5. /rates stays small whatever host_rates holds', () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `<13>Dec  4 20:00:00 spoofed-${String(i).padStart(5, '0')} app: x\n`);
     lines.push(...Array.from({ length: 5 }, () => '<13>Dec  4 20:00:00 busiest app: x\n'));
     await sendSyslog(tcp, lines);
-    await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"tcp":20005') ? true : undefined), 'the messages', 30_000);
+    await waitFor(
+      async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"tcp":20005') ? true : undefined),
+      'the messages',
+      30_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500)); // written at the next one-second flush
 
     const rates = await rawRequest(port, { target: '/rates' });

@@ -18,7 +18,10 @@ const UNIT_DIRS = ['systemd', 'image-build/overlay/etc/systemd/system'];
 
 async function kernelCharGroups(): Promise<Set<string>> {
   const text = await readFile(join(repo, 'test/fixtures/linux-char-device-groups.txt'), 'utf8');
-  const names = text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')).map((line) => line.split(/\s+/)[0]!);
+  const names = text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => line.split(/\s+/)[0]!);
   return new Set(names);
 }
 

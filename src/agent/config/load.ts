@@ -19,7 +19,10 @@ export interface LoadedAgentConfig {
 export async function loadAgentConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<LoadedAgentConfig> {
   const named = flag ?? env[AGENT_CONFIG_ENV];
   if (named) return { config: await loadConfigFile(agentConfigSchema, named), file: named };
-  const exists = await access(DEFAULT_AGENT_CONFIG_PATH).then(() => true, () => false);
+  const exists = await access(DEFAULT_AGENT_CONFIG_PATH).then(
+    () => true,
+    () => false,
+  );
   if (exists) return { config: await loadConfigFile(agentConfigSchema, DEFAULT_AGENT_CONFIG_PATH), file: DEFAULT_AGENT_CONFIG_PATH };
   return { config: parseConfigText(agentConfigSchema, ''), file: undefined };
 }

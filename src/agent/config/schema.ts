@@ -15,7 +15,9 @@ import { snmpConfigSchema } from '../snmp/config.js';
 
 /** A number restricted to the settings a chip register can hold: the keys of its code table. */
 const oneOf = <T extends number>(codes: Readonly<Record<T, number>>, describe: (values: string) => string) => {
-  const values = Object.keys(codes).map(Number).sort((a, b) => a - b);
+  const values = Object.keys(codes)
+    .map(Number)
+    .sort((a, b) => a - b);
   const listed = `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
   return z.custom<T>((value) => typeof value === 'number' && values.includes(value), { message: `must be ${describe(listed)}` });
 };
@@ -55,7 +57,11 @@ export const agentConfigSchema = z.strictObject({
   i2c: z
     .strictObject({
       // auto: the GPIO header's bus found by its controller (i2c/header-bus.ts); its number differs between Pi models.
-      bus: z.union([z.literal('auto'), z.number().int().nonnegative()], { error: 'must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N' }).default('auto'),
+      bus: z
+        .union([z.literal('auto'), z.number().int().nonnegative()], {
+          error: 'must be auto (the GPIO header bus, found through sysfs) or a bus number N of /dev/i2c-N',
+        })
+        .default('auto'),
     })
     .prefault({}),
   sensors: z

@@ -6,7 +6,9 @@ import { durationSchema as duration } from '../../common/duration-schema.js';
  * defaults run on any PC; the SD image's agent.yaml sets `st7735` for the Enviro's LCD, and
  * config/demo.yaml sets it so `npm start` drives the emulated LCD.
  */
-const i2cAddress = z.number({ error: 'must be 0x3C or 0x3D' }).refine((value) => value === 0x3c || value === 0x3d, { message: 'must be 0x3C or 0x3D (0x3D when SA0 is high)' });
+const i2cAddress = z
+  .number({ error: 'must be 0x3C or 0x3D' })
+  .refine((value) => value === 0x3c || value === 0x3d, { message: 'must be 0x3C or 0x3D (0x3D when SA0 is high)' });
 const gpioLine = z.number().int().min(0).max(511);
 
 export const st7735ConfigSchema = z.strictObject({

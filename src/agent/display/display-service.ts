@@ -76,8 +76,7 @@ export class DisplayService {
       if (!this.failing) {
         this.options.logger.warn('display failed; retrying in the background', { error });
         this.options.onHealth?.(true, error);
-      }
-      else this.options.logger.debug('display still failing', { error, retryMs: this.retryMs });
+      } else this.options.logger.debug('display still failing', { error, retryMs: this.retryMs });
       this.failing = true;
       const wait = this.retryMs;
       this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);

@@ -57,8 +57,17 @@ async function openSt7735(settings: DisplayConfig['st7735'], options: DisplayFac
     const emulator = new St7735Emulator({ clock, viewRotation: settings.rotation });
     // Without a backlight line the backlight is wired on.
     if (settings.backlightLine === null) emulator.backlight.set(true);
-    const driver = new St7735Driver({ spi: emulator.spi, dc: emulator.dc, backlight: settings.backlightLine === null ? undefined : emulator.backlight, clock, ...panel });
-    return { driver, emulation: { frame: () => emulator.frame(), traffic: () => ({ bytes: emulator.traffic.bytes, transactions: emulator.traffic.transfers }) } };
+    const driver = new St7735Driver({
+      spi: emulator.spi,
+      dc: emulator.dc,
+      backlight: settings.backlightLine === null ? undefined : emulator.backlight,
+      clock,
+      ...panel,
+    });
+    return {
+      driver,
+      emulation: { frame: () => emulator.frame(), traffic: () => ({ bytes: emulator.traffic.bytes, transactions: emulator.traffic.transfers }) },
+    };
   }
   const lines: GpioLine[] = [];
   try {
@@ -90,7 +99,10 @@ async function openSsd1306(settings: DisplayConfig['ssd1306'], options: DisplayF
     bus.attach(settings.address, emulator);
     const driver = new Ssd1306Driver({ bus, ownsBus: bus !== sharedBus, ...common });
     const traffic = bus.trafficFor(settings.address);
-    return { driver, emulation: { frame: () => emulator.frame(settings.rotation), traffic: () => ({ bytes: traffic.bytes, transactions: traffic.transactions }) } };
+    return {
+      driver,
+      emulation: { frame: () => emulator.frame(settings.rotation), traffic: () => ({ bytes: traffic.bytes, transactions: traffic.transactions }) },
+    };
   }
   if (sharedBus) return { driver: new Ssd1306Driver({ bus: sharedBus, ownsBus: false, ...common }) };
   if (busNumber === undefined) throw new Error("display.ssd1306.bus: null means the sensors' I²C bus, and there is none here");

@@ -12,7 +12,10 @@ export interface GpioLine {
 /** The part of node-libgpiod (libgpiod 1.x bindings) used here; the package has no bundled types for NodeNext. */
 interface LibgpiodModule {
   Chip: new (chip: number) => { readonly numberOfLines: number };
-  Line: new (chip: unknown, offset: number) => {
+  Line: new (
+    chip: unknown,
+    offset: number,
+  ) => {
     requestOutputMode(consumer?: string, defaultValue?: 0 | 1): void;
     setValue(value: 0 | 1): void;
     release(): void;

@@ -93,9 +93,17 @@ function layoutFor(target: RenderTarget): Layout {
   return { clockBand: 16, clockSize: 13, labelSize: 12, valueSize: 22, unitSize: 12, stacked: true };
 }
 
-function drawRow(ctx: Context, row: ScreenRow, top: number, height: number, width: number, layout: Layout, colours: { background: Rgb; label: Rgb; value: Rgb }): void {
+function drawRow(
+  ctx: Context,
+  row: ScreenRow,
+  top: number,
+  height: number,
+  width: number,
+  layout: Layout,
+  colours: { background: Rgb; label: Rgb; value: Rgb },
+): void {
   fillRect(ctx, 0, top, width, height, colours.background);
-  const unitWidth = row.unit ? (ctx.font = `${layout.unitSize}px ${FONT_REGULAR}`, ctx.measureText(row.unit).width + 2) : 0;
+  const unitWidth = row.unit ? ((ctx.font = `${layout.unitSize}px ${FONT_REGULAR}`), ctx.measureText(row.unit).width + 2) : 0;
   const baseline = top + height - Math.max(2, Math.round((height - layout.valueSize * 0.75) / 2));
   if (layout.stacked) {
     text(ctx, row.label, 2, top + layout.labelSize, layout.labelSize, false, colours.label);

@@ -29,7 +29,14 @@ function sampleSnapshot(room: (typeof ROOMS)[keyof typeof ROOMS], config: Resolv
     const thresholds = config.thresholds[quantity];
     const level = thresholds ? evaluateLevel(value, thresholds, 'ok') : 'ok';
     const failed = sensor === 'bme280' && room.bme280Error !== undefined;
-    return { quantity, sensor, reading: { quantity, value, raw: value, timestamp }, level, status: failed ? 'error' : level, reason: failed ? room.bme280Error : undefined };
+    return {
+      quantity,
+      sensor,
+      reading: { quantity, value, raw: value, timestamp },
+      level,
+      status: failed ? 'error' : level,
+      reason: failed ? room.bme280Error : undefined,
+    };
   };
   return {
     timestamp,

@@ -46,12 +46,22 @@ export class LinuxSpiBus implements SpiBus {
     try {
       spi = (await import('spi-device')).default;
     } catch (error) {
-      throw new DisplayHardwareError(`the spi-device native module is not available (${messageOf(error)}); reinstall with build tools, or use --simulate`, undefined, { cause: error });
+      throw new DisplayHardwareError(
+        `the spi-device native module is not available (${messageOf(error)}); reinstall with build tools, or use --simulate`,
+        undefined,
+        { cause: error },
+      );
     }
     const device = await new Promise<SpiDevice>((resolve, reject) => {
-      const opened: SpiDevice = spi.open(options.bus, options.device, { mode: 0, maxSpeedHz: options.speedHz }, (error) => (error ? reject(error) : resolve(opened)));
+      const opened: SpiDevice = spi.open(options.bus, options.device, { mode: 0, maxSpeedHz: options.speedHz }, (error) =>
+        error ? reject(error) : resolve(opened),
+      );
     }).catch((error: unknown) => {
-      throw new DisplayHardwareError(`cannot open ${name}: ${messageOf(error)} (is SPI enabled, e.g. raspi-config nonint do_spi 0, and are you in group spi?)`, errnoCode(error), { cause: error });
+      throw new DisplayHardwareError(
+        `cannot open ${name}: ${messageOf(error)} (is SPI enabled, e.g. raspi-config nonint do_spi 0, and are you in group spi?)`,
+        errnoCode(error),
+        { cause: error },
+      );
     });
     return new LinuxSpiBus(name, device, options.speedHz);
   }

@@ -53,7 +53,17 @@ export async function startDisplay(options: {
             });
         }
       : undefined;
-  const service = new DisplayService({ driver: opened.driver, config, units: options.units, snapshot: options.snapshot, host: currentHost, clock: options.clock, logger, onFrame, onHealth: options.onHealth });
+  const service = new DisplayService({
+    driver: opened.driver,
+    config,
+    units: options.units,
+    snapshot: options.snapshot,
+    host: currentHost,
+    clock: options.clock,
+    logger,
+    onFrame,
+    onHealth: options.onHealth,
+  });
   const stop = new AbortController();
   const running = service.run(stop.signal).catch((error: unknown) => logger.error('display stopped unexpectedly', { error }));
   logger.info('display started', { type: config.type, simulate: options.simulate, ...(options.snapshotPng ? { snapshot: options.snapshotPng } : {}) });

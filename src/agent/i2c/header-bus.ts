@@ -79,7 +79,10 @@ export async function chooseI2cBus(setting: number | 'auto', sysfsRoot: string):
     throw new I2cError(
       `i2c.bus: auto found no GPIO header bus (device-tree node ${HEADER_BUS_NODE}); I²C buses seen: ${describeAdapters(adapters)}. ` +
         'Is i2c-bcm2835 loaded? Or set i2c.bus to a number',
-      'auto', 0, undefined, 'ENODEV',
+      'auto',
+      0,
+      undefined,
+      'ENODEV',
     );
   }
   return { number: header.number, reason: `the GPIO header bus: ${header.name}, device-tree node ${HEADER_BUS_NODE} (i2c.bus: auto)`, adapters };

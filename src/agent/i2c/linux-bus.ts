@@ -28,7 +28,10 @@ export class LinuxI2cBus implements I2cBus {
     } catch (error) {
       throw new I2cError(
         `the i2c-bus native module is not available (${(error as Error).message}); reinstall with build tools, or use --simulate`,
-        busNumber, 0, undefined, undefined,
+        busNumber,
+        0,
+        undefined,
+        undefined,
       );
     }
     try {
@@ -37,7 +40,13 @@ export class LinuxI2cBus implements I2cBus {
       return new LinuxI2cBus(busNumber, await i2c.openPromisified(busNumber));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new I2cError(`cannot open /dev/i2c-${busNumber}: ${(error as Error).message} (is I²C enabled and are you in group i2c?)`, busNumber, 0, undefined, code);
+      throw new I2cError(
+        `cannot open /dev/i2c-${busNumber}: ${(error as Error).message} (is I²C enabled and are you in group i2c?)`,
+        busNumber,
+        0,
+        undefined,
+        code,
+      );
     }
   }
 

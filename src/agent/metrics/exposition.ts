@@ -12,7 +12,14 @@ const STATUS_HELP = Object.entries(STATUS_CODE)
   .join(', ');
 
 /** A gauge whose series are recomputed from the table rows at every scrape. */
-function rowGauge(registry: Registry, rows: () => readonly SensorRow[], name: string, help: string, labelNames: readonly ('index' | 'name' | 'unit')[], value: (row: SensorRow) => number | undefined): void {
+function rowGauge(
+  registry: Registry,
+  rows: () => readonly SensorRow[],
+  name: string,
+  help: string,
+  labelNames: readonly ('index' | 'name' | 'unit')[],
+  value: (row: SensorRow) => number | undefined,
+): void {
   new Gauge({
     name,
     help,
@@ -43,12 +50,30 @@ export function createSensorMetrics(table: () => SensorTableInput): SensorMetric
   let scraped: readonly SensorRow[] = [];
   const rows = () => scraped;
   // Never read yet: no series (SNMP has to show 0 there; a 0 in Prometheus would be plotted).
-  rowGauge(registry, rows, 'envirowatch_sensor_value', 'sensorValueHundredths / 100: the reading in its unit (label unit; degF or degC as configured)', ['index', 'name', 'unit'], (row) => (row.ageSeconds < 0 ? undefined : row.hundredths / 100));
+  rowGauge(
+    registry,
+    rows,
+    'envirowatch_sensor_value',
+    'sensorValueHundredths / 100: the reading in its unit (label unit; degF or degC as configured)',
+    ['index', 'name', 'unit'],
+    (row) => (row.ageSeconds < 0 ? undefined : row.hundredths / 100),
+  );
   rowGauge(registry, rows, 'envirowatch_sensor_status', `sensorStatus: ${STATUS_HELP}`, ['index', 'name'], (row) => row.status);
   // The SNMP columns use 0 for "no limit"; here a missing limit is a missing series.
-  rowGauge(registry, rows, 'envirowatch_sensor_warning_limit', 'sensorWarningLimit / 100, in the unit of the value', ['index', 'name', 'unit'], (row) => (row.warningHundredths === 0 ? undefined : row.warningHundredths / 100));
-  rowGauge(registry, rows, 'envirowatch_sensor_critical_limit', 'sensorCriticalLimit / 100, in the unit of the value', ['index', 'name', 'unit'], (row) => (row.criticalHundredths === 0 ? undefined : row.criticalHundredths / 100));
-  rowGauge(registry, rows, 'envirowatch_sensor_reading_age_seconds', 'sensorReadingAge: seconds since the last good reading (absent when never read)', ['index', 'name'], (row) => (row.ageSeconds < 0 ? undefined : row.ageSeconds));
+  rowGauge(registry, rows, 'envirowatch_sensor_warning_limit', 'sensorWarningLimit / 100, in the unit of the value', ['index', 'name', 'unit'], (row) =>
+    row.warningHundredths === 0 ? undefined : row.warningHundredths / 100,
+  );
+  rowGauge(registry, rows, 'envirowatch_sensor_critical_limit', 'sensorCriticalLimit / 100, in the unit of the value', ['index', 'name', 'unit'], (row) =>
+    row.criticalHundredths === 0 ? undefined : row.criticalHundredths / 100,
+  );
+  rowGauge(
+    registry,
+    rows,
+    'envirowatch_sensor_reading_age_seconds',
+    'sensorReadingAge: seconds since the last good reading (absent when never read)',
+    ['index', 'name'],
+    (row) => (row.ageSeconds < 0 ? undefined : row.ageSeconds),
+  );
   return {
     contentType: registry.contentType,
     render: () => {

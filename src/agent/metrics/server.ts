@@ -41,7 +41,11 @@ export async function startMetricsServer(config: Pick<MetricsConfig, 'address' |
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const hint = error.code ? HINTS[error.code] : undefined;
-      reject(new Error(`cannot listen for metrics on http ${config.address.includes(':') ? `[${config.address}]` : config.address}:${config.port}: ${error.code ?? error.message}${hint ? ` (${hint})` : ''}`));
+      reject(
+        new Error(
+          `cannot listen for metrics on http ${config.address.includes(':') ? `[${config.address}]` : config.address}:${config.port}: ${error.code ?? error.message}${hint ? ` (${hint})` : ''}`,
+        ),
+      );
     });
     server.listen(config.port, config.address, resolve);
   });

@@ -22,11 +22,43 @@ type Keyframes = readonly (readonly [seconds: number, value: number])[];
 
 export const SCENARIO_PERIOD_S = 60;
 
-const TEMPERATURE_C: Keyframes = [[0, 23], [10, 23.5], [25, 27.5], [35, 27.5], [50, 23.5], [60, 23]];
-const HUMIDITY_RH: Keyframes = [[0, 40], [12, 40], [24, 8], [32, 8], [40, 40], [60, 40]];
-const LUX: Keyframes = [[0, 320], [40, 320], [41, 2], [48, 2], [49, 320], [60, 320]];
-const PROXIMITY: Keyframes = [[0, 0], [44, 0], [45, 900], [46, 900], [47, 0], [60, 0]];
-const CPU_C: Keyframes = [[0, 48], [30, 55], [60, 48]];
+const TEMPERATURE_C: Keyframes = [
+  [0, 23],
+  [10, 23.5],
+  [25, 27.5],
+  [35, 27.5],
+  [50, 23.5],
+  [60, 23],
+];
+const HUMIDITY_RH: Keyframes = [
+  [0, 40],
+  [12, 40],
+  [24, 8],
+  [32, 8],
+  [40, 40],
+  [60, 40],
+];
+const LUX: Keyframes = [
+  [0, 320],
+  [40, 320],
+  [41, 2],
+  [48, 2],
+  [49, 320],
+  [60, 320],
+];
+const PROXIMITY: Keyframes = [
+  [0, 0],
+  [44, 0],
+  [45, 900],
+  [46, 900],
+  [47, 0],
+  [60, 0],
+];
+const CPU_C: Keyframes = [
+  [0, 48],
+  [30, 55],
+  [60, 48],
+];
 const BME280_ABSENT_S = [30, 36] as const;
 
 /** Linear interpolation between keyframes; `frames` must start at 0 and end at the period. */

@@ -59,7 +59,10 @@ export async function startSnmpService(options: {
       await served.stop();
       throw error;
     }
-    logger.info('SNMPv3 traps are sent with this engine ID (snmptrapd: createUser -e 0x<engineId> ...)', { engineId: localEngine.engineId.toString('hex'), engineBoots: localEngine.boots });
+    logger.info('SNMPv3 traps are sent with this engine ID (snmptrapd: createUser -e 0x<engineId> ...)', {
+      engineId: localEngine.engineId.toString('hex'),
+      engineBoots: localEngine.boots,
+    });
   }
   const sender = new StatusChangeNotifier({
     receivers,

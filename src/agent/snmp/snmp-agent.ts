@@ -98,7 +98,21 @@ const HINTS: Record<string, string> = {
  * the handler (bad packets are counted, logged at a bounded rate and dropped).
  */
 export class SnmpAgent {
-  readonly counters: SnmpCounters = { packets: 0, requests: 0, responses: 0, badCommunity: 0, badSource: 0, malformed: 0, unsupported: 0, badVersions: 0, badCommunityUses: 0, tooBig: 0, silentDrops: 0, internalErrors: 0, sendErrors: 0 };
+  readonly counters: SnmpCounters = {
+    packets: 0,
+    requests: 0,
+    responses: 0,
+    badCommunity: 0,
+    badSource: 0,
+    malformed: 0,
+    unsupported: 0,
+    badVersions: 0,
+    badCommunityUses: 0,
+    tooBig: 0,
+    silentDrops: 0,
+    internalErrors: 0,
+    sendErrors: 0,
+  };
   private readonly options: SnmpAgentOptions;
   private readonly clock: Clock;
   private readonly access: CommunityAccess;
@@ -133,7 +147,12 @@ export class SnmpAgent {
     const { addresses, port, communities, v3Users, engineId, engineBootsFile } = this.options.config;
     this.startedAt = this.clock.monotonic();
     // Keys are localised here, once: two 1 MB hashes per user.
-    this.engine = await openLocalEngine({ config: { engineId, engineBootsFile }, users: v3Users, now: () => this.clock.monotonic(), startedAt: this.startedAt });
+    this.engine = await openLocalEngine({
+      config: { engineId, engineBootsFile },
+      users: v3Users,
+      now: () => this.clock.monotonic(),
+      startedAt: this.startedAt,
+    });
     this.usm = v3Users.length > 0 ? this.engine : undefined;
     try {
       for (const address of addresses) this.sockets.push(await this.bind(address, port));
@@ -147,7 +166,12 @@ export class SnmpAgent {
     });
     if (this.usm) {
       const persisted = engineBootsFile ? {} : { engineBootsKept: 'no (set snmp.engineBootsFile)' };
-      this.options.logger.info('SNMPv3 enabled', { engineId: this.usm.engineId.toString('hex'), engineBoots: this.usm.boots, ...persisted, users: v3Users.map((user) => user.name).join(',') });
+      this.options.logger.info('SNMPv3 enabled', {
+        engineId: this.usm.engineId.toString('hex'),
+        engineBoots: this.usm.boots,
+        ...persisted,
+        users: v3Users.map((user) => user.name).join(','),
+      });
     }
     if (communities.length === 0 && !this.usm) this.options.logger.warn('SNMP: no community configured, every request will be refused (set snmp.communities)');
     this.options.logger.info('SNMP agent listening', { addresses: bound.join(',') });
@@ -183,7 +207,14 @@ export class SnmpAgent {
       const onError = (error: NodeJS.ErrnoException) => {
         socket.close();
         const hint = error.code ? HINTS[error.code] : undefined;
-        reject(new SnmpBindError(`cannot listen for SNMP on udp ${ipv6 ? `[${address}]` : address}:${port}: ${error.code ?? error.message}${hint ? ` (${hint})` : ''}`, address, port, error.code));
+        reject(
+          new SnmpBindError(
+            `cannot listen for SNMP on udp ${ipv6 ? `[${address}]` : address}:${port}: ${error.code ?? error.message}${hint ? ` (${hint})` : ''}`,
+            address,
+            port,
+            error.code,
+          ),
+        );
       };
       socket.once('error', onError);
       socket.bind(port, address, () => {
@@ -213,7 +244,11 @@ export class SnmpAgent {
       this.counters.responses += 1;
     } catch (error) {
       this.counters.internalErrors += 1;
-      this.limited.warn('internal', 'SNMP: request failed (bug); dropped', () => ({ from: remote.address, error, stack: error instanceof Error ? error.stack?.split('\n')[1]?.trim() : undefined }));
+      this.limited.warn('internal', 'SNMP: request failed (bug); dropped', () => ({
+        from: remote.address,
+        error,
+        stack: error instanceof Error ? error.stack?.split('\n')[1]?.trim() : undefined,
+      }));
     }
   }
 
@@ -240,7 +275,10 @@ export class SnmpAgent {
     const decision = this.access.check(request.community, remote.address);
     if (decision !== 'allowed') {
       this.counters[decision] += 1;
-      const message = decision === 'badCommunity' ? 'SNMP: dropped a request with an unknown community' : 'SNMP: dropped a request from a source not allowed for its community';
+      const message =
+        decision === 'badCommunity'
+          ? 'SNMP: dropped a request with an unknown community'
+          : 'SNMP: dropped a request from a source not allowed for its community';
       this.limited.warn(decision, message, () => ({ from: remote.address }));
       return undefined;
     }
@@ -265,7 +303,12 @@ export class SnmpAgent {
     } catch (error) {
       if (!(error instanceof BerError)) throw error;
       this.counters.malformed += 1;
-      this.limited.warn('malformed', 'SNMP: dropped a malformed packet', () => ({ from: remote.address, bytes: packet.length, version: 3, error: error.message }));
+      this.limited.warn('malformed', 'SNMP: dropped a malformed packet', () => ({
+        from: remote.address,
+        bytes: packet.length,
+        version: 3,
+        error: error.message,
+      }));
       return undefined;
     }
     if (outcome.kind === 'unsupported') {

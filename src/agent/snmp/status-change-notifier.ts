@@ -29,7 +29,13 @@ export class StatusChangeNotifier {
     if (this.options.receivers.length === 0) return;
     let varbinds;
     try {
-      varbinds = statusChangeVarbinds({ change, snapshot, units: this.options.units, thresholds: this.options.thresholds, sysUpTime: this.options.sysUpTime() });
+      varbinds = statusChangeVarbinds({
+        change,
+        snapshot,
+        units: this.options.units,
+        thresholds: this.options.thresholds,
+        sysUpTime: this.options.sysUpTime(),
+      });
     } catch (error) {
       // A bug in building the row; the agent must not notice.
       this.sender.counters.failed += this.options.receivers.length;

@@ -83,11 +83,16 @@ export function statusChangeVarbinds(input: StatusChangeVarbindsInput): Varbind[
   const state: QuantityState = {
     quantity: change.quantity,
     sensor: current?.sensor ?? 'bme280', // not read by sensorRows; every emitted quantity is in the snapshot anyway
-    reading: value === undefined ? undefined : { quantity: change.quantity, raw: value, ...current?.reading, value, timestamp: current?.reading?.timestamp ?? change.timestamp },
+    reading:
+      value === undefined
+        ? undefined
+        : { quantity: change.quantity, raw: value, ...current?.reading, value, timestamp: current?.reading?.timestamp ?? change.timestamp },
     level: isAlarm(change.to) ? change.to : 'ok',
     status: change.to,
   };
-  const rowThresholds: Partial<Record<Quantity, Thresholds>> = limit ? { [change.quantity]: { hysteresis: 0, [limit.side]: { [limit.level]: limit.limit } } } : {};
+  const rowThresholds: Partial<Record<Quantity, Thresholds>> = limit
+    ? { [change.quantity]: { hysteresis: 0, [limit.side]: { [limit.level]: limit.limit } } }
+    : {};
   const rows = sensorRows({ snapshot: { ...snapshot, quantities: [state] }, units, thresholds: rowThresholds, now: change.timestamp });
   const cells = sensorTableVarbinds(rows);
   const cell = (column: number): Varbind => {
@@ -95,9 +100,5 @@ export function statusChangeVarbinds(input: StatusChangeVarbindsInput): Varbind[
     if (!found) throw new Error(`sensor table has no column ${column}`);
     return found;
   };
-  return [
-    ...notificationHeader(input.sysUpTime, SENSOR_STATUS_CHANGE_OID),
-    ...ROW_COLUMNS.map(cell),
-    ...(limit ? [cell(LIMIT_COLUMN[limit.level])] : []),
-  ];
+  return [...notificationHeader(input.sysUpTime, SENSOR_STATUS_CHANGE_OID), ...ROW_COLUMNS.map(cell), ...(limit ? [cell(LIMIT_COLUMN[limit.level])] : [])];
 }

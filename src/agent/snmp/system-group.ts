@@ -29,7 +29,10 @@ const SYS_OR_ENTRY = [...SYSTEM_OID, 9, 1];
 const SYS_OR_COLUMNS = [2, 3, 4];
 
 /** The objects (scalars, columns) served here, for noSuchInstance vs noSuchObject. */
-export const SYSTEM_OBJECTS: readonly Oid[] = [...[1, 2, 3, 4, 5, 6, 7, SYS_OR_LAST_CHANGE].map((arc) => [...SYSTEM_OID, arc]), ...SYS_OR_COLUMNS.map((column) => [...SYS_OR_ENTRY, column])];
+export const SYSTEM_OBJECTS: readonly Oid[] = [
+  ...[1, 2, 3, 4, 5, 6, 7, SYS_OR_LAST_CHANGE].map((arc) => [...SYSTEM_OID, arc]),
+  ...SYS_OR_COLUMNS.map((column) => [...SYS_OR_ENTRY, column]),
+];
 
 export function systemVarbinds(info: SystemInfo): Varbind[] {
   const scalar = (arc: number, value: Varbind['value']): Varbind => ({ oid: [...SYSTEM_OID, arc, 0], value });

@@ -9,7 +9,17 @@ import type { Status } from '../readings/thresholds.js';
 import { displayUnit, toDisplay, type UnitSystem } from '../readings/units.js';
 import type { StructuredData } from '../../common/syslog/event.js';
 import type { Severity } from '../../common/syslog/format.js';
-import { AGENT_SD_ID, HEARTBEAT_MSG_ID, READINGS_SD_ID, STATUS_MSG_ID, STATUS_SD_ID, statusChangeText, statusParameter, TEMPERATURE_UNIT_PARAMETER, VERSION_PARAMETER } from '../../common/sensor-messages.js';
+import {
+  AGENT_SD_ID,
+  HEARTBEAT_MSG_ID,
+  READINGS_SD_ID,
+  STATUS_MSG_ID,
+  STATUS_SD_ID,
+  statusChangeText,
+  statusParameter,
+  TEMPERATURE_UNIT_PARAMETER,
+  VERSION_PARAMETER,
+} from '../../common/sensor-messages.js';
 
 export interface AgentMessage {
   readonly severity: Severity;
@@ -33,16 +43,34 @@ export function statusChangeMessage(change: StatusChange, units: UnitSystem): Ag
   if (limit) params['limit'] = [limit];
   if (change.reason) params['reason'] = [change.reason];
   const detail = [value !== undefined ? `${value} ${unit}` : undefined, limit ? `limit ${limit} ${unit}` : undefined, change.reason].filter(Boolean).join(', ');
-  return { severity: STATUS_SEVERITY[change.to], msgId: STATUS_MSG_ID, message: statusChangeText(name, change.from, change.to, detail), structuredData: { [STATUS_SD_ID]: params }, timestamp: change.timestamp };
+  return {
+    severity: STATUS_SEVERITY[change.to],
+    msgId: STATUS_MSG_ID,
+    message: statusChangeText(name, change.from, change.to, detail),
+    structuredData: { [STATUS_SD_ID]: params },
+    timestamp: change.timestamp,
+  };
 }
 
 export function faultMessage(fault: SensorFault): AgentMessage {
-  return { severity: 'err', msgId: 'FAULT', message: `${fault.sensor} failed: ${fault.reason}`, structuredData: { 'fault@21600': { sensor: [fault.sensor], reason: [fault.reason] } }, timestamp: fault.timestamp };
+  return {
+    severity: 'err',
+    msgId: 'FAULT',
+    message: `${fault.sensor} failed: ${fault.reason}`,
+    structuredData: { 'fault@21600': { sensor: [fault.sensor], reason: [fault.reason] } },
+    timestamp: fault.timestamp,
+  };
 }
 
 export function recoveryMessage(recovery: SensorRecovery): AgentMessage {
   const seconds = String(Math.round(recovery.downtimeMs / 1000));
-  return { severity: 'notice', msgId: 'RECOVERED', message: `${recovery.sensor} answers again after ${seconds} s`, structuredData: { 'fault@21600': { sensor: [recovery.sensor], downtime: [seconds] } }, timestamp: recovery.timestamp };
+  return {
+    severity: 'notice',
+    msgId: 'RECOVERED',
+    message: `${recovery.sensor} answers again after ${seconds} s`,
+    structuredData: { 'fault@21600': { sensor: [recovery.sensor], downtime: [seconds] } },
+    timestamp: recovery.timestamp,
+  };
 }
 
 /**
@@ -57,13 +85,28 @@ export function heartbeatMessage(snapshot: AgentSnapshot, units: UnitSystem, ver
   }
   readings[TEMPERATURE_UNIT_PARAMETER] = [displayUnit('temperature', units)];
   const summary = snapshot.quantities
-    .map((state) => `${QUANTITY_NAME[state.quantity]} ${state.reading ? `${shown(toDisplay(state.quantity, state.reading.value, units))} ${displayUnit(state.quantity, units)}` : '--'} ${state.status}`)
+    .map(
+      (state) =>
+        `${QUANTITY_NAME[state.quantity]} ${state.reading ? `${shown(toDisplay(state.quantity, state.reading.value, units))} ${displayUnit(state.quantity, units)}` : '--'} ${state.status}`,
+    )
     .join(', ');
-  return { severity: 'info', msgId: HEARTBEAT_MSG_ID, message: summary, structuredData: { [READINGS_SD_ID]: readings, [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } }, timestamp: snapshot.timestamp };
+  return {
+    severity: 'info',
+    msgId: HEARTBEAT_MSG_ID,
+    message: summary,
+    structuredData: { [READINGS_SD_ID]: readings, [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } },
+    timestamp: snapshot.timestamp,
+  };
 }
 
 export function lifecycleMessage(what: 'started' | 'stopping', version: string, timestamp: number): AgentMessage {
-  return { severity: 'notice', msgId: what === 'started' ? 'START' : 'STOP', message: `envirowatch agent ${version} ${what}`, structuredData: { [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } }, timestamp };
+  return {
+    severity: 'notice',
+    msgId: what === 'started' ? 'START' : 'STOP',
+    message: `envirowatch agent ${version} ${what}`,
+    structuredData: { [AGENT_SD_ID]: { [VERSION_PARAMETER]: [version] } },
+    timestamp,
+  };
 }
 
 export function displayMessage(failed: boolean, error: string | undefined, timestamp: number): AgentMessage {
@@ -73,5 +116,11 @@ export function displayMessage(failed: boolean, error: string | undefined, times
 }
 
 export function droppedMessage(dropped: number, timestamp: number): AgentMessage {
-  return { severity: 'warning', msgId: 'DROPPED', message: `${dropped} messages were dropped while this destination was unreachable`, structuredData: { 'agent@21600': { dropped: [String(dropped)] } }, timestamp };
+  return {
+    severity: 'warning',
+    msgId: 'DROPPED',
+    message: `${dropped} messages were dropped while this destination was unreachable`,
+    structuredData: { 'agent@21600': { dropped: [String(dropped)] } },
+    timestamp,
+  };
 }

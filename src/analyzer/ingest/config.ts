@@ -32,20 +32,36 @@ export const ingestConfigSchema = z.strictObject({
         })
         .prefault({})
         .superRefine((tls, ctx) => {
-          for (const file of ['cert', 'key'] as const) if (tls.enabled && !tls[file]) ctx.addIssue({ code: 'custom', path: [file], message: `listen.tls.enabled needs a ${file === 'cert' ? 'certificate' : 'private key'} file (PEM)` });
+          for (const file of ['cert', 'key'] as const)
+            if (tls.enabled && !tls[file])
+              ctx.addIssue({
+                code: 'custom',
+                path: [file],
+                message: `listen.tls.enabled needs a ${file === 'cert' ? 'certificate' : 'private key'} file (PEM)`,
+              });
         }),
     })
     .prefault({}),
   limits: z
     .strictObject({
       /** Longest message kept; longer ones are counted and skipped. */
-      maxMessageBytes: z.number().int().min(480).max(MAX_FRAME_BYTES).default(64 * 1024),
+      maxMessageBytes: z
+        .number()
+        .int()
+        .min(480)
+        .max(MAX_FRAME_BYTES)
+        .default(64 * 1024),
       /**
        * The UDP socket's receive buffer: what a burst may hold while the analyzer is busy. The
        * kernel caps it at net.core.rmem_max (often 208 KiB): the analyzer logs the size it got,
        * and counts what the kernel dropped (ingest.udpKernelDrops).
        */
-      udpReceiveBuffer: z.number().int().min(4096).max(1 << 30).default(4 * 1024 * 1024),
+      udpReceiveBuffer: z
+        .number()
+        .int()
+        .min(4096)
+        .max(1 << 30)
+        .default(4 * 1024 * 1024),
       /**
        * TCP and TLS connections at once. At the limit a new connection from a source with
        * fewer connections than the heaviest source closes that source's least recently active

@@ -215,7 +215,11 @@ export class SyslogReceiver {
         socket.on('error', (error) => this.warnings.warn('udp', 'UDP socket error', () => ({ error })));
         // Linux reports twice what it grants (the kernel's bookkeeping share).
         const granted = socket.getRecvBufferSize() / 2;
-        if (granted < wanted) this.options.logger.warn('UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts', { wanted, granted });
+        if (granted < wanted)
+          this.options.logger.warn(
+            'UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts',
+            { wanted, granted },
+          );
         const bound = socket.address();
         onListening(bound.port);
       });
@@ -228,7 +232,9 @@ export class SyslogReceiver {
     const server =
       kind === 'tls'
         ? // A handshake is a frame of sorts: it gets the frame timeout.
-          createTlsServer({ cert: readFileSync(listen.tls.cert!), key: readFileSync(listen.tls.key!), handshakeTimeout: limits.frameTimeout }, (socket) => this.serveConnection(socket, kind))
+          createTlsServer({ cert: readFileSync(listen.tls.cert!), key: readFileSync(listen.tls.key!), handshakeTimeout: limits.frameTimeout }, (socket) =>
+            this.serveConnection(socket, kind),
+          )
         : createServer((socket) => this.serveConnection(socket, kind));
     if (kind === 'tls') {
       // Connections still in their handshake are not in the table yet: Node's own limit bounds them.
@@ -306,7 +312,11 @@ export class SyslogReceiver {
 
   private refused(reason: RefusalReason, fields: () => LogFields): void {
     this.counters.refusedConnections[reason]++;
-    this.warnings.warn(`refused ${reason}`, `connection refused: limits.${reason === 'perSource' ? 'maxConnectionsPerSource' : 'maxConnections'} reached`, fields);
+    this.warnings.warn(
+      `refused ${reason}`,
+      `connection refused: limits.${reason === 'perSource' ? 'maxConnectionsPerSource' : 'maxConnections'} reached`,
+      fields,
+    );
   }
 
   private received(connection: Connection, chunk: Buffer): void {
@@ -360,10 +370,20 @@ export class SyslogReceiver {
     this.connections.remove(connection);
   }
 
-  private bind(kind: 'udp' | 'tcp' | 'tls', address: string, port: number, start: (onError: (error: NodeJS.ErrnoException) => void, onListening: (port: number) => void) => void): Promise<void> {
+  private bind(
+    kind: 'udp' | 'tcp' | 'tls',
+    address: string,
+    port: number,
+    start: (onError: (error: NodeJS.ErrnoException) => void, onListening: (port: number) => void) => void,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       start(
-        (error) => reject(new Error(`cannot listen for syslog on ${kind} ${isIPv6(address) ? `[${address}]` : address}:${port}: ${error.code ?? error.message}${error.code === 'EACCES' ? ' (ports below 1024 need CAP_NET_BIND_SERVICE; by hand use 5514)' : ''}`)),
+        (error) =>
+          reject(
+            new Error(
+              `cannot listen for syslog on ${kind} ${isIPv6(address) ? `[${address}]` : address}:${port}: ${error.code ?? error.message}${error.code === 'EACCES' ? ' (ports below 1024 need CAP_NET_BIND_SERVICE; by hand use 5514)' : ''}`,
+            ),
+          ),
         (bound) => {
           this.addresses.push(`${kind} ${isIPv6(address) ? `[${address}]` : address}:${bound}`);
           resolve();

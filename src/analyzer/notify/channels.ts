@@ -27,13 +27,20 @@ export interface ChannelContext {
 
 export function openChannel(config: ChannelConfig, { logger, snmpEngine }: ChannelContext): Channel {
   const wants = (alert: Alert) =>
-    (alert.problem !== 'resolved' || config.onResolve) && SEVERITIES.indexOf(alert.severity) <= SEVERITIES.indexOf(config.minSeverity) && (config.rules.length === 0 || config.rules.includes(alert.ruleId));
+    (alert.problem !== 'resolved' || config.onResolve) &&
+    SEVERITIES.indexOf(alert.severity) <= SEVERITIES.indexOf(config.minSeverity) &&
+    (config.rules.length === 0 || config.rules.includes(alert.ruleId));
   if (config.type === 'webhook') {
     return {
       id: config.id,
       wants,
       deliver: async (alert) => {
-        const response = await fetch(config.url, { method: 'POST', headers: { 'content-type': 'application/json', ...config.headers }, body: JSON.stringify(alert), signal: AbortSignal.timeout(config.timeout) });
+        const response = await fetch(config.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...config.headers },
+          body: JSON.stringify(alert),
+          signal: AbortSignal.timeout(config.timeout),
+        });
         await response.body?.cancel();
         if (!response.ok) throw new Error(`HTTP ${response.status} from ${config.url}`);
       },
@@ -52,7 +59,13 @@ export function openChannel(config: ChannelConfig, { logger, snmpEngine }: Chann
       ...(smtp.ca ? { tls: { ca: readFileSync(smtp.ca) } } : {}),
     });
     const fill = (template: string, alert: Alert) =>
-      template.replace(/\$\{(\w+)\}/g, (_, name: string) => (name === 'time' ? new Date(alert.time).toISOString() : (Object.hasOwn(alert, name) ? String((alert as unknown as Record<string, unknown>)[name] ?? '') : '')));
+      template.replace(/\$\{(\w+)\}/g, (_, name: string) =>
+        name === 'time'
+          ? new Date(alert.time).toISOString()
+          : Object.hasOwn(alert, name)
+            ? String((alert as unknown as Record<string, unknown>)[name] ?? '')
+            : '',
+      );
     return {
       id: config.id,
       wants,
@@ -67,7 +80,10 @@ export function openChannel(config: ChannelConfig, { logger, snmpEngine }: Chann
     const openedAt = performance.now();
     const senderOptions = { receivers: [receiver], logger, sysUpTime: () => (performance.now() - openedAt) / 10 };
     // A v3 trap is sent with our engine, whose boots come from the data dir: opened once, lazily.
-    const sender = receiver.v3 && receiver.kind === 'trap' ? snmpEngine().then((localEngine) => new NotificationSender({ ...senderOptions, localEngine })) : Promise.resolve(new NotificationSender(senderOptions));
+    const sender =
+      receiver.v3 && receiver.kind === 'trap'
+        ? snmpEngine().then((localEngine) => new NotificationSender({ ...senderOptions, localEngine }))
+        : Promise.resolve(new NotificationSender(senderOptions));
     sender.catch(() => {}); // a failure to open the engine is reported by each deliver, through the outbox
     return {
       id: config.id,
@@ -82,14 +98,38 @@ export function openChannel(config: ChannelConfig, { logger, snmpEngine }: Chann
   }
   // Syslog: what leaves is the alert as a message; the destination queues and reconnects itself,
   // so delivery here means handed to it (UDP has no acknowledgement to wait for anyway).
-  const destination = openDestination(config.destination, { logger, queue: 1000, notice: (dropped) => `${dropped} alerts were dropped while the collector was unreachable` });
+  const destination = openDestination(config.destination, {
+    logger,
+    queue: 1000,
+    notice: (dropped) => `${dropped} alerts were dropped while the collector was unreachable`,
+  });
   const format = config.destination.format === 'rfc5424' ? formatRfc5424 : formatRfc3164;
   return {
     id: config.id,
     wants,
     deliver: async (alert) =>
       destination.send(
-        format({ facility: 'local1', severity: alert.severity, timestamp: alert.time, hostname: hostname(), appName: 'envirowatch-analyzer', msgId: 'ALERT', structuredData: { 'alert@21600': { id: [alert.id], rule: [alert.ruleId], kind: [alert.kind], host: [alert.host], key: [alert.key], ...(alert.value ? { value: [alert.value] } : {}), ...(alert.problem ? { problem: [alert.problem] } : {}), ...(alert.resolves ? { durationMs: [String(alert.resolves.durationMs)] } : {}) } }, message: alert.summary }),
+        format({
+          facility: 'local1',
+          severity: alert.severity,
+          timestamp: alert.time,
+          hostname: hostname(),
+          appName: 'envirowatch-analyzer',
+          msgId: 'ALERT',
+          structuredData: {
+            'alert@21600': {
+              id: [alert.id],
+              rule: [alert.ruleId],
+              kind: [alert.kind],
+              host: [alert.host],
+              key: [alert.key],
+              ...(alert.value ? { value: [alert.value] } : {}),
+              ...(alert.problem ? { problem: [alert.problem] } : {}),
+              ...(alert.resolves ? { durationMs: [String(alert.resolves.durationMs)] } : {}),
+            },
+          },
+          message: alert.summary,
+        }),
       ),
     close: () => destination.close(),
   };

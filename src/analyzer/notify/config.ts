@@ -37,18 +37,17 @@ const email = z.strictObject({
   ...common,
   type: z.literal('email'),
   onResolve: onResolve(true),
-  smtp: z
-    .strictObject({
-      host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(587),
-      /** tls: TLS from the start (port 465); starttls: upgrade, and refuse a server without it; none: plain (tests only). */
-      security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
-      user: z.string().nullable().default(null),
-      /** Never logged. */
-      password: z.string().nullable().default(null),
-      /** PEM file of the server's CA; null = the system CAs. */
-      ca: z.string().nullable().default(null),
-    }),
+  smtp: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** tls: TLS from the start (port 465); starttls: upgrade, and refuse a server without it; none: plain (tests only). */
+    security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    user: z.string().nullable().default(null),
+    /** Never logged. */
+    password: z.string().nullable().default(null),
+    /** PEM file of the server's CA; null = the system CAs. */
+    ca: z.string().nullable().default(null),
+  }),
   from: z.string().min(3),
   to: z.array(z.string().min(3)).min(1, 'needs at least one address'),
   /** ${...} over the alert's fields: id, ruleId, kind, severity, time, host, key, value, state, problem (open, resolved or empty), summary (a resolution's says how long the problem was open). */

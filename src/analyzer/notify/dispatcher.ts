@@ -64,7 +64,8 @@ export class Dispatcher {
     const delay = Math.min(retry.max, retry.first * 2 ** entry.attempts);
     this.outbox.retry(entry.id, now + delay, reason);
     this.counters.retried++;
-    if (entry.attempts === 0) this.logger.warn('alert not delivered; retrying', { channel: entry.channel, alert: entry.alert.id, error: reason, retryInMs: delay });
+    if (entry.attempts === 0)
+      this.logger.warn('alert not delivered; retrying', { channel: entry.channel, alert: entry.alert.id, error: reason, retryInMs: delay });
   }
 }
 
@@ -87,6 +88,15 @@ function digest(entries: readonly OutboxEntry[], now: number): Alert {
     host: [...new Set(alerts.map((a) => a.host))].slice(0, 5).join(', '),
     key: '',
     summary: `${alerts.length} alerts (${rules}); first: ${alerts[0]!.summary}`,
-    evidence: { alerts: alerts.map((a) => ({ id: a.id, ruleId: a.ruleId, host: a.host, summary: a.summary, ...(a.problem ? { problem: a.problem } : {}), ...(a.resolves ? { durationMs: a.resolves.durationMs } : {}) })) },
+    evidence: {
+      alerts: alerts.map((a) => ({
+        id: a.id,
+        ruleId: a.ruleId,
+        host: a.host,
+        summary: a.summary,
+        ...(a.problem ? { problem: a.problem } : {}),
+        ...(a.resolves ? { durationMs: a.resolves.durationMs } : {}),
+      })),
+    },
   };
 }

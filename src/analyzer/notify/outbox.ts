@@ -22,7 +22,9 @@ export class Outbox {
   constructor(db: Db) {
     this.statements = {
       insert: db.prepare('INSERT OR IGNORE INTO outbox (channel, alert_id, alert, attempts, next_attempt, created) VALUES (?, ?, ?, 0, ?, ?)'),
-      due: db.prepare('SELECT id, channel, alert, attempts, created FROM outbox WHERE delivered IS NULL AND gave_up IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?'),
+      due: db.prepare(
+        'SELECT id, channel, alert, attempts, created FROM outbox WHERE delivered IS NULL AND gave_up IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?',
+      ),
       delivered: db.prepare('UPDATE outbox SET delivered = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?'),
       retry: db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?'),
       giveUp: db.prepare('UPDATE outbox SET attempts = attempts + 1, gave_up = ?, last_error = ? WHERE id = ?'),
@@ -36,7 +38,10 @@ export class Outbox {
   }
 
   due(now: number, limit: number): OutboxEntry[] {
-    return (this.statements.due.all(now, limit) as { id: number; channel: string; alert: string; attempts: number; created: number }[]).map((row) => ({ ...row, alert: parseJsonRecords(row.alert) as Alert }));
+    return (this.statements.due.all(now, limit) as { id: number; channel: string; alert: string; attempts: number; created: number }[]).map((row) => ({
+      ...row,
+      alert: parseJsonRecords(row.alert) as Alert,
+    }));
   }
 
   delivered(id: number, now: number): void {

@@ -64,8 +64,5 @@ export function alertVarbinds(alert: Alert, sysUpTime: number): Varbind[] {
     text(alert.summary),
     { type: 'octets', value: dateAndTime(alert.time) },
   ];
-  return [
-    ...notificationHeader(sysUpTime, ANALYZER_ALERT_OID),
-    ...objects.map((value, i) => ({ oid: [...ANALYZER_OBJECTS_OID, i + 1, 0], value })),
-  ];
+  return [...notificationHeader(sysUpTime, ANALYZER_ALERT_OID), ...objects.map((value, i) => ({ oid: [...ANALYZER_OBJECTS_OID, i + 1, 0], value }))];
 }

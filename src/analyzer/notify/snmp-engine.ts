@@ -14,7 +14,9 @@ export const ENGINE_BOOTS_FILE = 'snmp-engine-boots.json';
  * same machine derives from its MAC. Each call counts a boot in the data dir; call once per start.
  */
 export async function openAnalyzerEngine(options: { readonly engineId: string | null; readonly dataDir: string }): Promise<LocalEngine> {
-  const engineId = options.engineId ? Buffer.from(options.engineId, 'hex') : formatEngineId(EngineIdFormat.text, Buffer.from(`analyzer@${hostname()}`, 'utf8').subarray(0, 27));
+  const engineId = options.engineId
+    ? Buffer.from(options.engineId, 'hex')
+    : formatEngineId(EngineIdFormat.text, Buffer.from(`analyzer@${hostname()}`, 'utf8').subarray(0, 27));
   const boots = await nextEngineBoots(join(options.dataDir, ENGINE_BOOTS_FILE), engineId);
   const startedAt = performance.now();
   return new UsmEngine({ engineId, boots, users: [], now: () => performance.now(), startedAt });

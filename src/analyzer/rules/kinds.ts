@@ -10,7 +10,11 @@ import { eventKind } from './event/kind.js';
 import type { AnyRuleKind } from './kind.js';
 import { timerKind } from './timer/kind.js';
 
-export const RULE_KINDS: ReadonlyMap<string, AnyRuleKind> = new Map<string, AnyRuleKind>([anomalyKind, timerKind, epsKind, eventKind].map((kind) => [kind.name, kind]));
+export const RULE_KINDS: ReadonlyMap<string, AnyRuleKind> = new Map<string, AnyRuleKind>(
+  [anomalyKind, timerKind, epsKind, eventKind].map((kind) => [kind.name, kind]),
+);
 
 /** One rule of any kind, told apart by `kind:`. */
-export const ruleSchema = z.discriminatedUnion('kind', [anomalyKind.schema, timerKind.schema, epsKind.schema, eventKind.schema], { error: `kind must be ${[...RULE_KINDS.keys()].join(', ').replace(/, (?=[^,]*$)/, ' or ')}` });
+export const ruleSchema = z.discriminatedUnion('kind', [anomalyKind.schema, timerKind.schema, epsKind.schema, eventKind.schema], {
+  error: `kind must be ${[...RULE_KINDS.keys()].join(', ').replace(/, (?=[^,]*$)/, ' or ')}`,
+});

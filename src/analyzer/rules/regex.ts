@@ -40,7 +40,10 @@ export function compileRuleRegex(text: string): RegExp | { error: string } {
     // The `l` flag asks for the linear engine alone: it refuses what that engine cannot run.
     new RegExp(text, 'l');
   } catch {
-    return { error: 'uses a lookaround ((?=, (?!, (?<=, (?<!) or a backreference (\\1, \\k<name>), which the linear-time regex engine cannot run, so a crafted message could make it backtrack for seconds; rewrite it without them' };
+    return {
+      error:
+        'uses a lookaround ((?=, (?!, (?<=, (?<!) or a backreference (\\1, \\k<name>), which the linear-time regex engine cannot run, so a crafted message could make it backtrack for seconds; rewrite it without them',
+    };
   }
   return regex;
 }
@@ -73,7 +76,7 @@ export function messagePrefilter(regex: RegExp): MessagePrefilter {
     if (run.length > longest.length) longest = run;
     run = '';
   };
-  for (let i = 0; i < source.length; ) {
+  for (let i = 0; i < source.length;) {
     const c = source[i]!;
     let literal: string | undefined;
     let next = i + 1;

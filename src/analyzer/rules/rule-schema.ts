@@ -16,15 +16,16 @@ const regex = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-export const matchSchema = z.strictObject({
-  /** Regexes the event's host / app must match (anywhere; anchor with ^ $). */
-  host: regex.optional(),
-  app: regex.optional(),
-  /** Only events at least this severe (emerg is the most severe). */
-  severity: z.enum(SEVERITIES).optional(),
-  /** Against the message; its named groups feed the templates. */
-  regex: regex.prefault('.*'),
-})
+export const matchSchema = z
+  .strictObject({
+    /** Regexes the event's host / app must match (anywhere; anchor with ^ $). */
+    host: regex.optional(),
+    app: regex.optional(),
+    /** Only events at least this severe (emerg is the most severe). */
+    severity: z.enum(SEVERITIES).optional(),
+    /** Against the message; its named groups feed the templates. */
+    regex: regex.prefault('.*'),
+  })
   // What a message must contain, tested before the regex runs on it (match.ts).
   .transform((match) => ({ ...match, prefilter: messagePrefilter(match.regex) }));
 export type Match = z.output<typeof matchSchema>;
@@ -39,5 +40,6 @@ export const ruleBase = { id, description: z.string().default('') };
 /** Reports `template` at `path` when it names something that is neither one of `groups` nor an event field. */
 export function checkTemplate(report: ReportIssue, path: readonly (string | number)[], t: Template, groups: readonly string[]): void {
   const unknown = unknownNames(t, groups);
-  if (unknown.length) report(path, `\${${unknown.join('}, ${')}} is not a named group of the regex (${groups.length ? groups.join(', ') : 'it has none'}) nor an event field`);
+  if (unknown.length)
+    report(path, `\${${unknown.join('}, ${')}} is not a named group of the regex (${groups.length ? groups.join(', ') : 'it has none'}) nor an event field`);
 }

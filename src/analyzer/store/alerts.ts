@@ -103,7 +103,11 @@ const fromRow = (row: Row): StoredAlert => ({
   ack: row.acked_at === null ? undefined : { by: row.acked_by ?? '', at: row.acked_at, comment: row.ack_comment ?? '', baseline: row.ack_baseline === 1 },
   problem:
     row.problem === 1
-      ? { resolvedAt: row.resolved_at ?? undefined, reopened: row.reopened, resolution: row.resolution === null ? undefined : (parseJsonRecords(row.resolution) as StoredProblem['resolution']) }
+      ? {
+          resolvedAt: row.resolved_at ?? undefined,
+          reopened: row.reopened,
+          resolution: row.resolution === null ? undefined : (parseJsonRecords(row.resolution) as StoredProblem['resolution']),
+        }
       : undefined,
 });
 
@@ -139,7 +143,10 @@ export class AlertStore {
       if (open) return undefined;
       if (latest && latest.resolved_at !== null && alert.time - latest.resolved_at <= flapWindow) {
         this.statements.reopen.run(latest.id);
-        return { ...alert, summary: `${alert.summary} (re-opened ${latest.reopened + 1}× within ${formatDuration(flapWindow)} of its resolution; opened ${new Date(latest.time).toISOString()})` };
+        return {
+          ...alert,
+          summary: `${alert.summary} (re-opened ${latest.reopened + 1}× within ${formatDuration(flapWindow)} of its resolution; opened ${new Date(latest.time).toISOString()})`,
+        };
       }
       this.insert(alert);
       return alert;
@@ -147,12 +154,22 @@ export class AlertStore {
     if (!open) return undefined;
     this.statements.resolve.run(alert.time, JSON.stringify({ time: alert.time, summary: alert.summary, evidence: alert.evidence }), latest.id);
     const durationMs = alert.time - latest.time;
-    return { ...alert, summary: `${alert.summary}; resolved after ${formatDuration(durationMs)}`, resolves: { id: latest.id, openedAt: latest.time, durationMs, reopened: latest.reopened } };
+    return {
+      ...alert,
+      summary: `${alert.summary}; resolved after ${formatDuration(durationMs)}`,
+      resolves: { id: latest.id, openedAt: latest.time, durationMs, reopened: latest.reopened },
+    };
   }
 
   /** Stores the alert as raised (a problem when it opens one), without the checks of record(). */
   insert(alert: Alert): void {
-    this.statements.insert.run({ ...alert, value: alert.value ?? null, state: alert.state ?? null, evidence: JSON.stringify(alert.evidence), problem: alert.problem === 'open' ? 1 : 0 });
+    this.statements.insert.run({
+      ...alert,
+      value: alert.value ?? null,
+      state: alert.state ?? null,
+      evidence: JSON.stringify(alert.evidence),
+      problem: alert.problem === 'open' ? 1 : 0,
+    });
   }
 
   /** The WHERE clause of a filter, with its parameters. */
@@ -183,13 +200,20 @@ export class AlertStore {
   private select(filter: AlertFilter, cursor: AlertCursor | undefined, direction: 'older' | 'newer', limit: number): StoredAlert[] {
     const older = direction === 'older';
     const where = this.where(filter, cursor && { sql: `(time, id) ${older ? '<' : '>'} (?, ?)`, params: [cursor.time, cursor.id] });
-    const rows = this.db.prepare(`SELECT * FROM alerts ${where.sql} ORDER BY time ${older ? 'DESC' : 'ASC'}, id ${older ? 'DESC' : 'ASC'} LIMIT ?`).all(...where.params, limit) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${where.sql} ORDER BY time ${older ? 'DESC' : 'ASC'}, id ${older ? 'DESC' : 'ASC'} LIMIT ?`)
+      .all(...where.params, limit) as Row[];
     return (older ? rows : rows.reverse()).map(fromRow);
   }
 
   private exists(filter: AlertFilter, cursor: AlertCursor, direction: 'older' | 'newer'): boolean {
     const where = this.where(filter, { sql: `(time, id) ${direction === 'older' ? '<' : '>'} (?, ?)`, params: [cursor.time, cursor.id] });
-    return this.db.prepare(`SELECT EXISTS (SELECT 1 FROM alerts ${where.sql}) AS found`).pluck().get(...where.params) === 1;
+    return (
+      this.db
+        .prepare(`SELECT EXISTS (SELECT 1 FROM alerts ${where.sql}) AS found`)
+        .pluck()
+        .get(...where.params) === 1
+    );
   }
 
   /**
@@ -208,7 +232,10 @@ export class AlertStore {
   count(filter: AlertFilter = {}, max?: number): number {
     const where = this.where(filter);
     const rows = `SELECT 1 FROM alerts ${where.sql}${max === undefined ? '' : ' LIMIT ?'}`;
-    return this.db.prepare(`SELECT COUNT(*) FROM (${rows})`).pluck().get(...where.params, ...(max === undefined ? [] : [max + 1])) as number;
+    return this.db
+      .prepare(`SELECT COUNT(*) FROM (${rows})`)
+      .pluck()
+      .get(...where.params, ...(max === undefined ? [] : [max + 1])) as number;
   }
 
   /**
@@ -252,7 +279,9 @@ export class AlertStore {
 
   /** Acknowledged anomaly alerts whose value should join the baseline and has not yet. */
   pendingBaselines(): { id: string; ruleId: string; key: string; value: string }[] {
-    return this.db.prepare("SELECT id, rule_id AS ruleId, key, value FROM alerts WHERE ack_baseline = 1 AND baseline_applied = 0 AND value IS NOT NULL").all() as { id: string; ruleId: string; key: string; value: string }[];
+    return this.db
+      .prepare('SELECT id, rule_id AS ruleId, key, value FROM alerts WHERE ack_baseline = 1 AND baseline_applied = 0 AND value IS NOT NULL')
+      .all() as { id: string; ruleId: string; key: string; value: string }[];
   }
 
   baselineApplied(id: string): void {

@@ -40,7 +40,7 @@ function writerThread(load: NodeJS.Require): void {
   let pending: { seq: number; sqls: string[]; args: unknown[] }[] = [];
   const commit = db.transaction((batches: { args: unknown[] }[]) => {
     for (const { args } of batches) {
-      for (let i = 0; i < args.length; ) {
+      for (let i = 0; i < args.length;) {
         const statement = statements[args[i] as number]!;
         const count = args[i + 1] as number;
         statement.run(...args.slice(i + 2, i + 2 + count));

@@ -98,7 +98,8 @@ export function openDatabase(dataDir: string, options: { readonly?: boolean } = 
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) throw new Error(`${join(dataDir, 'analyzer.sqlite')} was written by a newer envirowatch (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  if (version > MIGRATIONS.length)
+    throw new Error(`${join(dataDir, 'analyzer.sqlite')} was written by a newer envirowatch (schema ${version}, this one knows ${MIGRATIONS.length})`);
   db.transaction(() => {
     for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${MIGRATIONS.length}`);

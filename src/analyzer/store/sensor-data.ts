@@ -7,7 +7,15 @@
  * heartbeats must not write a row per message. A heartbeat also carries the sensor's envirowatch
  * version, kept per host.
  */
-import { AGENT_SD_ID, HEARTBEAT_MSG_ID, HEARTBEAT_UNITS, READINGS_SD_ID, statusParameter, TEMPERATURE_UNIT_PARAMETER, VERSION_PARAMETER } from '../../common/sensor-messages.js';
+import {
+  AGENT_SD_ID,
+  HEARTBEAT_MSG_ID,
+  HEARTBEAT_UNITS,
+  READINGS_SD_ID,
+  statusParameter,
+  TEMPERATURE_UNIT_PARAMETER,
+  VERSION_PARAMETER,
+} from '../../common/sensor-messages.js';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import { compareVersions } from '../../common/version.js';
 import type { Db } from './database.js';
@@ -36,7 +44,13 @@ export function heartbeatReadings(event: SyslogEvent): Reading[] {
     const text = params[quantity]?.[0];
     const value = text === undefined ? NaN : Number(text);
     if (!Number.isFinite(value)) continue;
-    readings.push({ quantity, time: event.eventTime, value, unit: quantity === 'temperature' ? (params[TEMPERATURE_UNIT_PARAMETER]?.[0] ?? '') : unit, status: params[statusParameter(quantity)]?.[0] ?? '' });
+    readings.push({
+      quantity,
+      time: event.eventTime,
+      value,
+      unit: quantity === 'temperature' ? (params[TEMPERATURE_UNIT_PARAMETER]?.[0] ?? '') : unit,
+      status: params[statusParameter(quantity)]?.[0] ?? '',
+    });
   }
   return readings;
 }
@@ -85,7 +99,9 @@ export class SensorData {
         insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
         keepLatest.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
       }
-      const addRate = this.db.prepare('INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count');
+      const addRate = this.db.prepare(
+        'INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count',
+      );
       // log2(2^a + 2^b) = max + log2(1 + 2^-(max - min)): the sum of the weights without leaving log2.
       const addActivity = this.db.prepare(
         'INSERT INTO host_activity (host, score, last_minute) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET score = max(score, excluded.score) + log2(1 + pow(2, -abs(score - excluded.score))), last_minute = max(last_minute, excluded.last_minute)',
@@ -96,7 +112,9 @@ export class SensorData {
         addActivity.run(host, score, last);
       }
       // A heartbeat delayed in a queue must not put back the version of before an upgrade.
-      const setVersion = this.db.prepare('INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time');
+      const setVersion = this.db.prepare(
+        'INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time',
+      );
       for (const [host, { version, time }] of versions) setVersion.run(host, version, time);
     })();
     this.pendingReadings = new Map();
@@ -143,10 +161,17 @@ export interface SensorsPage {
  */
 export function sensorsPage(db: Db, from: { after?: string | undefined; before?: string | undefined }, limit: number): SensorsPage {
   const hosts = (where: string, order: 'ASC' | 'DESC', ...params: string[]) =>
-    db.prepare(`SELECT DISTINCT host FROM latest_readings ${where} ORDER BY host ${order} LIMIT ?`).pluck().all(...params, limit) as string[];
-  let page = from.before !== undefined ? hosts('WHERE host < ?', 'DESC', from.before).reverse() : hosts(from.after !== undefined ? 'WHERE host > ?' : '', 'ASC', ...(from.after !== undefined ? [from.after] : []));
+    db
+      .prepare(`SELECT DISTINCT host FROM latest_readings ${where} ORDER BY host ${order} LIMIT ?`)
+      .pluck()
+      .all(...params, limit) as string[];
+  let page =
+    from.before !== undefined
+      ? hosts('WHERE host < ?', 'DESC', from.before).reverse()
+      : hosts(from.after !== undefined ? 'WHERE host > ?' : '', 'ASC', ...(from.after !== undefined ? [from.after] : []));
   if (from.before !== undefined && page.length < limit) page = hosts('', 'ASC');
-  const exists = (sql: string, host: string | undefined) => host !== undefined && db.prepare(`SELECT EXISTS (SELECT 1 FROM latest_readings WHERE ${sql})`).pluck().get(host) === 1;
+  const exists = (sql: string, host: string | undefined) =>
+    host !== undefined && db.prepare(`SELECT EXISTS (SELECT 1 FROM latest_readings WHERE ${sql})`).pluck().get(host) === 1;
   const latest = db.prepare('SELECT quantity, time, value, unit, status FROM latest_readings WHERE host = ? ORDER BY quantity');
   return {
     sensors: page.map((host) => ({ host, readings: latest.all(host) as Reading[] })),
@@ -162,7 +187,10 @@ export function countSensors(db: Db): number {
 
 /** One sensor's readings of one quantity since `since`, oldest first. */
 export function readingSeries(db: Db, host: string, quantity: string, since: number): { time: number; value: number }[] {
-  return db.prepare('SELECT time, value FROM readings WHERE host = ? AND quantity = ? AND time >= ? ORDER BY time').all(host, quantity, since) as { time: number; value: number }[];
+  return db.prepare('SELECT time, value FROM readings WHERE host = ? AND quantity = ? AND time >= ? ORDER BY time').all(host, quantity, since) as {
+    time: number;
+    value: number;
+  }[];
 }
 
 /**
@@ -184,10 +212,12 @@ export function countRateHosts(db: Db, since: number): number {
 /** host → the envirowatch version of its latest heartbeat, for these hosts (a page's). */
 export function sensorVersions(db: Db, hosts: readonly string[]): Map<string, string> {
   const read = db.prepare('SELECT version FROM sensor_versions WHERE host = ?').pluck();
-  return new Map(hosts.flatMap((host) => {
-    const version = read.get(host) as string | undefined;
-    return version === undefined ? [] : [[host, version] as const];
-  }));
+  return new Map(
+    hosts.flatMap((host) => {
+      const version = read.get(host) as string | undefined;
+      return version === undefined ? [] : [[host, version] as const];
+    }),
+  );
 }
 
 /** The newest version any sensor runs (one row per distinct version, read through its index). */

@@ -19,7 +19,13 @@ export interface AnalyzerCounters {
     /** TCP/TLS connections refused on arrival: over limits.maxConnectionsPerSource, or at limits.maxConnections. */
     readonly refusedConnections: { readonly perSource: number; readonly maxConnections: number };
     /** TCP/TLS connections the analyzer closed, by reason (see ingest/receiver.ts). */
-    readonly closedConnections: { readonly idle: number; readonly partialFrame: number; readonly overlongFrame: number; readonly evicted: number; readonly handlerError: number };
+    readonly closedConnections: {
+      readonly idle: number;
+      readonly partialFrame: number;
+      readonly overlongFrame: number;
+      readonly evicted: number;
+      readonly handlerError: number;
+    };
     /** Messages lost to a parser failure (a bug). */
     readonly parseErrors: number;
     /** Events lost to a failure in the rules (a bug). */
@@ -55,7 +61,9 @@ export interface CountersSnapshot {
 const NAME = 'counters';
 
 export function saveCounters(db: Db, snapshot: CountersSnapshot): void {
-  db.prepare('INSERT INTO status (name, value, updated) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated').run(NAME, JSON.stringify(snapshot), snapshot.at);
+  db.prepare(
+    'INSERT INTO status (name, value, updated) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated',
+  ).run(NAME, JSON.stringify(snapshot), snapshot.at);
 }
 
 /** The last snapshot written; undefined when the analyzer never ran with this database. */

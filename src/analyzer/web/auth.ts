@@ -10,7 +10,9 @@ const KEY_BYTES = 32;
 export const PASSWORD_HASH_PATTERN = /^scrypt:\d+:\d+:\d+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, KEY_BYTES, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, KEY_BYTES, { ...options, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 /** `scrypt:N:r:p:salt:key`, base64 salt and key. */
@@ -101,7 +103,10 @@ export class Sessions {
   private readonly visitors: SessionPool;
   private readonly loggedIn: SessionPool;
 
-  constructor(timeoutMs: number, private readonly now: () => number) {
+  constructor(
+    timeoutMs: number,
+    private readonly now: () => number,
+  ) {
     this.visitors = new SessionPool(MAX_VISITOR_SESSIONS, timeoutMs, now);
     this.loggedIn = new SessionPool(MAX_LOGGED_IN_SESSIONS, timeoutMs, now);
   }

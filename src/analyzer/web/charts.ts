@@ -23,7 +23,10 @@ export interface ChartOptions {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** The polylines' `points` attributes, one per unbroken run, scaled into the plot area. */
-export function chartPaths(options: ChartOptions, plot: { left: number; top: number; width: number; height: number }): { paths: string[]; min: number; max: number } {
+export function chartPaths(
+  options: ChartOptions,
+  plot: { left: number; top: number; width: number; height: number },
+): { paths: string[]; min: number; max: number } {
   const points = options.points.filter((p) => p.time >= options.from && p.time <= options.to && Number.isFinite(p.value));
   if (points.length === 0) return { paths: [], min: 0, max: 0 };
   let min = Math.min(options.floor ?? Infinity, ...points.map((p) => p.value));

@@ -16,11 +16,19 @@ export const isLoopback = (address: string) => LOOPBACK.test(address);
 export const webConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    address: z.string().refine((text) => isIP(text) !== 0 || text === 'localhost', { message: 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
+    address: z
+      .string()
+      .refine((text) => isIP(text) !== 0 || text === 'localhost', { message: 'must be an IP address, e.g. 127.0.0.1 or 0.0.0.0' })
+      .default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8514),
     /** Who may log in; passwordHash from `envirowatch hash-password`. Never the password itself. */
     users: z
-      .array(z.strictObject({ name: z.string().regex(/^[\w.@-]{1,64}$/, 'must be 1-64 letters, digits, _ . @ or -'), passwordHash: z.string().regex(PASSWORD_HASH_PATTERN, 'must be the output of envirowatch hash-password (scrypt:...)') }))
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[\w.@-]{1,64}$/, 'must be 1-64 letters, digits, _ . @ or -'),
+          passwordHash: z.string().regex(PASSWORD_HASH_PATTERN, 'must be the output of envirowatch hash-password (scrypt:...)'),
+        }),
+      )
       .default([]),
     /** A login lasts this long without use. */
     sessionTimeout: duration('12h', { ms: 30 * 86_400_000, label: '30d' }),
@@ -33,11 +41,18 @@ export const webConfigSchema = z
       .array(z.string().regex(HOST_PATTERN, 'must be a host name or address, optionally with :port, e.g. analyzer.example.org or [2001:db8::1]:8514'))
       .default([]),
     /** HTTPS with this certificate and key (PEM files); null: plain HTTP (fine on loopback or behind a TLS proxy). */
-    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).nullable().default(null),
+    tls: z
+      .strictObject({ cert: z.string().min(1), key: z.string().min(1) })
+      .nullable()
+      .default(null),
   })
   .superRefine((web, ctx) => {
     if (web.enabled && !isLoopback(web.address) && web.users.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['users'], message: `required when web.address (${web.address}) is not a loopback address: add a user with a hash from envirowatch hash-password` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['users'],
+        message: `required when web.address (${web.address}) is not a loopback address: add a user with a hash from envirowatch hash-password`,
+      });
     }
   });
 

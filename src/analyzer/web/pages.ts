@@ -45,7 +45,8 @@ function problemCell(alert: StoredAlert, now: number): Html {
   return html`<td class="problem${alert.problem ? (alert.problem.resolvedAt === undefined ? ' open' : ' resolved') : ''}">${problemText(alert, now)}</td>`;
 }
 
-const ackText = (alert: StoredAlert) => (alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : '');
+const ackText = (alert: StoredAlert) =>
+  alert.ack ? html`${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (added to the baseline)' : ''}` : '';
 
 export function layout(context: PageContext, path: string, title: string, body: Html, message?: { kind: 'notice' | 'error'; text: string }): Html {
   return html`<!doctype html>
@@ -81,7 +82,8 @@ export interface AlertFilters {
 
 /** A list of choices, or a text field for an exact name when there are more than `FACET_CHOICES` of them. */
 function select(name: string, label: string, options: readonly string[], selected: string | undefined, anyLabel: string): Html {
-  if (options.length > FACET_CHOICES) return html`<label>${label} <input type="text" name="${name}" value="${selected ?? ''}" placeholder="${anyLabel} (exact name)"></label>`;
+  if (options.length > FACET_CHOICES)
+    return html`<label>${label} <input type="text" name="${name}" value="${selected ?? ''}" placeholder="${anyLabel} (exact name)"></label>`;
   const choices = selected === undefined || options.includes(selected) ? options : [...options, selected];
   return html`<label>${label} <select name="${name}"><option value="">${anyLabel}</option>${choices.map((option) => html`<option${option === selected ? html` selected` : ''}>${option}</option>`)}</select></label>`;
 }
@@ -108,16 +110,24 @@ function pager(paging: Paging, labels: { start: string; previous: string; next: 
 const ALERT_PAGER = { start: 'Newest', previous: '← Newer', next: 'Older →' };
 
 /** "2026-12-04 10:00:00 back to 2026-12-04 09:10:00": the times a page of alerts spans. */
-export const alertsSpan = (alerts: readonly StoredAlert[]) => (alerts.length === 0 ? '' : `; this page ${time(alerts[0]!.time)} back to ${time(alerts.at(-1)!.time)}`);
+export const alertsSpan = (alerts: readonly StoredAlert[]) =>
+  alerts.length === 0 ? '' : `; this page ${time(alerts[0]!.time)} back to ${time(alerts.at(-1)!.time)}`;
 
 /** Unresolved problems (acknowledged or not) and unacknowledged one-shot alerts, a page of them. */
-export function openAlertsPage(alerts: readonly StoredAlert[], facets: { ruleIds: string[]; hosts: string[] }, filters: AlertFilters, paging: Paging, context: PageContext): Html {
+export function openAlertsPage(
+  alerts: readonly StoredAlert[],
+  facets: { ruleIds: string[]; hosts: string[] },
+  filters: AlertFilters,
+  paging: Paging,
+  context: PageContext,
+): Html {
   const filterForm = html`<form class="filters" method="get" action="/">
 ${select('rule', 'Rule', facets.ruleIds, filters.rule, 'any rule')}
 ${select('host', 'Host', facets.hosts, filters.host, 'any host')}
 ${select('severity', 'Severity at least', SEVERITIES, filters.severity, 'any severity')}
 <button type="submit" class="secondary">Filter</button></form>`;
-  if (alerts.length === 0) return html`${filterForm}<p class="muted">Nothing open${filters.rule || filters.host || filters.severity ? ' matches these filters' : ''}.</p>`;
+  if (alerts.length === 0)
+    return html`${filterForm}<p class="muted">Nothing open${filters.rule || filters.host || filters.severity ? ' matches these filters' : ''}.</p>`;
   const unacknowledged = alerts.filter((alert) => !alert.ack).length;
   return html`${filterForm}
 <p class="muted">Problems leave this list by themselves when their condition clears (acknowledging one does not resolve it); other alerts leave it when acknowledged.</p>
@@ -131,13 +141,17 @@ ${alerts.map(
 )}
 </tbody></table>
 ${pager(paging, ALERT_PAGER)}
-${unacknowledged === 0 ? '' : html`<div class="ackbar">
+${
+  unacknowledged === 0
+    ? ''
+    : html`<div class="ackbar">
 <label>Comment <input type="text" name="comment" size="40" required placeholder="why this is fine, or what was done"></label>
 ${context.user === null ? html`<label>Acknowledged by <input type="text" name="by" required value="operator"></label>` : ''}
 <label class="inline"><input type="checkbox" name="baseline" value="1"> anomaly alerts: add the value to the baseline</label>
 <button type="submit" name="scope" value="selected">Acknowledge selected</button>
 <button type="submit" name="scope" value="shown" class="secondary">Acknowledge all ${unacknowledged} shown</button>
-</div>`}</form>`;
+</div>`
+}</form>`;
 }
 
 /** Every alert and problem, newest first, a page of them; problems with how long they were (or have been) open. */
@@ -169,7 +183,10 @@ export function alertPage(alert: StoredAlert, now: number): Html {
           ['Resolved (UTC)', alert.problem.resolvedAt === undefined ? 'not yet' : time(alert.problem.resolvedAt)],
         ] as [string, string][])
       : []),
-    ['Acknowledged', alert.ack ? `${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (value added to the baseline)' : ''}` : 'no'],
+    [
+      'Acknowledged',
+      alert.ack ? `${alert.ack.by}, ${time(alert.ack.at)}: ${alert.ack.comment}${alert.ack.baseline ? ' (value added to the baseline)' : ''}` : 'no',
+    ],
   ];
   const resolution = alert.problem?.resolution;
   return html`<table><tbody>${rows.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value}</td></tr>`)}</tbody></table>
@@ -191,19 +208,32 @@ function notShown(count: number, what: string, which: string): Html | string {
 }
 
 /** `rates` are the hosts most active lately and `eps` the keys out of range, then the busiest; `hidden` counts those left out. */
-export function ratesPage(rates: readonly HostRate[], eps: readonly RuleKeyState[], window: { from: number; to: number }, hidden: { hosts: number; keys: number }): Html {
+export function ratesPage(
+  rates: readonly HostRate[],
+  eps: readonly RuleKeyState[],
+  window: { from: number; to: number },
+  hidden: { hosts: number; keys: number },
+): Html {
   const total = (rate: HostRate) => rate.perMinute.reduce((sum, { count }) => sum + count, 0);
   return html`<h2>EPS rules: state of each key</h2>
-${eps.length === 0 ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>` : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
+${
+  eps.length === 0
+    ? html`<p class="muted">No eps rule is configured, or none has counted anything yet.</p>`
+    : html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Key</th><th scope="col">State</th><th scope="col">Events in the open window</th><th scope="col">Thresholds</th></tr></thead><tbody>
 ${eps.map((row) => html`<tr><td>${row.ruleId}</td><td>${row.key}</td><td class="state-${row.state}">${row.state}</td><td class="num">${row.count}</td><td>${row.thresholds}</td></tr>`)}
-</tbody></table>${notShown(hidden.keys, 'keys', 'out-of-range keys come first, then the busiest')}`}
+</tbody></table>${notShown(hidden.keys, 'keys', 'out-of-range keys come first, then the busiest')}`
+}
 <h2>Events per minute, last hour</h2>
-${rates.length === 0 ? html`<p class="muted">Nothing received in the last hour.</p>` : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>
+${
+  rates.length === 0
+    ? html`<p class="muted">Nothing received in the last hour.</p>`
+    : html`<table><thead><tr><th scope="col">Host</th><th scope="col">Events</th><th scope="col">Per minute</th></tr></thead><tbody>
 ${rates.map(
   (rate) =>
     html`<tr data-host="${rate.host}"><td>${rate.host}</td><td class="num">${total(rate)}</td><td>${lineChart({ points: rate.perMinute.map(({ minute, count }) => ({ time: minute, value: count })), from: window.from, to: window.to, width: 360, height: 60, label: `${rate.host}: events per minute`, floor: 0 })}</td></tr>`,
 )}
-</tbody></table>${notShown(hidden.hosts, 'hosts', 'they sent events in the last hour but less lately: an event counts half as much 10 minutes later')}`}`;
+</tbody></table>${notShown(hidden.hosts, 'hosts', 'they sent events in the last hour but less lately: an event counts half as much 10 minutes later')}`
+}`;
 }
 
 export interface SensorView {
@@ -216,7 +246,8 @@ export interface SensorView {
 
 /** A page of sensors, by host name; `newest`: the newest version any sensor runs (those behind it are marked). */
 export function sensorsPage(sensors: readonly SensorView[], window: { from: number; to: number }, paging: Paging, newest: string | undefined): Html {
-  if (sensors.length === 0) return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
+  if (sensors.length === 0)
+    return html`<p class="muted">No sensor has sent a heartbeat yet. Sensors send one every minute to the analyzer they are configured for (<code>syslog.destinations</code> in agent.yaml).</p>`;
   return html`${pager(paging, SENSOR_PAGER)}<div class="cards">${sensors.map(
     (sensor) => html`<section class="card" data-sensor="${sensor.host}"><h2>${sensor.host}</h2>
 ${versionLine(sensor.version, newest)}
@@ -232,7 +263,9 @@ const SENSOR_PAGER = { start: 'First', previous: '← Previous', next: 'Next →
 function versionLine(version: string | undefined, newest: string | undefined): Html {
   if (!version) return html`<div class="muted" data-version="">version unknown (its heartbeat has none)</div>`;
   const behind = newest !== undefined && compareVersions(version, newest) < 0;
-  return behind ? html`<div class="state-warning" data-version="${version}">envirowatch ${version}, behind ${newest}</div>` : html`<div class="muted" data-version="${version}">envirowatch ${version}</div>`;
+  return behind
+    ? html`<div class="state-warning" data-version="${version}">envirowatch ${version}, behind ${newest}</div>`
+    : html`<div class="muted" data-version="${version}">envirowatch ${version}</div>`;
 }
 
 export interface RuleView {
@@ -245,6 +278,11 @@ export interface RuleView {
 export function rulesPage(rules: readonly RuleView[]): Html {
   if (rules.length === 0) return html`<p class="muted">No rules configured (<code>rules:</code> in analyzer.yaml).</p>`;
   return html`<table><thead><tr><th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Description</th><th scope="col">Counters since start</th></tr></thead><tbody>
-${rules.map((rule) => html`<tr data-rule="${rule.id}"><td>${rule.id}</td><td>${rule.kind}</td><td>${rule.description}</td><td>${Object.entries(rule.counters).map(([name, value]) => `${name} ${value}`).join(', ')}</td></tr>`)}
+${rules.map(
+  (rule) =>
+    html`<tr data-rule="${rule.id}"><td>${rule.id}</td><td>${rule.kind}</td><td>${rule.description}</td><td>${Object.entries(rule.counters)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}</td></tr>`,
+)}
 </tbody></table>`;
 }

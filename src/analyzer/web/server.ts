@@ -18,12 +18,34 @@ import type { RuleEngine } from '../rules/engine.js';
 import type { Rule } from '../rules/schema.js';
 import type { AlertCursor, AlertFilter, AlertStore, StoredAlert } from '../store/alerts.js';
 import type { Db } from '../store/database.js';
-import { busiestHosts, countRateHosts, countSensors, newestSensorVersion, readingSeries, sensorsPage as readSensorsPage, sensorVersions } from '../store/sensor-data.js';
+import {
+  busiestHosts,
+  countRateHosts,
+  countSensors,
+  newestSensorVersion,
+  readingSeries,
+  sensorsPage as readSensorsPage,
+  sensorVersions,
+} from '../store/sensor-data.js';
 import { LoginThrottle, SESSION_ID_PATTERN, Sessions, verifyPassword, type Session } from './auth.js';
 import { allowedHostNames, type WebConfig } from './config.js';
 import { firstInOrder } from './first-in-order.js';
 import { html, type Html } from './html.js';
-import { alertPage, alertsSpan, FACET_CHOICES, OPEN_COUNT_MAX, historyPage, layout, loginPage, openAlertsPage, ratesPage, rulesPage, sensorsPage, type PageContext, type Paging } from './pages.js';
+import {
+  alertPage,
+  alertsSpan,
+  FACET_CHOICES,
+  OPEN_COUNT_MAX,
+  historyPage,
+  layout,
+  loginPage,
+  openAlertsPage,
+  ratesPage,
+  rulesPage,
+  sensorsPage,
+  type PageContext,
+  type Paging,
+} from './pages.js';
 import { HostAllowList, HttpError, parseCookies, parseHost, parseTarget, parseUrlEncoded } from './request.js';
 import { STYLESHEET } from './style.js';
 
@@ -164,7 +186,8 @@ export class WebServer {
 
   async start(): Promise<void> {
     // Nothing a request does may end in an unhandled rejection: that would end the daemon.
-    const handler = (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response).catch((error: unknown) => this.failed(error, request, response));
+    const handler = (request: IncomingMessage, response: ServerResponse) =>
+      void this.handle(request, response).catch((error: unknown) => this.failed(error, request, response));
     const { tls } = this.config;
     const server = tls ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler) : createHttpServer(handler);
     await new Promise<void>((resolve, reject) => {
@@ -176,11 +199,17 @@ export class WebServer {
       });
     });
     server.on('error', (error) => this.logger.error('web server error', { error }));
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => (error.code === 'ECONNRESET' ? socket.destroy() : this.refuseOnSocket(socket, UNPARSED_STATUS.get(error.code ?? '') ?? 400, error.code ?? error.message)));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+      error.code === 'ECONNRESET' ? socket.destroy() : this.refuseOnSocket(socket, UNPARSED_STATUS.get(error.code ?? '') ?? 400, error.code ?? error.message),
+    );
     // Without a listener node would just drop the connection; the page proxies nothing.
     server.on('connect', (_request: IncomingMessage, socket: Duplex) => this.refuseOnSocket(socket, 405, 'CONNECT'));
     this.server = server;
-    this.logger.info('web page', { url: this.url, login: this.config.users.length > 0 ? 'required' : 'none (loopback only)', hosts: this.hosts.names.join(',') });
+    this.logger.info('web page', {
+      url: this.url,
+      login: this.config.users.length > 0 ? 'required' : 'none (loopback only)',
+      hosts: this.hosts.names.join(','),
+    });
   }
 
   async stop(): Promise<void> {
@@ -201,7 +230,12 @@ export class WebServer {
     let session: RequestSession | undefined;
     const reply: Reply = (status, body, headers = {}) => {
       const made = session?.made;
-      response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...(made ? { 'set-cookie': this.sessionCookie(made) } : {}), ...headers });
+      response.writeHead(status, {
+        ...SECURITY_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        ...(made ? { 'set-cookie': this.sessionCookie(made) } : {}),
+        ...headers,
+      });
       response.end(String(body));
     };
     try {
@@ -219,7 +253,8 @@ export class WebServer {
 
   private async route(request: IncomingMessage, from: string, path: string, query: URLSearchParams, session: RequestSession, reply: Reply): Promise<void> {
     const { method } = request;
-    if (method === 'GET' && path === '/style.css') return reply(200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
+    if (method === 'GET' && path === '/style.css')
+      return reply(200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
     if (method === 'POST') this.checkOrigin(request);
     if (path === '/login') return this.login(request, from, session, reply);
     if (this.config.users.length > 0 && session.user === null) {
@@ -360,9 +395,20 @@ export class WebServer {
       case '/': {
         const severity = query('severity');
         const filters = { rule: query('rule'), host: query('host'), severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : undefined };
-        const { shown, paging } = this.alertPaging('/', { open: true, ruleId: filters.rule, host: filters.host, minSeverity: filters.severity }, filters, query, 'open');
+        const { shown, paging } = this.alertPaging(
+          '/',
+          { open: true, ruleId: filters.rule, host: filters.host, minSeverity: filters.severity },
+          filters,
+          query,
+          'open',
+        );
         const acknowledged = query('acknowledged');
-        const message = acknowledged !== undefined ? { kind: 'notice' as const, text: `Acknowledged ${acknowledged} alert${acknowledged === '1' ? '' : 's'}.` } : query('message') === 'select' ? { kind: 'error' as const, text: 'Select at least one alert to acknowledge.' } : undefined;
+        const message =
+          acknowledged !== undefined
+            ? { kind: 'notice' as const, text: `Acknowledged ${acknowledged} alert${acknowledged === '1' ? '' : 's'}.` }
+            : query('message') === 'select'
+              ? { kind: 'error' as const, text: 'Select at least one alert to acknowledge.' }
+              : undefined;
         return layout(context, '/', 'Open problems and alerts', openAlertsPage(shown, alerts.facets(FACET_CHOICES), filters, paging, context), message);
       }
       case '/history': {
@@ -379,7 +425,14 @@ export class WebServer {
         return layout(context, '/sensors', 'Sensors', this.sensorsView(context.now, query));
       case '/rules': {
         const counters = this.sources.engine.ruleCounters();
-        return layout(context, '/rules', 'Rules', rulesPage(this.sources.rules.map((rule) => ({ id: rule.id, kind: rule.kind, description: rule.description, counters: counters[rule.id]?.counters ?? {} }))));
+        return layout(
+          context,
+          '/rules',
+          'Rules',
+          rulesPage(
+            this.sources.rules.map((rule) => ({ id: rule.id, kind: rule.kind, description: rule.description, counters: counters[rule.id]?.counters ?? {} })),
+          ),
+        );
       }
       default:
         return undefined;
@@ -387,7 +440,13 @@ export class WebServer {
   }
 
   /** A page of the alerts `filter` selects, from the request's `before` or `after`, and the links to the others (keeping `keep`, the page's filters). */
-  private alertPaging(path: string, filter: AlertFilter, keep: Record<string, string | undefined>, query: (name: string) => string | undefined, what: string): { shown: StoredAlert[]; paging: Paging } {
+  private alertPaging(
+    path: string,
+    filter: AlertFilter,
+    keep: Record<string, string | undefined>,
+    query: (name: string) => string | undefined,
+    what: string,
+  ): { shown: StoredAlert[]; paging: Paging } {
     const page = this.sources.alerts.page(filter, { before: alertCursor(query('before')), after: alertCursor(query('after')) }, PAGE_SIZE);
     const [first, last] = [page.alerts[0], page.alerts.at(-1)];
     const href = pageLink(path, keep);
@@ -422,7 +481,10 @@ export class WebServer {
   private sensorsView(now: number, query: (name: string) => string | undefined): Html {
     const window = { from: now - 24 * HOUR_MS, to: now };
     const page = readSensorsPage(this.sources.db, { after: query('after'), before: query('before') }, SENSORS_PAGE_SIZE);
-    const versions = sensorVersions(this.sources.db, page.sensors.map(({ host }) => host));
+    const versions = sensorVersions(
+      this.sources.db,
+      page.sensors.map(({ host }) => host),
+    );
     const sensors = page.sensors.map(({ host, readings }) => ({
       host,
       version: versions.get(host),

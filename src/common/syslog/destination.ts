@@ -34,7 +34,10 @@ export function destinationName(config: SyslogDestinationConfig): string {
   return `${config.protocol}://${isIPv6(config.host) ? `[${config.host}]` : config.host}:${config.port}`;
 }
 
-export function openDestination(config: SyslogDestinationConfig, options: { logger: Logger; queue: number; notice: (dropped: number) => string }): SyslogDestination {
+export function openDestination(
+  config: SyslogDestinationConfig,
+  options: { logger: Logger; queue: number; notice: (dropped: number) => string },
+): SyslogDestination {
   return config.protocol === 'udp' ? new UdpDestination(config, options.logger) : new StreamDestination(config, options.logger, options.queue, options.notice);
 }
 
@@ -185,7 +188,8 @@ class StreamDestination implements SyslogDestination {
   async close(timeoutMs = 2_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     // Queued messages get until the deadline to leave, including time to connect.
-    while ((this.queue.length > 0 || this.writing || (this.socket?.connecting ?? false)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((this.queue.length > 0 || this.writing || (this.socket?.connecting ?? false)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     this.closing = true;
     clearTimeout(this.retryTimer);
     const socket = this.socket;

@@ -6,7 +6,32 @@
  */
 import type { StructuredData } from './event.js';
 
-export const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
+export const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'audit',
+  'alert',
+  'clock',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
 export type Facility = (typeof FACILITIES)[number];
 export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -49,7 +74,12 @@ export function formatStructuredData(data: StructuredData | undefined): string {
   const elements = Object.entries(data ?? {});
   if (elements.length === 0) return '-';
   return elements
-    .map(([id, params]) => `[${sdName(id)}${Object.entries(params).flatMap(([name, values]) => values.map((v) => ` ${sdName(name)}="${sdValue(v)}"`)).join('')}]`)
+    .map(
+      ([id, params]) =>
+        `[${sdName(id)}${Object.entries(params)
+          .flatMap(([name, values]) => values.map((v) => ` ${sdName(name)}="${sdValue(v)}"`))
+          .join('')}]`,
+    )
     .join('');
 }
 
@@ -76,7 +106,9 @@ export function formatRfc3164(m: OutgoingMessage): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const stamp = `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const tag = `${headerField(m.appName, 32)}${m.procId ? `[${headerField(m.procId, 16)}]` : ''}`;
-  const pairs = Object.values(m.structuredData ?? {}).flatMap((params) => Object.entries(params).flatMap(([name, values]) => values.map((v) => `${name}=${/[\s"]/.test(v) ? JSON.stringify(v) : v}`)));
+  const pairs = Object.values(m.structuredData ?? {}).flatMap((params) =>
+    Object.entries(params).flatMap(([name, values]) => values.map((v) => `${name}=${/[\s"]/.test(v) ? JSON.stringify(v) : v}`)),
+  );
   const text = [m.message.replace(/[\r\n]+/g, ' '), ...pairs].filter(Boolean).join(' ');
   return `<${priority(m.facility, m.severity)}>${stamp} ${headerField(m.hostname, 255)} ${tag}: ${text}`;
 }

@@ -27,16 +27,58 @@ export function parseSyslog(text: string, context: ParseContext): SyslogEvent {
   const line = withoutLineEnd(text);
   const r5424 = parseRfc5424(line);
   if (r5424) {
-    return { receivedAt, eventTime: r5424.time ?? receivedAt, timestamp: r5424.timestamp, host: r5424.host || senderHost, app: r5424.app, procId: r5424.procId, msgId: r5424.msgId, facility: r5424.facility, severity: r5424.severity, message: r5424.message, structuredData: r5424.structuredData, source, format: 'rfc5424' };
+    return {
+      receivedAt,
+      eventTime: r5424.time ?? receivedAt,
+      timestamp: r5424.timestamp,
+      host: r5424.host || senderHost,
+      app: r5424.app,
+      procId: r5424.procId,
+      msgId: r5424.msgId,
+      facility: r5424.facility,
+      severity: r5424.severity,
+      message: r5424.message,
+      structuredData: r5424.structuredData,
+      source,
+      format: 'rfc5424',
+    };
   }
   const r3164 = parseRfc3164(line, context.reference ?? receivedAt, context.notAfter ?? receivedAt + CLOCK_SKEW_MS);
   if (r3164) {
-    return { receivedAt, eventTime: r3164.time ?? receivedAt, timestamp: r3164.timestamp, host: r3164.host || senderHost, app: r3164.app, procId: r3164.procId, msgId: '', facility: r3164.facility, severity: r3164.severity, message: r3164.message, structuredData: NO_ENTRIES, source, format: 'rfc3164' };
+    return {
+      receivedAt,
+      eventTime: r3164.time ?? receivedAt,
+      timestamp: r3164.timestamp,
+      host: r3164.host || senderHost,
+      app: r3164.app,
+      procId: r3164.procId,
+      msgId: '',
+      facility: r3164.facility,
+      severity: r3164.severity,
+      message: r3164.message,
+      structuredData: NO_ENTRIES,
+      source,
+      format: 'rfc3164',
+    };
   }
   const match = /^<(\d{1,3})>/.exec(line);
   const pri = match && Number(match[1]) <= 191 ? match : undefined;
   const priority = pri ? Number(pri[1]) : 13;
-  return { receivedAt, eventTime: receivedAt, timestamp: '', host: senderHost, app: '', procId: '', msgId: '', facility: priority >> 3, severity: priority & 7, message: pri ? line.slice(pri[0].length) : line, structuredData: NO_ENTRIES, source, format: 'raw' };
+  return {
+    receivedAt,
+    eventTime: receivedAt,
+    timestamp: '',
+    host: senderHost,
+    app: '',
+    procId: '',
+    msgId: '',
+    facility: priority >> 3,
+    severity: priority & 7,
+    message: pri ? line.slice(pri[0].length) : line,
+    structuredData: NO_ENTRIES,
+    source,
+    format: 'raw',
+  };
 }
 
 /**

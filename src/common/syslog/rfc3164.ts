@@ -82,9 +82,9 @@ export function parseRfc3164(text: string, reference: number, notAfter = Infinit
   // No timestamp: a PRI and a tag right away (`<15> openvpn[2499]: ...`), or this is not RFC 3164.
   else if (at === 0) return undefined;
   else {
-    // Cisco with `no service timestamps`: counters, then the `%FAC-SEV-MNEMONIC:` tag or nothing.
+    // Cisco with `no service timestamps`: counters, then the `%FAC-SEV-MNEMONIC:` tag (0x25 is %) or nothing.
     const afterCounters = skipCiscoNumbers(text, at);
-    ciscoCounters = afterCounters !== at && (afterCounters === text.length || text.charCodeAt(afterCounters) === 0x25 /* % */);
+    ciscoCounters = afterCounters !== at && (afterCounters === text.length || text.charCodeAt(afterCounters) === 0x25);
     if (ciscoCounters) at = afterCounters;
   }
   TAG.lastIndex = at;
@@ -205,7 +205,15 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   const yearText = m[1] ?? m[4];
   let year = yearText === undefined ? undefined : Number(yearText);
   // A year after the time (`Apr 15 21:28:13 2007`), when it is a whole word.
-  if (year === undefined && text.charCodeAt(end) === 0x20 && isDigit(text, end + 1) && isDigit(text, end + 2) && isDigit(text, end + 3) && isDigit(text, end + 4) && endsAtSpace(text, end + 5)) {
+  if (
+    year === undefined &&
+    text.charCodeAt(end) === 0x20 &&
+    isDigit(text, end + 1) &&
+    isDigit(text, end + 2) &&
+    isDigit(text, end + 3) &&
+    isDigit(text, end + 4) &&
+    endsAtSpace(text, end + 5)
+  ) {
     year = Number(text.slice(end + 1, end + 5));
     end += 5;
   }
@@ -225,7 +233,11 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   if (m[1] !== undefined && text.charCodeAt(end) !== 0x3a) return undefined;
   const ms = fractionMs(m[8]);
   let time: number;
-  if (offset === undefined) time = year !== undefined ? new Date(year, month, day, hours, minutes, seconds, ms).getTime() : inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
+  if (offset === undefined)
+    time =
+      year !== undefined
+        ? new Date(year, month, day, hours, minutes, seconds, ms).getTime()
+        : inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
   else {
     // The year as for a local stamp, then the wall-clock reading in the named zone.
     const inYear = year ?? new Date(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter)).getFullYear();

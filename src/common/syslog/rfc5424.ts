@@ -49,7 +49,20 @@ function parseTimestamp(text: string): number | undefined | null {
   const hours = digits(text, 11, 2);
   const minutes = digits(text, 14, 2);
   const seconds = digits(text, 17, 2);
-  if (year < 0 || month < 0 || day < 0 || hours < 0 || minutes < 0 || seconds < 0 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return null;
+  if (
+    year < 0 ||
+    month < 0 ||
+    day < 0 ||
+    hours < 0 ||
+    minutes < 0 ||
+    seconds < 0 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':'
+  )
+    return null;
   let at = 19;
   // The fraction's first three digits are the milliseconds (`.5` is 500, `.123456` 123), as Date.parse reads them.
   let ms = 0;

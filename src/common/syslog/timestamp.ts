@@ -25,7 +25,15 @@ export function isoTimestamp(event: Pick<SyslogEvent, 'timestamp' | 'eventTime'>
   const offsetMinutes = zoneOffset ?? -new Date(event.eventTime).getTimezoneOffset();
   // The wall clock in that offset: shift the instant, then read it as UTC.
   const date = new Date(event.eventTime + offsetMinutes * 60_000);
-  const [year, month, day, hours, minutes, seconds] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
-  const offset = offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
+  const [year, month, day, hours, minutes, seconds] = [
+    date.getUTCFullYear(),
+    date.getUTCMonth(),
+    date.getUTCDate(),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+  ];
+  const offset =
+    offsetMinutes === 0 ? 'Z' : `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(Math.abs(offsetMinutes) / 60))}:${two(Math.abs(offsetMinutes) % 60)}`;
   return `${String(year).padStart(4, '0')}-${two(month + 1)}-${two(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}${fraction ? `.${fraction}` : ''}${offset}`;
 }

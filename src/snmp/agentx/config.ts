@@ -36,7 +36,9 @@ export const agentxConfigSchema = z.strictObject({
   socket: z
     .string()
     .default('/var/agentx/master')
-    .refine((text) => parseAgentxSocket(text) !== undefined, { message: 'must be a Unix socket path such as /var/agentx/master, or tcp:HOST:PORT such as tcp:127.0.0.1:705' }),
+    .refine((text) => parseAgentxSocket(text) !== undefined, {
+      message: 'must be a Unix socket path such as /var/agentx/master, or tcp:HOST:PORT such as tcp:127.0.0.1:705',
+    }),
   /**
    * How long to wait for the master to answer Open and Register (and the o.timeout we announce,
    * in whole seconds, for the master waiting on us).

@@ -121,10 +121,33 @@ export interface SearchRange {
 export type AgentxPdu =
   | { readonly kind: 'open'; readonly header: AgentxHeader; readonly timeout: number; readonly id: Oid; readonly descr: string }
   | { readonly kind: 'close'; readonly header: AgentxHeader; readonly reason: number }
-  | { readonly kind: 'register'; readonly header: AgentxHeader; readonly context: Buffer | undefined; readonly timeout: number; readonly priority: number; readonly rangeSubid: number; readonly subtree: Oid; readonly upperBound: number | undefined }
-  | { readonly kind: 'response'; readonly header: AgentxHeader; readonly sysUpTime: number; readonly error: number; readonly index: number; readonly varbinds: readonly Varbind[] }
+  | {
+      readonly kind: 'register';
+      readonly header: AgentxHeader;
+      readonly context: Buffer | undefined;
+      readonly timeout: number;
+      readonly priority: number;
+      readonly rangeSubid: number;
+      readonly subtree: Oid;
+      readonly upperBound: number | undefined;
+    }
+  | {
+      readonly kind: 'response';
+      readonly header: AgentxHeader;
+      readonly sysUpTime: number;
+      readonly error: number;
+      readonly index: number;
+      readonly varbinds: readonly Varbind[];
+    }
   | { readonly kind: 'get' | 'getNext'; readonly header: AgentxHeader; readonly context: Buffer | undefined; readonly ranges: readonly SearchRange[] }
-  | { readonly kind: 'getBulk'; readonly header: AgentxHeader; readonly context: Buffer | undefined; readonly nonRepeaters: number; readonly maxRepetitions: number; readonly ranges: readonly SearchRange[] }
+  | {
+      readonly kind: 'getBulk';
+      readonly header: AgentxHeader;
+      readonly context: Buffer | undefined;
+      readonly nonRepeaters: number;
+      readonly maxRepetitions: number;
+      readonly ranges: readonly SearchRange[];
+    }
   /** Any other type (Set phases, Notify, Ping, …): header only, payload left unread. */
   | { readonly kind: 'other'; readonly header: AgentxHeader };
 
@@ -203,7 +226,8 @@ class Reader {
   ) {}
 
   private need(count: number, what: string): void {
-    if (this.offset + count > this.bytes.length) throw new AgentxParseError(`${what}: needs ${count} bytes at offset ${this.offset}, PDU has ${this.bytes.length}`);
+    if (this.offset + count > this.bytes.length)
+      throw new AgentxParseError(`${what}: needs ${count} bytes at offset ${this.offset}, PDU has ${this.bytes.length}`);
   }
 
   get done(): boolean {
@@ -326,7 +350,8 @@ class Reader {
  */
 export function decodePdu(bytes: Buffer): AgentxPdu {
   const header = decodeHeader(bytes);
-  if (bytes.length !== HEADER_BYTES + header.payloadLength) throw new AgentxParseError(`PDU is ${bytes.length} bytes, header says ${HEADER_BYTES + header.payloadLength}`);
+  if (bytes.length !== HEADER_BYTES + header.payloadLength)
+    throw new AgentxParseError(`PDU is ${bytes.length} bytes, header says ${HEADER_BYTES + header.payloadLength}`);
   const r = new Reader(bytes, (header.flags & AgentxFlag.NetworkByteOrder) !== 0);
   const finish = <T extends AgentxPdu>(pdu: T): T => {
     if (!r.done) throw new AgentxParseError(`${pdu.kind}: trailing bytes after the payload`);

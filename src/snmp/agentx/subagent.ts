@@ -92,7 +92,17 @@ interface Session {
 }
 
 export class AgentxSubagent {
-  readonly counters: AgentxCounters = { connects: 0, connectFailures: 0, registrations: 0, disconnects: 0, closesFromMaster: 0, requests: 0, badPdus: 0, unsupported: 0, internalErrors: 0 };
+  readonly counters: AgentxCounters = {
+    connects: 0,
+    connectFailures: 0,
+    registrations: 0,
+    disconnects: 0,
+    closesFromMaster: 0,
+    requests: 0,
+    badPdus: 0,
+    unsupported: 0,
+    internalErrors: 0,
+  };
   private readonly options: AgentxSubagentOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -164,7 +174,10 @@ export class AgentxSubagent {
       first = undefined;
       if (!this.running) break;
       if (registered) delay = FIRST_RETRY_MS;
-      this.logger.debug(() => 'AgentX: reconnecting', () => ({ socket: this.options.config.socket, inMs: delay }));
+      this.logger.debug(
+        () => 'AgentX: reconnecting',
+        () => ({ socket: this.options.config.socket, inMs: delay }),
+      );
       await this.clock.sleep(delay, this.backoff.signal);
       delay = Math.min(delay * 2, this.options.config.reconnectMaxDelay);
     }
@@ -173,7 +186,10 @@ export class AgentxSubagent {
   /** One connection; resolves when it is closed, with whether it got registered. `settled` is called once registered or failed. */
   private connect(settled: (registered: boolean) => void): Promise<boolean> {
     return new Promise((resolve) => {
-      const socket = this.endpoint.kind === 'unix' ? createConnection({ path: this.endpoint.path }) : createConnection({ host: this.endpoint.host, port: this.endpoint.port });
+      const socket =
+        this.endpoint.kind === 'unix'
+          ? createConnection({ path: this.endpoint.path })
+          : createConnection({ host: this.endpoint.host, port: this.endpoint.port });
       const session: Session = { socket, phase: 'connecting', sessionId: 0, awaiting: -1, timer: new AbortController() };
       this.session = session;
       const framer = new AgentxFramer();
@@ -186,7 +202,13 @@ export class AgentxSubagent {
         session.phase = 'opening';
         session.awaiting = this.nextPacketId();
         const timeoutSeconds = Math.min(255, Math.ceil(this.options.config.timeout / 1000));
-        this.send(session, encodeOpen({ sessionId: 0, transactionId: 0, packetId: session.awaiting }, { timeout: timeoutSeconds, id: this.options.id, descr: this.options.descr }));
+        this.send(
+          session,
+          encodeOpen(
+            { sessionId: 0, transactionId: 0, packetId: session.awaiting },
+            { timeout: timeoutSeconds, id: this.options.id, descr: this.options.descr },
+          ),
+        );
         this.startTimer(session, 'Open');
       });
       socket.on('data', (chunk: Buffer) => {
@@ -199,7 +221,11 @@ export class AgentxSubagent {
           socket.destroy();
           return;
         }
-        if (frames.length > 1) this.logger.debug(() => 'AgentX: several PDUs in one chunk', () => ({ pdus: frames.length }));
+        if (frames.length > 1)
+          this.logger.debug(
+            () => 'AgentX: several PDUs in one chunk',
+            () => ({ pdus: frames.length }),
+          );
         for (const frame of frames) {
           if (socket.destroyed) return;
           this.onFrame(session, frame, () => {
@@ -240,7 +266,10 @@ export class AgentxSubagent {
     session.timer = timer;
     void this.clock.sleep(this.options.config.timeout, timer.signal).then(() => {
       if (timer.signal.aborted || session.socket.destroyed) return;
-      this.limited.warn('timeout', `AgentX: the master agent did not answer ${what} in time`, () => ({ socket: this.options.config.socket, timeoutMs: this.options.config.timeout }));
+      this.limited.warn('timeout', `AgentX: the master agent did not answer ${what} in time`, () => ({
+        socket: this.options.config.socket,
+        timeoutMs: this.options.config.timeout,
+      }));
       session.socket.destroy();
     });
   }
@@ -257,7 +286,11 @@ export class AgentxSubagent {
         return;
       }
       this.counters.badPdus += 1;
-      this.limited.warn('malformed', 'AgentX: dropped a malformed PDU from the master', () => ({ type: frame.header.type, bytes: frame.bytes.length, error: error.message }));
+      this.limited.warn('malformed', 'AgentX: dropped a malformed PDU from the master', () => ({
+        type: frame.header.type,
+        bytes: frame.bytes.length,
+        error: error.message,
+      }));
       // §6.2.16: a request we cannot parse is answered with parseError; never answer a Response.
       if (frame.header.type !== AgentxType.Response && frame.header.type !== AgentxType.CleanupSet) {
         this.send(session, encodeResponse(this.echo(frame.header), { error: AgentxError.parseError }));
@@ -268,7 +301,11 @@ export class AgentxSubagent {
       this.onPdu(session, pdu, onRegistered);
     } catch (error) {
       this.counters.internalErrors += 1;
-      this.limited.warn('internal', 'AgentX: handling a PDU failed (bug)', () => ({ type: frame.header.type, error, stack: error instanceof Error ? error.stack?.split('\n')[1]?.trim() : undefined }));
+      this.limited.warn('internal', 'AgentX: handling a PDU failed (bug)', () => ({
+        type: frame.header.type,
+        error,
+        stack: error instanceof Error ? error.stack?.split('\n')[1]?.trim() : undefined,
+      }));
       if (pdu.kind !== 'response') this.send(session, encodeResponse(this.echo(pdu.header), { error: AgentxError.processingError }));
     }
   }
@@ -277,7 +314,11 @@ export class AgentxSubagent {
     if (pdu.kind === 'response') return this.onResponse(session, pdu, onRegistered);
     if (session.phase !== 'registered' || pdu.header.sessionId !== session.sessionId) {
       this.counters.badPdus += 1;
-      this.limited.warn('session', 'AgentX: PDU for a session that is not open', () => ({ type: pdu.header.type, sessionId: pdu.header.sessionId, ours: session.phase === 'registered' ? session.sessionId : undefined }));
+      this.limited.warn('session', 'AgentX: PDU for a session that is not open', () => ({
+        type: pdu.header.type,
+        sessionId: pdu.header.sessionId,
+        ours: session.phase === 'registered' ? session.sessionId : undefined,
+      }));
       if (pdu.kind !== 'close') this.send(session, encodeResponse(this.echo(pdu.header), { error: AgentxError.notOpen }));
       return;
     }
@@ -287,7 +328,8 @@ export class AgentxSubagent {
       case 'getBulk': {
         this.counters.requests += 1;
         const view = this.options.view();
-        const varbinds: Varbind[] = pdu.kind === 'getBulk' ? answerGetBulk(view, pdu) : pdu.kind === 'get' ? answerGet(view, pdu.ranges) : answerGetNext(view, pdu.ranges);
+        const varbinds: Varbind[] =
+          pdu.kind === 'getBulk' ? answerGetBulk(view, pdu) : pdu.kind === 'get' ? answerGet(view, pdu.ranges) : answerGetNext(view, pdu.ranges);
         this.send(session, encodeResponse(this.echo(pdu.header), { varbinds }));
         return;
       }
@@ -305,7 +347,12 @@ export class AgentxSubagent {
   private onOther(session: Session, header: AgentxHeader): void {
     this.counters.unsupported += 1;
     if (header.type === AgentxType.CleanupSet) return;
-    const refusal = header.type === AgentxType.TestSet ? { error: AgentxError.notWritable, index: 1 } : header.type === AgentxType.Ping ? {} : { error: AgentxError.processingError };
+    const refusal =
+      header.type === AgentxType.TestSet
+        ? { error: AgentxError.notWritable, index: 1 }
+        : header.type === AgentxType.Ping
+          ? {}
+          : { error: AgentxError.processingError };
     this.send(session, encodeResponse(this.echo(header), refusal));
   }
 
@@ -333,7 +380,11 @@ export class AgentxSubagent {
     session.timer.abort();
     session.phase = 'registered';
     this.counters.registrations += 1;
-    this.logger.info('AgentX: registered with the master agent', { socket: this.options.config.socket, sessionId: session.sessionId, subtree: formatOid(this.options.subtree) });
+    this.logger.info('AgentX: registered with the master agent', {
+      socket: this.options.config.socket,
+      sessionId: session.sessionId,
+      subtree: formatOid(this.options.subtree),
+    });
     onRegistered();
   }
 

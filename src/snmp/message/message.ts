@@ -152,7 +152,12 @@ export interface ResponseFields {
 
 /** A Response (or, for v3, Report) PDU. */
 export function encodePdu(tag: number, requestId: number, response: ResponseFields): Buffer {
-  return sequence(tag, [encodeInteger(requestId), encodeInteger(response.errorStatus), encodeInteger(response.errorIndex), sequence(Tag.Sequence, response.varbinds)]);
+  return sequence(tag, [
+    encodeInteger(requestId),
+    encodeInteger(response.errorStatus),
+    encodeInteger(response.errorIndex),
+    sequence(Tag.Sequence, response.varbinds),
+  ]);
 }
 
 export function encodeResponse(request: RequestMessage, response: ResponseFields): Buffer {

@@ -15,10 +15,9 @@ import { v3UserSchema, type SnmpV3User } from '../v3/config.js';
 const MAX_TIMEOUT = { ms: 60_000, label: '60s' };
 const timeout = (fallback: string) => durationSchema(fallback, MAX_TIMEOUT);
 
-
 /** An IP address or a DNS name (resolved at each send, so a receiver that moves is followed). */
 const host = z
-  .string({ error: 'must be the receiver\'s address or host name, e.g. 192.168.1.10 or nms.example.org' })
+  .string({ error: "must be the receiver's address or host name, e.g. 192.168.1.10 or nms.example.org" })
   .min(1, { message: 'must not be empty' })
   .max(253)
   .refine((text) => isIP(text) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(text), {
@@ -60,9 +59,11 @@ const receiverFields = z.strictObject({
 
 type ReceiverFields = Omit<z.output<typeof receiverFields>, 'community' | 'v3'>;
 /** A v2c receiver has `community`, a v3 receiver `v3`; exactly one of them is set. */
-export type NotificationReceiver = ReceiverFields & ({ readonly community: string; readonly v3?: undefined } | { readonly v3: SnmpV3User; readonly community?: undefined });
+export type NotificationReceiver = ReceiverFields &
+  ({ readonly community: string; readonly v3?: undefined } | { readonly v3: SnmpV3User; readonly community?: undefined });
 
-const hasBoth = (value: unknown) => typeof value === 'object' && value !== null && 'community' in value && 'v3' in value && value.community !== undefined && value.v3 !== undefined;
+const hasBoth = (value: unknown) =>
+  typeof value === 'object' && value !== null && 'community' in value && 'v3' in value && value.community !== undefined && value.v3 !== undefined;
 
 export const notificationReceiverSchema = receiverFields
   .refine((receiver) => !hasBoth(receiver), {

@@ -49,7 +49,8 @@ export interface NotificationCounters {
 export const DEFAULT_MAX_PENDING_INFORMS = 100;
 
 /** What became of one notification at one receiver (`send` gives one per receiver, in order). */
-export type NotificationOutcome = { readonly to: string; readonly delivered: true } | { readonly to: string; readonly delivered: false; readonly reason: string };
+export type NotificationOutcome =
+  { readonly to: string; readonly delivered: true } | { readonly to: string; readonly delivered: false; readonly reason: string };
 
 interface PendingInform {
   readonly requestId: number;
@@ -127,7 +128,8 @@ export class NotificationSender {
     this.queues = options.receivers.map(() => []);
     this.sessions = options.receivers.map((receiver) => {
       if (!receiver.v3) return undefined;
-      if (receiver.kind === 'trap' && !options.localEngine) throw new Error('NotificationSender: a v3 trap receiver needs options.localEngine (the agent\'s engine)');
+      if (receiver.kind === 'trap' && !options.localEngine)
+        throw new Error("NotificationSender: a v3 trap receiver needs options.localEngine (the agent's engine)");
       // Keys derived here, once per receiver: two 1 MB hashes.
       return new V3ReceiverSession({ user: receiver.v3, local: options.localEngine, monotonic: () => this.clock.monotonic() });
     });
@@ -151,7 +153,10 @@ export class NotificationSender {
           const packet = session ? undefined : this.v2cPacket(receiver, requestId, varbinds);
           return this.startInform(index, receiver, requestId, (inform) => packet ?? this.v3InformPacket(session!, inform, varbinds));
         }
-        return this.track(this.sendTrap(receiver, session ? session.trap(this.takeMsgId(), requestId, varbinds) : this.v2cPacket(receiver, requestId, varbinds)), target(receiver));
+        return this.track(
+          this.sendTrap(receiver, session ? session.trap(this.takeMsgId(), requestId, varbinds) : this.v2cPacket(receiver, requestId, varbinds)),
+          target(receiver),
+        );
       });
       this.options.logger.debug(
         () => 'SNMP notification queued',
@@ -222,7 +227,12 @@ export class NotificationSender {
     return { to: target(receiver), delivered: false, reason: `not sent: ${describe(error)}` };
   }
 
-  private startInform(index: number, receiver: NotificationReceiver, requestId: number, nextPacket: (inform: PendingInform) => Buffer): Promise<NotificationOutcome> {
+  private startInform(
+    index: number,
+    receiver: NotificationReceiver,
+    requestId: number,
+    nextPacket: (inform: PendingInform) => Buffer,
+  ): Promise<NotificationOutcome> {
     const queue = this.queues[index]!;
     while (queue.length >= this.maxPending) this.drop(queue[0]!);
     const inform: PendingInform = { requestId, receiver, controller: new AbortController(), acked: false, dropped: false, msgIds: [] };
@@ -262,7 +272,12 @@ export class NotificationSender {
       inform.wake = wake;
       const error = await this.transmit(receiver, nextPacket(inform));
       if (error) {
-        this.limited.warn(`send:${target(receiver)}`, 'SNMP inform could not be sent', () => ({ to: target(receiver), attempt, of: receiver.retries + 1, error: describe(error) }));
+        this.limited.warn(`send:${target(receiver)}`, 'SNMP inform could not be sent', () => ({
+          to: target(receiver),
+          attempt,
+          of: receiver.retries + 1,
+          error: describe(error),
+        }));
       } else if (!sent) {
         sent = true;
         this.counters.sent += 1;
@@ -354,7 +369,11 @@ export class NotificationSender {
       return;
     }
     if (reply.kind === 'rejected') {
-      this.limited.warn(`rejected:${target(inform.receiver)}`, 'SNMPv3: dropped a reply from a notification receiver that does not authenticate or decrypt', () => ({ to: target(inform.receiver), reason: reply.reason }));
+      this.limited.warn(
+        `rejected:${target(inform.receiver)}`,
+        'SNMPv3: dropped a reply from a notification receiver that does not authenticate or decrypt',
+        () => ({ to: target(inform.receiver), reason: reply.reason }),
+      );
       return;
     }
     const verdict = session.onReport(reply);
@@ -374,7 +393,10 @@ export class NotificationSender {
   }
 
   private ignored(remote: RemoteInfo): void {
-    this.options.logger.debug(() => 'SNMP: ignored an unexpected packet on the notification socket', () => ({ from: `${remote.address}:${remote.port}` }));
+    this.options.logger.debug(
+      () => 'SNMP: ignored an unexpected packet on the notification socket',
+      () => ({ from: `${remote.address}:${remote.port}` }),
+    );
   }
 }
 

@@ -18,7 +18,18 @@ import type { SnmpV3User } from '../v3/config.js';
 import { PduType, encodePdu, encodeVarbind, type Varbind } from '../message/message.js';
 import { NotificationPduType, type NotificationKind } from './pdu.js';
 import { parseOid } from '../oid.js';
-import { AES_SALT_BYTES, AUTH_PROTOCOLS, aesDecrypt, aesEncrypt, computeMac, localizeKey, passwordToKey, privacyKey, verifyMac, type AuthProtocol } from '../v3/usm-crypto.js';
+import {
+  AES_SALT_BYTES,
+  AUTH_PROTOCOLS,
+  aesDecrypt,
+  aesEncrypt,
+  computeMac,
+  localizeKey,
+  passwordToKey,
+  privacyKey,
+  verifyMac,
+  type AuthProtocol,
+} from '../v3/usm-crypto.js';
 import { MsgFlags, decodeV3Message, encodeScopedPdu, encodeV3Message, unwrapDecrypted } from '../v3/message.js';
 
 /** The secrets of a v3 receiver entry; `name` is msgUserName. */
@@ -115,7 +126,15 @@ const USM_STAT_NAMES = ['', 'unsupportedSecLevels', 'notInTimeWindows', 'unknown
 
 export type V3Reply =
   /** A Report: which usmStats counter (or `other`), and the authoritative engine's parameters it carries. */
-  | { readonly kind: 'report'; readonly msgId: number; readonly stat: string; readonly engineId: Buffer; readonly boots: number; readonly time: number; readonly authenticated: boolean }
+  | {
+      readonly kind: 'report';
+      readonly msgId: number;
+      readonly stat: string;
+      readonly engineId: Buffer;
+      readonly boots: number;
+      readonly time: number;
+      readonly authenticated: boolean;
+    }
   | { readonly kind: 'response'; readonly msgId: number; readonly requestId: number; readonly errorStatus: number }
   /** Well-formed but not usable: wrong digest, unknown engine, undecryptable. */
   | { readonly kind: 'rejected'; readonly msgId: number; readonly reason: string };
@@ -132,7 +151,8 @@ export function decodeV3Reply(packet: Buffer, keys: V3LocalKeys | undefined): V3
   const { security } = message;
   const authenticated = (message.flags & MsgFlags.auth) !== 0;
   if (authenticated) {
-    if (!keys || !security.engineId.equals(keys.engineId)) return { kind: 'rejected', msgId: message.msgId, reason: 'authenticated reply from an unknown engine' };
+    if (!keys || !security.engineId.equals(keys.engineId))
+      return { kind: 'rejected', msgId: message.msgId, reason: 'authenticated reply from an unknown engine' };
     const zeroed = Buffer.from(packet);
     zeroed.fill(0, message.authParamsOffset, message.authParamsOffset + security.authParams.length);
     if (!verifyMac(keys.auth, keys.authKey, zeroed, security.authParams)) return { kind: 'rejected', msgId: message.msgId, reason: 'wrong digest' };
@@ -141,7 +161,9 @@ export function decodeV3Reply(packet: Buffer, keys: V3LocalKeys | undefined): V3
   if (message.data.encrypted) {
     if (!keys || !authenticated || security.privParams.length !== AES_SALT_BYTES) return { kind: 'rejected', msgId: message.msgId, reason: 'cannot decrypt' };
     try {
-      scoped = unwrapDecrypted(aesDecrypt({ key: keys.privKey, boots: security.boots, time: security.time, salt: security.privParams }, message.data.ciphertext));
+      scoped = unwrapDecrypted(
+        aesDecrypt({ key: keys.privKey, boots: security.boots, time: security.time, salt: security.privParams }, message.data.ciphertext),
+      );
     } catch (error) {
       if (!(error instanceof BerError)) throw error;
       return { kind: 'rejected', msgId: message.msgId, reason: 'decryption error' };

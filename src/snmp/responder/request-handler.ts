@@ -61,7 +61,12 @@ const TOO_BIG: HandledRequest = { errorStatus: ErrorStatus.tooBig, errorIndex: 0
 function handleSimple(request: RequestMessage, view: MibView, budget: number): HandledRequest {
   const v1 = request.version === SnmpVersion.v1;
   // Error responses echo the request's varbinds, values included (RFC 3416 §4.2.5, RFC 1157 §4.1.2–4.1.5).
-  const fail = (errorStatus: number, errorIndex: number): HandledRequest => ({ errorStatus, errorIndex, varbinds: request.varbinds, tooBig: errorStatus === ErrorStatus.tooBig });
+  const fail = (errorStatus: number, errorIndex: number): HandledRequest => ({
+    errorStatus,
+    errorIndex,
+    varbinds: request.varbinds,
+    tooBig: errorStatus === ErrorStatus.tooBig,
+  });
   // Read-only agent: noAccess, which RFC 3584 §4.4 turns into noSuchName for v1 managers.
   if (request.pduType === PduType.SetRequest) return fail(v1 ? ErrorStatus.noSuchName : ErrorStatus.noAccess, 1);
   const varbinds: Buffer[] = [];
@@ -99,7 +104,12 @@ function handleBulk(request: RequestMessage, view: MibView, budget: number): Han
     varbinds.push(encoded);
     return true;
   };
-  const full = (): HandledRequest => ({ errorStatus: varbinds.length === 0 ? ErrorStatus.tooBig : ErrorStatus.noError, errorIndex: 0, varbinds, tooBig: varbinds.length === 0 });
+  const full = (): HandledRequest => ({
+    errorStatus: varbinds.length === 0 ? ErrorStatus.tooBig : ErrorStatus.noError,
+    errorIndex: 0,
+    varbinds,
+    tooBig: varbinds.length === 0,
+  });
 
   for (const oid of request.oids.slice(0, nonRepeaters)) {
     if (!add(view.next(oid) ?? { oid, value: { type: 'endOfMibView' } })) return full();

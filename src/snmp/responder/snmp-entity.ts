@@ -38,7 +38,14 @@ const SNMP_GROUP = parseOid('1.3.6.1.2.1.11');
 const SNMP_ENGINE = parseOid('1.3.6.1.6.3.10.2.1');
 
 /** RFC 3418 snmp group arcs: the counters it keeps, and snmpEnableAuthenTraps (30), snmpProxyDrops (32). */
-const SNMP_GROUP_ARCS: Record<keyof SnmpGroupCounts, number> = { inPkts: 1, inBadVersions: 3, inBadCommunityNames: 4, inBadCommunityUses: 5, inASNParseErrs: 6, silentDrops: 31 };
+const SNMP_GROUP_ARCS: Record<keyof SnmpGroupCounts, number> = {
+  inPkts: 1,
+  inBadVersions: 3,
+  inBadCommunityNames: 4,
+  inBadCommunityUses: 5,
+  inASNParseErrs: 6,
+  silentDrops: 31,
+};
 const ENABLE_AUTHEN_TRAPS = 30;
 const PROXY_DROPS = 32;
 /** snmpEnableAuthenTraps disabled(2): no authenticationFailure traps are sent. */

@@ -21,7 +21,10 @@ export const engineIdSchema = z
  */
 export const v3UserSchema = z.strictObject({
   /** msgUserName (SnmpAdminString, 1–32 bytes), the `-u` of the Net-SNMP tools. */
-  name: z.string().min(1, { message: 'must not be empty' }).refine((name) => Buffer.byteLength(name, 'utf8') <= 32, { message: 'must be at most 32 bytes' }),
+  name: z
+    .string()
+    .min(1, { message: 'must not be empty' })
+    .refine((name) => Buffer.byteLength(name, 'utf8') <= 32, { message: 'must be at most 32 bytes' }),
   /** HMAC-SHA-2 (RFC 7860), or `SHA` = HMAC-SHA-1-96 (RFC 3414) for older managers. The `-a` of the tools. */
   authProtocol: z.enum(['SHA-224', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA'], { error: 'must be SHA-224, SHA-256, SHA-384, SHA-512 or SHA' }),
   /** `-A`; RFC 3414 §11.2 recommends at least 8 characters, Net-SNMP refuses shorter ones. */

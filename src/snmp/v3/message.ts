@@ -93,7 +93,14 @@ export function decodeV3Message(packet: Buffer): DecodedV3 {
       msgId,
       maxSize,
       flags,
-      security: { engineId: Buffer.from(engineId), boots, time, userName: Buffer.from(userName), authParams: Buffer.from(authParams), privParams: Buffer.from(privParams) },
+      security: {
+        engineId: Buffer.from(engineId),
+        boots,
+        time,
+        userName: Buffer.from(userName),
+        authParams: Buffer.from(authParams),
+        privParams: Buffer.from(privParams),
+      },
       authParamsOffset: authParams.byteOffset - packet.byteOffset,
       data: encrypted ? { encrypted: true, ciphertext: Buffer.from(data.value) } : { encrypted: false, scopedPdu: Buffer.from(data.value) },
     },
@@ -165,7 +172,12 @@ function encodeHeader(parts: Omit<V3MessageParts, 'data'>): Buffer[] {
   ]);
   return [
     encodeInteger(SNMP_VERSION_3),
-    sequence(Tag.Sequence, [encodeInteger(parts.msgId), encodeInteger(parts.maxSize ?? OUR_MAX_SIZE), encodeString(Buffer.from([parts.flags])), encodeInteger(USM_SECURITY_MODEL)]),
+    sequence(Tag.Sequence, [
+      encodeInteger(parts.msgId),
+      encodeInteger(parts.maxSize ?? OUR_MAX_SIZE),
+      encodeString(Buffer.from([parts.flags])),
+      encodeInteger(USM_SECURITY_MODEL),
+    ]),
     encodeString(usm),
   ];
 }

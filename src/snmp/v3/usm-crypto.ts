@@ -42,7 +42,9 @@ export function passwordToKey(hash: UsmHash, password: string | Buffer): Buffer 
 
 /** Kul, the key localised to one engine: H(Ku ‖ engineID ‖ Ku) (RFC 3414 §2.6). */
 export function localizeKey(hash: UsmHash, key: Buffer, engineId: Buffer): Buffer {
-  return createHash(hash).update(Buffer.concat([key, engineId, key])).digest();
+  return createHash(hash)
+    .update(Buffer.concat([key, engineId, key]))
+    .digest();
 }
 
 /** The truncated HMAC of a whole message whose msgAuthenticationParameters are zeroed. */

@@ -12,9 +12,30 @@ import { BerError, encodeString } from '../ber.js';
 import type { SnmpV3User } from './config.js';
 import { PduType, encodePdu, encodeVarbind, type PduFields, type ResponseFields } from '../message/message.js';
 import { parseOid } from '../oid.js';
-import { AES_SALT_BYTES, AUTH_PROTOCOLS, aesDecrypt, aesEncrypt, computeMac, localizeKey, privacyKey, passwordToKey, verifyMac, type AuthProtocol } from './usm-crypto.js';
+import {
+  AES_SALT_BYTES,
+  AUTH_PROTOCOLS,
+  aesDecrypt,
+  aesEncrypt,
+  computeMac,
+  localizeKey,
+  privacyKey,
+  passwordToKey,
+  verifyMac,
+  type AuthProtocol,
+} from './usm-crypto.js';
 import type { ResponseEnvelope } from '../message/response-size.js';
-import { MsgFlags, decodeScopedPdu, decodeV3Message, encodeScopedPdu, encodeV3Message, peekRequestId, unwrapDecrypted, v3HeaderSize, type V3Message } from './message.js';
+import {
+  MsgFlags,
+  decodeScopedPdu,
+  decodeV3Message,
+  encodeScopedPdu,
+  encodeV3Message,
+  peekRequestId,
+  unwrapDecrypted,
+  v3HeaderSize,
+  type V3Message,
+} from './message.js';
 
 /** usmStats (SNMP-USER-BASED-SM-MIB, 1.3.6.1.6.3.15.1.1): the counters Reports carry. */
 export const USM_STATS = {
@@ -118,7 +139,8 @@ export class UsmEngine {
     if (!verifyMac(user.auth, user.authKey, zeroed, security.authParams)) return report('wrongDigests', user);
     // Step 7: the authoritative engine's time window.
     const now = this.time();
-    if (this.boots === MAX_INT32 || security.boots !== this.boots || Math.abs(security.time - now) > TIME_WINDOW_SECONDS) return report('notInTimeWindows', user, true);
+    if (this.boots === MAX_INT32 || security.boots !== this.boots || Math.abs(security.time - now) > TIME_WINDOW_SECONDS)
+      return report('notInTimeWindows', user, true);
     // Step 8: AES-CFB cannot fail as such; a wrong key shows as plaintext that is not a ScopedPDU.
     if (!message.data.encrypted || security.privParams.length !== AES_SALT_BYTES) return report('decryptionErrors', user);
     let scoped;
@@ -146,7 +168,14 @@ export class UsmEngine {
    */
   responseEnvelope(context: V3RequestContext): ResponseEnvelope {
     const scopedFields = encodeString(this.contextEngineId(context)).length + encodeString(context.contextName).length;
-    const security = { engineId: this.engineId, boots: this.boots, time: this.time(), userName: Buffer.from(context.user.name, 'utf8'), authParams: Buffer.alloc(context.user.auth.macLength), privParams: Buffer.alloc(AES_SALT_BYTES) };
+    const security = {
+      engineId: this.engineId,
+      boots: this.boots,
+      time: this.time(),
+      userName: Buffer.from(context.user.name, 'utf8'),
+      authParams: Buffer.alloc(context.user.auth.macLength),
+      privParams: Buffer.alloc(AES_SALT_BYTES),
+    };
     return [scopedFields, 0, v3HeaderSize({ msgId: context.msgId, flags: MsgFlags.auth | MsgFlags.priv, security })];
   }
 
@@ -163,7 +192,11 @@ export class UsmEngine {
     if ((message.flags & MsgFlags.reportable) === 0) return { kind: 'report', stat, user, packet: undefined };
     const requestId = message.data.encrypted ? 0 : peekRequestId(message.data.scopedPdu);
     const varbind = encodeVarbind({ oid: [...USM_STATS_OID, USM_STATS[stat], 0], value: { type: 'counter32', value: this.stats[stat] } });
-    const scoped = encodeScopedPdu(this.engineId, Buffer.alloc(0), encodePdu(PduType.Report, requestId, { errorStatus: 0, errorIndex: 0, varbinds: [varbind] }));
+    const scoped = encodeScopedPdu(
+      this.engineId,
+      Buffer.alloc(0),
+      encodePdu(PduType.Report, requestId, { errorStatus: 0, errorIndex: 0, varbinds: [varbind] }),
+    );
     // RFC 3414 §3.1 step 1 / RFC 3412 §7.1: Reports are noAuthNoPriv, except notInTimeWindows, which
     // is authenticated so that the manager can trust the boots and time it carries.
     const packet = this.seal({ msgId: message.msgId, userName: message.security.userName, user: authUser, encrypt: false, scoped });
@@ -185,7 +218,12 @@ export class UsmEngine {
     }
     const flags = (user ? MsgFlags.auth : 0) | (parts.encrypt && user ? MsgFlags.priv : 0);
     const authParams = Buffer.alloc(user ? user.auth.macLength : 0);
-    const { packet, authParamsOffset } = encodeV3Message({ msgId: parts.msgId, flags, security: { engineId: this.engineId, boots, time, userName: parts.userName, authParams, privParams }, data });
+    const { packet, authParamsOffset } = encodeV3Message({
+      msgId: parts.msgId,
+      flags,
+      security: { engineId: this.engineId, boots, time, userName: parts.userName, authParams, privParams },
+      data,
+    });
     if (user) computeMac(user.auth, user.authKey, packet).copy(packet, authParamsOffset);
     return packet;
   }

@@ -53,7 +53,11 @@ export function describeDisplayDriverContract<F extends Frame>(name: string, cre
       for (let i = 0; i < 25; i++) {
         const width = 1 + Math.floor(random() * 60);
         const height = 1 + Math.floor(random() * 30);
-        frame = h.withChange(frame, { x: Math.floor(random() * (h.driver.width - width)), y: Math.floor(random() * (h.driver.height - height)), width, height }, random);
+        frame = h.withChange(
+          frame,
+          { x: Math.floor(random() * (h.driver.width - width)), y: Math.floor(random() * (h.driver.height - height)), width, height },
+          random,
+        );
         const before = h.bytesReceived();
         const stats = await h.driver.show(frame);
         expect(stats.bytes).toBe(h.bytesReceived() - before);

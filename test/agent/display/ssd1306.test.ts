@@ -23,8 +23,22 @@ function setup(options: Partial<Ssd1306Options> = {}) {
 
 /** displays.md, SSD1306 "Init" (micropython-lib) without 0xAD, with our contrast default 0xFF. */
 const MICROPYTHON_INIT: Array<[number, number[]]> = [
-  [0xae, []], [0x20, [0x00]], [0x40, []], [0xa1, []], [0xa8, [0x3f]], [0xc8, []], [0xd3, [0x00]], [0xda, [0x12]],
-  [0xd5, [0x80]], [0xd9, [0xf1]], [0xdb, [0x30]], [0x81, [0xff]], [0xa4, []], [0xa6, []], [0x8d, [0x14]], [0xaf, []],
+  [0xae, []],
+  [0x20, [0x00]],
+  [0x40, []],
+  [0xa1, []],
+  [0xa8, [0x3f]],
+  [0xc8, []],
+  [0xd3, [0x00]],
+  [0xda, [0x12]],
+  [0xd5, [0x80]],
+  [0xd9, [0xf1]],
+  [0xdb, [0x30]],
+  [0x81, [0xff]],
+  [0xa4, []],
+  [0xa6, []],
+  [0x8d, [0x14]],
+  [0xaf, []],
 ];
 
 /** COLADDR + PAGEADDR with control byte (7), then control 0x40 + 1024 bytes. */
@@ -38,7 +52,7 @@ const rotated180 = (frame: MonoFrame): MonoFrame => {
 
 // Frames, changed windows, the clock refresh's cost and recovery: the DisplayDriver contract (display-drivers.test.ts).
 describe('SSD1306 driver against the register-level emulator', () => {
-  it('sends micropython-lib\'s init sequence in one transaction, as the controller decodes it', async () => {
+  it("sends micropython-lib's init sequence in one transaction, as the controller decodes it", async () => {
     const { emulator, driver, traffic } = setup();
     await driver.open();
     expect(emulator.log.map((c) => [c.command, c.args])).toEqual(MICROPYTHON_INIT);
@@ -67,7 +81,10 @@ describe('SSD1306 driver against the register-level emulator', () => {
     bus.setAbsent(0x3d, true);
     const error = await driver.open().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DisplayHardwareError);
-    expect(error).toMatchObject({ code: 'EREMOTEIO', message: expect.stringMatching(/^SSD1306 at 0x3D on emulated bus 1: initialising failed: Remote I\/O error .*is the display connected/) });
+    expect(error).toMatchObject({
+      code: 'EREMOTEIO',
+      message: expect.stringMatching(/^SSD1306 at 0x3D on emulated bus 1: initialising failed: Remote I\/O error .*is the display connected/),
+    });
   });
 
   it('close turns the display off and leaves a shared bus open', async () => {
@@ -98,7 +115,36 @@ describe('SSD1306 emulator', () => {
   it('parses Co=1 single-byte control pairs, and inverts with 0xA7', async () => {
     const { emulator, write } = ready();
     // 0x80 cmd pairs: charge pump on, A1, C8, display on; then 0xC0: one data byte.
-    await write(0x80, 0x8d, 0x80, 0x14, 0x80, 0xa1, 0x80, 0xc8, 0x80, 0xaf, 0x80, 0x20, 0x80, 0x00, 0x80, 0x21, 0x80, 0, 0x80, 127, 0x80, 0x22, 0x80, 0, 0x80, 7, 0xc0, 0x01);
+    await write(
+      0x80,
+      0x8d,
+      0x80,
+      0x14,
+      0x80,
+      0xa1,
+      0x80,
+      0xc8,
+      0x80,
+      0xaf,
+      0x80,
+      0x20,
+      0x80,
+      0x00,
+      0x80,
+      0x21,
+      0x80,
+      0,
+      0x80,
+      127,
+      0x80,
+      0x22,
+      0x80,
+      0,
+      0x80,
+      7,
+      0xc0,
+      0x01,
+    );
     expect(emulator.state).toMatchObject({ displayOn: true, chargePump: true, mode: 0 });
     expect(emulator.ramByte(0, 0)).toBe(0x01);
     expect(monoPixel(emulator.frame(), 0, 0)).toBe(true);
@@ -122,7 +168,7 @@ describe('SSD1306 emulator', () => {
 });
 
 describe('openDisplay for the SSD1306', () => {
-  it('in simulation sits on the sensors\' emulated bus beside them, at the configured address', async () => {
+  it("in simulation sits on the sensors' emulated bus beside them, at the configured address", async () => {
     const display = parseConfigText(agentConfigSchema, 'display:\n  type: ssd1306\n  ssd1306:\n    address: 0x3D\n    rotation: 180\n').display;
     const bus = new EmulatedI2cBus(1);
     const opened = await openDisplay(display, { simulate: true, clock: new ManualClock(), sensorsI2c: { busNumber: 1, bus } });

@@ -41,11 +41,14 @@ const PIMORONI_INIT: Array<[number, number[]]> = [
 ];
 
 /** node-libgpiod is an optional native module, not built on every machine. */
-const libgpiodMissing = await import('node-libgpiod' as string).then(() => false, () => true);
+const libgpiodMissing = await import('node-libgpiod' as string).then(
+  () => false,
+  () => true,
+);
 
 // Frames, changed windows, the clock refresh's cost and recovery: the DisplayDriver contract (display-drivers.test.ts).
 describe('ST7735 driver against the register-level emulator', () => {
-  it('sends Pimoroni\'s init sequence, with its pauses, as the controller decodes it', async () => {
+  it("sends Pimoroni's init sequence, with its pauses, as the controller decodes it", async () => {
     const { emulator, driver } = setup();
     await driver.open();
     expect(emulator.log.map((c) => [c.command, c.params])).toEqual(PIMORONI_INIT);
@@ -136,7 +139,9 @@ describe('ST7735 emulator', () => {
     send(emulator, 0x2b, [0, 20, 0, 21]);
     // Six pixels into a 2x2 window: the last two overwrite the first two.
     send(emulator, 0x2c, [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6]);
-    expect([emulator.pixelAtAddress(10, 20), emulator.pixelAtAddress(11, 20), emulator.pixelAtAddress(10, 21), emulator.pixelAtAddress(11, 21)]).toEqual([5, 6, 3, 4]);
+    expect([emulator.pixelAtAddress(10, 20), emulator.pixelAtAddress(11, 20), emulator.pixelAtAddress(10, 21), emulator.pixelAtAddress(11, 21)]).toEqual([
+      5, 6, 3, 4,
+    ]);
   });
 
   it('decodes 18-bit pixels while COLMOD is at its reset value', () => {
@@ -183,7 +188,10 @@ describe('openDisplay for the ST7735', () => {
   });
 
   it('with no backlight line the emulated backlight is wired on', async () => {
-    const { driver, emulation } = (await openDisplay(config('display:\n  type: st7735\n  st7735:\n    backlightLine: null\n    rotation: 90\n'), { simulate: true, clock: new ManualClock() }))!;
+    const { driver, emulation } = (await openDisplay(config('display:\n  type: st7735\n  st7735:\n    backlightLine: null\n    rotation: 90\n'), {
+      simulate: true,
+      clock: new ManualClock(),
+    }))!;
     await driver.open();
     const frame = randomRgb565(160, 80, seeded(32));
     await driver.show(frame);

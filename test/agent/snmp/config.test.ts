@@ -8,13 +8,29 @@ const ALICE: SnmpV3User = { name: 'alice', authProtocol: 'SHA-256', authPassword
 describe('snmpConfigSchema', () => {
   it('defaults to every IPv4 address on port 161 with no community at all', () => {
     expect(snmpConfigSchema.parse({})).toEqual({
-      mode: 'agent', agentx: { socket: '/var/agentx/master', timeout: 5000, reconnectMaxDelay: 30_000 }, addresses: ['0.0.0.0'], port: 161, communities: [], sysContact: '', sysLocation: '', sysName: null,
-      v3Users: [], engineId: null, engineBootsFile: null, notifications: { receivers: [] },
+      mode: 'agent',
+      agentx: { socket: '/var/agentx/master', timeout: 5000, reconnectMaxDelay: 30_000 },
+      addresses: ['0.0.0.0'],
+      port: 161,
+      communities: [],
+      sysContact: '',
+      sysLocation: '',
+      sysName: null,
+      v3Users: [],
+      engineId: null,
+      engineBootsFile: null,
+      notifications: { receivers: [] },
     });
   });
 
   it('reports every bad key at once', () => {
-    const result = snmpConfigSchema.safeParse({ mode: 'proxy', addresses: ['localhost'], port: 70000, communities: [{ name: 'public', sources: ['10.0.0.0/33', '::1'] }], colour: 'red' });
+    const result = snmpConfigSchema.safeParse({
+      mode: 'proxy',
+      addresses: ['localhost'],
+      port: 70000,
+      communities: [{ name: 'public', sources: ['10.0.0.0/33', '::1'] }],
+      colour: 'red',
+    });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((issue) => issue.path.join('.')).sort();
     expect(paths).toEqual(['', 'addresses.0', 'communities.0.sources.0', 'mode', 'port']);

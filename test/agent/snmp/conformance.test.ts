@@ -14,11 +14,31 @@ import { parseOid } from '../../../src/snmp/oid.js';
 import type { SnmpV3User } from '../../../src/snmp/v3/config.js';
 import { agentFixture } from '../../helpers/agent-fixture.js';
 import { requireSnmpd, startSnmpd, type RunningSnmpd } from '../../helpers/snmpd.js';
-import { communityRequest, decodeCommunityResponse, decodeV3Response, discoverV3, v3Request, type RawRequest, type RawResponse } from '../../helpers/snmp-raw-client.js';
+import {
+  communityRequest,
+  decodeCommunityResponse,
+  decodeV3Response,
+  discoverV3,
+  v3Request,
+  type RawRequest,
+  type RawResponse,
+} from '../../helpers/snmp-raw-client.js';
 import { requireNetSnmpTools, runTool, sendRaw, startSnmpAgent, v3Args, type RunningSnmpAgent } from '../../helpers/snmp-tools.js';
 
-const V3_USER: SnmpV3User = { name: 'monitor', authProtocol: 'SHA-256', authPassword: 'auth password one', privProtocol: 'AES', privPassword: 'priv password one' };
-const V3_TOOL = { user: V3_USER.name, authProtocol: V3_USER.authProtocol, authPassword: V3_USER.authPassword, privProtocol: V3_USER.privProtocol, privPassword: V3_USER.privPassword };
+const V3_USER: SnmpV3User = {
+  name: 'monitor',
+  authProtocol: 'SHA-256',
+  authPassword: 'auth password one',
+  privProtocol: 'AES',
+  privPassword: 'priv password one',
+};
+const V3_TOOL = {
+  user: V3_USER.name,
+  authProtocol: V3_USER.authProtocol,
+  authPassword: V3_USER.authPassword,
+  privProtocol: V3_USER.privProtocol,
+  privPassword: V3_USER.privPassword,
+};
 const MAX_RESPONSE_BYTES = 1472;
 
 let agent: RunningSnmpAgent;
@@ -73,7 +93,8 @@ async function v3(request: V3RawRequest): Promise<Pair> {
 
 /** What the report prints: the differential result, agent vs snmpd. */
 const show = (name: string, pair: Pair) => {
-  const brief = (r: RawResponse | undefined) => (r ? `${r.bytes} bytes, error-status ${r.errorStatus}, error-index ${r.errorIndex}, ${r.varbinds.length} varbinds` : 'no answer');
+  const brief = (r: RawResponse | undefined) =>
+    r ? `${r.bytes} bytes, error-status ${r.errorStatus}, error-index ${r.errorIndex}, ${r.varbinds.length} varbinds` : 'no answer';
   process.stdout.write(`conformance: ${name}: agent ${brief(pair.agent)}; snmpd ${brief(pair.snmpd)}\n`);
 };
 
@@ -84,7 +105,11 @@ describe('SET error responses echo the request (RFC 3416 §4.2.5, RFC 1157 §4.1
     const pair = await community(1, { pduType: PduType.SetRequest, requestId: 7, varbinds: [setContact('xyz'), setContact('second')] });
     show('v2c SET sysContact.0 ×2', pair);
     expect(pair.agent).toEqual(pair.snmpd);
-    expect(pair.agent).toMatchObject({ errorStatus: ErrorStatus.noAccess, errorIndex: 1, varbinds: [setContact('xyz').toString('hex'), setContact('second').toString('hex')] });
+    expect(pair.agent).toMatchObject({
+      errorStatus: ErrorStatus.noAccess,
+      errorIndex: 1,
+      varbinds: [setContact('xyz').toString('hex'), setContact('second').toString('hex')],
+    });
   });
 
   it('v1 SET: noSuchName (RFC 3584 §4.4), the same varbinds, byte for byte like snmpd', async () => {
@@ -120,7 +145,11 @@ describe('error responses are size-checked (RFC 3416 §4.2.1, §4.2.5; RFC 1157 
     const cases: Record<string, RawRequest> = {
       'v1 SET 40 × 60-byte sysContact.0': { pduType: PduType.SetRequest, requestId: 11, varbinds: bigSet },
       // 110 known objects, then one neither serves: noSuchName at index 111, echoing all 111.
-      'v1 GET 110 × snmpEnableAuthenTraps.0 + a missing object': { pduType: PduType.GetRequest, requestId: 12, varbinds: [...repeat(110, getOf(ENABLE_AUTHEN_TRAPS_0)), getOf('1.3.6.1.4.1.99999.1.0')] },
+      'v1 GET 110 × snmpEnableAuthenTraps.0 + a missing object': {
+        pduType: PduType.GetRequest,
+        requestId: 12,
+        varbinds: [...repeat(110, getOf(ENABLE_AUTHEN_TRAPS_0)), getOf('1.3.6.1.4.1.99999.1.0')],
+      },
       'v1 GET 110 × sysDescr.0': { pduType: PduType.GetRequest, requestId: 13, varbinds: repeat(110, getOf('1.3.6.1.2.1.1.1.0')) },
     };
     for (const [name, request] of Object.entries(cases)) {
@@ -132,7 +161,11 @@ describe('error responses are size-checked (RFC 3416 §4.2.1, §4.2.5; RFC 1157 
       expect(pair.snmpd!.bytes, name).toBeGreaterThan(MAX_RESPONSE_BYTES);
     }
     // The noSuchName answer is the same as snmpd's where it fits: 20 objects and the missing one.
-    const fits = await community(0, { pduType: PduType.GetRequest, requestId: 14, varbinds: [...repeat(20, getOf(ENABLE_AUTHEN_TRAPS_0)), getOf('1.3.6.1.4.1.99999.1.0')] });
+    const fits = await community(0, {
+      pduType: PduType.GetRequest,
+      requestId: 14,
+      varbinds: [...repeat(20, getOf(ENABLE_AUTHEN_TRAPS_0)), getOf('1.3.6.1.4.1.99999.1.0')],
+    });
     show('v1 GET 20 × snmpEnableAuthenTraps.0 + a missing object', fits);
     expect(fits.agent).toEqual(fits.snmpd);
     expect(fits.agent).toMatchObject({ errorStatus: ErrorStatus.noSuchName, errorIndex: 21 });
@@ -160,7 +193,13 @@ describe('error responses are size-checked (RFC 3416 §4.2.1, §4.2.5; RFC 1157 
 
   it('v3 GET with a 400-byte contextName at msgMaxSize 484: not even an empty tooBig fits, so no answer, counted in snmpSilentDrops, like snmpd', async () => {
     const before = agent.agent.counters.silentDrops;
-    const pair = await v3({ pduType: PduType.GetRequest, requestId: 17, varbinds: [getOf(ENABLE_AUTHEN_TRAPS_0)], maxSize: 484, contextName: Buffer.alloc(400, 0x61) });
+    const pair = await v3({
+      pduType: PduType.GetRequest,
+      requestId: 17,
+      varbinds: [getOf(ENABLE_AUTHEN_TRAPS_0)],
+      maxSize: 484,
+      contextName: Buffer.alloc(400, 0x61),
+    });
     show('v3 GET, 400-byte contextName, msgMaxSize 484', pair);
     expect(pair).toEqual({ agent: undefined, snmpd: undefined });
     expect(agent.agent.counters.silentDrops).toBe(before + 1);
@@ -179,15 +218,26 @@ describe('the size check is exact (RFC 3416 §4.2.1: tooBig only when the messag
     for (let pad = 0; pad < 64; pad++) {
       const missing = `1.3.6.1.4.1.99999${'.1'.repeat(pad)}.0`;
       const request: RawRequest = { pduType: PduType.GetRequest, requestId: 18, varbinds: [...repeat(94, getOf(ENABLE_AUTHEN_TRAPS_0)), getOf(missing)] };
-      const answers: Varbind[] = [...repeat(94, Buffer.alloc(0)).map((): Varbind => ({ oid: parseOid(ENABLE_AUTHEN_TRAPS_0), value: { type: 'integer', value: 2 } })), { oid: parseOid(missing), value: { type: 'noSuchObject' } }];
-      const pdu = sequence(PduType.Response, [encodeInteger(18), encodeInteger(0), encodeInteger(0), sequence(Tag.Sequence, answers.map((varbind) => encodeVarbind(varbind)))]);
+      const answers: Varbind[] = [
+        ...repeat(94, Buffer.alloc(0)).map((): Varbind => ({ oid: parseOid(ENABLE_AUTHEN_TRAPS_0), value: { type: 'integer', value: 2 } })),
+        { oid: parseOid(missing), value: { type: 'noSuchObject' } },
+      ];
+      const pdu = sequence(PduType.Response, [
+        encodeInteger(18),
+        encodeInteger(0),
+        encodeInteger(0),
+        sequence(
+          Tag.Sequence,
+          answers.map((varbind) => encodeVarbind(varbind)),
+        ),
+      ]);
       const answer = sequence(Tag.Sequence, [encodeInteger(1), encodeString('public'), pdu]);
       if (answer.length === size) return { request, answer };
     }
     throw new Error(`no padding gives a ${size}-byte answer`);
   }
 
-  it('v2c: a 1472-byte answer is sent, identical to snmpd\'s; one byte more is tooBig (snmpd, with a larger limit, sends 1473)', async () => {
+  it("v2c: a 1472-byte answer is sent, identical to snmpd's; one byte more is tooBig (snmpd, with a larger limit, sends 1473)", async () => {
     const exact = requestAnsweredIn(MAX_RESPONSE_BYTES);
     const pair = await community(1, exact.request);
     show('v2c GET answered in exactly 1472 bytes', pair);
@@ -199,14 +249,19 @@ describe('the size check is exact (RFC 3416 §4.2.1: tooBig only when the messag
     expect(over.snmpd).toMatchObject({ bytes: MAX_RESPONSE_BYTES + 1, errorStatus: ErrorStatus.noError });
   });
 
-  it('v3: at msgMaxSize equal to the answer\'s size it is sent, one byte less gives tooBig, in both', async () => {
+  it("v3: at msgMaxSize equal to the answer's size it is sent, one byte less gives tooBig, in both", async () => {
     const request = { pduType: PduType.GetRequest, requestId: 19, varbinds: repeat(30, getOf(ENABLE_AUTHEN_TRAPS_0)) };
-    for (const [name, port] of [['agent', agent.port], ['snmpd', snmpd.udpPort]] as const) {
+    for (const [name, port] of [
+      ['agent', agent.port],
+      ['snmpd', snmpd.udpPort],
+    ] as const) {
       const full = await askV3(port, { ...request, maxSize: MAX_RESPONSE_BYTES });
       expect(full, name).toMatchObject({ errorStatus: ErrorStatus.noError });
       const exact = await askV3(port, { ...request, maxSize: full!.bytes });
       const under = await askV3(port, { ...request, maxSize: full!.bytes - 1 });
-      process.stdout.write(`conformance: v3 GET 30 varbinds: ${name} at msgMaxSize ${full!.bytes}: ${exact?.bytes} bytes, error-status ${exact?.errorStatus}; at ${full!.bytes - 1}: ${under?.bytes} bytes, error-status ${under?.errorStatus}, ${under?.varbinds.length} varbinds\n`);
+      process.stdout.write(
+        `conformance: v3 GET 30 varbinds: ${name} at msgMaxSize ${full!.bytes}: ${exact?.bytes} bytes, error-status ${exact?.errorStatus}; at ${full!.bytes - 1}: ${under?.bytes} bytes, error-status ${under?.errorStatus}, ${under?.varbinds.length} varbinds\n`,
+      );
       expect(exact, name).toMatchObject({ bytes: full!.bytes, errorStatus: ErrorStatus.noError, varbinds: full!.varbinds });
       expect(under, name).toMatchObject({ errorStatus: ErrorStatus.tooBig, errorIndex: 0 });
       // §4.2.1 says an empty list; snmpd echoes the request's 30 NULL varbinds (a known difference, not copied).
@@ -220,7 +275,10 @@ describe('SNMP entity objects both serve (RFC 3418 snmp group and sysORTable, RF
   const walk = async (target: string, oid: string, args: string[] = ['-v2c', '-c', 'public']) => {
     const result = await runTool('snmpwalk', [...args, '-Ob', '-On', target, oid]);
     expect(result.stderr, `${target} ${oid}`).toBe('');
-    return result.stdout.split(/\n(?=\.)/).map((line) => line.replace(/\s*\n\s*/g, ' ').trim()).filter(Boolean);
+    return result.stdout
+      .split(/\n(?=\.)/)
+      .map((line) => line.replace(/\s*\n\s*/g, ' ').trim())
+      .filter(Boolean);
   };
   const oidsOf = (lines: string[]) => lines.map((line) => line.split(' = ')[0]);
   const typesOf = (lines: string[]) => lines.filter((line) => !line.includes('No more variables')).map((line) => line.replace(/: .*$/s, ''));
@@ -244,7 +302,10 @@ describe('SNMP entity objects both serve (RFC 3418 snmp group and sysORTable, RF
   });
 
   it('snmpEngineID is the engine ID discovery reports, in both; snmpEngineBoots and snmpEngineTime match the v3 Report', async () => {
-    for (const [target, port] of [[agent.target, agent.port], [snmpd.target, snmpd.udpPort]] as const) {
+    for (const [target, port] of [
+      [agent.target, agent.port],
+      [snmpd.target, snmpd.udpPort],
+    ] as const) {
       const peer = await discoverV3(port, V3_USER);
       const engineId = await runTool('snmpget', ['-v2c', '-c', 'public', '-On', '-Oqv', '-Ox', target, '1.3.6.1.6.3.10.2.1.1.0']);
       const values = await runTool('snmpget', ['-v2c', '-c', 'public', '-On', '-Oqv', target, '1.3.6.1.6.3.10.2.1.2.0', '1.3.6.1.6.3.10.2.1.3.0']);
@@ -272,7 +333,10 @@ describe('SNMP entity objects both serve (RFC 3418 snmp group and sysORTable, RF
       await sendRaw(port, communityRequest(1, 'public', { pduType: PduType.SetRequest, requestId: 3, varbinds: [setContact('x')] }), 500);
     };
     const deltas: Record<string, number[]> = {};
-    for (const [name, target, port] of [['agent', agent.target, agent.port], ['snmpd', snmpd.target, snmpd.udpPort]] as const) {
+    for (const [name, target, port] of [
+      ['agent', agent.target, agent.port],
+      ['snmpd', snmpd.target, snmpd.udpPort],
+    ] as const) {
       const before = await read(target);
       await events(port);
       // Discovery (unknownEngineIDs) and an unknown user (unknownUserNames), through the tools.
@@ -280,7 +344,9 @@ describe('SNMP entity objects both serve (RFC 3418 snmp group and sysORTable, RF
       const after = await read(target);
       deltas[name] = after.map((value, i) => value - before[i]!);
     }
-    process.stdout.write(`conformance: counter deltas [inPkts, inBadVersions, inBadCommunityNames, inBadCommunityUses, inASNParseErrs, usmStatsUnknownUserNames, usmStatsUnknownEngineIDs]: ${JSON.stringify(deltas)}\n`);
+    process.stdout.write(
+      `conformance: counter deltas [inPkts, inBadVersions, inBadCommunityNames, inBadCommunityUses, inASNParseErrs, usmStatsUnknownUserNames, usmStatsUnknownEngineIDs]: ${JSON.stringify(deltas)}\n`,
+    );
     // snmpInBadCommunityUses (index 3): the agent counts the SET its read-only community may not do,
     // as RFC 3418 defines it; snmpd (VACM) answers it noAccess without counting. Everything else agrees.
     const except = (values: number[]) => values.filter((_, i) => i !== 3);

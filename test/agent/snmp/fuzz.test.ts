@@ -73,7 +73,10 @@ function validRequest(rng: Rng): Buffer {
   const pduType = rng.pick([PduType.GetRequest, PduType.GetNextRequest, PduType.GetBulkRequest]);
   const bulk = pduType === PduType.GetBulkRequest;
   // One in 20: 60 × sysDescr.0, whose response (≈ 2.2 kB) cannot fit in 1472 bytes (tooBig, or a cut GETBULK).
-  const oids = rng.int(20) === 0 ? Array.from({ length: 60 }, () => [1, 3, 6, 1, 2, 1, 1, 1, 0]) : Array.from({ length: 1 + rng.int(rng.int(4) === 0 ? 40 : 4) }, () => randomOid(rng));
+  const oids =
+    rng.int(20) === 0
+      ? Array.from({ length: 60 }, () => [1, 3, 6, 1, 2, 1, 1, 1, 0])
+      : Array.from({ length: 1 + rng.int(rng.int(4) === 0 ? 40 : 4) }, () => randomOid(rng));
   const varbinds = oids.map((oid) => sequence(Tag.Sequence, [encodeOid(oid), encodeNull()]));
   const requestId = rng.int(2 ** 32) - 2 ** 31;
   const field2 = bulk ? rng.pick([0, 1, 2, oids.length, 2 ** 31 - 1]) : 0;
@@ -119,9 +122,27 @@ function crafted(rng: Rng): Buffer {
     // GETBULK non-repeaters negative (FF = -1, 80 00 00 00 = -2^31), max-repetitions random.
     () => request({ pdu: PDU.getBulk, field2: rng.pick([[0xff], [0x80, 0x00, 0x00, 0x00]]), field3: [n() & 0x7f], oids: [[0x2b], [0x2b, 0x06]] }),
     // GETBULK max-repetitions 2^31-1 (7F FF FF FF) and 100000 (01 86 A0), negative (FF FF), several repeaters.
-    () => request({ pdu: PDU.getBulk, field3: rng.pick([[0x7f, 0xff, 0xff, 0xff], [0x01, 0x86, 0xa0], [0xff, 0xff]]), oids: [[0x2b], [0x2b, 0x06, 0x01], [0x2b, 0x06, 0x01, 0x04]] }),
+    () =>
+      request({
+        pdu: PDU.getBulk,
+        field3: rng.pick([
+          [0x7f, 0xff, 0xff, 0xff],
+          [0x01, 0x86, 0xa0],
+          [0xff, 0xff],
+        ]),
+        oids: [[0x2b], [0x2b, 0x06, 0x01], [0x2b, 0x06, 0x01, 0x04]],
+      }),
     // 30 84 FF FF FF FF: a 4-byte length (4 GB); 30 83 FF FF FF: 16 MB; neither present.
-    () => Buffer.concat([Buffer.from(rng.pick([[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], [0x30, 0x83, 0xff, 0xff, 0xff]])), request().subarray(2)]),
+    () =>
+      Buffer.concat([
+        Buffer.from(
+          rng.pick([
+            [0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+            [0x30, 0x83, 0xff, 0xff, 0xff],
+          ]),
+        ),
+        request().subarray(2),
+      ]),
     // Outer length right, inner varbind list claiming 0x7F bytes that are not there.
     () => {
       const packet = Buffer.from(request({ oids: [[0x2b, 0x06]] }));
@@ -130,7 +151,13 @@ function crafted(rng: Rng): Buffer {
       return packet;
     },
     // A varbind list with a long-form length 82 FF FF inside a short packet.
-    () => tlv(0x30, tlv(0x02, [1]), tlv(0x04, Buffer.from('public')), tlv(PDU.get, tlv(0x02, [1]), tlv(0x02, [0]), tlv(0x02, [0]), [0x30, 0x82, 0xff, 0xff, 0x30, 0x00])),
+    () =>
+      tlv(
+        0x30,
+        tlv(0x02, [1]),
+        tlv(0x04, Buffer.from('public')),
+        tlv(PDU.get, tlv(0x02, [1]), tlv(0x02, [0]), tlv(0x02, [0]), [0x30, 0x82, 0xff, 0xff, 0x30, 0x00]),
+      ),
     // 64-bit (and 9-byte) integers in request-id, non-repeaters, max-repetitions, and as the version.
     () => request({ requestId: [0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff] }),
     () => request({ pdu: PDU.getBulk, field2: [0x00, 0x80, 0, 0, 0, 0, 0, 0], field3: [0x01, 0, 0, 0, 0, 0, 0, 0, 0] }),
@@ -143,7 +170,14 @@ function crafted(rng: Rng): Buffer {
     () => tlv(0x30, tlv(0x02, [1]), tlv(0x04, Buffer.from('public')), [PDU.get, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00]),
     // SNMPv3 garbage: version 3 then random TLVs, or a header SEQUENCE with random contents.
     () => tlv(0x30, tlv(0x02, [3]), rng.bytes(rng.int(100))),
-    () => tlv(0x30, tlv(0x02, [3]), tlv(0x30, tlv(0x02, [n() & 0x7f]), tlv(0x02, [0x05, 0xdc]), tlv(0x04, [n()]), tlv(0x02, [3])), tlv(0x04, rng.bytes(20)), tlv(0x30, rng.bytes(30))),
+    () =>
+      tlv(
+        0x30,
+        tlv(0x02, [3]),
+        tlv(0x30, tlv(0x02, [n() & 0x7f]), tlv(0x02, [0x05, 0xdc]), tlv(0x04, [n()]), tlv(0x02, [3])),
+        tlv(0x04, rng.bytes(20)),
+        tlv(0x30, rng.bytes(30)),
+      ),
     // Multi-byte tag (1F …) and a SET request (read-only agent).
     () => Buffer.from([0x3f, 0x81, 0x00, 0x02, 0x01, 0x01]),
     () => request({ pdu: PDU.set }),

@@ -98,7 +98,10 @@ describe('packets that kill net-snmp 3.29', () => {
     const agent = await start();
     // Non-repeater sysDescr.0 → sysObjectID.0; repeaters sensorType and sensorValue columns × 3 rows.
     const result = await runTool('snmpbulkget', ['-v2c', '-c', 'public', '-Cn1', '-Cr3', agent.target, '1.3.6.1.2.1.1.1.0', `${TABLE}.2`, `${TABLE}.3`]);
-    const oids = result.stdout.split('\n').filter(Boolean).map((line) => line.split(' = ')[0]);
+    const oids = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' = ')[0]);
     expect(oids).toEqual([
       'iso.3.6.1.2.1.1.2.0',
       `iso.${TABLE.slice(2)}.2.1`,
@@ -124,7 +127,12 @@ describe('malformed and unsupported packets', () => {
     'oversized integer': request({ requestId: [0x01, 0, 0, 0, 0, 0, 0, 0, 0] }),
     // OID subidentifier 90 80 80 80 80 00 = 16 × 128^5 = 2^39, above 2^32-1.
     'OID arc above 2^32-1': request({ oids: [[0x2b, 0x90, 0x80, 0x80, 0x80, 0x80, 0x00]] }),
-    'varbind without a value': tlv(0x30, tlv(0x02, [1]), tlv(0x04, Buffer.from('public')), tlv(PDU.get, tlv(0x02, [1]), tlv(0x02, [0]), tlv(0x02, [0]), tlv(0x30, tlv(0x30, tlv(0x06, [0x2b]))))),
+    'varbind without a value': tlv(
+      0x30,
+      tlv(0x02, [1]),
+      tlv(0x04, Buffer.from('public')),
+      tlv(PDU.get, tlv(0x02, [1]), tlv(0x02, [0]), tlv(0x02, [0]), tlv(0x30, tlv(0x30, tlv(0x06, [0x2b])))),
+    ),
   };
 
   it('drops each, counts it as malformed, logs once per 10 s with the count, and keeps serving', async () => {

@@ -36,8 +36,21 @@ const TRAP_OID = SENSOR_STATUS_CHANGE_OID.join('.');
 const { trapd, cleanups } = snmptrapdPerTest();
 
 /** A change whose varbinds are fixed: temperature warning → critical at 26.9 °C (80.42 °F), critical limit 80 °F. */
-const CHANGE: StatusChange = { quantity: 'temperature', from: 'warning', to: 'critical', value: 26.9, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: NOW };
-const STATE: QuantityState = { quantity: 'temperature', sensor: 'bme280', reading: { quantity: 'temperature', value: 26.9, raw: 26.9, timestamp: NOW }, level: 'ok', status: 'critical' };
+const CHANGE: StatusChange = {
+  quantity: 'temperature',
+  from: 'warning',
+  to: 'critical',
+  value: 26.9,
+  limit: { side: 'high', limit: (80 - 32) / 1.8 },
+  timestamp: NOW,
+};
+const STATE: QuantityState = {
+  quantity: 'temperature',
+  sensor: 'bme280',
+  reading: { quantity: 'temperature', value: 26.9, raw: 26.9, timestamp: NOW },
+  level: 'ok',
+  status: 'critical',
+};
 const SNAPSHOT: AgentSnapshot = { timestamp: NOW, quantities: [STATE], sensors: [] };
 
 /** Row index, name, value (°F and ×100), status critical(3), the crossed critical limit × 100; sysUpTime aside. */
@@ -64,12 +77,18 @@ describe('NotificationSender with SNMPv3 receivers, against a real snmptrapd', (
     const { receivers: parsed } = notificationsConfigSchema.parse({ receivers });
     const logger = createLogger({ level: 'debug', sink: (level, line) => logs.push({ level, line }) });
     const startedAt = systemClock.monotonic();
-    const localEngine = await openLocalEngine({ config: { engineId: OUR_ENGINE.toString('hex'), engineBootsFile: null }, users: [], now: () => systemClock.monotonic(), startedAt });
+    const localEngine = await openLocalEngine({
+      config: { engineId: OUR_ENGINE.toString('hex'), engineBootsFile: null },
+      users: [],
+      now: () => systemClock.monotonic(),
+      startedAt,
+    });
     const notifier = new StatusChangeNotifier({ receivers: parsed, units, thresholds, logger, clock: systemClock, sysUpTime: () => 4200, localEngine });
     cleanups.push(() => notifier.close());
     return { logs, notifier };
   }
-  const reports = (logs: { line: string }[], stat: string) => logs.filter((l) => l.line.includes('Report from a notification receiver') && l.line.includes(`report=${stat}`)).length;
+  const reports = (logs: { line: string }[], stat: string) =>
+    logs.filter((l) => l.line.includes('Report from a notification receiver') && l.line.includes(`report=${stat}`)).length;
 
   it('sends a v3 trap with our engine ID that snmptrapd authenticates, decrypts and logs', async () => {
     const receiver = await trapd({ v3: { user: USER, engineId: OUR_ENGINE } });
@@ -157,11 +176,14 @@ describe('NotificationSender with a v3 receiver that answers garbage', () => {
     receiver.on('message', (packet, remote) => {
       datagrams += 1;
       const { message } = decodeV3Message(packet) as Extract<ReturnType<typeof decodeV3Message>, { kind: 'message' }>;
-      for (const reply of [randomBytes(40), packet.subarray(0, packet.length - 7), encodeDiscoveryProbe(message.msgId, 1)]) receiver.send(reply, remote.port, remote.address);
+      for (const reply of [randomBytes(40), packet.subarray(0, packet.length - 7), encodeDiscoveryProbe(message.msgId, 1)])
+        receiver.send(reply, remote.port, remote.address);
     });
     const logs: { level: LogLevel; line: string }[] = [];
     const { units, thresholds } = defaults();
-    const { receivers } = notificationsConfigSchema.parse({ receivers: [{ host: '127.0.0.1', port: receiver.address().port, v3: USER, kind: 'inform', timeout: '50ms', retries: 2 }] });
+    const { receivers } = notificationsConfigSchema.parse({
+      receivers: [{ host: '127.0.0.1', port: receiver.address().port, v3: USER, kind: 'inform', timeout: '50ms', retries: 2 }],
+    });
     const logger = createLogger({ level: 'info', sink: (level, line) => logs.push({ level, line }) });
     const notifier = new StatusChangeNotifier({ receivers, units, thresholds, logger, clock: systemClock, sysUpTime: () => 1 });
     notifier.notify(CHANGE, SNAPSHOT);
@@ -172,13 +194,17 @@ describe('NotificationSender with a v3 receiver that answers garbage', () => {
     // One line per kind of trouble (rate-limited), then the failure.
     const warnings = logs.map((l) => l.line);
     expect(warnings).toEqual(
-      expect.arrayContaining([expect.stringMatching(/undecodable packet/), expect.stringMatching(/does not authenticate or decrypt.*reason="PDU 0xa0"/), expect.stringMatching(/not acknowledged; giving up/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/undecodable packet/),
+        expect.stringMatching(/does not authenticate or decrypt.*reason="PDU 0xa0"/),
+        expect.stringMatching(/not acknowledged; giving up/),
+      ]),
     );
     expect(warnings.filter((line) => /undecodable packet/.test(line))).toHaveLength(1);
   });
 });
 
-describe('startSnmpService: v3 traps carry the agent\'s own engine', () => {
+describe("startSnmpService: v3 traps carry the agent's own engine", () => {
   async function service(snmp: Record<string, unknown>) {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-engine-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -191,7 +217,7 @@ describe('startSnmpService: v3 traps carry the agent\'s own engine', () => {
   }
 
   for (const [label, v3Users] of [
-    ['with v3 users: the agent\'s engine', [USER]],
+    ["with v3 users: the agent's engine", [USER]],
     ['without v3 users: an engine opened for the traps, from the same config', []],
   ] as const) {
     it(`${label}, its boots file counted once`, async () => {

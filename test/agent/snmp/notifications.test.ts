@@ -53,7 +53,9 @@ describe('notificationsConfigSchema', () => {
   });
 
   it('reports every mistake at once with its key path', () => {
-    const result = notificationsConfigSchema.safeParse({ receivers: [{ host: 'bad host', kind: 'notify', timeout: 'soon', retries: -1, port: 0, comunity: 'x' }] });
+    const result = notificationsConfigSchema.safeParse({
+      receivers: [{ host: 'bad host', kind: 'notify', timeout: 'soon', retries: -1, port: 0, comunity: 'x' }],
+    });
     expect(result.success).toBe(false);
     const issues = result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     expect(issues).toEqual(
@@ -121,7 +123,14 @@ describe('statusChangeVarbinds', () => {
 
   it('puts a warning limit in .7, and computes it when the event has none (low side: humidity)', () => {
     const list = varbinds({ quantity: 'humidity', from: 'ok', to: 'warning', value: 14.2 });
-    expect(list.slice(2)).toEqual([[`${ROW}.1.2`, 2], [`${ROW}.2.2`, 'Humidity'], [`${ROW}.3.2`, 14], [`${ROW}.4.2`, 1420], [`${ROW}.6.2`, 2], [`${ROW}.7.2`, 1500]]);
+    expect(list.slice(2)).toEqual([
+      [`${ROW}.1.2`, 2],
+      [`${ROW}.2.2`, 'Humidity'],
+      [`${ROW}.3.2`, 14],
+      [`${ROW}.4.2`, 1420],
+      [`${ROW}.6.2`, 2],
+      [`${ROW}.7.2`, 1500],
+    ]);
   });
 
   it('on the way back to ok reports the limit of the level left: critical → ok gives the critical limit', () => {
@@ -140,13 +149,24 @@ describe('statusChangeVarbinds', () => {
 
   it('on error sends the last good value the table shows and no limit', () => {
     const list = varbinds({ quantity: 'temperature', from: 'critical', to: 'error', reason: 'EREMOTEIO' }, 26.9);
-    expect(list.slice(4)).toEqual([[`${ROW}.3.1`, 80], [`${ROW}.4.1`, 8042], [`${ROW}.6.1`, 4]]);
+    expect(list.slice(4)).toEqual([
+      [`${ROW}.3.1`, 80],
+      [`${ROW}.4.1`, 8042],
+      [`${ROW}.6.1`, 4],
+    ]);
   });
 
   it('sends no limit for stale, nor for ok after error, and 0 for a value never read', () => {
-    expect(varbinds({ quantity: 'light', from: 'ok', to: 'stale', value: 120 }).slice(-2)).toEqual([[`${ROW}.4.3`, 12000], [`${ROW}.6.3`, 5]]);
+    expect(varbinds({ quantity: 'light', from: 'ok', to: 'stale', value: 120 }).slice(-2)).toEqual([
+      [`${ROW}.4.3`, 12000],
+      [`${ROW}.6.3`, 5],
+    ]);
     expect(varbinds({ quantity: 'temperature', from: 'error', to: 'ok', value: 21 }).at(-1)).toEqual([`${ROW}.6.1`, 1]);
-    expect(varbinds({ quantity: 'light', from: 'stale', to: 'error' }, undefined).slice(-3)).toEqual([[`${ROW}.3.3`, 0], [`${ROW}.4.3`, 0], [`${ROW}.6.3`, 4]]);
+    expect(varbinds({ quantity: 'light', from: 'stale', to: 'error' }, undefined).slice(-3)).toEqual([
+      [`${ROW}.3.3`, 0],
+      [`${ROW}.4.3`, 0],
+      [`${ROW}.6.3`, 4],
+    ]);
   });
 });
 
@@ -169,7 +189,8 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
   }
 
   const value = (n: TrapdNotification, oid: string) => n.varbinds.find((v) => v.oid === oid)?.value;
-  const carries = (pdu: string, status: number) => (n: TrapdNotification) => n.pdu === pdu && value(n, `${ROW}.6.1`) === status && value(n, '1.3.6.1.6.3.1.1.4.1.0') === TRAP_OID;
+  const carries = (pdu: string, status: number) => (n: TrapdNotification) =>
+    n.pdu === pdu && value(n, `${ROW}.6.1`) === status && value(n, '1.3.6.1.6.3.1.1.4.1.0') === TRAP_OID;
 
   it('sends a trap when the agent on emulated sensors crosses the critical temperature', async () => {
     const { notifier } = sender([{ host: '127.0.0.1', port: trapd.port }]);
@@ -217,7 +238,10 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
       { host: '127.0.0.1', port: trapd.port, kind: 'trap' },
     ]);
     const started = Date.now();
-    notifier.notify({ quantity: 'humidity', from: 'ok', to: 'error', reason: 'EIO', timestamp: NOW }, { timestamp: NOW, quantities: [state('humidity', 38, 'error')], sensors: [] });
+    notifier.notify(
+      { quantity: 'humidity', from: 'ok', to: 'error', reason: 'EIO', timestamp: NOW },
+      { timestamp: NOW, quantities: [state('humidity', 38, 'error')], sensors: [] },
+    );
     expect(Date.now() - started).toBeLessThan(50); // notify does not wait
     await trapd.waitFor((n) => n.pdu === 'TRAP2' && value(n, `${ROW}.6.2`) === 4);
     expect(notifier.counters).toMatchObject({ failed: 0, acknowledged: 0 }); // the inform is still waiting
@@ -225,7 +249,9 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
     await vi.waitFor(() => expect(notifier.counters.failed).toBe(1), { timeout: 3000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(notifier.counters).toEqual({ sent: 2, acknowledged: 0, retried: 2, failed: 1, dropped: 0 });
-    expect(logs.filter((l) => l.level === 'warn').map((l) => l.line)).toEqual([expect.stringMatching(/not acknowledged; giving up.*to=127\.0\.0\.1:\d+ attempts=3/)]);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.line)).toEqual([
+      expect.stringMatching(/not acknowledged; giving up.*to=127\.0\.0\.1:\d+ attempts=3/),
+    ]);
     await notifier.close();
   });
 
@@ -242,7 +268,7 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
     expect(notifier.counters.dropped).toBe(4);
   });
 
-  it('takes only a Response with its request-id from the receiver\'s port as an acknowledgement', async () => {
+  it("takes only a Response with its request-id from the receiver's port as an acknowledgement", async () => {
     // A scripted receiver: answers each inform with a wrong request-id, then with the right one from
     // another port; only the third copy gets a proper answer.
     const receiver = createSocket('udp4');
@@ -254,14 +280,22 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
       message.readInteger(); // version
       message.read(Tag.OctetString); // community
       const requestId = message.readSequence(NotificationPduType.InformRequest).readInteger();
-      const reply = (id: number) => sequence(Tag.Sequence, [encodeInteger(1), encodeString('public'), sequence(PduType.Response, [encodeInteger(id), encodeInteger(0), encodeInteger(0), sequence(Tag.Sequence, [])])]);
+      const reply = (id: number) =>
+        sequence(Tag.Sequence, [
+          encodeInteger(1),
+          encodeString('public'),
+          sequence(PduType.Response, [encodeInteger(id), encodeInteger(0), encodeInteger(0), sequence(Tag.Sequence, [])]),
+        ]);
       copies += 1;
       receiver.send(reply(requestId + 1), remote.port, remote.address);
       stranger.send(reply(requestId), remote.port, remote.address);
       if (copies === 3) receiver.send(reply(requestId), remote.port, remote.address);
     });
     const { notifier } = sender([{ host: '127.0.0.1', port: receiver.address().port, kind: 'inform', timeout: '50ms', retries: 5 }]);
-    notifier.notify({ quantity: 'humidity', from: 'warning', to: 'critical', value: 9, timestamp: NOW }, { timestamp: NOW, quantities: [state('humidity', 9, 'critical')], sensors: [] });
+    notifier.notify(
+      { quantity: 'humidity', from: 'warning', to: 'critical', value: 9, timestamp: NOW },
+      { timestamp: NOW, quantities: [state('humidity', 9, 'critical')], sensors: [] },
+    );
     await vi.waitFor(() => expect(notifier.counters.acknowledged).toBe(1), { timeout: 3000 });
     await notifier.close();
     expect(notifier.counters).toEqual({ sent: 1, acknowledged: 1, retried: 2, failed: 0, dropped: 0 });
@@ -275,6 +309,8 @@ describe('NotificationSender over loopback: a real snmptrapd, dead ports, a scri
     for (let i = 0; i < 3; i++) notifier.notify({ quantity: 'light', from: 'ok', to: 'stale', value: 0, timestamp: NOW }, snapshot);
     await notifier.close();
     expect(notifier.counters).toEqual({ sent: 0, acknowledged: 0, retried: 0, failed: 3, dropped: 0 });
-    expect(logs.filter((l) => l.level === 'warn').map((l) => l.line)).toEqual([expect.stringMatching(/trap could not be sent.*to=receiver\.invalid:162 error=(ENOTFOUND|EAI_AGAIN)/)]);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.line)).toEqual([
+      expect.stringMatching(/trap could not be sent.*to=receiver\.invalid:162 error=(ENOTFOUND|EAI_AGAIN)/),
+    ]);
   });
 });

@@ -17,16 +17,7 @@ import { systemClock, ManualClock, type Clock } from '../../../src/common/clock.
 import { createLogger, type LogLevel } from '../../../src/common/logger.js';
 import { agentxConfigSchema } from '../../../src/snmp/agentx/config.js';
 import { answerGetBulk, answerGetNext } from '../../../src/snmp/agentx/handler.js';
-import {
-  AgentxError,
-  AgentxFramer,
-  AgentxType,
-  decodePdu,
-  encodeClose,
-  encodeGet,
-  encodeResponse,
-  type AgentxPdu,
-} from '../../../src/snmp/agentx/pdu.js';
+import { AgentxError, AgentxFramer, AgentxType, decodePdu, encodeClose, encodeGet, encodeResponse, type AgentxPdu } from '../../../src/snmp/agentx/pdu.js';
 import { encodeVarbind } from '../../../src/snmp/message/message.js';
 import { SENSOR_ENTRY_OID } from '../../../src/agent/snmp/envirowatch-oids.js';
 import { sensorSubagent, sensorTableView } from '../../../src/agent/snmp/sensor-subagent.js';
@@ -44,7 +35,13 @@ function state(quantity: Quantity, value: number, ageMs = 0): QuantityState {
 /** 21.5 °C = 70.7 °F → 71; 40.4 %RH → 40; 123.4 lux → 123. */
 const SNAPSHOT: AgentSnapshot = {
   timestamp: NOW,
-  quantities: [state('temperature', 21.5, 3000), state('humidity', 40.4, 3000), state('light', 123.4, 3000), state('pressure', 1013.25, 3000), state('proximity', 7, 3000)],
+  quantities: [
+    state('temperature', 21.5, 3000),
+    state('humidity', 40.4, 3000),
+    state('light', 123.4, 3000),
+    state('pressure', 1013.25, 3000),
+    state('proximity', 7, 3000),
+  ],
   sensors: [],
 };
 
@@ -62,8 +59,20 @@ const ORIGINAL_NINE = [
 ];
 
 /** snmpd's SNMPv3 user (createUser + rouser … priv), and the same as the Net-SNMP tools take it. */
-const V3_USER: SnmpV3User = { name: 'monitor', authProtocol: 'SHA-256', authPassword: 'auth password one', privProtocol: 'AES', privPassword: 'priv password one' };
-const V3_TOOL = { user: V3_USER.name, authProtocol: V3_USER.authProtocol, authPassword: V3_USER.authPassword, privProtocol: V3_USER.privProtocol, privPassword: V3_USER.privPassword };
+const V3_USER: SnmpV3User = {
+  name: 'monitor',
+  authProtocol: 'SHA-256',
+  authPassword: 'auth password one',
+  privProtocol: 'AES',
+  privPassword: 'priv password one',
+};
+const V3_TOOL = {
+  user: V3_USER.name,
+  authProtocol: V3_USER.authProtocol,
+  authPassword: V3_USER.authPassword,
+  privProtocol: V3_USER.privProtocol,
+  privPassword: V3_USER.privPassword,
+};
 
 /** Real timers for timeouts and backoff; the wall clock fixed at NOW so the age column is deterministic. */
 const fixedWallClock: Clock = { now: () => NOW, monotonic: () => systemClock.monotonic(), sleep: (ms, signal) => systemClock.sleep(ms, signal) };
@@ -92,7 +101,10 @@ describe('AgentX request answers (same view as the standalone agent)', () => {
   it('GetNext honours include and the exclusive end of the search range', () => {
     expect(answerGetNext(view, [{ start: [...TABLE, 1, 1], include: true, end: [] }])[0]!.oid).toEqual([...TABLE, 1, 1]);
     expect(answerGetNext(view, [{ start: [...TABLE, 1, 1], include: false, end: [] }])[0]!.oid).toEqual([...TABLE, 1, 2]);
-    expect(answerGetNext(view, [{ start: [...TABLE, 1, 5], include: false, end: [...TABLE, 2] }])[0]).toEqual({ oid: [...TABLE, 1, 5], value: { type: 'endOfMibView' } });
+    expect(answerGetNext(view, [{ start: [...TABLE, 1, 5], include: false, end: [...TABLE, 2] }])[0]).toEqual({
+      oid: [...TABLE, 1, 5],
+      value: { type: 'endOfMibView' },
+    });
   });
 
   it('GetBulk with a huge max-repetitions stops after the view ends', () => {
@@ -185,7 +197,14 @@ describe('AgentX subagent of a real snmpd', () => {
           expect(viaSnmpd.code, viaSnmpd.stderr).toBe(0);
           expect(answers(direct.stdout).length).toBeGreaterThan(1);
           expect(answers(viaSnmpd.stdout)).toEqual(answers(direct.stdout));
-          if (tool === 'snmptable') expect(answers(viaSnmpd.stdout).slice(0, 5)).toEqual(['SNMP table: ENVIROWATCH-TEST-MIB::sensorTable', 'sensorIndex,sensorType,sensorValue', expect.stringMatching(/^1,"Temperature",-?\d+$/), expect.stringMatching(/^2,"Humidity",\d+$/), expect.stringMatching(/^3,"Light",\d+$/)]);
+          if (tool === 'snmptable')
+            expect(answers(viaSnmpd.stdout).slice(0, 5)).toEqual([
+              'SNMP table: ENVIROWATCH-TEST-MIB::sensorTable',
+              'sensorIndex,sensorType,sensorValue',
+              expect.stringMatching(/^1,"Temperature",-?\d+$/),
+              expect.stringMatching(/^2,"Humidity",\d+$/),
+              expect.stringMatching(/^3,"Light",\d+$/),
+            ]);
         });
       }
     }
@@ -211,7 +230,9 @@ describe('AgentX subagent of a real snmpd', () => {
   it('answers 32 concurrent requests correctly', async () => {
     const expected = new Map(ORIGINAL_NINE.map((line) => [line.split(' = ')[0]!.replace(/^iso/, '1'), line]));
     const oids = [...expected.keys()];
-    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => runTool('snmpget', ['-v2c', '-c', 'public', '-t', '5', '-r', '0', snmpd.target, oids[i % oids.length]!])));
+    const results = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => runTool('snmpget', ['-v2c', '-c', 'public', '-t', '5', '-r', '0', snmpd.target, oids[i % oids.length]!])),
+    );
     results.forEach((result, i) => expect(result.stdout.trim(), result.stderr).toBe(expected.get(oids[i % oids.length]!)));
     expect(sub.agent.counters.badPdus).toBe(0);
   });
@@ -250,17 +271,26 @@ describe('AgentX subagent of a real snmpd', () => {
   it.each([
     ['SIGKILL', true],
     ['SIGTERM', false],
-  ])('reconnects and re-registers after snmpd is stopped (%s) and started again on the same ports', async (_signal, hard) => {
-    const before = sub.agent.counters.registrations;
-    await snmpd.kill(hard);
-    await waitFor(() => !sub.agent.registered, 5000, 'the subagent to notice');
-    await snmpd.restart();
-    // Backoff is 1 s, 2 s, 4 s (reconnectMaxDelay 4 s here).
-    await waitFor(() => sub.agent.counters.registrations > before, 10_000, 're-registration');
-    const result = await walk();
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.trim().split('\n').filter((line) => /\.1\.5\.1\.1\.1\.[123]\.[123] = /.test(line))).toEqual(ORIGINAL_NINE);
-  }, 30_000);
+  ])(
+    'reconnects and re-registers after snmpd is stopped (%s) and started again on the same ports',
+    async (_signal, hard) => {
+      const before = sub.agent.counters.registrations;
+      await snmpd.kill(hard);
+      await waitFor(() => !sub.agent.registered, 5000, 'the subagent to notice');
+      await snmpd.restart();
+      // Backoff is 1 s, 2 s, 4 s (reconnectMaxDelay 4 s here).
+      await waitFor(() => sub.agent.counters.registrations > before, 10_000, 're-registration');
+      const result = await walk();
+      expect(result.code, result.stderr).toBe(0);
+      expect(
+        result.stdout
+          .trim()
+          .split('\n')
+          .filter((line) => /\.1\.5\.1\.1\.1\.[123]\.[123] = /.test(line)),
+      ).toEqual(ORIGINAL_NINE);
+    },
+    30_000,
+  );
 });
 
 describe('AgentX subagent with a Unix socket', () => {
@@ -354,11 +384,42 @@ describe('AgentX subagent against a fake master sending malformed bytes', () => 
 
     // A Get whose OID claims 10 sub-identifiers but carries 2.
     const truncated = Buffer.from([
-      0x01, 0x05, 0x10, 0x00,  0, 0, 0, 42,  0, 0, 0, 1,  0, 0, 0, 101,
-      0, 0, 0, 16,             // payload 16 bytes
-      0x0a, 0x04, 0x00, 0x00,  // start: n_subid 10 (!), prefix 4
-      0, 0, 0, 1,  0, 0, 0x54, 0x60,
-      0x00, 0x00, 0x00, 0x00,
+      0x01,
+      0x05,
+      0x10,
+      0x00,
+      0,
+      0,
+      0,
+      42,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      101,
+      0,
+      0,
+      0,
+      16, // payload 16 bytes
+      0x0a,
+      0x04,
+      0x00,
+      0x00, // start: n_subid 10 (!), prefix 4
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0x54,
+      0x60,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
     ]);
     expect(await master.exchange(truncated)).toMatchObject({ header: { packetId: 101 }, error: AgentxError.parseError });
     // A PDU of unknown type 99.

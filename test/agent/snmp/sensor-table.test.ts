@@ -36,7 +36,13 @@ describe('sensorRows', () => {
       thresholds: {},
       now: NOW,
     });
-    expect(table.map((row) => [row.index, row.type])).toEqual([[1, 'Temperature'], [2, 'Humidity'], [3, 'Light'], [4, 'Pressure'], [5, 'Proximity']]);
+    expect(table.map((row) => [row.index, row.type])).toEqual([
+      [1, 'Temperature'],
+      [2, 'Humidity'],
+      [3, 'Light'],
+      [4, 'Pressure'],
+      [5, 'Proximity'],
+    ]);
   });
 
   it('gives °F integers and hundredths by default: 17.35 °C is 63.23 °F → 63 and 6323', () => {
@@ -86,7 +92,12 @@ describe('sensorRows', () => {
 
 describe('sensorTableVarbinds', () => {
   it('walks column by column, rows ascending within each', () => {
-    const table = sensorRows({ snapshot: snapshot(state('temperature', 20), state('humidity', 40)), units: { temperature: 'celsius' }, thresholds: {}, now: NOW });
+    const table = sensorRows({
+      snapshot: snapshot(state('temperature', 20), state('humidity', 40)),
+      units: { temperature: 'celsius' },
+      thresholds: {},
+      now: NOW,
+    });
     const oids = sensorTableVarbinds(table).map((v) => v.oid.slice(-2).join('.'));
     expect(oids).toEqual(['1.1', '1.2', '2.1', '2.2', '3.1', '3.2', '4.1', '4.2', '5.1', '5.2', '6.1', '6.2', '7.1', '7.2', '8.1', '8.2', '9.1', '9.2']);
   });

@@ -55,9 +55,12 @@ function isSubsequence(needles: readonly string[], haystack: readonly string[]):
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-
 describe('the original sensor table', () => {
-  for (const [tool, version] of [['snmpwalk', '-v2c'], ['snmpwalk', '-v1'], ['snmpbulkwalk', '-v2c']] as const) {
+  for (const [tool, version] of [
+    ['snmpwalk', '-v2c'],
+    ['snmpwalk', '-v1'],
+    ['snmpbulkwalk', '-v2c'],
+  ] as const) {
     it(`${tool} ${version} shows the original nine lines in order, values from the snapshot`, async () => {
       const { agent, snapshot, units } = await start();
       const result = await runTool(tool, [version, '-c', 'public', agent.target, TABLE]);
@@ -224,7 +227,13 @@ describe('sockets', () => {
     await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
     const { port } = blocker.address();
     const config = snmpConfigSchema.parse({ addresses: ['127.0.0.1'], port, communities: [{ name: 'public' }] });
-    const agent = new SnmpAgent({ config, snapshot: () => ({ timestamp: 0, quantities: [], sensors: [] }), units: { temperature: 'celsius' }, thresholds: {}, logger: silentLogger });
+    const agent = new SnmpAgent({
+      config,
+      snapshot: () => ({ timestamp: 0, quantities: [], sensors: [] }),
+      units: { temperature: 'celsius' },
+      thresholds: {},
+      logger: silentLogger,
+    });
     const failure = agent.start();
     await expect(failure).rejects.toBeInstanceOf(SnmpBindError);
     await expect(failure).rejects.toThrow(`cannot listen for SNMP on udp 127.0.0.1:${port}: EADDRINUSE (another program (snmpd?) already uses this port)`);
@@ -235,7 +244,13 @@ describe('sockets', () => {
     const port = await freeUdpPort();
     // 192.0.2.1 is TEST-NET-1 (RFC 5737), never assigned to a real interface; 127.0.0.1 binds first.
     const config = snmpConfigSchema.parse({ addresses: ['127.0.0.1', '192.0.2.1'], port, communities: [{ name: 'public' }] });
-    const agent = new SnmpAgent({ config, snapshot: () => ({ timestamp: 0, quantities: [], sensors: [] }), units: { temperature: 'celsius' }, thresholds: {}, logger: silentLogger });
+    const agent = new SnmpAgent({
+      config,
+      snapshot: () => ({ timestamp: 0, quantities: [], sensors: [] }),
+      units: { temperature: 'celsius' },
+      thresholds: {},
+      logger: silentLogger,
+    });
     await expect(agent.start()).rejects.toThrow(`cannot listen for SNMP on udp 192.0.2.1:${port}: EADDRNOTAVAIL (no interface has this address)`);
     // The 127.0.0.1 socket was closed again: the port is free.
     const again = createSocket('udp4');

@@ -72,7 +72,12 @@ describe('SNMPv3 against Net-SNMP', () => {
     ];
   }
 
-  for (const [tool, user] of [['snmpwalk', ALICE], ['snmpbulkwalk', ALICE], ['snmpwalk', credentials(USERS[1]!)], ['snmpbulkwalk', credentials(USERS[1]!)]] as const) {
+  for (const [tool, user] of [
+    ['snmpwalk', ALICE],
+    ['snmpbulkwalk', ALICE],
+    ['snmpwalk', credentials(USERS[1]!)],
+    ['snmpbulkwalk', credentials(USERS[1]!)],
+  ] as const) {
     it(`${tool} authPriv ${user.authProtocol}+AES reads the sensor table`, async () => {
       const agent = await start();
       const result = await runTool(tool, [...v3Args(user), agent.target, TABLE]);
@@ -90,7 +95,10 @@ describe('SNMPv3 against Net-SNMP', () => {
     const agent = await start();
     for (const user of USERS) {
       const result = await runTool('snmpget', [...v3Args(credentials(user)), agent.target, '1.3.6.1.2.1.1.5.0', `${TABLE}.2.1`]);
-      expect(lines(result.stdout), `${user.authProtocol}+${user.privProtocol}`).toEqual(['iso.3.6.1.2.1.1.5.0 = STRING: "envirowatch-test"', 'iso.3.6.1.4.1.21600.1.5.1.1.1.2.1 = STRING: "Temperature"']);
+      expect(lines(result.stdout), `${user.authProtocol}+${user.privProtocol}`).toEqual([
+        'iso.3.6.1.2.1.1.5.0 = STRING: "envirowatch-test"',
+        'iso.3.6.1.4.1.21600.1.5.1.1.1.2.1 = STRING: "Temperature"',
+      ]);
     }
     const walk = await runTool('snmpbulkwalk', [...v3Args(credentials(USERS[1]!)), '-Cr50', agent.target, '.1']);
     // System group with sysORLastChange and sysORTable, table, snmp group, snmpEngine, usmStats, end of view.
@@ -131,7 +139,12 @@ describe('SNMPv3 against Net-SNMP', () => {
     { name: 'the wrong authentication protocol', user: { ...ALICE, authProtocol: 'SHA-512' }, stat: 'wrongDigests', message: /Authentication failure/ },
     { name: 'a wrong privacy password', user: { ...ALICE, privPassword: 'not-alices-priv' }, stat: 'decryptionErrors', message: /Decryption error/ },
     { name: 'an unknown user', user: { ...ALICE, user: 'mallory' }, stat: 'unknownUserNames', message: /Unknown user name/ },
-    { name: 'noAuthNoPriv for a known user', user: { user: 'alice', level: 'noAuthNoPriv' }, stat: 'unsupportedSecLevels', message: /Unsupported security level/ },
+    {
+      name: 'noAuthNoPriv for a known user',
+      user: { user: 'alice', level: 'noAuthNoPriv' },
+      stat: 'unsupportedSecLevels',
+      message: /Unsupported security level/,
+    },
     { name: 'authNoPriv for a known user', user: { ...ALICE, level: 'authNoPriv' }, stat: 'unsupportedSecLevels', message: /Unsupported security level/ },
   ];
   for (const refusal of refusals) {
@@ -167,14 +180,15 @@ describe('SNMPv3 against Net-SNMP', () => {
   it('counts malformed v3 messages as malformed, drops them, and keeps answering', async () => {
     const agent = await start();
     const header = tlv(0x30, tlv(0x02, [0x01]), tlv(0x02, [0x02, 0x00]), tlv(0x04, [0x04]), tlv(0x02, [0x03])); // msgID 1, maxSize 512, flags reportable, USM
-    const usm = (engineId: number[], boots = [0x01]) => tlv(0x04, tlv(0x30, tlv(0x04, engineId), tlv(0x02, boots), tlv(0x02, [0x00]), tlv(0x04, []), tlv(0x04, []), tlv(0x04, [])));
+    const usm = (engineId: number[], boots = [0x01]) =>
+      tlv(0x04, tlv(0x30, tlv(0x04, engineId), tlv(0x02, boots), tlv(0x02, [0x00]), tlv(0x04, []), tlv(0x04, []), tlv(0x04, [])));
     const scoped = tlv(0x30, tlv(0x04, []), tlv(0x04, []), tlv(0xa0, tlv(0x02, [1]), tlv(0x02, [0]), tlv(0x02, [0]), tlv(0x30)));
     const malformed = {
       'v3 with a community instead of msgGlobalData': tlv(0x30, tlv(0x02, [0x03]), tlv(0x04, Buffer.from('public')), scoped),
       'msgSecurityParameters not a SEQUENCE': tlv(0x30, tlv(0x02, [0x03]), header, tlv(0x04, [0x02, 0x01, 0x00]), scoped),
       'engine ID of 3 bytes': tlv(0x30, tlv(0x02, [0x03]), header, usm([1, 2, 3]), scoped),
       'negative engine boots': tlv(0x30, tlv(0x02, [0x03]), header, usm([], [0xff]), scoped),
-      'truncated': tlv(0x30, tlv(0x02, [0x03]), header, usm([]), scoped).subarray(0, 40),
+      truncated: tlv(0x30, tlv(0x02, [0x03]), header, usm([]), scoped).subarray(0, 40),
     };
     for (const packet of Object.values(malformed)) expect(await sendRaw(agent.port, packet, 200)).toBeUndefined();
     expect(agent.agent.counters.malformed).toBe(Object.keys(malformed).length);

@@ -19,13 +19,26 @@ import { agentFixture } from '../../helpers/agent-fixture.js';
 import { freeTcpPort, freeUdpPort } from '../../helpers/ports.js';
 import { requireRsyslog, startRsyslog, type RunningRsyslog } from '../../helpers/rsyslog-collector.js';
 
-const BASE: OutgoingMessage = { facility: 'local0', severity: 'warning', timestamp: Date.UTC(2026, 10, 23, 21, 5, 9, 120), hostname: 'sensor-7', appName: 'envirowatch', procId: '42', msgId: 'STATUS', message: 'Temperature ok -> warning' };
+const BASE: OutgoingMessage = {
+  facility: 'local0',
+  severity: 'warning',
+  timestamp: Date.UTC(2026, 10, 23, 21, 5, 9, 120),
+  hostname: 'sensor-7',
+  appName: 'envirowatch',
+  procId: '42',
+  msgId: 'STATUS',
+  message: 'Temperature ok -> warning',
+};
 
 describe('formats', () => {
   it('RFC 5424: header, escaped structured data, BOM before the message', () => {
     const line = formatRfc5424({ ...BASE, structuredData: { 'status@21600': { sensor: ['Temperature'], reason: ['a "quoted" ] \\ value'] } } });
-    expect(line).toBe('<132>1 2026-11-23T21:05:09.120Z sensor-7 envirowatch 42 STATUS [status@21600 sensor="Temperature" reason="a \\"quoted\\" \\] \\\\ value"] \ufeffTemperature ok -> warning');
-    expect(formatRfc5424({ ...BASE, hostname: 'a b', procId: undefined, msgId: '', message: 'two\nlines' })).toBe('<132>1 2026-11-23T21:05:09.120Z a_b envirowatch - - - \ufefftwo lines');
+    expect(line).toBe(
+      '<132>1 2026-11-23T21:05:09.120Z sensor-7 envirowatch 42 STATUS [status@21600 sensor="Temperature" reason="a \\"quoted\\" \\] \\\\ value"] \ufeffTemperature ok -> warning',
+    );
+    expect(formatRfc5424({ ...BASE, hostname: 'a b', procId: undefined, msgId: '', message: 'two\nlines' })).toBe(
+      '<132>1 2026-11-23T21:05:09.120Z a_b envirowatch - - - \ufefftwo lines',
+    );
   });
 
   it('RFC 3164: local time stamp, tag with pid, structured data as key=value pairs', () => {
@@ -54,7 +67,27 @@ describe('to a real rsyslogd', () => {
     requireRsyslog(true);
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-'));
     certs = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'cert.pem') };
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', certs.key, '-out', certs.cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        certs.key,
+        '-out',
+        certs.cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     rsyslog = await startRsyslog({ tls: certs });
   }, 20_000);
   afterAll(async () => rsyslog?.stop());
@@ -73,19 +106,32 @@ describe('to a real rsyslogd', () => {
       ],
     });
     const forwarder = new SyslogForwarder({ config, units: { temperature: 'fahrenheit' }, clock: systemClock, logger: silentLogger, version: '9.9.9' });
-    forwarder.send(statusChangeMessage({ quantity: 'temperature', from: 'ok', to: 'critical', value: 27.5, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: Date.now() }, { temperature: 'fahrenheit' }));
+    forwarder.send(
+      statusChangeMessage(
+        { quantity: 'temperature', from: 'ok', to: 'critical', value: 27.5, limit: { side: 'high', limit: (80 - 32) / 1.8 }, timestamp: Date.now() },
+        { temperature: 'fahrenheit' },
+      ),
+    );
     forwarder.send(heartbeatMessage(snapshot, { temperature: 'fahrenheit' }, '9.9.9'));
     await forwarder.stop();
     const got = (await rsyslog.waitFor(before + 12)).slice(before);
     const stream = got.filter((m) => m.msgId === 'STATUS' && m.structuredData !== '-');
     expect(stream).toHaveLength(3); // the three RFC 5424 destinations
     for (const m of stream) {
-      expect(m).toMatchObject({ hostname: 'sensor-7', app: 'envirowatch', facility: 'local0', severity: 'crit', message: 'Temperature ok -> critical (81.5 °F, limit high 80 °F)' });
+      expect(m).toMatchObject({
+        hostname: 'sensor-7',
+        app: 'envirowatch',
+        facility: 'local0',
+        severity: 'crit',
+        message: 'Temperature ok -> critical (81.5 °F, limit high 80 °F)',
+      });
       expect(m.structuredData).toBe('[status@21600 sensor="Temperature" from="ok" to="critical" unit="°F" value="81.5" limit="high 80"]');
     }
     const heartbeats = got.filter((m) => m.msgId === 'HEARTBEAT');
     expect(heartbeats).toHaveLength(3);
-    expect(heartbeats[0]!.structuredData).toMatch(/^\[readings@21600 temperature="7\d(\.\d+)?" temperatureStatus="ok" humidity="[\d.]+" humidityStatus="ok" pressure="[\d.]+" pressureStatus="ok" light="[\d.]+" lightStatus="ok" proximity="\d+" proximityStatus="ok" temperatureUnit="°F"\]\[agent@21600 version="9\.9\.9"\]$/);
+    expect(heartbeats[0]!.structuredData).toMatch(
+      /^\[readings@21600 temperature="7\d(\.\d+)?" temperatureStatus="ok" humidity="[\d.]+" humidityStatus="ok" pressure="[\d.]+" pressureStatus="ok" light="[\d.]+" lightStatus="ok" proximity="\d+" proximityStatus="ok" temperatureUnit="°F"\]\[agent@21600 version="9\.9\.9"\]$/,
+    );
     // RFC 3164 has no MSGID or structured data: the pairs ride in the message.
     const bsd = got.filter((m) => m.message.startsWith('Temperature ok -> critical') && m.structuredData === '-');
     expect(bsd).toHaveLength(1);
@@ -109,7 +155,10 @@ describe('a TCP collector that is down', () => {
     try {
       // The destination retries 1 s after its first refusal, then 2 s: the queue goes out then.
       const got = await rsyslog.waitFor(11, 8_000);
-      expect(got.map((m) => m.message)).toEqual(['40 messages were dropped while this destination was unreachable', ...Array.from({ length: 10 }, (_, i) => `message ${41 + i}`)]);
+      expect(got.map((m) => m.message)).toEqual([
+        '40 messages were dropped while this destination was unreachable',
+        ...Array.from({ length: 10 }, (_, i) => `message ${41 + i}`),
+      ]);
       expect(got[0]).toMatchObject({ msgId: 'DROPPED', severity: 'warning' });
     } finally {
       await forwarder.stop();
@@ -124,7 +173,10 @@ describe('envirowatch agent with syslog destinations', () => {
     const rsyslog = await startRsyslog();
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-syslog-'));
     const config = join(dir, 'agent.yaml');
-    await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\nsyslog:\n  hostname: sensor-e2e\n  heartbeat: 1s\n  destinations:\n    - { host: 127.0.0.1, port: ${rsyslog.tcpPort}, protocol: tcp }\n`);
+    await writeFile(
+      config,
+      `snmp:\n  addresses: [127.0.0.1]\n  port: ${await freeUdpPort()}\n  communities: [{ name: public }]\nsyslog:\n  hostname: sensor-e2e\n  heartbeat: 1s\n  destinations:\n    - { host: 127.0.0.1, port: ${rsyslog.tcpPort}, protocol: tcp }\n`,
+    );
     const cli = fileURLToPath(new URL('../../../dist/src/cli/envirowatch.mjs', import.meta.url));
     const child = spawn(cli, ['agent', '--simulate', '--config', config], { env: { ...process.env, ENVIROWATCH_CONFIG: '' }, stdio: 'ignore' });
     try {

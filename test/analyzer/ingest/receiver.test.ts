@@ -33,7 +33,10 @@ describe('TCP de-framing', () => {
     const whole = all(new SyslogDeframer(100), [stream]);
     expect(whole).toEqual(['hello world', '°C ok', 'plain line', 'second <13> frame']);
     const bytes = Buffer.from(stream);
-    const byByte = all(new SyslogDeframer(100), Array.from(bytes, (b) => Buffer.from([b])));
+    const byByte = all(
+      new SyslogDeframer(100),
+      Array.from(bytes, (b) => Buffer.from([b])),
+    );
     expect(byByte).toEqual(whole);
   });
 
@@ -78,7 +81,23 @@ describe('the receiver', () => {
     const { receiver, events } = await start();
     const [udp, tcp] = [String(receiver.port('udp')), String(receiver.port('tcp'))];
     await run('logger', ['-d', '-n', '127.0.0.1', '-P', udp, '--rfc3164', '-t', 'openvpn', '-p', 'local0.warning', 'user alice from 203.0.113.9']);
-    await run('logger', ['-d', '-n', '127.0.0.1', '-P', udp, '--rfc5424', '-t', 'sensor', '--msgid', 'STATUS', '--sd-id', 'status@21600', '--sd-param', 'to="critical"', 'too warm']);
+    await run('logger', [
+      '-d',
+      '-n',
+      '127.0.0.1',
+      '-P',
+      udp,
+      '--rfc5424',
+      '-t',
+      'sensor',
+      '--msgid',
+      'STATUS',
+      '--sd-id',
+      'status@21600',
+      '--sd-param',
+      'to="critical"',
+      'too warm',
+    ]);
     await run('logger', ['-T', '-n', '127.0.0.1', '-P', tcp, '--rfc5424', '-t', 'rdp', '-p', 'auth.info', 'logon 0x3e7']);
     await run('logger', ['-T', '-n', '127.0.0.1', '-P', tcp, '--rfc3164', '-t', 'cron', 'tick']);
     await until(() => events.length === 4, 'four events');
@@ -112,20 +131,27 @@ describe('the receiver', () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-rsyslog-fwd-'));
     const input = await freeUdpPort();
     const conf = join(dir, 'rsyslog.conf');
-    await writeFile(conf, [
-      `global(workDirectory="${dir}")`,
-      'module(load="imudp")',
-      `input(type="imudp" address="127.0.0.1" port="${input}")`,
-      `*.* action(type="omfwd" target="127.0.0.1" port="${receiver.port('tcp')}" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      conf,
+      [
+        `global(workDirectory="${dir}")`,
+        'module(load="imudp")',
+        `input(type="imudp" address="127.0.0.1" port="${input}")`,
+        `*.* action(type="omfwd" target="127.0.0.1" port="${receiver.port('tcp')}" protocol="tcp" TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")`,
+        '',
+      ].join('\n'),
+    );
     const rsyslogd = spawn('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'pid')], { stdio: 'ignore' });
     try {
       // rsyslogd needs a moment to open its input; resend until the forwarded message arrives.
-      await until(() => {
-        void run('logger', ['-d', '-n', '127.0.0.1', '-P', String(input), '--rfc5424', '-t', 'fwtest', 'line one\nstill line one']).catch(() => {});
-        return events.some((e) => e.app === 'fwtest');
-      }, 'rsyslog to forward', 10_000);
+      await until(
+        () => {
+          void run('logger', ['-d', '-n', '127.0.0.1', '-P', String(input), '--rfc5424', '-t', 'fwtest', 'line one\nstill line one']).catch(() => {});
+          return events.some((e) => e.app === 'fwtest');
+        },
+        'rsyslog to forward',
+        10_000,
+      );
       const event = events.find((e) => e.app === 'fwtest')!;
       expect(event.format).toBe('rfc5424');
       expect(event.message).toContain('line one');
@@ -140,7 +166,7 @@ describe('the receiver', () => {
   it('fuzz: 10,000 random, truncated, binary and oversize messages between valid ones: all valid ones processed, counts exact', async () => {
     const { receiver, events } = await start({ maxMessageBytes: 1024 });
     let seed = 4242;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const garbage = (): Buffer => {
       const kind = Math.floor(random() * 4);
       if (kind === 0) return Buffer.from(Array.from({ length: 1 + Math.floor(random() * 200) }, () => Math.floor(random() * 256)).filter((b) => b !== 0x0a));
@@ -166,7 +192,8 @@ describe('the receiver', () => {
     for (let i = 0; i < 2500; i++) {
       const bad = garbage();
       if (bad.length > 1024) oversizeUdp++;
-      for (const datagram of [bad, valid(10_000 + i)]) await new Promise<void>((resolve) => udp.send(datagram, receiver.port('udp'), '127.0.0.1', () => resolve()));
+      for (const datagram of [bad, valid(10_000 + i)])
+        await new Promise<void>((resolve) => udp.send(datagram, receiver.port('udp'), '127.0.0.1', () => resolve()));
     }
     udp.close();
     await until(() => events.filter((e) => e.msgId === 'VALID').length === 7500, '2500 valid UDP messages', 15_000);
@@ -185,25 +212,61 @@ describe('the receiver', () => {
   it("TLS (RFC 5425): the agent's syslog forwarder delivers its events, certificate checked against the CA", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-'));
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ]);
     const events: SyslogEvent[] = [];
     const config = ingestConfigSchema.parse({ listen: { udp: { enabled: false }, tcp: { enabled: false }, tls: { enabled: true, port: 0, cert, key } } });
     receiver = new SyslogReceiver({ config, clock: systemClock, logger: silentLogger, onEvent: (e) => events.push(e) });
     await receiver.start();
     const forwarder = new SyslogForwarder({
-      config: syslogConfigSchema.parse({ hostname: 'sensor-tls', destinations: [{ host: '127.0.0.1', port: receiver.port('tls'), protocol: 'tls', ca: cert }] }),
+      config: syslogConfigSchema.parse({
+        hostname: 'sensor-tls',
+        destinations: [{ host: '127.0.0.1', port: receiver.port('tls'), protocol: 'tls', ca: cert }],
+      }),
       units: { temperature: 'celsius' },
       clock: systemClock,
       logger: silentLogger,
       version: '1.2.3',
     });
-    forwarder.send({ severity: 'crit', msgId: 'STATUS', message: 'Temperature ok -> critical', structuredData: { 'status@21600': { to: ['critical'] } }, timestamp: Date.now() });
+    forwarder.send({
+      severity: 'crit',
+      msgId: 'STATUS',
+      message: 'Temperature ok -> critical',
+      structuredData: { 'status@21600': { to: ['critical'] } },
+      timestamp: Date.now(),
+    });
     await forwarder.stop();
     await until(() => events.length === 2, 'two events over TLS');
-    expect(events[0]).toMatchObject({ format: 'rfc5424', host: 'sensor-tls', app: 'envirowatch', msgId: 'STATUS', severity: 2, message: 'Temperature ok -> critical', structuredData: { 'status@21600': { to: ['critical'] } } });
+    expect(events[0]).toMatchObject({
+      format: 'rfc5424',
+      host: 'sensor-tls',
+      app: 'envirowatch',
+      msgId: 'STATUS',
+      severity: 2,
+      message: 'Temperature ok -> critical',
+      structuredData: { 'status@21600': { to: ['critical'] } },
+    });
     expect(events[1]).toMatchObject({ msgId: 'STOP' });
     expect(receiver.counters.received).toEqual({ udp: 0, tcp: 0, tls: 2 });
-    expect(ingestConfigSchema.safeParse({ listen: { tls: { enabled: true } } }).error?.issues.map((i) => i.path.join('.'))).toEqual(['listen.tls.cert', 'listen.tls.key']);
+    expect(ingestConfigSchema.safeParse({ listen: { tls: { enabled: true } } }).error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'listen.tls.cert',
+      'listen.tls.key',
+    ]);
   });
 
   it('an address in use is a clear error', async () => {

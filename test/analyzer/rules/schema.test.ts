@@ -7,11 +7,35 @@ import { exampleRules } from './example-rules.js';
 
 describe('rules files', () => {
   it('the shipped example is valid', () => {
-    expect(exampleRules.map((r) => `${r.id}:${r.kind}`)).toEqual(['vpn-new-address:anomaly', 'rdp-session-too-long:timer', 'sensor-quiet:eps', 'sensor-critical:event']);
+    expect(exampleRules.map((r) => `${r.id}:${r.kind}`)).toEqual([
+      'vpn-new-address:anomaly',
+      'rdp-session-too-long:timer',
+      'sensor-quiet:eps',
+      'sensor-critical:event',
+    ]);
   });
 
   it('explains mistakes with the key path and line: bad regex, unknown template name, missing threshold', () => {
-    const text = ['rules:', '  - id: a', '    kind: anomaly', '    match:', '      regex: "user (?<user>\\\\w+"', '    key: ${user}', '    value: ${ip}', '  - id: b', '    kind: anomaly', '    match:', '      regex: "user (?<user>\\\\w+)"', '    key: ${user}', '    value: ${ip}', '  - id: c', '    kind: eps', '  - id: c', '    kind: sometimes', ''].join('\n');
+    const text = [
+      'rules:',
+      '  - id: a',
+      '    kind: anomaly',
+      '    match:',
+      '      regex: "user (?<user>\\\\w+"',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '  - id: b',
+      '    kind: anomaly',
+      '    match:',
+      '      regex: "user (?<user>\\\\w+)"',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '  - id: c',
+      '    kind: eps',
+      '  - id: c',
+      '    kind: sometimes',
+      '',
+    ].join('\n');
     let error: unknown;
     try {
       parseConfigText(rulesFileSchema, text, 'rules.yaml');
@@ -33,11 +57,23 @@ describe('rules files', () => {
     } catch (e) {
       error = e;
     }
-    expect(formatConfigIssues(error as ConfigError)).toEqual(['rules.yaml:2: rules.0: an eps rule needs below and/or above', 'rules.yaml:4: rules.1.id: duplicate rule id c']);
+    expect(formatConfigIssues(error as ConfigError)).toEqual([
+      'rules.yaml:2: rules.0: an eps rule needs below and/or above',
+      'rules.yaml:4: rules.1.id: duplicate rule id c',
+    ]);
   });
 
   it('names an unknown template group with its line', () => {
-    const text = ['rules:', '  - id: b', '    kind: anomaly', '    match:', '      regex: "user (?<user>\\\\w+)"', '    key: ${user}', '    value: ${ip}', ''].join('\n');
+    const text = [
+      'rules:',
+      '  - id: b',
+      '    kind: anomaly',
+      '    match:',
+      '      regex: "user (?<user>\\\\w+)"',
+      '    key: ${user}',
+      '    value: ${ip}',
+      '',
+    ].join('\n');
     let error: unknown;
     try {
       parseConfigText(rulesFileSchema, text, 'rules.yaml');

@@ -13,7 +13,19 @@ function alert(i: number, fields: Partial<Alert> = {}): Alert {
   const host = `host-${i % 7}`;
   // Ten alerts share each time, so pages end inside a run of equal times.
   const time = Date.UTC(2026, 11, 1) + Math.floor(i / 10) * 1000;
-  return { id: alertId('r', host, time, String(i)), ruleId: `rule-${i % 3}`, kind: 'anomaly', severity: i % 2 ? 'err' : 'warning', time, host, key: host, value: 'v', summary: `alert ${i}`, evidence: {}, ...fields };
+  return {
+    id: alertId('r', host, time, String(i)),
+    ruleId: `rule-${i % 3}`,
+    kind: 'anomaly',
+    severity: i % 2 ? 'err' : 'warning',
+    time,
+    host,
+    key: host,
+    value: 'v',
+    summary: `alert ${i}`,
+    evidence: {},
+    ...fields,
+  };
 }
 
 async function storeWith(count: number): Promise<AlertStore> {

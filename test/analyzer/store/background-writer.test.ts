@@ -46,14 +46,22 @@ function runRounds(writes: Db, flush: () => void): void {
   for (let round = 0; round < 2; round++) {
     lines(round).forEach((text, i) => {
       const time = start + round * 90_000 + i;
-      const event = parseSyslog(`<134>1 ${new Date(time).toISOString()} host${i % 3} test - HEARTBEAT [readings@21600 temperature="${20 + round}"] ${text}`, { receivedAt: time, source: '192.0.2.1:514' });
+      const event = parseSyslog(`<134>1 ${new Date(time).toISOString()} host${i % 3} test - HEARTBEAT [readings@21600 temperature="${20 + round}"] ${text}`, {
+        receivedAt: time,
+        source: '192.0.2.1:514',
+      });
       sensors.observe(event);
       engine.process(event, time);
     });
     engine.flushCounts();
     state.flush();
     sensors.flush();
-    saveCounters(writes, { at: start + round, startedAt: start, pid: 1, counters: { ingest: {}, engine: engine.counters, rules: engine.ruleCounters(), notify: {} } as never });
+    saveCounters(writes, {
+      at: start + round,
+      startedAt: start,
+      pid: 1,
+      counters: { ingest: {}, engine: engine.counters, rules: engine.ruleCounters(), notify: {} } as never,
+    });
     flush();
   }
 }

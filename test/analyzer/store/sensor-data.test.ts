@@ -22,7 +22,11 @@ describe('sensor readings', () => {
     const sensors = new SensorData(db);
     for (let i = 0; i < 1000; i++) {
       const host = `sensor-${i % 2}`;
-      sensors.observe(event(`<134>1 2026-12-03T08:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="${20 + i / 1000}" humidity="40"] t`));
+      sensors.observe(
+        event(
+          `<134>1 2026-12-03T08:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="${20 + i / 1000}" humidity="40"] t`,
+        ),
+      );
     }
     sensors.flush();
     expect((db.prepare('SELECT COUNT(*) AS n FROM readings').get() as { n: number }).n).toBe(4);
@@ -33,12 +37,14 @@ describe('sensor readings', () => {
   });
 });
 
-
 describe('what the web page reads', () => {
   const MINUTE = 60_000;
   const now = Date.UTC(2026, 11, 3, 12);
   const heartbeat = (host: string, at: number, temperature: number) =>
-    parseSyslog(`<134>1 ${new Date(at).toISOString()} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="${temperature}" humidity="40"] t`, { receivedAt: at, source: '192.0.2.1:514' });
+    parseSyslog(`<134>1 ${new Date(at).toISOString()} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="${temperature}" humidity="40"] t`, {
+      receivedAt: at,
+      source: '192.0.2.1:514',
+    });
 
   it('sensors a page at a time by name, each with its latest readings; pages forward and back', async () => {
     const db = await database();
@@ -85,13 +91,23 @@ describe('what the web page reads', () => {
     expect(countRateHosts(db, now - 60 * MINUTE)).toBe(3);
     // The score of events flushed in parts is that of all of them at once.
     const score = db.prepare("SELECT score FROM host_activity WHERE host = 'steady'").pluck().get() as number;
-    expect(score).toBeCloseTo(activityScore(new Map([[now - 30 * MINUTE, 3], [now - 10 * MINUTE, 3], [now, 3]])).score, 9);
+    expect(score).toBeCloseTo(
+      activityScore(
+        new Map([
+          [now - 30 * MINUTE, 3],
+          [now - 10 * MINUTE, 3],
+          [now, 3],
+        ]),
+      ).score,
+      9,
+    );
   });
 
-  it('the migration fills the latest readings and the hosts\' activity from what a database already holds', async () => {
+  it("the migration fills the latest readings and the hosts' activity from what a database already holds", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-state-'));
     const old = new Database(join(dir, 'analyzer.sqlite'));
-    for (const migration of MIGRATIONS.slice(0, MIGRATIONS.indexOf(MIGRATIONS.find((sql) => sql.includes('CREATE TABLE latest_readings'))!))) old.exec(migration);
+    for (const migration of MIGRATIONS.slice(0, MIGRATIONS.indexOf(MIGRATIONS.find((sql) => sql.includes('CREATE TABLE latest_readings'))!)))
+      old.exec(migration);
     old.pragma(`user_version = ${MIGRATIONS.findIndex((sql) => sql.includes('CREATE TABLE latest_readings'))}`);
     const insert = old.prepare("INSERT INTO readings VALUES (?, 'temperature', ?, ?, 'degF', 'ok')");
     insert.run('s1', now - MINUTE, 70);
@@ -103,9 +119,20 @@ describe('what the web page reads', () => {
     rate.run('b', now, 2);
     old.close();
     const db = openDatabase(dir);
-    expect(sensorsPage(db, {}, 10).sensors.map(({ host, readings }) => [host, readings.map((r) => r.value)])).toEqual([['s1', [71]], ['s2', [60]]]);
+    expect(sensorsPage(db, {}, 10).sensors.map(({ host, readings }) => [host, readings.map((r) => r.value)])).toEqual([
+      ['s1', [71]],
+      ['s2', [60]],
+    ]);
     const score = (host: string) => db.prepare('SELECT score FROM host_activity WHERE host = ?').pluck().get(host) as number;
-    expect(score('a')).toBeCloseTo(activityScore(new Map([[now - 30 * MINUTE, 5], [now, 1]])).score, 9);
+    expect(score('a')).toBeCloseTo(
+      activityScore(
+        new Map([
+          [now - 30 * MINUTE, 5],
+          [now, 1],
+        ]),
+      ).score,
+      9,
+    );
     expect(score('b')).toBeCloseTo(activityScore(new Map([[now, 2]])).score, 9);
     db.close();
   });

@@ -11,10 +11,13 @@ import { newestSensorVersion, SensorData, sensorVersions } from '../../../src/an
 import { parseSyslog } from '../../../src/common/syslog/parse.js';
 
 const heartbeat = (host: string, time: string, version?: string) =>
-  parseSyslog(`<134>1 ${time} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="21.5" temperatureStatus="ok"]${version ? `[agent@21600 version="${version}"]` : ''} Temperature 21.5 °C ok`, { receivedAt: Date.parse(time), source: '192.0.2.7:514' });
+  parseSyslog(
+    `<134>1 ${time} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="21.5" temperatureStatus="ok"]${version ? `[agent@21600 version="${version}"]` : ''} Temperature 21.5 °C ok`,
+    { receivedAt: Date.parse(time), source: '192.0.2.7:514' },
+  );
 
 describe('sensor versions', () => {
-  it('keeps each host\'s version from its latest heartbeat; a delayed older heartbeat does not undo an upgrade; purged with the readings', async () => {
+  it("keeps each host's version from its latest heartbeat; a delayed older heartbeat does not undo an upgrade; purged with the readings", async () => {
     const db = openDatabase(await mkdtemp(join(tmpdir(), 'envirowatch-versions-')));
     const data = new SensorData(db);
     data.observe(heartbeat('sensor-a', '2026-12-04T06:00:00Z', '0.1.0'));

@@ -36,7 +36,11 @@ describe('escaping', () => {
 
   it('the menu counts open alerts up to its bound, then says there are more', () => {
     const menu = (openCount: number) => /<a href="\/"[^>]*>([^<]*)<\/a>/.exec(layout({ user: null, csrf: '', openCount, now: 0 }, '/', 't', html``).text)?.[1];
-    expect([menu(0), menu(OPEN_COUNT_MAX), menu(OPEN_COUNT_MAX + 1)]).toEqual(['Open (0)', `Open (${OPEN_COUNT_MAX})`, `Open (${OPEN_COUNT_MAX.toLocaleString('en-US')}+)`]);
+    expect([menu(0), menu(OPEN_COUNT_MAX), menu(OPEN_COUNT_MAX + 1)]).toEqual([
+      'Open (0)',
+      `Open (${OPEN_COUNT_MAX})`,
+      `Open (${OPEN_COUNT_MAX.toLocaleString('en-US')}+)`,
+    ]);
   });
 });
 
@@ -56,8 +60,35 @@ describe('charts', () => {
   });
 
   it('counts start at the floor; a flat line is drawn in the middle', () => {
-    expect(chartPaths({ points: [{ time: 0, value: 5 }, { time: 100, value: 7 }], from: 0, to: 100, label: 'x', floor: 0 }, plot).min).toBe(0);
-    expect(chartPaths({ points: [{ time: 0, value: 3 }, { time: 100, value: 3 }], from: 0, to: 100, label: 'x' }, plot).paths).toEqual(['0,5 100,5']);
+    expect(
+      chartPaths(
+        {
+          points: [
+            { time: 0, value: 5 },
+            { time: 100, value: 7 },
+          ],
+          from: 0,
+          to: 100,
+          label: 'x',
+          floor: 0,
+        },
+        plot,
+      ).min,
+    ).toBe(0);
+    expect(
+      chartPaths(
+        {
+          points: [
+            { time: 0, value: 3 },
+            { time: 100, value: 3 },
+          ],
+          from: 0,
+          to: 100,
+          label: 'x',
+        },
+        plot,
+      ).paths,
+    ).toEqual(['0,5 100,5']);
     expect(chartPaths({ points: [], from: 0, to: 100, label: 'x' }, plot).paths).toEqual([]);
   });
 });

@@ -36,7 +36,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const VPN_RULE = ['  - id: vpn-new-address', '    kind: anomaly', '    match: { app: ^openvpn$, regex: "user \'(?<user>[^\']+)\' address \'(?<ip>[^\':]+):\\\\d+\' - connected" }', '    key: ${user}', '    value: ${ip}', '    learning: 1ms'];
+const VPN_RULE = [
+  '  - id: vpn-new-address',
+  '    kind: anomaly',
+  "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
+  '    key: ${user}',
+  '    value: ${ip}',
+  '    learning: 1ms',
+];
 
 async function logIn(page: Page, url: string, password = PASSWORD): Promise<void> {
   await page.goto(url);
@@ -50,7 +57,18 @@ describe('the web page in Chromium', () => {
   it('log in, see an alert from a real syslog message, acknowledge it; it stays acknowledged after a restart', async () => {
     const hash = await hashPassword(PASSWORD);
     const { config, tcp } = await analyzerSetup(VPN_RULE, [`web: { port: 0, users: [{ name: erin, passwordHash: "${hash}" }] }`]);
-    const send = (ip: string) => run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+    const send = (ip: string) =>
+      run('logger', [
+        '-T',
+        '-n',
+        '127.0.0.1',
+        '-P',
+        String(tcp),
+        '--rfc3164',
+        '-t',
+        'openvpn',
+        `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`,
+      ]);
     let analyzer: RunningAnalyzer = await startAnalyzer(config);
     const page = await browser.newPage();
     try {
@@ -89,7 +107,9 @@ describe('the web page in Chromium', () => {
   }, 60_000);
 
   it('a sensor goes silent: the problem appears under Open; it comes back: the problem leaves Open by itself and shows in History with its duration', async () => {
-    const { config, udp } = await analyzerSetup(['  - { id: sensor-silent, kind: eps, match: { app: ^envirowatch$ }, key: "${host}", interval: 2s, below: 1, severity: err }']);
+    const { config, udp } = await analyzerSetup([
+      '  - { id: sensor-silent, kind: eps, match: { app: ^envirowatch$ }, key: "${host}", interval: 2s, below: 1, severity: err }',
+    ]);
     const analyzer = await startAnalyzer(config);
     const page = await browser.newPage();
     const heartbeat = () => run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc5424', '-t', 'envirowatch', '--msgid', 'HEARTBEAT', 'heartbeat']);
@@ -102,21 +122,29 @@ describe('the web page in Chromium', () => {
         await sleep(300);
       }
       const row = page.locator('tr[data-alert]');
-      await waitFor(async () => {
-        await page.goto(analyzer.webUrl!);
-        return (await row.count()) === 1 ? true : undefined;
-      }, 'the problem on the page', 15_000);
+      await waitFor(
+        async () => {
+          await page.goto(analyzer.webUrl!);
+          return (await row.count()) === 1 ? true : undefined;
+        },
+        'the problem on the page',
+        15_000,
+      );
       expect(await row.textContent()).toMatch(new RegExp(`sensor-silent: ${hostname()} below 1 .*open for \\S+`));
       expect(await page.getByRole('link', { name: 'Open (1)' }).count()).toBe(1);
       const problemId = await row.getAttribute('data-alert');
 
       // Back: the problem leaves Open by itself, without an acknowledgement, and no second alert appears.
-      await waitFor(async () => {
-        await heartbeat();
-        await sleep(300);
-        await page.goto(analyzer.webUrl!);
-        return (await page.getByText('Nothing open.').count()) === 1 ? true : undefined;
-      }, 'the problem to resolve', 15_000);
+      await waitFor(
+        async () => {
+          await heartbeat();
+          await sleep(300);
+          await page.goto(analyzer.webUrl!);
+          return (await page.getByText('Nothing open.').count()) === 1 ? true : undefined;
+        },
+        'the problem to resolve',
+        15_000,
+      );
       expect(await page.getByRole('link', { name: 'Open (0)' }).count()).toBe(1);
       await page.getByRole('link', { name: 'History' }).click();
       const history = page.locator('tr[data-alert]');
@@ -130,14 +158,38 @@ describe('the web page in Chromium', () => {
     }
   }, 60_000);
 
-  it('shows a sensor\'s latest readings and chart from its heartbeats, event rates, and rule counters (no login on loopback without users)', async () => {
+  it("shows a sensor's latest readings and chart from its heartbeats, event rates, and rule counters (no login on loopback without users)", async () => {
     const { config, udp } = await analyzerSetup(['  - { id: sensor-quiet, kind: eps, match: { app: ^envirowatch$ }, interval: 1m, below: 1 }']);
     const analyzer = await startAnalyzer(config);
     const page = await browser.newPage();
     try {
       // logger sends this machine's host name: that is the sensor here.
       for (const temperature of [71.5, 73.25, 76.5]) {
-        await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc5424', '-t', 'envirowatch', '--msgid', 'HEARTBEAT', '--sd-id', 'readings@21600', '--sd-param', `temperature="${temperature}"`, '--sd-param', 'temperatureStatus="warning"', '--sd-param', 'temperatureUnit="degF"', '--sd-param', 'humidity="41.5"', '--sd-param', 'humidityStatus="ok"', 'heartbeat']);
+        await run('logger', [
+          '-d',
+          '-n',
+          '127.0.0.1',
+          '-P',
+          String(udp),
+          '--rfc5424',
+          '-t',
+          'envirowatch',
+          '--msgid',
+          'HEARTBEAT',
+          '--sd-id',
+          'readings@21600',
+          '--sd-param',
+          `temperature="${temperature}"`,
+          '--sd-param',
+          'temperatureStatus="warning"',
+          '--sd-param',
+          'temperatureUnit="degF"',
+          '--sd-param',
+          'humidity="41.5"',
+          '--sd-param',
+          'humidityStatus="ok"',
+          'heartbeat',
+        ]);
         await new Promise((resolve) => setTimeout(resolve, 1100)); // one per flush: a flush keeps a sensor's latest reading
       }
       await waitFor(async () => ((await cli(['counters', '--config', config, '--json'])).stdout.includes('"matched":3') ? true : undefined), 'the heartbeats');
@@ -169,7 +221,13 @@ describe('long lists in Chromium', () => {
       store.insert({ id: alertId(ruleId, host, time), ruleId, kind: 'event', severity: 'warning', time, host, key: host, summary: `alert ${i}`, evidence: {} });
     }
     const sensors = new SensorData(db);
-    for (let i = 0; i < 25; i++) sensors.observe(parseSyslog(`<134>1 - sensor-${String(i).padStart(2, '0')} envirowatch 1 HEARTBEAT [readings@21600 temperature="7${i % 10}" humidity="40"] t`, { receivedAt: now, source: '192.0.2.1:514' }));
+    for (let i = 0; i < 25; i++)
+      sensors.observe(
+        parseSyslog(`<134>1 - sensor-${String(i).padStart(2, '0')} envirowatch 1 HEARTBEAT [readings@21600 temperature="7${i % 10}" humidity="40"] t`, {
+          receivedAt: now,
+          source: '192.0.2.1:514',
+        }),
+      );
     sensors.flush();
     db.close();
     const analyzer = await startAnalyzer(config);
@@ -219,7 +277,13 @@ describe('long lists in Chromium', () => {
       expect(await cards.count()).toBe(20);
       expect(await pager.textContent()).toBe('25 sensors by name; this page sensor-00 to sensor-19 Next →');
       await follow('Next →');
-      expect(await cards.evaluateAll((all) => all.map((card) => card.getAttribute('data-sensor')))).toEqual(['sensor-20', 'sensor-21', 'sensor-22', 'sensor-23', 'sensor-24']);
+      expect(await cards.evaluateAll((all) => all.map((card) => card.getAttribute('data-sensor')))).toEqual([
+        'sensor-20',
+        'sensor-21',
+        'sensor-22',
+        'sensor-23',
+        'sensor-24',
+      ]);
       await follow('← Previous');
       expect(await cards.count()).toBe(20);
       expect((await fetch(`${analyzer.webUrl!}history?before=yesterday`)).status).toBe(400); // not a time and id
@@ -231,12 +295,22 @@ describe('long lists in Chromium', () => {
 });
 
 describe('the web page refuses what a browser on another site could send', () => {
-  it('a post without the session\'s token, or from another origin, is refused; with both it works', async () => {
+  it("a post without the session's token, or from another origin, is refused; with both it works", async () => {
     const { config, udp } = await analyzerSetup(VPN_RULE);
     const analyzer = await startAnalyzer(config);
     try {
       for (const ip of ['198.51.100.1', '203.0.113.50']) {
-        await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`]);
+        await run('logger', [
+          '-d',
+          '-n',
+          '127.0.0.1',
+          '-P',
+          String(udp),
+          '--rfc3164',
+          '-t',
+          'openvpn',
+          `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`,
+        ]);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await waitFor(async () => ((await cli(['alerts', 'list', '--config', config])).stdout ? true : undefined), 'the alert'); // the page then has the form
@@ -244,7 +318,13 @@ describe('the web page refuses what a browser on another site could send', () =>
       const first = await fetch(url);
       const sessionCookie = first.headers.get('set-cookie')!.split(';')[0]!;
       const csrf = /name="csrf" value="([^"]+)"/.exec(await first.text())?.[1] ?? 'missing';
-      const post = (body: string, headers: Record<string, string> = {}) => fetch(`${url}ack`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie, ...headers }, body });
+      const post = (body: string, headers: Record<string, string> = {}) =>
+        fetch(`${url}ack`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: sessionCookie, ...headers },
+          body,
+        });
       expect((await post('id=x&comment=c&by=me')).status).toBe(403);
       expect((await post(`id=x&comment=c&by=me&csrf=${encodeURIComponent(csrf)}`, { origin: 'http://evil.example' })).status).toBe(403);
       expect((await post(`id=x&comment=c&by=me&csrf=${encodeURIComponent(csrf)}`, { origin: url.replace(/\/$/, '') })).status).toBe(303);

@@ -28,18 +28,42 @@ const files = readdirSync(FOLDER).filter((name) => name.endsWith('.jsonl'));
 
 function parseAll(inputs: readonly string[]): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
-    const child = execFile(CLI, ['parse', '--json', '--received-at', '2026-12-04T12:00:00Z', '--sender', '192.0.2.1'], { env: { ...process.env, TZ: 'UTC' } }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)),
+    const child = execFile(
+      CLI,
+      ['parse', '--json', '--received-at', '2026-12-04T12:00:00Z', '--sender', '192.0.2.1'],
+      { env: { ...process.env, TZ: 'UTC' } },
+      (error, stdout) =>
+        error
+          ? reject(error)
+          : resolve(
+              stdout
+                .trimEnd()
+                .split('\n')
+                .map((line) => JSON.parse(line) as Record<string, unknown>),
+            ),
     );
     child.stdin!.end(`${inputs.join('\n')}\n`);
   });
 }
 
 describe('syslog golden cases', () => {
-  it('has the six sources', () => expect(files.sort()).toEqual(['go-syslog-rfc3164.jsonl', 'issue-15-forms.jsonl', 'rsyslog-parsertest-parse1.jsonl', 'syslog-ng-syslog-format.jsonl', 'graylog-syslog-codec.jsonl', 'elastic-beats-rfc3164.jsonl'].sort()));
+  it('has the six sources', () =>
+    expect(files.sort()).toEqual(
+      [
+        'go-syslog-rfc3164.jsonl',
+        'issue-15-forms.jsonl',
+        'rsyslog-parsertest-parse1.jsonl',
+        'syslog-ng-syslog-format.jsonl',
+        'graylog-syslog-codec.jsonl',
+        'elastic-beats-rfc3164.jsonl',
+      ].sort(),
+    ));
 
   it.each(files)('%s: every line read as the reference reads it (or as its `differs` says)', async (file) => {
-    const cases = readFileSync(new URL(file, FOLDER), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as GoldenCase);
+    const cases = readFileSync(new URL(file, FOLDER), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as GoldenCase);
     const results = await parseAll(cases.map((c) => c.input));
     expect(results).toHaveLength(cases.length);
     cases.forEach((golden, i) => expect({ cite: golden.cite, ...results[i] }).toEqual({ cite: golden.cite, ...golden.expected }));

@@ -23,32 +23,92 @@ describe('AgentX PDU codec', () => {
   it('encodes Open in network byte order with the 1.3.6.1 prefix compressed', () => {
     const bytes = encodeOpen({ sessionId: 0, transactionId: 0, packetId: 1 }, { timeout: 5, id: parseOid('1.3.6.1.4.1.21600'), descr: 'ab' });
     expect([...bytes]).toEqual([
-      0x01, 0x01, 0x10, 0x00,  // h.version 1, h.type Open, h.flags NETWORK_BYTE_ORDER, reserved
-      0, 0, 0, 0,              // h.sessionID
-      0, 0, 0, 0,              // h.transactionID
-      0, 0, 0, 1,              // h.packetID 1
-      0, 0, 0, 24,             // h.payload_length: 4 + 12 + 8
-      0x05, 0, 0, 0,           // o.timeout 5 s, reserved
-      0x02, 0x04, 0x00, 0x00,  // o.id: n_subid 2, prefix 4 (1.3.6.1.4), include 0, reserved
-      0, 0, 0, 1,              //   .1
-      0, 0, 0x54, 0x60,        //   .21600
-      0, 0, 0, 2,              // o.descr length 2
-      0x61, 0x62, 0, 0,        //   "ab" + 2 bytes padding
+      0x01,
+      0x01,
+      0x10,
+      0x00, // h.version 1, h.type Open, h.flags NETWORK_BYTE_ORDER, reserved
+      0,
+      0,
+      0,
+      0, // h.sessionID
+      0,
+      0,
+      0,
+      0, // h.transactionID
+      0,
+      0,
+      0,
+      1, // h.packetID 1
+      0,
+      0,
+      0,
+      24, // h.payload_length: 4 + 12 + 8
+      0x05,
+      0,
+      0,
+      0, // o.timeout 5 s, reserved
+      0x02,
+      0x04,
+      0x00,
+      0x00, // o.id: n_subid 2, prefix 4 (1.3.6.1.4), include 0, reserved
+      0,
+      0,
+      0,
+      1, //   .1
+      0,
+      0,
+      0x54,
+      0x60, //   .21600
+      0,
+      0,
+      0,
+      2, // o.descr length 2
+      0x61,
+      0x62,
+      0,
+      0, //   "ab" + 2 bytes padding
     ]);
     expect(decodePdu(bytes)).toMatchObject({ kind: 'open', timeout: 5, id: parseOid('1.3.6.1.4.1.21600'), descr: 'ab' });
   });
 
   it('reads little-endian PDUs (NETWORK_BYTE_ORDER clear), as a master may send', () => {
     const bytes = Buffer.from([
-      0x01, 0x06, 0x00, 0x00,  // version 1, GetNext, flags 0: little-endian
-      7, 0, 0, 0,              // sessionID 7
-      8, 0, 0, 0,              // transactionID 8
-      9, 0, 0, 0,              // packetID 9
-      16, 0, 0, 0,             // payload 16 bytes
-      0x02, 0x04, 0x01, 0x00,  // start: 2 subids, prefix 4, include 1
-      1, 0, 0, 0,              //   .1
-      0x60, 0x54, 0, 0,        //   .21600
-      0x00, 0x00, 0x00, 0x00,  // end: null OID
+      0x01,
+      0x06,
+      0x00,
+      0x00, // version 1, GetNext, flags 0: little-endian
+      7,
+      0,
+      0,
+      0, // sessionID 7
+      8,
+      0,
+      0,
+      0, // transactionID 8
+      9,
+      0,
+      0,
+      0, // packetID 9
+      16,
+      0,
+      0,
+      0, // payload 16 bytes
+      0x02,
+      0x04,
+      0x01,
+      0x00, // start: 2 subids, prefix 4, include 1
+      1,
+      0,
+      0,
+      0, //   .1
+      0x60,
+      0x54,
+      0,
+      0, //   .21600
+      0x00,
+      0x00,
+      0x00,
+      0x00, // end: null OID
     ]);
     expect(decodePdu(bytes)).toMatchObject({ kind: 'getNext', header: H, ranges: [{ start: parseOid('1.3.6.1.4.1.21600'), include: true, end: [] }] });
   });
@@ -57,7 +117,12 @@ describe('AgentX PDU codec', () => {
     expect(decodePdu(encodeRegister(H, { subtree: TABLE }))).toMatchObject({ kind: 'register', priority: 127, subtree: TABLE, upperBound: undefined });
     expect(decodePdu(encodeClose(H, 5))).toMatchObject({ kind: 'close', reason: 5 });
     const ranges = [{ start: TABLE, include: false, end: [] }];
-    expect(decodePdu(encodeGetBulk(H, { nonRepeaters: 0, maxRepetitions: 10, ranges }))).toMatchObject({ kind: 'getBulk', nonRepeaters: 0, maxRepetitions: 10, ranges });
+    expect(decodePdu(encodeGetBulk(H, { nonRepeaters: 0, maxRepetitions: 10, ranges }))).toMatchObject({
+      kind: 'getBulk',
+      nonRepeaters: 0,
+      maxRepetitions: 10,
+      ranges,
+    });
     const varbinds = [
       { oid: [...TABLE, 3, 1], value: { type: 'integer', value: -746 } },
       { oid: [...TABLE, 2, 1], value: { type: 'string', value: 'Temperature' } },
@@ -92,8 +157,20 @@ describe('AgentX decoder fuzzing', () => {
       encodeOpen(H, { timeout: 5, id: TABLE, descr: 'envirowatch' }),
       encodeRegister(H, { subtree: TABLE }),
       encodeGet(H, AgentxType.GetNext, [{ start: TABLE, include: true, end: [...TABLE, 9] }]),
-      encodeGetBulk(H, { nonRepeaters: 1, maxRepetitions: 5, ranges: [{ start: TABLE, include: false, end: [] }, { start: [...TABLE, 2], include: false, end: [] }] }),
-      encodeResponse(H, { varbinds: [{ oid: [...TABLE, 2, 1], value: { type: 'string', value: 'Temperature' } }, { oid: [1, 3], value: { type: 'oid', value: TABLE } }] }),
+      encodeGetBulk(H, {
+        nonRepeaters: 1,
+        maxRepetitions: 5,
+        ranges: [
+          { start: TABLE, include: false, end: [] },
+          { start: [...TABLE, 2], include: false, end: [] },
+        ],
+      }),
+      encodeResponse(H, {
+        varbinds: [
+          { oid: [...TABLE, 2, 1], value: { type: 'string', value: 'Temperature' } },
+          { oid: [1, 3], value: { type: 'oid', value: TABLE } },
+        ],
+      }),
     ];
     let state = 0x2741;
     const random = (n: number) => {

@@ -22,11 +22,23 @@ function varbindsOf(length: number): Buffer[] {
   return [...varbindsOf(length - 2), encodeString(Buffer.alloc(0))];
 }
 
-const LENGTHS = [0, 2, 100, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 240, 245, 250, 251, 252, 253, 254, 255, 256, 257, 258, 1400, 1472, 65_530, 65_535, 65_536];
+const LENGTHS = [
+  0, 2, 100, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 240, 245, 250, 251, 252, 253, 254, 255, 256, 257, 258, 1400, 1472, 65_530,
+  65_535, 65_536,
+];
 const REQUEST_IDS = [0, 127, 128, -1, 2 ** 31 - 1];
 
 describe('responseSize', () => {
-  const request = (requestId: number, community: string): RequestMessage => ({ version: SnmpVersion.v2c, community: Buffer.from(community), pduType: PduType.GetRequest, requestId, field2: 0, field3: 0, oids: [], varbinds: [] });
+  const request = (requestId: number, community: string): RequestMessage => ({
+    version: SnmpVersion.v2c,
+    community: Buffer.from(community),
+    pduType: PduType.GetRequest,
+    requestId,
+    field2: 0,
+    field3: 0,
+    oids: [],
+    varbinds: [],
+  });
 
   it('v2c: equals the encoded length, for every varbind length around the length-form boundaries', () => {
     for (const community of ['public', 'c'.repeat(200)]) {
@@ -35,7 +47,10 @@ describe('responseSize', () => {
           const varbinds = varbindsOf(length);
           const fields = { errorStatus: 1, errorIndex: 300, varbinds };
           const message = request(requestId, community);
-          expect(responseSize(responseEnvelope(message), { requestId, errorStatus: 1, errorIndex: 300, varbindsLength: length }), `${community.length} ${requestId} ${length}`).toBe(encodeResponse(message, fields).length);
+          expect(
+            responseSize(responseEnvelope(message), { requestId, errorStatus: 1, errorIndex: 300, varbindsLength: length }),
+            `${community.length} ${requestId} ${length}`,
+          ).toBe(encodeResponse(message, fields).length);
         }
       }
     }
@@ -53,7 +68,9 @@ describe('responseSize', () => {
       const { context } = outcome;
       for (const length of LENGTHS) {
         const fields = { errorStatus: 0, errorIndex: 0, varbinds: varbindsOf(length) };
-        expect(responseSize(engine.responseEnvelope(context), { requestId: 77, ...fields, varbindsLength: length }), `${contextName.length} ${length}`).toBe(engine.encodeResponse(context, 77, fields).length);
+        expect(responseSize(engine.responseEnvelope(context), { requestId: 77, ...fields, varbindsLength: length }), `${contextName.length} ${length}`).toBe(
+          engine.encodeResponse(context, 77, fields).length,
+        );
       }
     }
   });

@@ -38,7 +38,8 @@ describe('SNMPv3 notification messages against a real snmptrapd', () => {
     return socket;
   }
 
-  const send = (socket: Socket, packet: Buffer, port: number) => new Promise<void>((resolve, reject) => socket.send(packet, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+  const send = (socket: Socket, packet: Buffer, port: number) =>
+    new Promise<void>((resolve, reject) => socket.send(packet, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
 
   function nextReply(socket: Socket, timeoutMs = 2000): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
@@ -92,7 +93,11 @@ describe('SNMPv3 notification messages against a real snmptrapd', () => {
     expect(report).toMatchObject({ kind: 'report', stat: 'unknownEngineIDs' });
     if (report.kind !== 'report') throw new Error('no report');
     const keys = localizeKeys(masterKeys(USER), report.engineId);
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 11, requestId: 101, varbinds }), receiver.port);
+    await send(
+      socket,
+      encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 11, requestId: 101, varbinds }),
+      receiver.port,
+    );
     const reply = decodeV3Reply((await nextReply(socket))!, keys);
     expect(reply).toMatchObject({ kind: 'response', requestId: 101, errorStatus: 0 });
     const notification = await receiver.waitFor(() => true);
@@ -111,7 +116,11 @@ describe('SNMPv3 notification messages against a real snmptrapd', () => {
     const stale = decodeV3Reply((await nextReply(socket))!, keys);
     expect(stale).toMatchObject({ kind: 'report', stat: 'notInTimeWindows', boots: report.boots });
     if (stale.kind !== 'report') throw new Error('no report');
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: stale.boots, time: stale.time, msgId: 32, requestId: 302, varbinds }), receiver.port);
+    await send(
+      socket,
+      encodeV3Notification({ kind: 'inform', keys, boots: stale.boots, time: stale.time, msgId: 32, requestId: 302, varbinds }),
+      receiver.port,
+    );
     expect(decodeV3Reply((await nextReply(socket))!, keys)).toMatchObject({ kind: 'response', requestId: 302 });
   });
 
@@ -122,7 +131,11 @@ describe('SNMPv3 notification messages against a real snmptrapd', () => {
     const report = decodeV3Reply((await nextReply(socket))!, undefined);
     if (report.kind !== 'report') throw new Error('no report');
     const keys = localizeKeys(masterKeys({ ...USER, privPassword: 'wrongpass123', authPassword: 'wrongpass456' }), report.engineId);
-    await send(socket, encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 21, requestId: 201, varbinds }), receiver.port);
+    await send(
+      socket,
+      encodeV3Notification({ kind: 'inform', keys, boots: report.boots, time: report.time, msgId: 21, requestId: 201, varbinds }),
+      receiver.port,
+    );
     const reply = await nextReply(socket, 1000);
     if (reply) expect(decodeV3Reply(reply, keys).kind).not.toBe('response');
     expect(await firstWithin(receiver, 500)).toBeUndefined();

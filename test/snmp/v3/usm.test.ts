@@ -43,7 +43,12 @@ describe('USM time window (RFC 3414 §3.2 step 7), without the tools', () => {
     const authKey = localizeKey(hash, passwordToKey(hash, alice.authPassword), engineId);
     const privKey = privacyKey('AES', hash, localizeKey(hash, passwordToKey(hash, alice.privPassword), engineId));
     // ScopedPDU: 30 LL { 04 00 contextEngineID, 04 00 contextName, A0 GET { id 7, 0, 0, [ sysName.0 NULL ] } }
-    const scoped = tlv(0x30, tlv(0x04, []), tlv(0x04, []), tlv(0xa0, tlv(0x02, [7]), tlv(0x02, [0]), tlv(0x02, [0]), tlv(0x30, tlv(0x30, tlv(0x06, [0x2b, 6, 1, 2, 1, 1, 5, 0]), [0x05, 0x00]))));
+    const scoped = tlv(
+      0x30,
+      tlv(0x04, []),
+      tlv(0x04, []),
+      tlv(0xa0, tlv(0x02, [7]), tlv(0x02, [0]), tlv(0x02, [0]), tlv(0x30, tlv(0x30, tlv(0x06, [0x2b, 6, 1, 2, 1, 1, 5, 0]), [0x05, 0x00]))),
+    );
     const salt = Buffer.from('0001020304050607', 'hex');
     const data = tlv(0x04, aesEncrypt({ key: privKey, boots, time, salt }, scoped));
     const security = { engineId, boots, time, userName: Buffer.from('alice'), authParams: Buffer.alloc(24), privParams: salt };
@@ -57,7 +62,12 @@ describe('USM time window (RFC 3414 §3.2 step 7), without the tools', () => {
     const engine = new UsmEngine({ engineId, users: [alice], boots: 3, now: () => now, startedAt: 0 });
     expect(engine.time()).toBe(1000);
     for (const time of [850, 1000, 1150]) expect(engine.process(request(3, time)).kind, String(time)).toBe('request');
-    for (const [boots, time] of [[3, 849], [3, 1151], [2, 1000], [4, 1000]] as const) {
+    for (const [boots, time] of [
+      [3, 849],
+      [3, 1151],
+      [2, 1000],
+      [4, 1000],
+    ] as const) {
       const outcome = engine.process(request(boots, time));
       expect(outcome.kind === 'report' && outcome.stat, `${boots},${time}`).toBe('notInTimeWindows');
     }

@@ -96,7 +96,9 @@ export class Ssd1306Driver implements DisplayDriver {
     } catch (error) {
       const code = errnoCode(error);
       const hint = code === 'EREMOTEIO' || code === 'ENXIO' ? ' (no answer: is the display connected, at this address, and powered?)' : '';
-      throw new DisplayHardwareError(`SSD1306 at ${hex(this.address)} on ${this.options.busName}: ${what} failed: ${messageOf(error)}${hint}`, code, { cause: error });
+      throw new DisplayHardwareError(`SSD1306 at ${hex(this.address)} on ${this.options.busName}: ${what} failed: ${messageOf(error)}${hint}`, code, {
+        cause: error,
+      });
     }
   }
 }

@@ -45,10 +45,23 @@ export const CONTROL_COMMANDS = 0x00;
 
 /** Arguments each command takes; a command absent here takes none. */
 export const ARGUMENT_COUNT: Readonly<Record<number, number>> = {
-  [Cmd.MEMORY_MODE]: 1, [Cmd.COLUMN_ADDRESS]: 2, [Cmd.PAGE_ADDRESS]: 2, [Cmd.CONTRAST]: 1, [Cmd.CHARGE_PUMP]: 1,
-  [Cmd.MULTIPLEX]: 1, [Cmd.DISPLAY_OFFSET]: 1, [Cmd.CLOCK_DIV]: 1, [Cmd.PRECHARGE]: 1, [Cmd.COM_PINS]: 1, [Cmd.VCOMH]: 1,
+  [Cmd.MEMORY_MODE]: 1,
+  [Cmd.COLUMN_ADDRESS]: 2,
+  [Cmd.PAGE_ADDRESS]: 2,
+  [Cmd.CONTRAST]: 1,
+  [Cmd.CHARGE_PUMP]: 1,
+  [Cmd.MULTIPLEX]: 1,
+  [Cmd.DISPLAY_OFFSET]: 1,
+  [Cmd.CLOCK_DIV]: 1,
+  [Cmd.PRECHARGE]: 1,
+  [Cmd.COM_PINS]: 1,
+  [Cmd.VCOMH]: 1,
   // Scrolling (parsed so their arguments are not taken for commands; not emulated):
-  0x26: 6, 0x27: 6, 0x29: 5, 0x2a: 5, 0xa3: 2,
+  0x26: 6,
+  0x27: 6,
+  0x29: 5,
+  0x2a: 5,
+  0xa3: 2,
 };
 
 export const WIDTH = 128;
@@ -65,20 +78,29 @@ export function initCommands(options: { rotation: 0 | 180; contrast: number }): 
   const upright = options.rotation === 0;
   return [
     Cmd.DISPLAY_OFF,
-    Cmd.MEMORY_MODE, AddressingMode.HORIZONTAL,
+    Cmd.MEMORY_MODE,
+    AddressingMode.HORIZONTAL,
     Cmd.START_LINE | 0,
     upright ? Cmd.SEGMENT_REMAP_ON : Cmd.SEGMENT_REMAP_OFF,
-    Cmd.MULTIPLEX, HEIGHT - 1,
+    Cmd.MULTIPLEX,
+    HEIGHT - 1,
     upright ? Cmd.COM_SCAN_DEC : Cmd.COM_SCAN_INC,
-    Cmd.DISPLAY_OFFSET, 0x00,
-    Cmd.COM_PINS, 0x12,
-    Cmd.CLOCK_DIV, 0x80,
-    Cmd.PRECHARGE, 0xf1,
-    Cmd.VCOMH, 0x30,
-    Cmd.CONTRAST, options.contrast,
+    Cmd.DISPLAY_OFFSET,
+    0x00,
+    Cmd.COM_PINS,
+    0x12,
+    Cmd.CLOCK_DIV,
+    0x80,
+    Cmd.PRECHARGE,
+    0xf1,
+    Cmd.VCOMH,
+    0x30,
+    Cmd.CONTRAST,
+    options.contrast,
     Cmd.ENTIRE_ON_RESUME,
     Cmd.NORMAL,
-    Cmd.CHARGE_PUMP, 0x14,
+    Cmd.CHARGE_PUMP,
+    0x14,
     Cmd.DISPLAY_ON,
   ];
 }

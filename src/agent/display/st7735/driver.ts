@@ -66,7 +66,9 @@ export class St7735Driver implements DisplayDriver {
 
   async show(frame: Frame): Promise<TransferStats> {
     if (frame.kind !== 'rgb565' || frame.width !== this.width || frame.height !== this.height) {
-      throw new RangeError(`the ST7735 at rotation ${this.rotation} shows ${this.width}x${this.height} rgb565 frames, got ${frame.width}x${frame.height} ${frame.kind}`);
+      throw new RangeError(
+        `the ST7735 at rotation ${this.rotation} shows ${this.width}x${this.height} rgb565 frames, got ${frame.width}x${frame.height} ${frame.kind}`,
+      );
     }
     this.stats = { bytes: 0, transactions: 0 };
     const windows = changedRgb565Windows(this.previous, frame, ST7735_WINDOW_COST);

@@ -186,7 +186,10 @@ export class St7735Emulator {
     if (this.failures.remaining > 0) {
       this.failures.remaining -= 1;
       this.traffic.failed += 1;
-      throw new DisplayHardwareError(`SPI transfer on ${this.spi.name} failed: ${this.failures.code === 'EIO' ? 'Input/output error' : this.failures.code}`, this.failures.code);
+      throw new DisplayHardwareError(
+        `SPI transfer on ${this.spi.name} failed: ${this.failures.code === 'EIO' ? 'Input/output error' : this.failures.code}`,
+        this.failures.code,
+      );
     }
     this.traffic.bytes += data.length;
     if (this.dcHigh) {

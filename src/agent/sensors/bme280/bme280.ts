@@ -128,7 +128,8 @@ export class Bme280 implements SensorDriver<Bme280Measurement> {
     if (!ALL_STANDBY_MS.has(this.standbyMs)) problems.push(`standby ${this.standbyMs} ms is not one of ${[...ALL_STANDBY_MS].join(', ')}`);
     if (!(this.measurementTimeoutMs > 0)) problems.push(`measurement timeout ${this.measurementTimeoutMs} ms must be positive`);
     const address = this.configuredAddress;
-    if (address !== undefined && !(Number.isInteger(address) && address >= 0x03 && address <= 0x77)) problems.push(`address ${address} is not a 7-bit I²C address`);
+    if (address !== undefined && !(Number.isInteger(address) && address >= 0x03 && address <= 0x77))
+      problems.push(`address ${address} is not a 7-bit I²C address`);
     if (problems.length > 0) throw new RangeError(`bme280: ${problems.join('; ')}`);
   }
 
@@ -233,7 +234,9 @@ export class Bme280 implements SensorDriver<Bme280Measurement> {
     const deadline = this.clock.monotonic() + this.measurementTimeoutMs;
     while ((await this.bus.readByte(address, R.STATUS)) & STATUS_MEASURING) {
       if (this.clock.monotonic() >= deadline) {
-        throw new SensorError(`${model} at ${hex(address)}: measuring bit stuck (still set ${this.measurementTimeoutMs} ms after the ${maxMeasurementMs} ms measurement time)`);
+        throw new SensorError(
+          `${model} at ${hex(address)}: measuring bit stuck (still set ${this.measurementTimeoutMs} ms after the ${maxMeasurementMs} ms measurement time)`,
+        );
       }
       await this.clock.sleep(MEASURING_POLL_MS);
     }

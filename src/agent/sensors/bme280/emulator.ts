@@ -1,14 +1,7 @@
 import type { Clock } from '../../../common/clock.js';
 import type { I2cDeviceEmulator } from '../../i2c/emulated-bus.js';
 import { parseCalibration, type Bme280Calibration } from './calibration.js';
-import {
-  HUMIDITY_RANGE_RH,
-  PRESSURE_RANGE_PA,
-  TEMPERATURE_RANGE_C,
-  compensateHumidity,
-  compensatePressure,
-  compensateTemperature,
-} from './compensation.js';
+import { HUMIDITY_RANGE_RH, PRESSURE_RANGE_PA, TEMPERATURE_RANGE_C, compensateHumidity, compensatePressure, compensateTemperature } from './compensation.js';
 import {
   BME280_CHIP_ID,
   BMP280_CHIP_ID,
@@ -61,8 +54,32 @@ export interface Bme280Dump {
  */
 export const FORUM_BME280_DUMP: Bme280Dump = {
   block88: Uint8Array.of(
-    0x6c, 0x6e, 0x77, 0x66, 0x32, 0x00, 0xa8, 0x92, 0x27, 0xd5, 0xd0, 0x0b, 0x6f,
-    0x18, 0xca, 0xff, 0xf9, 0xff, 0xac, 0x26, 0x0a, 0xd8, 0xbd, 0x10, 0x00, 0x4b,
+    0x6c,
+    0x6e,
+    0x77,
+    0x66,
+    0x32,
+    0x00,
+    0xa8,
+    0x92,
+    0x27,
+    0xd5,
+    0xd0,
+    0x0b,
+    0x6f,
+    0x18,
+    0xca,
+    0xff,
+    0xf9,
+    0xff,
+    0xac,
+    0x26,
+    0x0a,
+    0xd8,
+    0xbd,
+    0x10,
+    0x00,
+    0x4b,
   ),
   blockE1: Uint8Array.of(0x65, 0x01, 0x00, 0x14, 0x0b, 0x00, 0x1e),
 };
@@ -73,8 +90,32 @@ export const FORUM_BME280_DUMP: Bme280Dump = {
  */
 export const STRATUX_BMP280_DUMP: Bme280Dump = {
   block88: Uint8Array.of(
-    0x96, 0x6d, 0x1f, 0x67, 0x32, 0x00, 0xce, 0x91, 0x88, 0xd6, 0xd0, 0x0b, 0xc3,
-    0x1d, 0xa2, 0xff, 0xf9, 0xff, 0x8c, 0x3c, 0xf8, 0xc6, 0x70, 0x17, 0x00, 0x00,
+    0x96,
+    0x6d,
+    0x1f,
+    0x67,
+    0x32,
+    0x00,
+    0xce,
+    0x91,
+    0x88,
+    0xd6,
+    0xd0,
+    0x0b,
+    0xc3,
+    0x1d,
+    0xa2,
+    0xff,
+    0xf9,
+    0xff,
+    0x8c,
+    0x3c,
+    0xf8,
+    0xc6,
+    0x70,
+    0x17,
+    0x00,
+    0x00,
   ),
 };
 
@@ -188,12 +229,18 @@ export class Bme280Emulator implements I2cDeviceEmulator {
     if (reg >= R.CALIB26 && reg < R.CALIB26 + 7) return humidity ? (this.dump.blockE1?.[reg - R.CALIB26] ?? 0) : 0;
     if (reg >= R.PRESS_MSB && reg <= R.HUM_LSB) return this.data[reg - R.PRESS_MSB] ?? 0;
     switch (reg) {
-      case R.CHIP_ID: return this.faults.chipId ?? (humidity ? BME280_CHIP_ID : BMP280_CHIP_ID);
-      case R.CTRL_HUM: return humidity ? this.ctrlHum : 0;
-      case R.STATUS: return (this.measuring() ? STATUS_MEASURING : 0) | (this.nvmBusyUntil !== undefined ? STATUS_IM_UPDATE : 0);
-      case R.CTRL_MEAS: return this.ctrlMeas;
-      case R.CONFIG: return this.config;
-      default: return 0; // reset register and reserved addresses
+      case R.CHIP_ID:
+        return this.faults.chipId ?? (humidity ? BME280_CHIP_ID : BMP280_CHIP_ID);
+      case R.CTRL_HUM:
+        return humidity ? this.ctrlHum : 0;
+      case R.STATUS:
+        return (this.measuring() ? STATUS_MEASURING : 0) | (this.nvmBusyUntil !== undefined ? STATUS_IM_UPDATE : 0);
+      case R.CTRL_MEAS:
+        return this.ctrlMeas;
+      case R.CONFIG:
+        return this.config;
+      default:
+        return 0; // reset register and reserved addresses
     }
   }
 

@@ -54,18 +54,39 @@ export interface Ltr559Faults {
  * INTERRUPT 0x08 are the datasheet table's values as recalled, not re-checked; drivers overwrite them.
  */
 const DEFAULTS: ReadonlyArray<readonly [number, number]> = [
-  [R.ALS_CONTR, 0x00], [R.PS_CONTR, 0x00], [R.PS_LED, 0x7f], [R.PS_N_PULSES, 0x01],
-  [R.PS_MEAS_RATE, 0x02], [R.ALS_MEAS_RATE, 0x03], [R.INTERRUPT, 0x08],
-  [R.PS_THRES_UP_0, 0xff], [R.PS_THRES_UP_1, 0x07], [R.ALS_THRES_UP_0, 0xff], [R.ALS_THRES_UP_1, 0xff],
+  [R.ALS_CONTR, 0x00],
+  [R.PS_CONTR, 0x00],
+  [R.PS_LED, 0x7f],
+  [R.PS_N_PULSES, 0x01],
+  [R.PS_MEAS_RATE, 0x02],
+  [R.ALS_MEAS_RATE, 0x03],
+  [R.INTERRUPT, 0x08],
+  [R.PS_THRES_UP_0, 0xff],
+  [R.PS_THRES_UP_1, 0x07],
+  [R.ALS_THRES_UP_0, 0xff],
+  [R.ALS_THRES_UP_1, 0xff],
 ];
 
 /** Writable bits per register; read-only registers (ids, data, status) are absent. */
 const WRITABLE: Readonly<Record<number, number>> = {
-  [R.ALS_CONTR]: 0x1f, [R.PS_CONTR]: 0x23, [R.PS_LED]: 0xff, [R.PS_N_PULSES]: 0x0f,
-  [R.PS_MEAS_RATE]: 0x0f, [R.ALS_MEAS_RATE]: 0x3f, [R.INTERRUPT]: 0x07,
-  [R.PS_THRES_UP_0]: 0xff, [R.PS_THRES_UP_1]: 0x07, [R.PS_THRES_LOW_0]: 0xff, [R.PS_THRES_LOW_1]: 0x07,
-  [R.PS_OFFSET_1]: 0x03, [R.PS_OFFSET_0]: 0xff, [R.ALS_THRES_UP_0]: 0xff, [R.ALS_THRES_UP_1]: 0xff,
-  [R.ALS_THRES_LOW_0]: 0xff, [R.ALS_THRES_LOW_1]: 0xff, [R.INTERRUPT_PERSIST]: 0xff,
+  [R.ALS_CONTR]: 0x1f,
+  [R.PS_CONTR]: 0x23,
+  [R.PS_LED]: 0xff,
+  [R.PS_N_PULSES]: 0x0f,
+  [R.PS_MEAS_RATE]: 0x0f,
+  [R.ALS_MEAS_RATE]: 0x3f,
+  [R.INTERRUPT]: 0x07,
+  [R.PS_THRES_UP_0]: 0xff,
+  [R.PS_THRES_UP_1]: 0x07,
+  [R.PS_THRES_LOW_0]: 0xff,
+  [R.PS_THRES_LOW_1]: 0x07,
+  [R.PS_OFFSET_1]: 0x03,
+  [R.PS_OFFSET_0]: 0xff,
+  [R.ALS_THRES_UP_0]: 0xff,
+  [R.ALS_THRES_UP_1]: 0xff,
+  [R.ALS_THRES_LOW_0]: 0xff,
+  [R.ALS_THRES_LOW_1]: 0xff,
+  [R.INTERRUPT_PERSIST]: 0xff,
 };
 
 /**

@@ -71,7 +71,9 @@ export interface Ltr559Measurement {
 
 /** The shortest ALS repeat rate that is not shorter than the integration time. */
 function fastestRateFor(integrationTimeMs: number): AlsMeasurementRateMs {
-  const rates = Object.keys(ALS_MEASUREMENT_RATE_CODES).map(Number).sort((a, b) => a - b) as AlsMeasurementRateMs[];
+  const rates = Object.keys(ALS_MEASUREMENT_RATE_CODES)
+    .map(Number)
+    .sort((a, b) => a - b) as AlsMeasurementRateMs[];
   return rates.find((rate) => rate >= integrationTimeMs) ?? rates.at(-1)!;
 }
 
@@ -127,8 +129,10 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
     const problems: string[] = [];
     if (!(this.gain in ALS_GAIN_CODES)) problems.push(`gain ${this.gain} is not one of 1, 2, 4, 8, 48, 96`);
     if (!(this.integrationTimeMs in ALS_INTEGRATION_CODES)) problems.push(`integration time ${this.integrationTimeMs} ms is not one of 50, 100, …, 400`);
-    if (!(this.measurementRateMs in ALS_MEASUREMENT_RATE_CODES)) problems.push(`measurement rate ${this.measurementRateMs} ms is not one of 50, 100, 200, 500, 1000, 2000`);
-    else if (this.measurementRateMs < this.integrationTimeMs) problems.push(`measurement rate ${this.measurementRateMs} ms is shorter than the integration time ${this.integrationTimeMs} ms`);
+    if (!(this.measurementRateMs in ALS_MEASUREMENT_RATE_CODES))
+      problems.push(`measurement rate ${this.measurementRateMs} ms is not one of 50, 100, 200, 500, 1000, 2000`);
+    else if (this.measurementRateMs < this.integrationTimeMs)
+      problems.push(`measurement rate ${this.measurementRateMs} ms is shorter than the integration time ${this.integrationTimeMs} ms`);
     if (problems.length > 0) throw new RangeError(`ltr559: ${problems.join('; ')}`);
   }
 
@@ -152,9 +156,7 @@ export class Ltr559 implements SensorDriver<Ltr559Measurement> {
       await this.bus.writeByte(this.address, R.PS_MEAS_RATE, PS_MEAS_RATE_CODES[PS_RATE_MS]);
       await this.bus.writeByte(this.address, R.PS_CONTR, PS_CONTR_MODE_ACTIVE | PS_CONTR_SATURATION_INDICATOR);
     }
-    const measRate =
-      (ALS_INTEGRATION_CODES[this.integrationTimeMs] << ALS_MEAS_RATE_INTEGRATION_SHIFT) |
-      ALS_MEASUREMENT_RATE_CODES[this.measurementRateMs];
+    const measRate = (ALS_INTEGRATION_CODES[this.integrationTimeMs] << ALS_MEAS_RATE_INTEGRATION_SHIFT) | ALS_MEASUREMENT_RATE_CODES[this.measurementRateMs];
     await this.bus.writeByte(this.address, R.ALS_MEAS_RATE, measRate);
     // Rates first, then active: the first conversion already runs with them.
     await this.bus.writeByte(this.address, R.ALS_CONTR, (ALS_GAIN_CODES[this.gain] << ALS_CONTR_GAIN_SHIFT) | ALS_CONTR_MODE_ACTIVE);

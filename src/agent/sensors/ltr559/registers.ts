@@ -78,11 +78,23 @@ export type AlsMeasurementRateMs = 50 | 100 | 200 | 500 | 1000 | 2000;
 export const ALS_GAIN_CODES: Readonly<Record<AlsGain, number>> = { 1: 0, 2: 1, 4: 2, 8: 3, 48: 6, 96: 7 };
 /** Integration time → ALS_MEAS_RATE bits 5:3 code; not monotonic, hence the table. */
 export const ALS_INTEGRATION_CODES: Readonly<Record<AlsIntegrationTimeMs, number>> = {
-  100: 0, 50: 1, 200: 2, 400: 3, 150: 4, 250: 5, 300: 6, 350: 7,
+  100: 0,
+  50: 1,
+  200: 2,
+  400: 3,
+  150: 4,
+  250: 5,
+  300: 6,
+  350: 7,
 };
 /** Repeat rate → ALS_MEAS_RATE bits 2:0 code; codes 6 and 7 also mean 2000 ms. */
 export const ALS_MEASUREMENT_RATE_CODES: Readonly<Record<AlsMeasurementRateMs, number>> = {
-  50: 0, 100: 1, 200: 2, 500: 3, 1000: 4, 2000: 5,
+  50: 0,
+  100: 1,
+  200: 2,
+  500: 3,
+  1000: 4,
+  2000: 5,
 };
 
 // ALS_PS_STATUS (0x8C), p. 22/40.

@@ -41,7 +41,9 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       valueSeen: db.prepare('UPDATE anomaly_values SET last = ?, count = count + ? WHERE rule_id = ? AND key = ? AND value = ?'),
       valueDelete: db.prepare('DELETE FROM anomaly_values WHERE rule_id = ? AND key = ? AND value = ?'),
       // By primary key: each key's rows together, nothing for SQLite to sort.
-      load: db.prepare('SELECT k.rule_id, k.key, k.first_seen, v.value, v.last FROM anomaly_keys k LEFT JOIN anomaly_values v ON v.rule_id = k.rule_id AND v.key = k.key ORDER BY k.rule_id, k.key'),
+      load: db.prepare(
+        'SELECT k.rule_id, k.key, k.first_seen, v.value, v.last FROM anomaly_keys k LEFT JOIN anomaly_values v ON v.rule_id = k.rule_id AND v.key = k.key ORDER BY k.rule_id, k.key',
+      ),
     };
   }
 
@@ -122,7 +124,9 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       state!.values = new Set(several.map((v) => v.value));
       several.length = 0;
     };
-    for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<[string, string, number, string | null, number | null]>) {
+    for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<
+      [string, string, number, string | null, number | null]
+    >) {
       if (rowKey !== key || rowRule !== ruleId || !state) {
         endKey();
         if (rowRule !== ruleId || !byRule.has(rowRule)) byRule.set((ruleId = rowRule), (rows = { keys: [], states: [], lastSeen: [] }));

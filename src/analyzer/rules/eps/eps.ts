@@ -41,7 +41,9 @@ export class EpsMonitor implements RuleInstance {
    * without one (replay) a window is judged whole, so a replay's output is complete when its file
    * ends.
    */
-  private judging: { start: number; end: number; counts: Map<string, number>; newKeys: Set<string>; watchedWhole: boolean; keys: Iterator<[string, State]>; left: number } | undefined;
+  private judging:
+    | { start: number; end: number; counts: Map<string, number>; newKeys: Set<string>; watchedWhole: boolean; keys: Iterator<[string, State]>; left: number }
+    | undefined;
   /** Keys counted since the last flush(): only their counts are handed to the sink. */
   private readonly counted = new Set<string>();
   /** The window the last flush() was about. */
@@ -149,7 +151,15 @@ export class EpsMonitor implements RuleInstance {
     if (this.judging) this.judge(Infinity, alerts);
     this.counters.windows++;
     // The keys tracked now are the first `left` of the map (keys are never removed); those added later are the next window's.
-    this.judging = { start: windowStart, end: windowEnd, counts: this.counts, newKeys: this.newKeys, watchedWhole: windowStart >= (this.watchingSince ?? Infinity), keys: this.states.entries(), left: this.states.size };
+    this.judging = {
+      start: windowStart,
+      end: windowEnd,
+      counts: this.counts,
+      newKeys: this.newKeys,
+      watchedWhole: windowStart >= (this.watchingSince ?? Infinity),
+      keys: this.states.entries(),
+      left: this.states.size,
+    };
     this.counts = new Map();
     this.newKeys = new Set();
     this.counted.clear();

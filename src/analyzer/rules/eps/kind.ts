@@ -11,7 +11,8 @@ export const epsKind = {
   check(rule, report) {
     checkTemplate(report, ['key'], rule.key, namedGroups(rule.match.regex));
     if (rule.below === undefined && rule.above === undefined && Object.keys(rule.overrides).length === 0) report([], 'an eps rule needs below and/or above');
-    if (rule.timezone !== null && rule.schedule === null) report(['timezone'], 'timezone applies to a schedule; this rule has none (it counts in fixed intervals)');
+    if (rule.timezone !== null && rule.schedule === null)
+      report(['timezone'], 'timezone applies to a schedule; this rule has none (it counts in fixed intervals)');
   },
   openStore: (db) => new EpsStore(db),
   create: (rule, { sink, saved }) => withSaved(new EpsMonitor(rule, sink), saved),

@@ -72,7 +72,12 @@ export class EpsStore implements KindStore<SavedEps, EpsSink>, EpsSink {
       of(row.rule_id).states.push({ key: row.key, state: row.state });
     }
     // One window's rows per rule: a write deletes the other windows' (write()).
-    for (const row of this.db.prepare('SELECT rule_id, key, window_start, count FROM eps_windows').iterate() as Iterable<{ rule_id: string; key: string; window_start: number; count: number }>) {
+    for (const row of this.db.prepare('SELECT rule_id, key, window_start, count FROM eps_windows').iterate() as Iterable<{
+      rule_id: string;
+      key: string;
+      window_start: number;
+      count: number;
+    }>) {
       (of(row.rule_id).window ??= { start: row.window_start, counts: [] }).counts.push({ key: row.key, count: row.count });
     }
     return byRule;

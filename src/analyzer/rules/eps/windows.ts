@@ -24,7 +24,10 @@ export function cronWindows(expression: string, timezone: string | null): EpsWin
   at(0); // validates now, not at the first event
   return {
     // prev() is strictly before currentDate: one millisecond on makes a fire time its own window's start.
-    startOf: (time) => at(time + 1).prev().getTime(),
+    startOf: (time) =>
+      at(time + 1)
+        .prev()
+        .getTime(),
     endOf: (start) => at(start).next().getTime(),
   };
 }

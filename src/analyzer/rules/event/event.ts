@@ -74,7 +74,10 @@ export class EventAlerter implements RuleInstance {
     this.last.set(previous ? key : ownCopy(key), { at: now, suppressed: 0 });
     this.forgetQuietKeys(now);
     this.counters.alerts++;
-    return { ...this.alert(key, event, now, undefined, suppressed ? ` (${suppressed} more suppressed before)` : ''), evidence: { events: [event], count: suppressed } };
+    return {
+      ...this.alert(key, event, now, undefined, suppressed ? ` (${suppressed} more suppressed before)` : ''),
+      evidence: { events: [event], count: suppressed },
+    };
   }
 
   private alert(key: string, event: SyslogEvent, now: number, problem: ProblemTransition | undefined, note: string): Alert {

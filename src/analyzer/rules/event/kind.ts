@@ -12,7 +12,12 @@ export const eventKind = {
     // With resolve, the key must be computable from both the opening and the resolving event.
     const { resolve } = rule;
     const resolveGroups = resolve ? namedGroups(resolve.regex) : undefined;
-    checkTemplate(report, ['key'], rule.key, namedGroups(rule.match.regex).filter((g) => !resolveGroups || resolveGroups.includes(g)));
+    checkTemplate(
+      report,
+      ['key'],
+      rule.key,
+      namedGroups(rule.match.regex).filter((g) => !resolveGroups || resolveGroups.includes(g)),
+    );
   },
   openStore: (db) => new EventStore(db),
   create: (rule, { saved }) => withSaved(new EventAlerter(rule), saved),

@@ -23,7 +23,10 @@ export class EventStore implements KindStore<SavedOpenKeys, undefined> {
 
   load(): Map<string, SavedOpenKeys> {
     const byRule = new Map<string, SavedOpenKeys>();
-    for (const row of this.db.prepare("SELECT DISTINCT rule_id, key FROM alerts WHERE problem = 1 AND resolved_at IS NULL AND kind = 'event'").all() as { rule_id: string; key: string }[]) {
+    for (const row of this.db.prepare("SELECT DISTINCT rule_id, key FROM alerts WHERE problem = 1 AND resolved_at IS NULL AND kind = 'event'").all() as {
+      rule_id: string;
+      key: string;
+    }[]) {
       byRule.get(row.rule_id)?.push(row.key) ?? byRule.set(row.rule_id, [row.key]);
     }
     return byRule;

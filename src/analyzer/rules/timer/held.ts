@@ -16,7 +16,21 @@ export interface Held {
 }
 
 /** Every field of a SyslogEvent, in the order of the encoding (the timers migration in store/database.ts converts old rows to the same order). */
-const FIELDS = ['receivedAt', 'eventTime', 'timestamp', 'host', 'app', 'procId', 'msgId', 'facility', 'severity', 'message', 'structuredData', 'source', 'format'] as const satisfies readonly (keyof SyslogEvent)[];
+const FIELDS = [
+  'receivedAt',
+  'eventTime',
+  'timestamp',
+  'host',
+  'app',
+  'procId',
+  'msgId',
+  'facility',
+  'severity',
+  'message',
+  'structuredData',
+  'source',
+  'format',
+] as const satisfies readonly (keyof SyslogEvent)[];
 
 /** The held event's encoding, kept from now on instead of the object. */
 export function compactHeld(held: Held): string {

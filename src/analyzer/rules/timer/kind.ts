@@ -11,7 +11,12 @@ export const timerKind = {
   check(rule, report) {
     // The key must be computable from both the start and the end event.
     const endGroups = namedGroups(rule.end.regex);
-    checkTemplate(report, ['key'], rule.key, namedGroups(rule.start.regex).filter((g) => endGroups.includes(g)));
+    checkTemplate(
+      report,
+      ['key'],
+      rule.key,
+      namedGroups(rule.start.regex).filter((g) => endGroups.includes(g)),
+    );
   },
   openStore: (db) => new TimerStore(db),
   create: (rule, { sink, saved }) => withSaved(new TimerTracker(rule, sink), saved),

@@ -101,7 +101,9 @@ describe('Bme280 chip faults', () => {
     const { driver, emulator } = setup();
     await driver.init();
     emulator.write(0xe0, Uint8Array.of(0xb6)); // brown-out: registers back to power-on values
-    await expect(driver.read()).rejects.toThrow(/lost its configuration \(register 0xF2 reads 0x00, init wrote 0x01; reset or brown-out\?\): humidity at the skip value/);
+    await expect(driver.read()).rejects.toThrow(
+      /lost its configuration \(register 0xF2 reads 0x00, init wrote 0x01; reset or brown-out\?\): humidity at the skip value/,
+    );
     await driver.init();
     expect((await driver.read()).humidityRH).toBeCloseTo(40, 1);
   });

@@ -72,10 +72,10 @@ describe('Ltr559 read against the emulator', () => {
   it.each([
     // gain, integration ms, scale = gain·(t/100)·10000; tolerance = half a count on each
     // channel of branch 0: 0.5·(17743 + 11059) / scale
-    [4, 100, 0.5 * (17743 + 11059) / 40000], // 0.36 lux
-    [1, 50, 0.5 * (17743 + 11059) / 5000], // 2.88 lux
-    [96, 400, 0.5 * (17743 + 11059) / 3840000], // 0.0038 lux
-    [48, 200, 0.5 * (17743 + 11059) / 960000], // 0.015 lux
+    [4, 100, (0.5 * (17743 + 11059)) / 40000], // 0.36 lux
+    [1, 50, (0.5 * (17743 + 11059)) / 5000], // 2.88 lux
+    [96, 400, (0.5 * (17743 + 11059)) / 3840000], // 0.0038 lux
+    [48, 200, (0.5 * (17743 + 11059)) / 960000], // 0.015 lux
   ] as const)('reads 350 lux at %ix / %i ms within %f lux', async (gain, integrationTimeMs, tolerance) => {
     const { driver } = setup({ gain, integrationTimeMs, measurementRateMs: integrationTimeMs === 400 ? 500 : 200 });
     await driver.init();
@@ -105,7 +105,10 @@ describe('Ltr559 read against the emulator', () => {
     bus.clear();
     emulated.resetTraffic();
     const m = await driver.read();
-    expect(bus.callsTo(0x23)).toEqual([['readByte', 0x8c], ['readBlock', 0x88, 4]]);
+    expect(bus.callsTo(0x23)).toEqual([
+      ['readByte', 0x8c],
+      ['readBlock', 0x88, 4],
+    ]);
     expect(emulated.traffic).toEqual({ transactions: 2, bytes: 2 + 5, failed: 0 });
     expect('proximity' in m).toBe(false);
   });
@@ -195,7 +198,13 @@ describe('Ltr559 byte parsing', () => {
     //       = (35 486 000 + 11 059 000) / 80 000 = 581.8125 (the configured 4x would give 1163.625)
     // PS = 0x2F0 = 752
     expect(await driver.read()).toEqual({
-      lux: 581.8125, ch0: 2000, ch1: 1000, saturated: false, fresh: true, proximity: 752, proximitySaturated: false,
+      lux: 581.8125,
+      ch0: 2000,
+      ch1: 1000,
+      saturated: false,
+      fresh: true,
+      proximity: 752,
+      proximitySaturated: false,
     });
   });
 

@@ -11,7 +11,7 @@ import { rule, YEAR, t } from '../example-rules.js';
 const vpn = (when: string, user: string, ip: string) => `${when} openvpn[53530]: openvpn server 'ovpns1' user '${user}' address '${ip}:12377' - connected`;
 
 describe('anomaly: a VPN user from a new address (pfSense OpenVPN lines)', () => {
-  it('learns for 7 days from the user\'s first logon, then alerts once per new address', async () => {
+  it("learns for 7 days from the user's first logon, then alerts once per new address", async () => {
     const lines = [
       vpn('Jan  1 08:00:00', 'corp\\alice', '198.51.100.7'),
       vpn('Jan  3 09:00:00', 'corp\\alice', '198.51.100.8'), // still learning: silent
@@ -23,7 +23,14 @@ describe('anomaly: a VPN user from a new address (pfSense OpenVPN lines)', () =>
     ];
     const { alerts } = await replay(lines, { rules: rule('vpn-new-address'), reference: YEAR, name: 'vpn.log' });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ ruleId: 'vpn-new-address', kind: 'anomaly', key: 'corp\\alice', value: '203.0.113.2', severity: 'warning', time: new Date(2026, 0, 8, 8).getTime() });
+    expect(alerts[0]).toMatchObject({
+      ruleId: 'vpn-new-address',
+      kind: 'anomaly',
+      key: 'corp\\alice',
+      value: '203.0.113.2',
+      severity: 'warning',
+      time: new Date(2026, 0, 8, 8).getTime(),
+    });
     expect(alerts[0]!.evidence).toMatchObject({ knownValues: 3, keyFirstSeen: new Date(2026, 0, 1, 8).getTime() });
     expect(alerts[0]!.evidence.events![0]!.source).toBe('vpn.log:4');
   });

@@ -44,16 +44,18 @@ describe('anomaly store', () => {
   it('what is not committed is written again: a failed transaction loses no sighting', async () => {
     const { db, store } = await daveLearned();
     store.anomalySeen('vpn', 'dave', IP, 5);
-    expect(() => db.transaction(() => {
-      store.write();
-      throw new Error('another kind\'s write failed');
-    })()).toThrow();
+    expect(() =>
+      db.transaction(() => {
+        store.write();
+        throw new Error("another kind's write failed");
+      })(),
+    ).toThrow();
     store.anomalySeen('vpn', 'dave', IP, 6);
     flush(store);
     expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 1, last: 6, count: 3 }]);
   });
 
-  it('loads each rule\'s keys least recently seen first (the first evicted), and each key\'s values likewise', async () => {
+  it("loads each rule's keys least recently seen first (the first evicted), and each key's values likewise", async () => {
     const db = await database();
     const store = new AnomalyStore(db);
     store.anomalyKey('vpn', 'erin', 1);

@@ -86,7 +86,7 @@ describe('eps with many keys in the daemon', () => {
 });
 
 describe('eps on a cron schedule', () => {
-  it('judges the windows between fire times, in the schedule\'s time zone, and jumps a long gap', async () => {
+  it("judges the windows between fire times, in the schedule's time zone, and jumps a long gap", async () => {
     const [base] = rule('sensor-quiet') as [EpsRule];
     // Hourly on the hour in Berlin (UTC+2 in May): windows 12:00-13:00 local = 10:00-11:00 UTC.
     const hourly = { ...base, schedule: '0 * * * *', timezone: 'Europe/Berlin', below: 30 };
@@ -118,7 +118,23 @@ describe('eps on a cron schedule', () => {
   });
 
   it('explains a bad expression and a time zone without a schedule', () => {
-    const text = ['rules:', '  - id: a', '    kind: eps', '    below: 1', '    schedule: "61 * * * *"', '  - id: b', '    kind: eps', '    below: 1', '    schedule: "0 * * * *"', '    timezone: Mars/Olympus', '  - id: c', '    kind: eps', '    below: 1', '    timezone: UTC', ''].join('\n');
+    const text = [
+      'rules:',
+      '  - id: a',
+      '    kind: eps',
+      '    below: 1',
+      '    schedule: "61 * * * *"',
+      '  - id: b',
+      '    kind: eps',
+      '    below: 1',
+      '    schedule: "0 * * * *"',
+      '    timezone: Mars/Olympus',
+      '  - id: c',
+      '    kind: eps',
+      '    below: 1',
+      '    timezone: UTC',
+      '',
+    ].join('\n');
     let error: unknown;
     try {
       parseConfigText(rulesFileSchema, text, 'rules.yaml');

@@ -12,8 +12,16 @@ const run = promisify(execFile);
 
 describe('eps across kill -9', () => {
   it('a key heard once before the crash is still judged silent after the restart', async () => {
-    const { config, tcp } = await analyzerSetup(['  - { id: silent, kind: eps, match: { app: "^beat$" }, key: "${host}", interval: 2s, below: 1 }'], ['web: { enabled: false }']);
-    const alerts = async () => (await cli(['alerts', 'list', '--config', config, '--json'])).stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { ruleId: string; state: string });
+    const { config, tcp } = await analyzerSetup(
+      ['  - { id: silent, kind: eps, match: { app: "^beat$" }, key: "${host}", interval: 2s, below: 1 }'],
+      ['web: { enabled: false }'],
+    );
+    const alerts = async () =>
+      (await cli(['alerts', 'list', '--config', config, '--json'])).stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { ruleId: string; state: string });
     let analyzer = await startAnalyzer(config);
     try {
       await run('logger', ['-T', '-n', '127.0.0.1', '-P', String(tcp), '--rfc5424', '-t', 'beat', 'alive']);
@@ -24,7 +32,7 @@ describe('eps across kill -9', () => {
       expect(await alerts()).toEqual([]);
       analyzer = await startAnalyzer(config);
       // The window it restarted in is not watched whole; the next one is, and is silent.
-      const below = await waitFor(async () => (await alerts()).find((alert) => alert.ruleId === 'silent'), 'the silent key\'s below', 15_000);
+      const below = await waitFor(async () => (await alerts()).find((alert) => alert.ruleId === 'silent'), "the silent key's below", 15_000);
       expect(below.state).toBe('below');
     } finally {
       analyzer.child.kill('SIGKILL');

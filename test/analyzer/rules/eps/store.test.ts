@@ -9,12 +9,16 @@ import { rulesFileSchema } from '../../../../src/analyzer/rules/schema.js';
 import { changes, tempDatabases } from '../../../helpers/temp-database.js';
 
 const { database } = tempDatabases();
-const [rule] = parseConfigText(rulesFileSchema, 'rules:\n  - { id: beats, kind: eps, match: { regex: "^x" }, key: "${host}", interval: 1m, below: 1 }\n', 'rules.yaml').rules as [EpsRule];
+const [rule] = parseConfigText(
+  rulesFileSchema,
+  'rules:\n  - { id: beats, kind: eps, match: { regex: "^x" }, key: "${host}", interval: 1m, below: 1 }\n',
+  'rules.yaml',
+).rules as [EpsRule];
 const event = (host: string) => parseSyslog(`<13>1 - ${host} app - - - x`, { receivedAt: 0, source: 'x:1' });
 const START = Date.UTC(2026, 11, 4);
 
 describe('eps store', () => {
-  it('writes the counts that changed since the last second, drops the last window\'s rows, and reads the open window back', async () => {
+  it("writes the counts that changed since the last second, drops the last window's rows, and reads the open window back", async () => {
     const db = await database();
     const store = new EpsStore(db);
     const monitor = new EpsMonitor(rule, store);

@@ -20,7 +20,10 @@ const flush = (store: TimerStore) => {
   store.write();
   store.committed();
 };
-const logon = parseSyslog('<134>1 2026-12-03T08:00:00.123456+01:00 srv1 win - - [origin@6876 ip="192.0.2.1"][x@1 a="1" a="2"] 4624 logon é', { receivedAt: Date.UTC(2026, 11, 3), source: '192.0.2.1:514' });
+const logon = parseSyslog('<134>1 2026-12-03T08:00:00.123456+01:00 srv1 win - - [origin@6876 ip="192.0.2.1"][x@1 a="1" a="2"] 4624 logon é', {
+  receivedAt: Date.UTC(2026, 11, 3),
+  source: '192.0.2.1:514',
+});
 const held = (started: number): Held => ({ started, event: logon });
 
 describe('timer store', () => {

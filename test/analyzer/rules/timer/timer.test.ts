@@ -10,8 +10,10 @@ import type { TimerRule } from '../../../../src/analyzer/rules/timer/schema.js';
 import { TimerTracker } from '../../../../src/analyzer/rules/timer/timer.js';
 import { rule, YEAR } from '../example-rules.js';
 
-const logon = (when: string, host: string, id: string, type = 10) => `${when} ${host} Microsoft-Windows-Security-Auditing[4624]: 4624: An account was successfully logged on. Subject: ... Logon Type: ${type} New Logon: Account Name: alice Logon ID: ${id}`;
-const logoff = (when: string, host: string, id: string) => `${when} ${host} Microsoft-Windows-Security-Auditing[4634]: 4634: An account was logged off. Account Name: alice Logon ID: ${id}`;
+const logon = (when: string, host: string, id: string, type = 10) =>
+  `${when} ${host} Microsoft-Windows-Security-Auditing[4624]: 4624: An account was successfully logged on. Subject: ... Logon Type: ${type} New Logon: Account Name: alice Logon ID: ${id}`;
+const logoff = (when: string, host: string, id: string) =>
+  `${when} ${host} Microsoft-Windows-Security-Auditing[4634]: 4634: An account was logged off. Account Name: alice Logon ID: ${id}`;
 
 describe('timer: an RDP logon with no logoff in time', () => {
   it('alerts for the session left open past 8 h, not for the one logged off', async () => {
@@ -55,7 +57,7 @@ describe('timer: what a held start keeps', () => {
 });
 
 describe('engine time: out-of-order timestamps and clock jumps', () => {
-  it('an event from the past is processed at the engine\'s time and counted; a jump forward fires each timer once; a jump back fires nothing again', async () => {
+  it("an event from the past is processed at the engine's time and counted; a jump forward fires each timer once; a jump back fires nothing again", async () => {
     const lines = [
       logon('Mar  2 09:00:00', 'srv1', '0xa1'),
       logon('Mar  2 09:30:00', 'srv1', '0xa2'),
