@@ -27,6 +27,7 @@ import type { Alert } from '../src/analyzer/rules/alert.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
 import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
+import { selfSignedCertificate } from './helpers/self-signed.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
@@ -225,24 +226,7 @@ describe('problems and their resolution', () => {
 describe('email channel', () => {
   it('sends the templated mail over STARTTLS with authentication to a real SMTP server; a server that is down is retried, not lost', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-smtp-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
+    const { cert, key } = await selfSignedCertificate(dir);
     const port = await freeTcpPort();
     const channel = {
       id: 'mail',

@@ -23,6 +23,7 @@ import { SyslogDeframer } from '../../src/common/syslog/framing.js';
 import { parseSyslog } from '../../src/common/syslog/parse.js';
 import { ingestConfigSchema } from '../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../src/analyzer/ingest/receiver.js';
+import { selfSignedCertificate } from '../helpers/self-signed.js';
 
 /** A parser bug on demand, independent of the real parser's bugs (which get fixed): passed in through the receiver's parse seam. */
 const PARSER_BUG = 'INJECTED-PARSER-BUG';
@@ -286,24 +287,7 @@ describe('4. failed TLS handshakes are counted', () => {
   it('plain text to the TLS port: tlsHandshakeFailures; a TLS client still gets its message in', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-sec-'));
     try {
-      const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-      await run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ]);
+      const { cert, key } = await selfSignedCertificate(dir, 'IP:127.0.0.1');
       const { receiver, events } = await start({ listen: { udp: { enabled: false }, tcp: { enabled: false }, tls: { enabled: true, port: 0, cert, key } } });
       const plain = connect({ port: receiver.port('tls'), host: '127.0.0.1' });
       clients.push(plain);

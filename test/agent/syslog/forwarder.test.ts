@@ -3,7 +3,7 @@
  * RFC 6587 octet counting), and delivery to a real rsyslogd over UDP, TCP and TLS, with the
  * bounded queue while the collector is down.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { heartbeatMessage, statusChangeMessage } from '../../../src/agent/syslog
 import { agentFixture } from '../../helpers/agent-fixture.js';
 import { freeTcpPort, freeUdpPort } from '../../helpers/ports.js';
 import { requireRsyslog, startRsyslog, type RunningRsyslog } from '../../helpers/rsyslog-collector.js';
+import { selfSignedCertificate } from '../../helpers/self-signed.js';
 
 const BASE: OutgoingMessage = {
   facility: 'local0',
@@ -66,28 +67,8 @@ describe('to a real rsyslogd', () => {
   beforeAll(async () => {
     requireRsyslog(true);
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-'));
-    certs = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'cert.pem') };
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        certs.key,
-        '-out',
-        certs.cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = await selfSignedCertificate(dir);
+    certs = { cert, key, ca: cert };
     rsyslog = await startRsyslog({ tls: certs });
   }, 20_000);
   afterAll(async () => rsyslog?.stop());

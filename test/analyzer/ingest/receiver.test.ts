@@ -22,6 +22,7 @@ import { syslogConfigSchema } from '../../../src/agent/syslog/config.js';
 import { SyslogForwarder } from '../../../src/agent/syslog/forwarder.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 import { requireRsyslog } from '../../helpers/rsyslog-collector.js';
+import { selfSignedCertificate } from '../../helpers/self-signed.js';
 
 const run = promisify(execFile);
 
@@ -211,24 +212,7 @@ describe('the receiver', () => {
 
   it("TLS (RFC 5425): the agent's syslog forwarder delivers its events, certificate checked against the CA", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
+    const { cert, key } = await selfSignedCertificate(dir);
     const events: SyslogEvent[] = [];
     const config = ingestConfigSchema.parse({ listen: { udp: { enabled: false }, tcp: { enabled: false }, tls: { enabled: true, port: 0, cert, key } } });
     receiver = new SyslogReceiver({ config, clock: systemClock, logger: silentLogger, onEvent: (e) => events.push(e) });
