@@ -82,7 +82,17 @@ describe('problems in the analyzer process', () => {
       expect(open[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       const text = (await cli(['alerts', 'list', '--config', config])).stdout;
       expect(text).toMatch(/^[0-9a-f]{16} \d{4}-\d\d-\d\dT\S+Z warning OPEN for \S+ quiet: sensor-q below 1 /m);
-      await sleep(1_200); // the EPS state is written in the next one-second flush; the problems were written at once
+      // The EPS state goes in a one-second flush, committed by the writer thread with the counters
+      // (their last rows): wait for counters stamped after the problems opened, not a fixed time.
+      const openedBy = Date.now();
+      await waitFor(
+        async () => {
+          const { stdout } = await cli(['counters', '--config', config, '--json']);
+          return stdout && (JSON.parse(stdout) as { at: number }).at > openedBy ? true : undefined;
+        },
+        'a flush after the problems opened',
+        15_000,
+      );
 
       analyzer.child.kill('SIGKILL');
       await new Promise((resolve) => analyzer.child.once('exit', resolve));
