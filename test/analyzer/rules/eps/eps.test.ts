@@ -8,10 +8,8 @@ import type { EpsRule } from '../../../../src/analyzer/rules/eps/schema.js';
 import type { EpsSink } from '../../../../src/analyzer/rules/eps/store.js';
 import { parseSyslog } from '../../../../src/common/syslog/parse.js';
 import { replay } from '../../../../src/analyzer/replay.js';
-import { formatConfigIssues, parseConfigText } from '../../../../src/common/config-file.js';
-import { ConfigError } from '../../../../src/common/errors.js';
-import { rulesFileSchema } from '../../../../src/analyzer/rules/schema.js';
 import { rule, YEAR } from '../example-rules.js';
+import { rulesFileIssues } from '../rules-file-issues.js';
 
 const heartbeat = (when: string, host: string) => `<134>1 ${when} ${host} envirowatch 1 HEARTBEAT [readings@21600 temperature="72.1"] ok`;
 
@@ -135,13 +133,7 @@ describe('eps on a cron schedule', () => {
       '    timezone: UTC',
       '',
     ].join('\n');
-    let error: unknown;
-    try {
-      parseConfigText(rulesFileSchema, text, 'rules.yaml');
-    } catch (e) {
-      error = e;
-    }
-    expect(formatConfigIssues(error as ConfigError)).toEqual([
+    expect(rulesFileIssues(text)).toEqual([
       'rules.yaml:5: rules.0.schedule: not a cron expression (Constraint error, got value 61 expected range 0-59); e.g. "*/5 * * * *"',
       'rules.yaml:10: rules.1.timezone: not an IANA time zone, e.g. UTC or Europe/Berlin',
       'rules.yaml:14: rules.2.timezone: timezone applies to a schedule; this rule has none (it counts in fixed intervals)',
