@@ -7,6 +7,7 @@ import type { ResolvedAgentConfig } from '../../src/agent/config/resolve.js';
 import { snmpConfigSchema, type SnmpConfig } from '../../src/agent/snmp/config.js';
 import { SnmpAgent } from '../../src/agent/snmp/snmp-agent.js';
 import type { UnitSystem } from '../../src/agent/readings/units.js';
+import type { SnmpV3User } from '../../src/snmp/v3/config.js';
 
 /**
  * Net-SNMP's own command-line tools are the peers these tests talk to. Missing tools are a
@@ -109,6 +110,26 @@ export interface V3Credentials {
 }
 
 /** `-v3 -l … -u … -a … -A … -x … -X …` for the Net-SNMP tools. */
+/** The SNMPv3 user the differential tests give both the agent and snmpd (createUser + rouser … priv). */
+export const TEST_V3_USER: SnmpV3User = {
+  name: 'monitor',
+  authProtocol: 'SHA-256',
+  authPassword: 'auth password one',
+  privProtocol: 'AES',
+  privPassword: 'priv password one',
+};
+
+/** An agent's v3 user as the Net-SNMP tools take it (v3Args). */
+export function toolCredentials(user: SnmpV3User): V3Credentials {
+  return {
+    user: user.name,
+    authProtocol: user.authProtocol,
+    authPassword: user.authPassword,
+    privProtocol: user.privProtocol,
+    privPassword: user.privPassword,
+  };
+}
+
 export function v3Args(credentials: V3Credentials): string[] {
   const level = credentials.level ?? 'authPriv';
   const args = ['-v3', '-l', level, '-u', credentials.user];

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tag, encodeInteger, encodeString, sequence } from '../../../src/snmp/ber.js';
 import { ErrorStatus, PduType, encodeVarbind, type Varbind } from '../../../src/snmp/message/message.js';
 import { parseOid } from '../../../src/snmp/oid.js';
-import type { SnmpV3User } from '../../../src/snmp/v3/config.js';
 import { agentFixture } from '../../helpers/agent-fixture.js';
 import { requireSnmpd, startSnmpd, type RunningSnmpd } from '../../helpers/snmpd.js';
 import {
@@ -23,22 +22,19 @@ import {
   type RawRequest,
   type RawResponse,
 } from '../../helpers/snmp-raw-client.js';
-import { requireNetSnmpTools, runTool, sendRaw, startSnmpAgent, v3Args, type RunningSnmpAgent } from '../../helpers/snmp-tools.js';
+import {
+  requireNetSnmpTools,
+  runTool,
+  sendRaw,
+  startSnmpAgent,
+  v3Args,
+  type RunningSnmpAgent,
+  TEST_V3_USER,
+  toolCredentials,
+} from '../../helpers/snmp-tools.js';
 
-const V3_USER: SnmpV3User = {
-  name: 'monitor',
-  authProtocol: 'SHA-256',
-  authPassword: 'auth password one',
-  privProtocol: 'AES',
-  privPassword: 'priv password one',
-};
-const V3_TOOL = {
-  user: V3_USER.name,
-  authProtocol: V3_USER.authProtocol,
-  authPassword: V3_USER.authPassword,
-  privProtocol: V3_USER.privProtocol,
-  privPassword: V3_USER.privPassword,
-};
+const V3_USER = TEST_V3_USER;
+const V3_TOOL = toolCredentials(V3_USER);
 const MAX_RESPONSE_BYTES = 1472;
 
 let agent: RunningSnmpAgent;

@@ -21,10 +21,9 @@ import { AgentxError, AgentxFramer, AgentxType, decodePdu, encodeClose, encodeGe
 import { encodeVarbind } from '../../../src/snmp/message/message.js';
 import { SENSOR_ENTRY_OID } from '../../../src/agent/snmp/envirowatch-oids.js';
 import { sensorSubagent, sensorTableView } from '../../../src/agent/snmp/sensor-subagent.js';
-import type { SnmpV3User } from '../../../src/snmp/v3/config.js';
 import { requireSnmpd, startSnmpd, type RunningSnmpd } from '../../helpers/snmpd.js';
 import { request } from '../../helpers/snmp-packets.js';
-import { requireNetSnmpTools, runTool, startSnmpAgent, v3Args } from '../../helpers/snmp-tools.js';
+import { requireNetSnmpTools, runTool, startSnmpAgent, v3Args, TEST_V3_USER, toolCredentials } from '../../helpers/snmp-tools.js';
 import { testMibOptions } from '../../helpers/snmp-test-mib.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
@@ -58,21 +57,8 @@ const ORIGINAL_NINE = [
   'iso.3.6.1.4.1.21600.1.5.1.1.1.3.3 = INTEGER: 123',
 ];
 
-/** snmpd's SNMPv3 user (createUser + rouser … priv), and the same as the Net-SNMP tools take it. */
-const V3_USER: SnmpV3User = {
-  name: 'monitor',
-  authProtocol: 'SHA-256',
-  authPassword: 'auth password one',
-  privProtocol: 'AES',
-  privPassword: 'priv password one',
-};
-const V3_TOOL = {
-  user: V3_USER.name,
-  authProtocol: V3_USER.authProtocol,
-  authPassword: V3_USER.authPassword,
-  privProtocol: V3_USER.privProtocol,
-  privPassword: V3_USER.privPassword,
-};
+const V3_USER = TEST_V3_USER;
+const V3_TOOL = toolCredentials(V3_USER);
 
 /** Real timers for timeouts and backoff; the wall clock fixed at NOW so the age column is deterministic. */
 const fixedWallClock: Clock = { now: () => NOW, monotonic: () => systemClock.monotonic(), sleep: (ms, signal) => systemClock.sleep(ms, signal) };
