@@ -19,7 +19,7 @@ import { openDatabase } from '../../src/analyzer/store/database.js';
 import { loadCounters } from '../../src/analyzer/store/status.js';
 import { octetCounted } from '../../src/common/syslog/format.js';
 import { busiestHosts, sensorsPage } from '../../src/analyzer/store/sensor-data.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, sendVpnLogon } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
@@ -42,18 +42,7 @@ describe('envirowatch analyzer', () => {
       '    learning: 1ms',
     ]);
     expect(await cli(['check-config', '--analyzer', config])).toMatchObject({ code: 0, stdout: `${config}: OK (1 rule)\n` });
-    const send = (ip: string) =>
-      run('logger', [
-        '-T',
-        '-n',
-        '127.0.0.1',
-        '-P',
-        String(tcp),
-        '--rfc3164',
-        '-t',
-        'openvpn',
-        `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`,
-      ]);
+    const send = (ip: string) => sendVpnLogon(tcp, ip);
     let analyzer = await startAnalyzer(config);
     try {
       await send('198.51.100.1'); // learned

@@ -87,3 +87,14 @@ export async function stopAnalyzer(analyzer: RunningAnalyzer): Promise<number | 
   analyzer.child.kill('SIGTERM');
   return exited;
 }
+
+/** The OpenVPN log-on line the VPN-address anomaly rule learns from, sent by util-linux `logger` over TCP (RFC 3164). */
+export function sendVpnLogon(tcpPort: number, ip: string): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      'logger',
+      ['-T', '-n', '127.0.0.1', '-P', String(tcpPort), '--rfc3164', '-t', 'openvpn', `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`],
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    ),
+  );
+}

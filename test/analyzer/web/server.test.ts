@@ -20,7 +20,7 @@ import { AlertStore } from '../../../src/analyzer/store/alerts.js';
 import { openDatabase } from '../../../src/analyzer/store/database.js';
 import { SensorData } from '../../../src/analyzer/store/sensor-data.js';
 import { hashPassword } from '../../../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer } from '../../helpers/analyzer-process.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer, sendVpnLogon } from '../../helpers/analyzer-process.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,18 +57,7 @@ describe('the web page in Chromium', () => {
   it('log in, see an alert from a real syslog message, acknowledge it; it stays acknowledged after a restart', async () => {
     const hash = await hashPassword(PASSWORD);
     const { config, tcp } = await analyzerSetup(VPN_RULE, [`web: { port: 0, users: [{ name: erin, passwordHash: "${hash}" }] }`]);
-    const send = (ip: string) =>
-      run('logger', [
-        '-T',
-        '-n',
-        '127.0.0.1',
-        '-P',
-        String(tcp),
-        '--rfc3164',
-        '-t',
-        'openvpn',
-        `openvpn server 'ovpns1' user 'dave' address '${ip}:1194' - connected`,
-      ]);
+    const send = (ip: string) => sendVpnLogon(tcp, ip);
     let analyzer: RunningAnalyzer = await startAnalyzer(config);
     const page = await browser.newPage();
     try {
