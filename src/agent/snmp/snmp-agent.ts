@@ -12,7 +12,7 @@ import { BerError } from '../../snmp/ber.js';
 import type { SnmpConfig } from './config.js';
 import { PduType, SnmpVersion, decodeMessage, encodeResponse, responseEnvelope, type RequestMessage, type Varbind } from '../../snmp/message/message.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
-import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest } from '../../snmp/responder/request-handler.js';
+import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest, sortByOid } from '../../snmp/responder/request-handler.js';
 import { SENSOR_COLUMN_OIDS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
 import { SNMP_ENTITY_OBJECTS, snmpEntityVarbinds } from '../../snmp/responder/snmp-entity.js';
 import { SYSTEM_OBJECTS, systemVarbinds } from './system-group.js';
@@ -121,6 +121,7 @@ export class SnmpAgent {
   private readonly sysDescr: string;
   /** Read once: os.hostname() is a system call, and the name does not change under us. */
   private readonly hostname = hostname();
+  /** The sensors and the system group, in OID order. */
   private cachedVarbinds: { at: number; varbinds: Varbind[] } | undefined;
   private sockets: Socket[] = [];
   private startedAt = 0;
@@ -341,9 +342,9 @@ export class SnmpAgent {
   private view(): MibView {
     const at = this.clock.monotonic();
     if (!this.cachedVarbinds || at - this.cachedVarbinds.at >= VIEW_TTL_MS || at < this.cachedVarbinds.at) {
-      this.cachedVarbinds = { at, varbinds: this.sensorAndSystemVarbinds() };
+      this.cachedVarbinds = { at, varbinds: sortByOid(this.sensorAndSystemVarbinds()) };
     }
-    return new MibView([...this.cachedVarbinds.varbinds, ...this.entityVarbinds()], this.objects);
+    return MibView.merged(this.cachedVarbinds.varbinds, this.entityVarbinds(), this.objects);
   }
 
   private entityVarbinds(): Varbind[] {

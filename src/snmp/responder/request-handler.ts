@@ -19,10 +19,23 @@ export class MibView {
     varbinds: readonly Varbind[],
     private readonly objects: readonly Oid[],
   ) {
-    this.sorted = [...varbinds].sort((a, b) => compareOids(a.oid, b.oid));
+    this.sorted = sortByOid(varbinds);
   }
 
   private readonly sorted: Varbind[];
+
+  /**
+   * A view of `sorted` (already in OID order, e.g. kept between requests) and a few `current`
+   * instances, merged in one pass: cheaper per request than sorting everything again.
+   */
+  static merged(sorted: readonly Varbind[], current: readonly Varbind[], objects: readonly Oid[]): MibView {
+    const view = new MibView([], objects);
+    const extra = sortByOid(current);
+    for (let i = 0, j = 0; i < sorted.length || j < extra.length;) {
+      view.sorted.push(j >= extra.length || (i < sorted.length && compareOids(sorted[i]!.oid, extra[j]!.oid) <= 0) ? sorted[i++]! : extra[j++]!);
+    }
+    return view;
+  }
 
   /** Index of the first instance ≥ oid (strictly > when `after`). */
   private search(oid: Oid, after: boolean): number {
@@ -144,4 +157,9 @@ export function handleRequest(request: RequestMessage, view: MibView, envelope: 
   };
   if (fits(result)) return result;
   return fits(TOO_BIG) ? TOO_BIG : undefined;
+}
+
+/** Instances in OID order (a copy). */
+export function sortByOid(varbinds: readonly Varbind[]): Varbind[] {
+  return [...varbinds].sort((a, b) => compareOids(a.oid, b.oid));
 }
