@@ -78,6 +78,7 @@ export class AnalyzerDaemon {
       snmpEngine: () => (snmpEngine ??= openAnalyzerEngine({ engineId: config.notify.snmpEngineId, dataDir: config.dataDir })),
     });
     this.channels = new Map(config.notify.channels.map((channel) => [channel.id, openChannel(channel, context(channel))]));
+    const channels = [...this.channels.values()];
     this.dispatcher = new Dispatcher(this.outbox, this.channels, config.notify, logger.child('notify'));
     // An alert and its notifications in one transaction: neither is ever stored without the other.
     // All the alerts of one event or tick in one: a tick that expires 1000 timers is one fsync, not 1000.
@@ -87,7 +88,7 @@ export class AnalyzerDaemon {
         if (notice)
           this.outbox.enqueue(
             notice,
-            [...this.channels.values()].filter((channel) => channel.wants(notice)).map((channel) => channel.id),
+            channels.filter((channel) => channel.wants(notice)).map((channel) => channel.id),
             clock.now(),
           );
         return notice;

@@ -22,7 +22,7 @@ import { Ltr559Register } from '../agent/sensors/ltr559/registers.js';
 import { appendToLog } from './apply.js';
 
 /** What one sensor's identity register gave at each address tried. */
-export interface SensorAnswer {
+interface SensorAnswer {
   readonly sensor: string;
   readonly address: number;
   /** The identity register's value when the chip answered. */
@@ -31,7 +31,7 @@ export interface SensorAnswer {
   readonly error?: string | undefined;
 }
 
-export type I2cCheck =
+type I2cCheck =
   | { readonly found: true; readonly choice: I2cBusChoice; readonly answers: readonly SensorAnswer[]; readonly adapters: readonly I2cAdapterInfo[] }
   /** No bus to read: `problem` says why and lists the buses seen. */
   | { readonly found: false; readonly problem: string };
@@ -43,7 +43,7 @@ interface IdentityRegister {
 }
 
 /** The enabled sensors' identity registers at the addresses the agent tries (BME280 auto: 0x76, then 0x77). */
-export function identityRegisters(sensors: AgentConfig['sensors']): IdentityRegister[] {
+function identityRegisters(sensors: AgentConfig['sensors']): IdentityRegister[] {
   const registers: IdentityRegister[] = [];
   const { bme280, ltr559 } = sensors;
   if (bme280.enabled)
@@ -57,7 +57,7 @@ export function identityRegisters(sensors: AgentConfig['sensors']): IdentityRegi
 }
 
 /** Resolves the bus as the agent does and reads each sensor's identity register there. */
-export async function checkI2c(options: {
+async function checkI2c(options: {
   readonly config: AgentConfig;
   readonly sysfsRoot: string;
   readonly openBus: (busNumber: number) => Promise<I2cBus>;
@@ -95,7 +95,7 @@ export async function checkI2c(options: {
 }
 
 /** The log lines for a check. */
-export function describeI2cCheck(check: I2cCheck): string[] {
+function describeI2cCheck(check: I2cCheck): string[] {
   if (!check.found) return [`I²C: ${check.problem}`];
   const device = `/dev/i2c-${check.choice.number}`;
   const lines = [`I²C bus ${device}: ${check.choice.reason}`];

@@ -127,8 +127,11 @@ export class SnmpAgent {
   private startedAt = 0;
   /** Our SNMP engine, from start(): its ID, boots and time are served (snmpEngine group) and carried by v3 traps. */
   private engine: UsmEngine | undefined;
+
   /** The engine, when v3 users are configured: only then is SNMPv3 served. */
-  private usm: UsmEngine | undefined;
+  private get usm(): UsmEngine | undefined {
+    return this.options.config.v3Users.length > 0 ? this.engine : undefined;
+  }
 
   constructor(options: SnmpAgentOptions) {
     this.options = options;
@@ -154,7 +157,6 @@ export class SnmpAgent {
       now: () => this.clock.monotonic(),
       startedAt: this.startedAt,
     });
-    this.usm = v3Users.length > 0 ? this.engine : undefined;
     try {
       for (const address of addresses) this.sockets.push(await this.bind(address, port));
     } catch (error) {

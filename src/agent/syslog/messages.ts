@@ -120,7 +120,7 @@ export function droppedMessage(dropped: number, timestamp: number): AgentMessage
     severity: 'warning',
     msgId: 'DROPPED',
     message: `${dropped} messages were dropped while this destination was unreachable`,
-    structuredData: { 'agent@21600': { dropped: [String(dropped)] } },
+    structuredData: { [AGENT_SD_ID]: { dropped: [String(dropped)] } },
     timestamp,
   };
 }

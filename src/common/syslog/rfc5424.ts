@@ -88,7 +88,8 @@ function parseTimestamp(text: string): number | undefined | null {
     return Number.isNaN(time) ? null : time;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 59) return null;
-  return ((daysFromCivil(year, month, day) * 24 + hours) * 60 + minutes - offsetMinutes) * 60_000 + seconds * 1000 + ms;
+  // Date.UTC (no local-time conversion) lets a day past the month's end run into the next, as Date.parse does.
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds, ms) - offsetMinutes * 60_000;
 }
 
 const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
@@ -102,15 +103,6 @@ function digits(text: string, at: number, count: number): number {
     n = n * 10 + code - 0x30;
   }
   return n;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date; a day past the month's end runs into the next (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
 /** An SD-ID ends at the first space or `]`. */
