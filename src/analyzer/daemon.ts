@@ -18,7 +18,7 @@ import { BackgroundWriter } from './store/background-writer.js';
 import { openDatabase, type Db } from './store/database.js';
 import type { Transaction } from 'better-sqlite3';
 import { SqliteRuleState } from './store/rule-state.js';
-import { SensorData } from './store/sensor-data.js';
+import { purgeSensorData, SensorData } from './store/sensor-data.js';
 import { WebServer } from './web/server.js';
 import { countersSummary, flattenCounters, saveCounters, type AnalyzerCounters } from './store/status.js';
 import type { LocalEngine } from '../snmp/v3/local-engine.js';
@@ -196,7 +196,7 @@ export class AnalyzerDaemon {
     try {
       const purged = this.alerts.purge(this.options.clock.now() - retention.alerts);
       // On this connection, not the writer's: the count of rows deleted is logged.
-      const purgedReadings = new SensorData(this.db).purge(this.options.clock.now() - retention.readings);
+      const purgedReadings = purgeSensorData(this.db, this.options.clock.now() - retention.readings);
       if (purged + purgedReadings > 0) this.options.logger.info('purged old data', { alerts: purged, readingsAndRates: purgedReadings });
     } catch (error) {
       this.options.logger.error('cannot purge old alerts', { error });

@@ -123,6 +123,11 @@ export class AlertStore {
       latestProblem: db.prepare('SELECT * FROM alerts WHERE problem = 1 AND rule_id = ? AND key = ? ORDER BY time DESC LIMIT 1'),
       reopen: db.prepare('UPDATE alerts SET resolved_at = NULL, resolution = NULL, reopened = reopened + 1 WHERE id = ?'),
       resolve: db.prepare('UPDATE alerts SET resolved_at = ?, resolution = ? WHERE id = ?'),
+      // Read every second by the daemon.
+      pendingBaselines: db.prepare(
+        'SELECT id, rule_id AS ruleId, key, value FROM alerts WHERE ack_baseline = 1 AND baseline_applied = 0 AND value IS NOT NULL',
+      ),
+      baselineApplied: db.prepare('UPDATE alerts SET baseline_applied = 1 WHERE id = ?'),
     };
   }
 
@@ -279,12 +284,10 @@ export class AlertStore {
 
   /** Acknowledged anomaly alerts whose value should join the baseline and has not yet. */
   pendingBaselines(): { id: string; ruleId: string; key: string; value: string }[] {
-    return this.db
-      .prepare('SELECT id, rule_id AS ruleId, key, value FROM alerts WHERE ack_baseline = 1 AND baseline_applied = 0 AND value IS NOT NULL')
-      .all() as { id: string; ruleId: string; key: string; value: string }[];
+    return this.statements.pendingBaselines.all() as { id: string; ruleId: string; key: string; value: string }[];
   }
 
   baselineApplied(id: string): void {
-    this.db.prepare('UPDATE alerts SET baseline_applied = 1 WHERE id = ?').run(id);
+    this.statements.baselineApplied.run(id);
   }
 }

@@ -70,7 +70,27 @@ export class SensorData {
   /** host → its version in its latest heartbeat since the last flush. */
   private pendingVersions = new Map<string, { version: string; time: number }>();
 
-  constructor(private readonly db: Db) {}
+  private readonly statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      insertReading: db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)'),
+      keepLatest: db.prepare(
+        'INSERT INTO latest_readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host, quantity) DO UPDATE SET time = excluded.time, value = excluded.value, unit = excluded.unit, status = excluded.status WHERE excluded.time >= latest_readings.time',
+      ),
+      addRate: db.prepare(
+        'INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count',
+      ),
+      // log2(2^a + 2^b) = max + log2(1 + 2^-(max - min)): the sum of the weights without leaving log2.
+      addActivity: db.prepare(
+        'INSERT INTO host_activity (host, score, last_minute) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET score = max(score, excluded.score) + log2(1 + pow(2, -abs(score - excluded.score))), last_minute = max(last_minute, excluded.last_minute)',
+      ),
+      // A heartbeat delayed in a queue must not put back the version of before an upgrade.
+      setVersion: db.prepare(
+        'INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time',
+      ),
+    };
+  }
 
   /** Called for every event. */
   observe(event: SyslogEvent): void {
@@ -90,48 +110,34 @@ export class SensorData {
     const readings = this.pendingReadings;
     const rates = this.pendingRates;
     const versions = this.pendingVersions;
+    const { insertReading, keepLatest, addRate, addActivity, setVersion } = this.statements;
     this.db.transaction(() => {
-      const insertReading = this.db.prepare('INSERT OR REPLACE INTO readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?)');
-      const keepLatest = this.db.prepare(
-        'INSERT INTO latest_readings (host, quantity, time, value, unit, status) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host, quantity) DO UPDATE SET time = excluded.time, value = excluded.value, unit = excluded.unit, status = excluded.status WHERE excluded.time >= latest_readings.time',
-      );
       for (const { host, reading } of readings.values()) {
         insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
         keepLatest.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
       }
-      const addRate = this.db.prepare(
-        'INSERT INTO host_rates (host, minute, count) VALUES (?, ?, ?) ON CONFLICT (host, minute) DO UPDATE SET count = count + excluded.count',
-      );
-      // log2(2^a + 2^b) = max + log2(1 + 2^-(max - min)): the sum of the weights without leaving log2.
-      const addActivity = this.db.prepare(
-        'INSERT INTO host_activity (host, score, last_minute) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET score = max(score, excluded.score) + log2(1 + pow(2, -abs(score - excluded.score))), last_minute = max(last_minute, excluded.last_minute)',
-      );
       for (const [host, minutes] of rates) {
         for (const [minute, count] of minutes) addRate.run(host, minute, count);
         const { score, last } = activityScore(minutes);
         addActivity.run(host, score, last);
       }
-      // A heartbeat delayed in a queue must not put back the version of before an upgrade.
-      const setVersion = this.db.prepare(
-        'INSERT INTO sensor_versions (host, version, time) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET version = excluded.version, time = excluded.time WHERE excluded.time >= time',
-      );
       for (const [host, { version, time }] of versions) setVersion.run(host, version, time);
     })();
     this.pendingReadings = new Map();
     this.pendingRates = new Map();
     this.pendingVersions = new Map();
   }
+}
 
-  /** Deletes readings and rates older than `before`; returns how many rows. */
-  purge(before: number): number {
-    return [
-      'DELETE FROM readings WHERE time < ?',
-      'DELETE FROM latest_readings WHERE time < ?',
-      'DELETE FROM host_rates WHERE minute < ?',
-      'DELETE FROM host_activity WHERE last_minute < ?',
-      'DELETE FROM sensor_versions WHERE time < ?',
-    ].reduce((rows, sql) => rows + this.db.prepare(sql).run(before).changes, 0);
-  }
+/** Deletes readings and rates older than `before`; returns how many rows. */
+export function purgeSensorData(db: Db, before: number): number {
+  return [
+    'DELETE FROM readings WHERE time < ?',
+    'DELETE FROM latest_readings WHERE time < ?',
+    'DELETE FROM host_rates WHERE minute < ?',
+    'DELETE FROM host_activity WHERE last_minute < ?',
+    'DELETE FROM sensor_versions WHERE time < ?',
+  ].reduce((rows, sql) => rows + db.prepare(sql).run(before).changes, 0);
 }
 
 /**

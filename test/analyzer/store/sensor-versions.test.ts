@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/analyzer/store/database.js';
-import { newestSensorVersion, SensorData, sensorVersions } from '../../../src/analyzer/store/sensor-data.js';
+import { newestSensorVersion, purgeSensorData, SensorData, sensorVersions } from '../../../src/analyzer/store/sensor-data.js';
 import { parseSyslog } from '../../../src/common/syslog/parse.js';
 
 const heartbeat = (host: string, time: string, version?: string) =>
@@ -31,7 +31,7 @@ describe('sensor versions', () => {
     const hosts = ['sensor-a', 'sensor-b', 'sensor-c'];
     expect(Object.fromEntries(sensorVersions(db, hosts))).toEqual({ 'sensor-a': '0.2.0', 'sensor-b': '0.1.0' });
     expect(newestSensorVersion(db)).toBe('0.2.0');
-    expect(data.purge(Date.parse('2026-12-04T06:30:00Z'))).toBeGreaterThan(0);
+    expect(purgeSensorData(db, Date.parse('2026-12-04T06:30:00Z'))).toBeGreaterThan(0);
     expect(Object.fromEntries(sensorVersions(db, hosts))).toEqual({ 'sensor-a': '0.2.0' });
     db.close();
   });
