@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../src/common/config-file.js';
-import { analyzerConfigSchema } from '../src/analyzer/config.js';
-import { defaultRules } from '../src/analyzer/default-rules.js';
-import { referenceForYear, replay } from '../src/analyzer/replay.js';
-import type { Rule } from '../src/analyzer/rules/schema.js';
+import { parseConfigText } from '../../src/common/config-file.js';
+import { analyzerConfigSchema } from '../../src/analyzer/config.js';
+import { defaultRules } from '../../src/analyzer/default-rules.js';
+import { referenceForYear, replay } from '../../src/analyzer/replay.js';
+import type { Rule } from '../../src/analyzer/rules/schema.js';
 
-const SAMPLE = readFileSync(new URL('../config/analyzer.yaml', import.meta.url), 'utf8');
+const SAMPLE = readFileSync(new URL('../../config/analyzer.yaml', import.meta.url), 'utf8');
 
 /** Rules compared by what they say: regexes by source, compiled templates by their text. */
 const comparable = (value: unknown) =>

@@ -3,7 +3,7 @@
  * hash in it is root-only (0600) from its creation (the Debian package's config files are 0600 too:
  * test/packaging/build-deb.test.ts). The daemons get their
  * config through systemd's LoadCredential= (their DynamicUser cannot own a file in /etc):
- * test/systemd.test.ts checks the units say so, and that they pass systemd-analyze verify.
+ * test/systemd/units.test.ts checks the units say so, and that they pass systemd-analyze verify.
  */
 import { copyFile, chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
  * loaded the bus drivers, so it queues envirowatch-firstboot-i2c.service, which runs after the
  * agent is ready and never holds the agent (or the boot) up. Read from the unit files as systemd
  * reads them: `Key=value` lines per section, a key given twice keeps both (systemd.syntax(7)).
- * `test/systemd.test.ts` runs `systemd-analyze verify` on both.
+ * `test/systemd/units.test.ts` runs `systemd-analyze verify` on both.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

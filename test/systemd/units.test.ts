@@ -12,17 +12,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/common/logger.js';
-import { serviceManager } from '../src/common/systemd-notify.js';
-import { analyzerSetup, CLI, waitFor } from './helpers/analyzer-process.js';
-import { freeUdpPort } from './helpers/ports.js';
-import { runTool } from './helpers/snmp-tools.js';
+import { silentLogger } from '../../src/common/logger.js';
+import { serviceManager } from '../../src/common/systemd-notify.js';
+import { analyzerSetup, CLI, waitFor } from '../helpers/analyzer-process.js';
+import { freeUdpPort } from '../helpers/ports.js';
+import { runTool } from '../helpers/snmp-tools.js';
 
 const run = promisify(execFile);
 /** The daemons, scored by systemd-analyze security; the first-boot oneshots run as root by design (they write /etc and the boot partition). */
 const UNITS = ['envirowatch-agent.service', 'envirowatch-analyzer.service'];
 const ALL_UNITS = [...UNITS, 'envirowatch-firstboot.service', 'envirowatch-firstboot-i2c.service'];
-const unitFile = (name: string) => fileURLToPath(new URL(`../systemd/${name}`, import.meta.url));
+const unitFile = (name: string) => fileURLToPath(new URL(`../../systemd/${name}`, import.meta.url));
 
 describe('systemd units', () => {
   it('pass systemd-analyze verify', async () => {

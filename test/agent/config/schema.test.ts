@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, formatConfigIssues } from '../src/common/config-file.js';
-import { ConfigError } from '../src/common/errors.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
+import { parseConfigText, formatConfigIssues } from '../../../src/common/config-file.js';
+import { ConfigError } from '../../../src/common/errors.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
 
 function problems(yaml: string): string[] {
   try {
@@ -86,7 +86,7 @@ describe('agent config schema', () => {
 
   it('accepts the shipped sample, which documents exactly the defaults', async () => {
     const { readFile } = await import('node:fs/promises');
-    const sample = await readFile(new URL('../config/agent.yaml', import.meta.url), 'utf8');
+    const sample = await readFile(new URL('../../../config/agent.yaml', import.meta.url), 'utf8');
     expect(parseConfigText(agentConfigSchema, sample)).toEqual(parseConfigText(agentConfigSchema, ''));
   });
 });

@@ -7,9 +7,9 @@ import {
   totalBytes,
   windowBytes,
   type Rect,
-} from '../src/agent/display/dirty.js';
-import { createMonoFrame, createRgb565Frame } from '../src/agent/display/framebuffer.js';
-import { randomMono, randomRgb565, seeded, withMonoChange, withRgb565Change } from './helpers/display-frames.js';
+} from '../../../src/agent/display/dirty.js';
+import { createMonoFrame, createRgb565Frame } from '../../../src/agent/display/framebuffer.js';
+import { randomMono, randomRgb565, seeded, withMonoChange, withRgb565Change } from '../../helpers/display-frames.js';
 
 const inside = (rects: readonly Rect[], x: number, y: number) => rects.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
 

@@ -4,22 +4,22 @@
  * little; failures are reported once, retried with backoff, and recovery reported once.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { createLogger, type LogLevel } from '../src/common/logger.js';
-import type { AgentSnapshot } from '../src/agent/agent.js';
-import { resolveAgentConfig } from '../src/agent/config/resolve.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { displayConfigSchema } from '../src/agent/display/config.js';
-import { DisplayService } from '../src/agent/display/display-service.js';
-import type { Frame } from '../src/agent/display/framebuffer.js';
-import { renderScreen } from '../src/agent/display/render.js';
-import { clockText, screenRows } from '../src/agent/display/screen-model.js';
-import { Ssd1306Driver } from '../src/agent/display/ssd1306/driver.js';
-import { Ssd1306Emulator } from '../src/agent/display/ssd1306/emulator.js';
-import { St7735Driver } from '../src/agent/display/st7735/driver.js';
-import { St7735Emulator } from '../src/agent/display/st7735/emulator.js';
-import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
-import { agentFixture } from './helpers/agent-fixture.js';
+import { ManualClock } from '../../../src/common/clock.js';
+import { createLogger, type LogLevel } from '../../../src/common/logger.js';
+import type { AgentSnapshot } from '../../../src/agent/agent.js';
+import { resolveAgentConfig } from '../../../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
+import { displayConfigSchema } from '../../../src/agent/display/config.js';
+import { DisplayService } from '../../../src/agent/display/display-service.js';
+import type { Frame } from '../../../src/agent/display/framebuffer.js';
+import { renderScreen } from '../../../src/agent/display/render.js';
+import { clockText, screenRows } from '../../../src/agent/display/screen-model.js';
+import { Ssd1306Driver } from '../../../src/agent/display/ssd1306/driver.js';
+import { Ssd1306Emulator } from '../../../src/agent/display/ssd1306/emulator.js';
+import { St7735Driver } from '../../../src/agent/display/st7735/driver.js';
+import { St7735Emulator } from '../../../src/agent/display/st7735/emulator.js';
+import { EmulatedI2cBus } from '../../../src/agent/i2c/emulated-bus.js';
+import { agentFixture } from '../../helpers/agent-fixture.js';
 
 const config = resolveAgentConfig(agentConfigSchema.parse({}));
 const displayConfig = displayConfigSchema.parse({ type: 'st7735', splash: '5s', refresh: { clock: '1s', readings: '2s' }, blink: '500ms' });

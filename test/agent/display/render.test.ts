@@ -1,22 +1,22 @@
 /**
  * The renderer: golden pictures of the sample screens for both displays (framebuffer SHA-256;
  * the PNGs beside the hashes were looked at by eye), and what the screen model decides.
- * UPDATE_GOLDEN=1 npx vitest run test/display-render.test.ts rewrites the goldens.
+ * UPDATE_GOLDEN=1 npx vitest run test/agent/display/render.test.ts rewrites the goldens.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { AgentSnapshot, QuantityState } from '../src/agent/agent.js';
-import { resolveAgentConfig } from '../src/agent/config/resolve.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { monoPixel, type Frame } from '../src/agent/display/framebuffer.js';
-import { frameToPng } from '../src/agent/display/png.js';
-import { renderScreen, type RenderTarget } from '../src/agent/display/render.js';
-import { SAMPLE_NAMES, sampleScreen } from '../src/agent/display/samples.js';
-import { readingsScreen, type ReadingsScreen } from '../src/agent/display/screen-model.js';
+import type { AgentSnapshot, QuantityState } from '../../../src/agent/agent.js';
+import { resolveAgentConfig } from '../../../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
+import { monoPixel, type Frame } from '../../../src/agent/display/framebuffer.js';
+import { frameToPng } from '../../../src/agent/display/png.js';
+import { renderScreen, type RenderTarget } from '../../../src/agent/display/render.js';
+import { SAMPLE_NAMES, sampleScreen } from '../../../src/agent/display/samples.js';
+import { readingsScreen, type ReadingsScreen } from '../../../src/agent/display/screen-model.js';
 
-const GOLDEN_DIR = new URL('./golden/display/', import.meta.url);
+const GOLDEN_DIR = new URL('../../golden/display/', import.meta.url);
 const TARGETS: Record<'st7735' | 'ssd1306', RenderTarget> = {
   st7735: { format: 'rgb565', width: 160, height: 80 },
   ssd1306: { format: 'mono', width: 128, height: 64 },
@@ -51,7 +51,7 @@ describe('golden pictures', () => {
           const fresh = png.replace(/\.png$/, '.new.png');
           writeFileSync(fresh, await frameToPng(frame));
           expect.fail(
-            `${name} differs from its golden picture: compare ${png} with ${fresh}; if the new one is right, run UPDATE_GOLDEN=1 npx vitest run test/display-render.test.ts`,
+            `${name} differs from its golden picture: compare ${png} with ${fresh}; if the new one is right, run UPDATE_GOLDEN=1 npx vitest run test/agent/display/render.test.ts`,
           );
         }
       });

@@ -8,17 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentSnapshot } from '../src/agent/agent.js';
-import { metricsConfigSchema } from '../src/agent/metrics/config.js';
-import { createSensorMetrics } from '../src/agent/metrics/exposition.js';
-import { startMetricsServer, type MetricsServer } from '../src/agent/metrics/server.js';
-import { resolveAgentConfig } from '../src/agent/config/resolve.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { sensorRows } from '../src/agent/snmp/sensor-table.js';
-import { silentLogger } from '../src/common/logger.js';
-import { agentFixture } from './helpers/agent-fixture.js';
-import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
-import { eventually, requirePrometheus, startPrometheus, type RunningPrometheus } from './helpers/prometheus.js';
+import type { AgentSnapshot } from '../../../src/agent/agent.js';
+import { metricsConfigSchema } from '../../../src/agent/metrics/config.js';
+import { createSensorMetrics } from '../../../src/agent/metrics/exposition.js';
+import { startMetricsServer, type MetricsServer } from '../../../src/agent/metrics/server.js';
+import { resolveAgentConfig } from '../../../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
+import { sensorRows } from '../../../src/agent/snmp/sensor-table.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import { agentFixture } from '../../helpers/agent-fixture.js';
+import { freeTcpPort, freeUdpPort } from '../../helpers/ports.js';
+import { eventually, requirePrometheus, startPrometheus, type RunningPrometheus } from '../../helpers/prometheus.js';
 
 const resolved = resolveAgentConfig(agentConfigSchema.parse({}));
 let snapshot: AgentSnapshot;
@@ -139,7 +139,7 @@ describe('config and start-up errors', () => {
 
 describe('envirowatch agent with metrics.enabled', () => {
   it('serves /metrics beside SNMP, with the simulated readings', async () => {
-    const cli = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+    const cli = fileURLToPath(new URL('../../../dist/src/cli/envirowatch.mjs', import.meta.url));
     const [httpPort, snmpPort] = [await freeTcpPort(), await freeUdpPort()];
     const config = join(await mkdtemp(join(tmpdir(), 'envirowatch-metrics-')), 'agent.yaml');
     await writeFile(config, `snmp:\n  addresses: [127.0.0.1]\n  port: ${snmpPort}\nmetrics:\n  enabled: true\n  port: ${httpPort}\n`);

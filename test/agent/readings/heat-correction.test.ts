@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { average, correctTemperature, recomputeHumidity, saturationVapourPressure, sensorTemperatureFor } from '../src/agent/readings/heat-correction.js';
-import { deriveEnvironment } from '../src/agent/readings/derive.js';
+import { average, correctTemperature, recomputeHumidity, saturationVapourPressure, sensorTemperatureFor } from '../../../src/agent/readings/heat-correction.js';
+import { deriveEnvironment } from '../../../src/agent/readings/derive.js';
 
 const NO_OFFSETS = { temperature: 0, humidity: 0, pressure: 0, light: 0 };
 

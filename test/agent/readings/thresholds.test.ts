@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { crossedLimit, evaluateLevel, type Level, type Thresholds } from '../src/agent/readings/thresholds.js';
-import { resolveAgentConfig } from '../src/agent/config/resolve.js';
-import { agentConfigSchema } from '../src/agent/config/schema.js';
-import { parseConfigText } from '../src/common/config-file.js';
+import { crossedLimit, evaluateLevel, type Level, type Thresholds } from '../../../src/agent/readings/thresholds.js';
+import { resolveAgentConfig } from '../../../src/agent/config/resolve.js';
+import { agentConfigSchema } from '../../../src/agent/config/schema.js';
+import { parseConfigText } from '../../../src/common/config-file.js';
 
 const temperature: Thresholds = { high: { warning: 25, critical: 26.5 }, hysteresis: 0.5 };
 const humidity: Thresholds = { low: { warning: 15, critical: 10 }, hysteresis: 1 };

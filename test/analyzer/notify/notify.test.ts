@@ -14,23 +14,23 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { silentLogger } from '../src/common/logger.js';
-import { parseSyslog } from '../src/common/syslog/parse.js';
-import { openChannel } from '../src/analyzer/notify/channels.js';
-import { notifyConfigSchema } from '../src/analyzer/notify/config.js';
-import { Dispatcher } from '../src/analyzer/notify/dispatcher.js';
-import { Outbox } from '../src/analyzer/notify/outbox.js';
-import { alertVarbinds, truncateUtf8 } from '../src/analyzer/notify/snmp-alert.js';
-import { ENGINE_BOOTS_FILE, openAnalyzerEngine } from '../src/analyzer/notify/snmp-engine.js';
-import type { Alert } from '../src/analyzer/rules/alert.js';
-import { openDatabase } from '../src/analyzer/store/database.js';
-import { freeTcpPort, freeUdpPort } from './helpers/ports.js';
-import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from './helpers/snmptrapd.js';
-import { selfSignedCertificate } from './helpers/self-signed.js';
+import { ManualClock } from '../../../src/common/clock.js';
+import { silentLogger } from '../../../src/common/logger.js';
+import { parseSyslog } from '../../../src/common/syslog/parse.js';
+import { openChannel } from '../../../src/analyzer/notify/channels.js';
+import { notifyConfigSchema } from '../../../src/analyzer/notify/config.js';
+import { Dispatcher } from '../../../src/analyzer/notify/dispatcher.js';
+import { Outbox } from '../../../src/analyzer/notify/outbox.js';
+import { alertVarbinds, truncateUtf8 } from '../../../src/analyzer/notify/snmp-alert.js';
+import { ENGINE_BOOTS_FILE, openAnalyzerEngine } from '../../../src/analyzer/notify/snmp-engine.js';
+import type { Alert } from '../../../src/analyzer/rules/alert.js';
+import { openDatabase } from '../../../src/analyzer/store/database.js';
+import { freeTcpPort, freeUdpPort } from '../../helpers/ports.js';
+import { startSnmptrapd, type RunningSnmptrapd, type TrapdNotification } from '../../helpers/snmptrapd.js';
+import { selfSignedCertificate } from '../../helpers/self-signed.js';
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../dist/src/cli/envirowatch.mjs', import.meta.url));
 
 /** A webhook receiver answering with `statuses` in turn (then 200), keeping the bodies. */
 async function webhookServer(port: number, statuses: number[] = []): Promise<{ server: Server; bodies: Alert[]; url: string }> {

@@ -1,6 +1,6 @@
 /**
  * The alert store's pages (keyset paging over (time, id), newest first) and filter facets, which
- * the web page's lists read; the problem rules are in test/analyzer-problems.test.ts.
+ * the web page's lists read; the problem rules are in test/analyzer/store/problems.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { alertId, type Alert } from '../../../src/analyzer/rules/alert.js';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../src/analyzer/rules/alert.js';
-import { AlertStore } from '../src/analyzer/store/alerts.js';
-import { MIGRATIONS, openDatabase, type Db } from '../src/analyzer/store/database.js';
+import type { Alert } from '../../../src/analyzer/rules/alert.js';
+import { AlertStore } from '../../../src/analyzer/store/alerts.js';
+import { MIGRATIONS, openDatabase, type Db } from '../../../src/analyzer/store/database.js';
 
 const opened: Db[] = [];
 afterEach(() => {

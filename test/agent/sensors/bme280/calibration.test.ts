@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FORUM_BME280_DUMP, STRATUX_BMP280_DUMP, compensate, parseCalibration } from '../src/agent/sensors/bme280/index.js';
-import type { Bme280Calibration } from '../src/agent/sensors/bme280/index.js';
+import { FORUM_BME280_DUMP, STRATUX_BMP280_DUMP, compensate, parseCalibration } from '../../../../src/agent/sensors/bme280/index.js';
+import type { Bme280Calibration } from '../../../../src/agent/sensors/bme280/index.js';
 
 /**
  * Real BME280 (chip id 0x60), from "BME280 Data to test Calculations", Bosch Sensortec

@@ -7,9 +7,9 @@ import {
   compensatePressure,
   compensateTemperature,
   parseCalibration,
-} from '../src/agent/sensors/bme280/index.js';
-import type { Bme280Calibration } from '../src/agent/sensors/bme280/index.js';
-import { humidityInt32, pressureInt64, temperatureInt32 } from './bme280-integer-reference.js';
+} from '../../../../src/agent/sensors/bme280/index.js';
+import type { Bme280Calibration } from '../../../../src/agent/sensors/bme280/index.js';
+import { humidityInt32, pressureInt64, temperatureInt32 } from './integer-reference.js';
 
 /** BMP280 datasheet BST-BMP280-DS001 §3.12, worked example ("Compensation formula example"). */
 const DATASHEET: Bme280Calibration = {
@@ -111,7 +111,7 @@ describe('compensate: clamps and guards (as bme280.c)', () => {
   });
 });
 
-describe('compensate: double agrees with Bosch’s integer formulas (test/bme280-integer-reference.ts)', () => {
+describe('compensate: double agrees with Bosch’s integer formulas (test/agent/sensors/bme280/integer-reference.ts)', () => {
   const calibrations: Record<string, Bme280Calibration> = {
     'forum BME280': parseCalibration(FORUM_BME280_DUMP.block88, FORUM_BME280_DUMP.blockE1),
     'stratux BMP280': parseCalibration(STRATUX_BMP280_DUMP.block88),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { Bme280Emulator, FORUM_BME280_DUMP, STRATUX_BMP280_DUMP } from '../src/agent/sensors/bme280/index.js';
-import type { Bme280Model } from '../src/agent/sensors/bme280/index.js';
+import { ManualClock } from '../../../../src/common/clock.js';
+import { Bme280Emulator, FORUM_BME280_DUMP, STRATUX_BMP280_DUMP } from '../../../../src/agent/sensors/bme280/index.js';
+import type { Bme280Model } from '../../../../src/agent/sensors/bme280/index.js';
 
 function setup(model: Bme280Model = 'BME280') {
   const clock = new ManualClock();

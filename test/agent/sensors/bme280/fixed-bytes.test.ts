@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/common/clock.js';
-import { EmulatedI2cBus } from '../src/agent/i2c/emulated-bus.js';
-import { Bme280, FORUM_BME280_DUMP } from '../src/agent/sensors/bme280/index.js';
-import { FixedRegisters } from './helpers/fixed-registers.js';
+import { ManualClock } from '../../../../src/common/clock.js';
+import { EmulatedI2cBus } from '../../../../src/agent/i2c/emulated-bus.js';
+import { Bme280, FORUM_BME280_DUMP } from '../../../../src/agent/sensors/bme280/index.js';
+import { FixedRegisters } from '../../../helpers/fixed-registers.js';
 
 /**
  * The driver against the registers of a real chip as posted (Bosch Sensortec community forum,

@@ -6,7 +6,7 @@
  * API divides where the datasheet shifts; the two differ by one LSB on negative operands),
  * and the 64-bit pressure path runs on BigInt.
  */
-import type { Bme280Calibration, Bme280HumidityCalibration } from '../src/agent/sensors/bme280/index.js';
+import type { Bme280Calibration, Bme280HumidityCalibration } from '../../../../src/agent/sensors/bme280/index.js';
 
 const div = (a: number, b: number) => Math.trunc(a / b) | 0;
 const mul = Math.imul;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelRatio, computeLux, isAlsSaturated, luxBranch, luxToCounts } from '../src/agent/sensors/ltr559/lux.js';
+import { channelRatio, computeLux, isAlsSaturated, luxBranch, luxToCounts } from '../../../../src/agent/sensors/ltr559/lux.js';
 
 describe('computeLux (datasheet Appendix A, as pimoroni/ltr559-python computes it)', () => {
   it('branch 0 (ratio < 45): ch0·17743 + ch1·11059', () => {
