@@ -9,13 +9,13 @@
  * can run beside the agent; it is ordered after the agent is ready, i.e. after the agent's own
  * initialisation (the BME280's soft reset) is done.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatConfigIssues, loadConfigFile, parseConfigText } from '../common/config-file.js';
+import { formatConfigIssues } from '../common/config-file.js';
 import { ConfigError, hex } from '../common/errors.js';
-import { agentConfigSchema, type AgentConfig } from '../agent/config/schema.js';
+import { DEFAULT_AGENT_CONFIG_PATH, loadAgentConfig } from '../agent/config/load.js';
+import type { AgentConfig } from '../agent/config/schema.js';
 import type { I2cBus } from '../agent/i2c/bus.js';
-import { chooseI2cBus, describeAdapters, listI2cAdapters, type I2cAdapterInfo, type I2cBusChoice } from '../agent/i2c/header-bus.js';
+import { chooseI2cBusAmong, describeAdapters, listI2cAdapters, type I2cAdapterInfo, type I2cBusChoice } from '../agent/i2c/header-bus.js';
 import { LinuxI2cBus } from '../agent/i2c/linux-bus.js';
 import { BME280_ADDRESS_PRIMARY, BME280_ADDRESS_SECONDARY, Bme280Register } from '../agent/sensors/bme280/registers.js';
 import { Ltr559Register } from '../agent/sensors/ltr559/registers.js';
@@ -66,7 +66,7 @@ async function checkI2c(options: {
   let choice: I2cBusChoice;
   let bus: I2cBus;
   try {
-    choice = await chooseI2cBus(options.config.i2c.bus, options.sysfsRoot);
+    choice = chooseI2cBusAmong(options.config.i2c.bus, adapters);
   } catch (error) {
     return { found: false, problem: (error as Error).message }; // it lists the buses seen
   }
@@ -122,11 +122,10 @@ export async function reportI2c(options: {
   readonly openBus?: (busNumber: number) => Promise<I2cBus>;
   readonly now?: () => Date;
 }): Promise<string[]> {
-  const agentConfig = join(options.root, 'etc/envirowatch/agent.yaml');
   let lines: string[];
   try {
-    // The agent's settings: /etc/envirowatch/agent.yaml, or the defaults when there is none.
-    const config = existsSync(agentConfig) ? await loadConfigFile(agentConfigSchema, agentConfig) : parseConfigText(agentConfigSchema, '');
+    // The agent's settings as the agent finds them, under `root`.
+    const { config } = await loadAgentConfig(undefined, {}, join(options.root, DEFAULT_AGENT_CONFIG_PATH));
     lines = describeI2cCheck(await checkI2c({ config, sysfsRoot: options.sysfsRoot ?? '/sys', openBus: options.openBus ?? LinuxI2cBus.open }));
   } catch (error) {
     // Whatever went wrong, the user without a screen reads why in the log.

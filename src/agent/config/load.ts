@@ -13,16 +13,21 @@ export interface LoadedAgentConfig {
 
 /**
  * Finds and validates the agent config: `--config` flag, else $ENVIROWATCH_CONFIG, else
- * /etc/envirowatch/agent.yaml. A named file must exist; the default path may be absent, and
- * then every key takes its default (a freshly installed sensor works without a file).
+ * /etc/envirowatch/agent.yaml (`defaultPath`: under another root). A named file must exist; the
+ * default path may be absent, and then every key takes its default (a freshly installed sensor
+ * works without a file).
  */
-export async function loadAgentConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<LoadedAgentConfig> {
+export async function loadAgentConfig(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  defaultPath = DEFAULT_AGENT_CONFIG_PATH,
+): Promise<LoadedAgentConfig> {
   const named = flag ?? env[AGENT_CONFIG_ENV];
   if (named) return { config: await loadConfigFile(agentConfigSchema, named), file: named };
-  const exists = await access(DEFAULT_AGENT_CONFIG_PATH).then(
+  const exists = await access(defaultPath).then(
     () => true,
     () => false,
   );
-  if (exists) return { config: await loadConfigFile(agentConfigSchema, DEFAULT_AGENT_CONFIG_PATH), file: DEFAULT_AGENT_CONFIG_PATH };
+  if (exists) return { config: await loadConfigFile(agentConfigSchema, defaultPath), file: defaultPath };
   return { config: parseConfigText(agentConfigSchema, ''), file: undefined };
 }

@@ -72,8 +72,12 @@ export function describeAdapters(adapters: readonly I2cAdapterInfo[]): string {
  * (no Pi, or i2c-bcm2835 not loaded yet: the long-running agent asks again later).
  */
 export async function chooseI2cBus(setting: number | 'auto', sysfsRoot: string): Promise<I2cBusChoice> {
+  return chooseI2cBusAmong(setting, setting === 'auto' ? await listI2cAdapters(sysfsRoot) : []);
+}
+
+/** `chooseI2cBus` on adapters already listed (`adapters` are only read for `auto`). */
+export function chooseI2cBusAmong(setting: number | 'auto', adapters: readonly I2cAdapterInfo[]): I2cBusChoice {
   if (setting !== 'auto') return { number: setting, reason: `i2c.bus: ${setting} in the config`, adapters: [] };
-  const adapters = await listI2cAdapters(sysfsRoot);
   const header = adapters.find((adapter) => adapter.node === HEADER_BUS_NODE);
   if (!header) {
     throw new I2cError(
