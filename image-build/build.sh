@@ -100,10 +100,12 @@ say "unpacking the base and installing the package"
 ROOTFS="$SCRATCH/rootfs"
 mkdir "$ROOTFS"
 tar --zstd -xpf "$BASE" -C "$ROOTFS"
-# Bookworm's libgpiod2 for node-libgpiod (packaging/build-deb.sh says why; the package recommends it).
-cp "$CACHE/libgpiod-bookworm-arm64/libgpiod2.deb" "$DEB" "$ROOTFS/tmp/"
-chroot "$ROOTFS" dpkg -i /tmp/libgpiod2.deb "/tmp/$(basename "$DEB")" >>"$LOG" 2>&1 || fail "cannot install the packages in the image; see $LOG"
-rm "$ROOTFS/tmp/libgpiod2.deb" "$ROOTFS/tmp/$(basename "$DEB")"
+# Bookworm's libgpiod2 for node-libgpiod, which build-deb.sh puts beside the package (it says why;
+# the package recommends it).
+GPIOD_DEB="$OUT/libgpiod2_bookworm_arm64.deb"
+cp "$GPIOD_DEB" "$DEB" "$ROOTFS/tmp/"
+chroot "$ROOTFS" dpkg -i "/tmp/$(basename "$GPIOD_DEB")" "/tmp/$(basename "$DEB")" >>"$LOG" 2>&1 || fail "cannot install the packages in the image; see $LOG"
+rm "$ROOTFS/tmp/$(basename "$GPIOD_DEB")" "$ROOTFS/tmp/$(basename "$DEB")"
 cp -a "$REPO/image-build/overlay/." "$ROOTFS/"
 # The image's own defaults: DHCP on the wired port, SSH off until envirowatch.yaml gives a key,
 # a size-capped journal in RAM (spares the card), the root partition grown on first boot.

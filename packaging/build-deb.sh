@@ -46,7 +46,8 @@ dpkg --validate-version "$VERSION" 2>/dev/null || fail "$VERSION is not a Debian
 missing=()
 tools=(dpkg-deb:dpkg node:nodejs gzip:gzip)
 [ "$LINTIAN" = 1 ] && tools+=(lintian:lintian)
-[ -z "$NODE_MODULES" ] && tools+=(npm:npm curl:curl xz:xz-utils "$TRIPLET-g++:g++-${TRIPLET//_/-}" "$TRIPLET-strip:binutils-${TRIPLET//_/-}")
+[ "$ARCH" = arm64 ] && tools+=(curl:curl xz:xz-utils)
+[ -z "$NODE_MODULES" ] && tools+=(npm:npm "$TRIPLET-g++:g++-${TRIPLET//_/-}" "$TRIPLET-strip:binutils-${TRIPLET//_/-}")
 for tool in "${tools[@]}"; do command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}"); done
 [ ${#missing[@]} -eq 0 ] || fail "missing tools: apt-get install ${missing[*]}"
 
@@ -58,8 +59,10 @@ mkdir -p "$APP/bin" "$APP/src/analyzer" "$OUT"
 
 # --- the application --------------------------------------------------------------------------
 say "staging envirowatch $VERSION ($ARCH)"
-cp -a "$REPO/dist" "$REPO/assets" "$REPO/config" "$REPO/systemd" "$REPO/mibs" "$REPO/package-lock.json" "$REPO/README.md" "$APP/"
-rm -rf "$APP/dist/bench" "$APP/dist/test"
+cp -a "$REPO/assets" "$REPO/config" "$REPO/systemd" "$REPO/mibs" "$REPO/package-lock.json" "$REPO/README.md" "$APP/"
+# Only the bundles (scripts/bundle.mjs) run: not tsc's per-module output or source maps.
+mkdir -p "$APP/dist/src/cli"
+cp -a "$REPO"/dist/src/cli/*.mjs "$REPO/dist/src/cli/chunks" "$APP/dist/src/cli/"
 cp "$REPO/src/analyzer/README.md" "$APP/src/analyzer/README.md"
 # The version `envirowatch --version`, sysDescr and the syslog messages report: the package's.
 node -e 'const fs = require("fs"); const p = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); p.version = process.argv[3]; fs.writeFileSync(process.argv[2], JSON.stringify(p, null, 2) + "\n")' "$REPO/package.json" "$APP/package.json" "$VERSION"
@@ -67,12 +70,30 @@ ln -s ../dist/src/cli/envirowatch.mjs "$APP/bin/envirowatch"
 # The analyzer's unit starts this one: the same commands with node's default heap flags.
 ln -s ../dist/src/cli/envirowatch-analyzer.mjs "$APP/bin/envirowatch-analyzer"
 
+# arm64: node-libgpiod (the LCD's DC and backlight lines) binds libgpiod 1.x, which trixie replaced
+# by libgpiod 2, so it is built against bookworm's libgpiod 1.6 (libgpiod-dev), whose library
+# (libgpiod2, needing only libc and libstdc++) the package recommends. Both are fetched once into
+# the cache; libgpiod2 is put beside the package, where image-build/build.sh installs it from.
+if [ "$ARCH" = arm64 ]; then
+  GPIOD="$CACHE/libgpiod-bookworm-arm64"
+  if [ ! -f "$GPIOD/libgpiod2.deb" ] || [ ! -f "$GPIOD/libgpiod-dev.deb" ]; then
+    mkdir -p "$GPIOD"
+    curl -fsS "$MIRROR/dists/bookworm/main/binary-arm64/Packages.xz" | xz -dc > "$GPIOD/Packages" || fail "cannot read bookworm's package index from $MIRROR"
+    for package in libgpiod2 libgpiod-dev; do
+      file="$(awk -v want="$package" '$1 == "Package:" { hit = ($2 == want) } hit && $1 == "Filename:" { print $2; exit }' "$GPIOD/Packages")"
+      [ -n "$file" ] || fail "bookworm has no $package for arm64"
+      curl -fsS -o "$GPIOD/$package.deb" "$MIRROR/$file" || fail "cannot download $file"
+    done
+  fi
+  cp "$GPIOD/libgpiod2.deb" "$OUT/libgpiod2_bookworm_arm64.deb"
+fi
+
 # Production node_modules with the native addons built for $ARCH, cached by lock file, arch and node.
 if [ -n "$NODE_MODULES" ]; then
   cp -a "$NODE_MODULES" "$APP/node_modules"
 else
   NODE_VERSION="$(node -p process.versions.node)"
-  KEY="$( (cat "$REPO/package-lock.json"; echo "$ARCH $NODE_VERSION"; sed -n '/^# addons:begin/,/^# addons:end/p' "$0") | sha256sum | cut -c1-16)"
+  KEY="$( (cat "$REPO/package-lock.json"; echo "$ARCH $NODE_VERSION"; sed -n '/^ *# addons:begin/,/^ *# addons:end/p' "$0") | sha256sum | cut -c1-16)"
   MODULES="$CACHE/node-modules-$ARCH-$KEY"
   # addons:begin
   if [ ! -d "$MODULES" ]; then
@@ -90,19 +111,7 @@ else
     addons=(better-sqlite3 i2c-bus spi-device)
     flags=()
     if [ "$ARCH" = arm64 ]; then
-      # node-libgpiod (the LCD's DC and backlight lines) binds libgpiod 1.x, which trixie replaced
-      # by libgpiod 2: built against bookworm's libgpiod 1.6 (libgpiod-dev), whose library
-      # (libgpiod2, needing only libc and libstdc++) the package recommends and the image installs.
-      GPIOD="$CACHE/libgpiod-bookworm-arm64"
-      if [ ! -f "$GPIOD/libgpiod2.deb" ] || [ ! -f "$GPIOD/libgpiod-dev.deb" ]; then
-        mkdir -p "$GPIOD"
-        curl -fsS "$MIRROR/dists/bookworm/main/binary-arm64/Packages.xz" | xz -dc > "$GPIOD/Packages" || fail "cannot read bookworm's package index from $MIRROR"
-        for package in libgpiod2 libgpiod-dev; do
-          file="$(awk -v want="$package" '$1 == "Package:" { hit = ($2 == want) } hit && $1 == "Filename:" { print $2; exit }' "$GPIOD/Packages")"
-          [ -n "$file" ] || fail "bookworm has no $package for arm64"
-          curl -fsS -o "$GPIOD/$package.deb" "$MIRROR/$file" || fail "cannot download $file"
-        done
-      fi
+      # node-libgpiod: against bookworm's libgpiod 1.6 (above).
       mkdir "$SCRATCH/gpiod"
       for package in libgpiod2 libgpiod-dev; do dpkg-deb -x "$GPIOD/$package.deb" "$SCRATCH/gpiod"; done
       flags=(CXXFLAGS="-I$SCRATCH/gpiod/usr/include" LDFLAGS="-L$SCRATCH/gpiod/usr/lib/aarch64-linux-gnu")
@@ -136,14 +145,18 @@ find "$APP/node_modules" -name '*.node' -type f -exec chmod 0644 {} +
 find "$APP" -type f -perm /111 ! -name '*.node' -print0 | while IFS= read -r -d '' file; do
   if [ "$(head -c 2 "$file")" != '#!' ]; then chmod a-x "$file"; fi
 done
-find "$APP/dist" -type f -name '*.js' -print0 | while IFS= read -r -d '' file; do
+find "$APP/dist" -type f -name '*.mjs' -print0 | while IFS= read -r -d '' file; do
   if [ "$(head -c 2 "$file")" = '#!' ]; then chmod 0755 "$file"; fi
 done
 
 # --- system integration -----------------------------------------------------------------------
 mkdir -p "$PKG/usr/bin" "$PKG/usr/lib/systemd/system" "$PKG/usr/lib/sysusers.d" "$PKG/usr/lib/udev/rules.d" "$PKG/usr/lib/modules-load.d" "$PKG/etc/envirowatch"
 ln -s ../lib/envirowatch/bin/envirowatch "$PKG/usr/bin/envirowatch"
-install -m 0644 "$REPO"/systemd/envirowatch-{agent,analyzer,firstboot,firstboot-i2c}.service "$PKG/usr/lib/systemd/system/"
+# The units, named once here; the maintainer scripts get these lists in place of their #…_UNITS#.
+UNITS="envirowatch-agent.service envirowatch-analyzer.service envirowatch-firstboot.service envirowatch-firstboot-i2c.service"
+DAEMON_UNITS="envirowatch-agent.service envirowatch-analyzer.service" # started, restarted on upgrade, stopped on removal
+ENABLED_UNITS="envirowatch-agent.service envirowatch-firstboot.service" # enabled on the first install
+for unit in $UNITS; do install -m 0644 "$REPO/systemd/$unit" "$PKG/usr/lib/systemd/system/"; done
 install -m 0644 "$REPO/packaging/sysusers.conf" "$PKG/usr/lib/sysusers.d/envirowatch.conf"
 install -m 0644 "$REPO/packaging/60-envirowatch.rules" "$PKG/usr/lib/udev/rules.d/60-envirowatch.rules"
 install -m 0644 "$REPO/packaging/modules-load.conf" "$PKG/usr/lib/modules-load.d/envirowatch.conf"
@@ -170,7 +183,9 @@ install -m 0644 "$REPO/packaging/lintian-overrides" "$PKG/usr/share/lintian/over
 # --- control ------------------------------------------------------------------------------------
 mkdir -p "$PKG/DEBIAN"
 for script in preinst postinst prerm postrm; do
-  sed "s/#VERSION#/$VERSION/" "$REPO/packaging/debian/$script" > "$PKG/DEBIAN/$script"
+  sed -e "s/#VERSION#/$VERSION/" -e "s/#UNITS#/$UNITS/" -e "s/#DAEMON_UNITS#/$DAEMON_UNITS/" -e "s/#ENABLED_UNITS#/$ENABLED_UNITS/" \
+    "$REPO/packaging/debian/$script" > "$PKG/DEBIAN/$script"
+  ! grep -n '#[A-Z_]*#' "$PKG/DEBIAN/$script" || fail "packaging/debian/$script: a token build-deb.sh does not replace"
   chmod 0755 "$PKG/DEBIAN/$script"
 done
 printf '/etc/envirowatch/agent.yaml\n/etc/envirowatch/analyzer.yaml\n' > "$PKG/DEBIAN/conffiles"
