@@ -22,6 +22,16 @@ export function rssMb(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
+/**
+ * User + system CPU time of process `pid` so far, with that of its children it has waited for (the
+ * pass script's forks), in µs: /proc/PID/stat utime, stime, cutime, cstime in ticks of 1/100 s.
+ */
+export function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((total, ticks) => total + Number(ticks), 0) * 10_000;
+}
+
 export interface Server {
   readonly name: string;
   readonly pid: number;

@@ -129,48 +129,85 @@ export function decodeOid(value: Buffer): number[] {
 
 // --- encoding ---------------------------------------------------------------------------
 
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  if (length < 0x100) return Buffer.from([0x81, length]);
-  if (length < 0x10000) return Buffer.from([0x82, length >> 8, length & 0xff]);
-  return Buffer.from([0x83, length >> 16, (length >> 8) & 0xff, length & 0xff]);
+/** Bytes of a definite length field: short form below 128, else 0x8n and n bytes. */
+function lengthFieldSize(length: number): number {
+  return length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4;
+}
+
+/** Writes `length` as `lengthFieldSize(length)` bytes at `offset`; returns the offset after it. */
+function writeLength(out: Buffer, offset: number, length: number): number {
+  const size = lengthFieldSize(length);
+  if (size === 1) {
+    out[offset] = length;
+    return offset + 1;
+  }
+  out[offset] = 0x80 | (size - 1);
+  for (let i = size - 1; i >= 1; i--, length >>>= 8) out[offset + i] = length & 0xff;
+  return offset + size;
 }
 
 /** The encoded size of a TLV with `contentLength` bytes of contents (single-byte tag). */
 export function tlvSize(contentLength: number): number {
-  return 1 + encodeLength(contentLength).length + contentLength;
+  return 1 + lengthFieldSize(contentLength) + contentLength;
 }
 
 export function tlv(tag: number, value: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encodeLength(value.length), value]);
+  return sequence(tag, [value]);
 }
 
+/** One TLV around `parts`, allocated once: responses are built from many small parts. */
 export function sequence(tag: number, parts: readonly Buffer[]): Buffer {
-  return tlv(tag, Buffer.concat(parts));
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = Buffer.allocUnsafe(tlvSize(length));
+  out[0] = tag;
+  let offset = writeLength(out, 1, length);
+  for (const part of parts) offset += part.copy(out, offset);
+  return out;
+}
+
+/** Content bytes of `value` in two's complement, shortest form: n bytes hold [-2^(8n-1), 2^(8n-1)). */
+export function integerContentLength(value: number): number {
+  let length = 1;
+  for (let limit = 0x80; value >= limit || value < -limit; limit *= 256) length += 1;
+  return length;
 }
 
 /** Two's complement, shortest form; `tag` lets TimeTicks/Gauge32 (unsigned) reuse it. */
 export function encodeInteger(value: number, tag: number = Tag.Integer): Buffer {
   if (!Number.isInteger(value)) throw new RangeError(`not an integer: ${value}`);
-  let big = BigInt(value);
-  const bytes: number[] = [];
-  do {
-    bytes.unshift(Number(big & 0xffn));
-    big >>= 8n;
-  } while (!((big === 0n && bytes[0]! < 0x80) || (big === -1n && bytes[0]! >= 0x80)));
-  return tlv(tag, Buffer.from(bytes));
+  const length = integerContentLength(value);
+  const out = Buffer.allocUnsafe(tlvSize(length));
+  out[0] = tag;
+  const start = writeLength(out, 1, length);
+  // Floor division, exact for any integer a double holds, keeps the sign of negative values (`>>` would cut to 32 bits).
+  for (let i = out.length - 1, rest = value; i >= start; i--, rest = Math.floor(rest / 256)) out[i] = ((rest % 256) + 256) % 256;
+  return out;
+}
+
+/** Bytes of one OID subidentifier, base 128. */
+function subidentifierSize(subid: number): number {
+  let size = 1;
+  for (let rest = Math.floor(subid / 128); rest > 0; rest = Math.floor(rest / 128)) size += 1;
+  return size;
 }
 
 export function encodeOid(arcs: readonly number[]): Buffer {
   if (arcs.length < 2 || arcs[0]! > 2 || (arcs[0]! < 2 && arcs[1]! > 39)) throw new RangeError(`cannot encode OID ${arcs.join('.')}`);
-  const subids = [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)];
-  const bytes: number[] = [];
-  for (const subid of subids) {
-    const group = [subid & 0x7f];
-    for (let rest = Math.floor(subid / 128); rest > 0; rest = Math.floor(rest / 128)) group.unshift((rest & 0x7f) | 0x80);
-    bytes.push(...group);
+  // X.690 §8.19.4: the first two arcs share the first subidentifier.
+  const subid = (i: number) => (i === 1 ? arcs[0]! * 40 + arcs[1]! : arcs[i]!);
+  let length = 0;
+  for (let i = 1; i < arcs.length; i++) length += subidentifierSize(subid(i));
+  const out = Buffer.allocUnsafe(tlvSize(length));
+  out[0] = Tag.Oid;
+  let offset = writeLength(out, 1, length);
+  for (let i = 1; i < arcs.length; i++) {
+    const size = subidentifierSize(subid(i));
+    // Base 128, most significant group first, the high bit set on all but the last.
+    for (let k = size - 1, rest = subid(i); k >= 0; k--, rest = Math.floor(rest / 128)) out[offset + k] = (rest % 128) | (k === size - 1 ? 0 : 0x80);
+    offset += size;
   }
-  return tlv(Tag.Oid, Buffer.from(bytes));
+  return out;
 }
 
 export function encodeString(text: string | Buffer): Buffer {

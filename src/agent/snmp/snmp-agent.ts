@@ -12,9 +12,9 @@ import { BerError } from '../../snmp/ber.js';
 import type { SnmpConfig } from './config.js';
 import { PduType, SnmpVersion, decodeMessage, encodeResponse, responseEnvelope, type RequestMessage, type Varbind } from '../../snmp/message/message.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
-import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest, sortByOid } from '../../snmp/responder/request-handler.js';
+import { handleRequest, MAX_RESPONSE_BYTES, MibView, type HandledRequest } from '../../snmp/responder/request-handler.js';
 import { SENSOR_COLUMN_OIDS, sensorRows, sensorTableVarbinds } from './sensor-table.js';
-import { SNMP_ENTITY_OBJECTS, snmpEntityVarbinds } from '../../snmp/responder/snmp-entity.js';
+import { SNMP_ENTITY_OBJECTS, snmpEntityInstances, type SnmpEntityState } from '../../snmp/responder/snmp-entity.js';
 import { SYSTEM_OBJECTS, systemVarbinds } from './system-group.js';
 import { openLocalEngine, type LocalEngine } from '../../snmp/v3/local-engine.js';
 import { USM_STATS, type UsmEngine, type UsmOutcome, type UsmStatName, type UsmStats } from '../../snmp/v3/usm.js';
@@ -121,8 +121,9 @@ export class SnmpAgent {
   private readonly sysDescr: string;
   /** Read once: os.hostname() is a system call, and the name does not change under us. */
   private readonly hostname = hostname();
-  /** The sensors and the system group, in OID order. */
-  private cachedVarbinds: { at: number; varbinds: Varbind[] } | undefined;
+  /** The entity's objects (snmp group, snmpEngine, usmStats): read when a request reaches them, so always current. */
+  private readonly entityInstances = snmpEntityInstances(() => this.entityState());
+  private cachedView: { at: number; view: MibView } | undefined;
   private sockets: Socket[] = [];
   private startedAt = 0;
   /** Our SNMP engine, from start(): its ID, boots and time are served (snmpEngine group) and carried by v3 traps. */
@@ -336,20 +337,21 @@ export class SnmpAgent {
   }
 
   /**
-   * The view answered from. The sensors and the system group are rebuilt at most every
-   * VIEW_TTL_MS: building them costs far more than answering, readings change only once per
-   * poll, and sysUpTime a tenth of a second late is still right to a manager. The entity's
-   * counters and engine time are current: a manager reading snmpInPkts twice sees its own reads.
+   * The view answered from, rebuilt at most every VIEW_TTL_MS: building the sensors and the system
+   * group costs far more than answering, readings change only once per poll, and sysUpTime a
+   * tenth of a second late is still right to a manager. The entity's counters and engine time
+   * are live instances, read as a request reaches them: a manager reading snmpInPkts twice sees
+   * its own reads, and requests that do not read them pay nothing for them.
    */
   private view(): MibView {
     const at = this.clock.monotonic();
-    if (!this.cachedVarbinds || at - this.cachedVarbinds.at >= VIEW_TTL_MS || at < this.cachedVarbinds.at) {
-      this.cachedVarbinds = { at, varbinds: sortByOid(this.sensorAndSystemVarbinds()) };
+    if (!this.cachedView || at - this.cachedView.at >= VIEW_TTL_MS || at < this.cachedView.at) {
+      this.cachedView = { at, view: new MibView([...this.sensorAndSystemVarbinds(), ...this.entityInstances], this.objects) };
     }
-    return MibView.merged(this.cachedVarbinds.varbinds, this.entityVarbinds(), this.objects);
+    return this.cachedView.view;
   }
 
-  private entityVarbinds(): Varbind[] {
+  private entityState(): SnmpEntityState {
     const { counters } = this;
     const counts = {
       inPkts: counters.packets,
@@ -360,7 +362,7 @@ export class SnmpAgent {
       silentDrops: counters.silentDrops,
     };
     const usmStats = this.usm?.stats ?? NO_USM_STATS;
-    return snmpEntityVarbinds({ counts, engine: this.engine!, maxMessageSize: OUR_MAX_SIZE, usmStats });
+    return { counts, engine: this.engine!, maxMessageSize: OUR_MAX_SIZE, usmStats };
   }
 
   private sensorAndSystemVarbinds(): Varbind[] {

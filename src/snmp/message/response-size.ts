@@ -3,7 +3,7 @@
  * can be filled to the byte up to the manager's limit (RFC 3416 §4.2: "the size of the message
  * ... would exceed a local constraint or the maximum message size of the originator").
  */
-import { encodeInteger, tlvSize } from '../ber.js';
+import { integerContentLength, tlvSize } from '../ber.js';
 
 /**
  * What encloses the Response PDU, innermost level first: at each level, how many bytes sit beside
@@ -21,7 +21,8 @@ export interface ResponseShape {
 }
 
 export function responseSize(envelope: ResponseEnvelope, shape: ResponseShape): number {
-  const header = encodeInteger(shape.requestId).length + encodeInteger(shape.errorStatus).length + encodeInteger(shape.errorIndex).length;
+  const integer = (value: number) => tlvSize(integerContentLength(value));
+  const header = integer(shape.requestId) + integer(shape.errorStatus) + integer(shape.errorIndex);
   let size = tlvSize(header + tlvSize(shape.varbindsLength));
   for (const beside of envelope) size = tlvSize(beside + size);
   return size;

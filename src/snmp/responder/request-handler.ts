@@ -13,29 +13,26 @@ import { responseSize, varbindBudget, type ResponseEnvelope } from '../message/r
  */
 export const MAX_RESPONSE_BYTES = 1472;
 
+/**
+ * An instance whose value is read when a request reaches it, not when the view is built: counters
+ * that move with every packet (snmpInPkts counts the request reading it) in a view kept between
+ * requests.
+ */
+export interface LiveInstance {
+  readonly oid: Oid;
+  readonly read: () => Varbind['value'];
+}
+
 export class MibView {
-  /** @param varbinds every instance, any order. @param objects OIDs of the objects (columns, scalars), for noSuchInstance vs noSuchObject. */
+  /** @param instances every instance, any order. @param objects OIDs of the objects (columns, scalars), for noSuchInstance vs noSuchObject. */
   constructor(
-    varbinds: readonly Varbind[],
+    instances: readonly (Varbind | LiveInstance)[],
     private readonly objects: readonly Oid[],
   ) {
-    this.sorted = sortByOid(varbinds);
+    this.sorted = sortByOid(instances);
   }
 
-  private readonly sorted: Varbind[];
-
-  /**
-   * A view of `sorted` (already in OID order, e.g. kept between requests) and a few `current`
-   * instances, merged in one pass: cheaper per request than sorting everything again.
-   */
-  static merged(sorted: readonly Varbind[], current: readonly Varbind[], objects: readonly Oid[]): MibView {
-    const view = new MibView([], objects);
-    const extra = sortByOid(current);
-    for (let i = 0, j = 0; i < sorted.length || j < extra.length;) {
-      view.sorted.push(j >= extra.length || (i < sorted.length && compareOids(sorted[i]!.oid, extra[j]!.oid) <= 0) ? sorted[i++]! : extra[j++]!);
-    }
-    return view;
-  }
+  private readonly sorted: (Varbind | LiveInstance)[];
 
   /** Index of the first instance ≥ oid (strictly > when `after`). */
   private search(oid: Oid, after: boolean): number {
@@ -50,16 +47,23 @@ export class MibView {
     return low;
   }
 
+  /** The instance at `index` with its value now. */
+  private at(index: number): Varbind | undefined {
+    const instance = this.sorted[index];
+    return instance && 'read' in instance ? { oid: instance.oid, value: instance.read() } : instance;
+  }
+
   get(oid: Oid): Varbind {
-    const found = this.sorted[this.search(oid, false)];
-    if (found && compareOids(found.oid, oid) === 0) return found;
+    const index = this.search(oid, false);
+    const found = this.sorted[index];
+    if (found && compareOids(found.oid, oid) === 0) return this.at(index)!;
     const known = this.objects.some((object) => startsWith(oid, object));
     return { oid, value: { type: known ? 'noSuchInstance' : 'noSuchObject' } };
   }
 
   /** The next instance after `oid`, or undefined at the end of the view. */
   next(oid: Oid): Varbind | undefined {
-    return this.sorted[this.search(oid, true)];
+    return this.at(this.search(oid, true));
   }
 }
 
@@ -160,6 +164,6 @@ export function handleRequest(request: RequestMessage, view: MibView, envelope: 
 }
 
 /** Instances in OID order (a copy). */
-export function sortByOid(varbinds: readonly Varbind[]): Varbind[] {
-  return [...varbinds].sort((a, b) => compareOids(a.oid, b.oid));
+function sortByOid<Instance extends { readonly oid: Oid }>(instances: readonly Instance[]): Instance[] {
+  return [...instances].sort((a, b) => compareOids(a.oid, b.oid));
 }

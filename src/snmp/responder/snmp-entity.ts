@@ -2,10 +2,12 @@
  * The objects about the SNMP entity itself that snmpd serves and managers read (engine time as
  * uptime, counters for health): SNMPv2-MIB's snmp group (RFC 3418 §2, the counters it keeps),
  * SNMP-FRAMEWORK-MIB's snmpEngine group (RFC 3411 §5) and SNMP-USER-BASED-SM-MIB's usmStats
- * (RFC 3414 §5). Built per request, so counters read include the request reading them.
+ * (RFC 3414 §5). Live instances: each value is read when a request reaches it, so a counter read
+ * includes the request reading it, while the view holding them is kept between requests.
  */
 import type { LocalEngine } from '../v3/local-engine.js';
 import type { Varbind } from '../message/message.js';
+import type { LiveInstance } from './request-handler.js';
 import { parseOid, type Oid } from '../oid.js';
 import { USM_STATS, USM_STATS_OID, type UsmStats } from '../v3/usm.js';
 
@@ -60,18 +62,21 @@ export const SNMP_ENTITY_OBJECTS: readonly Oid[] = [
 
 const counter = (value: number): Varbind['value'] => ({ type: 'counter32', value: value % 2 ** 32 });
 
-export function snmpEntityVarbinds(state: SnmpEntityState): Varbind[] {
-  const { engine } = state;
-  const scalar = (group: Oid, arc: number, value: Varbind['value']): Varbind => ({ oid: [...group, arc, 0], value });
+/** The entity's objects, each reading `current()` when a request reaches it (only then). */
+export function snmpEntityInstances(current: () => SnmpEntityState): LiveInstance[] {
+  const scalar = (group: Oid, arc: number, read: (state: SnmpEntityState) => Varbind['value']): LiveInstance => ({
+    oid: [...group, arc, 0],
+    read: () => read(current()),
+  });
   return [
-    ...Object.entries(SNMP_GROUP_ARCS).map(([name, arc]) => scalar(SNMP_GROUP, arc, counter(state.counts[name as keyof SnmpGroupCounts]))),
-    scalar(SNMP_GROUP, ENABLE_AUTHEN_TRAPS, { type: 'integer', value: AUTHEN_TRAPS_DISABLED }),
+    ...Object.entries(SNMP_GROUP_ARCS).map(([name, arc]) => scalar(SNMP_GROUP, arc, (state) => counter(state.counts[name as keyof SnmpGroupCounts]))),
+    scalar(SNMP_GROUP, ENABLE_AUTHEN_TRAPS, () => ({ type: 'integer', value: AUTHEN_TRAPS_DISABLED })),
     // Nothing is proxied.
-    scalar(SNMP_GROUP, PROXY_DROPS, counter(0)),
-    scalar(SNMP_ENGINE, 1, { type: 'octets', value: engine.engineId }),
-    scalar(SNMP_ENGINE, 2, { type: 'integer', value: engine.boots }),
-    scalar(SNMP_ENGINE, 3, { type: 'integer', value: engine.time() }),
-    scalar(SNMP_ENGINE, 4, { type: 'integer', value: state.maxMessageSize }),
-    ...Object.entries(USM_STATS).map(([name, arc]) => scalar(USM_STATS_OID, arc, counter(state.usmStats[name as keyof UsmStats]))),
+    scalar(SNMP_GROUP, PROXY_DROPS, () => counter(0)),
+    scalar(SNMP_ENGINE, 1, (state) => ({ type: 'octets', value: state.engine.engineId })),
+    scalar(SNMP_ENGINE, 2, (state) => ({ type: 'integer', value: state.engine.boots })),
+    scalar(SNMP_ENGINE, 3, (state) => ({ type: 'integer', value: state.engine.time() })),
+    scalar(SNMP_ENGINE, 4, (state) => ({ type: 'integer', value: state.maxMessageSize })),
+    ...Object.entries(USM_STATS).map(([name, arc]) => scalar(USM_STATS_OID, arc, (state) => counter(state.usmStats[name as keyof UsmStats]))),
   ];
 }

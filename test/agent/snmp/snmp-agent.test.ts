@@ -183,6 +183,23 @@ describe('system group and the whole view', () => {
     expect(walk.at(-1)).toBe('iso.3.6.1.6.3.15.1.1.6.0 = No more variables left in this MIB View (It is past the end of the MIB tree)');
   });
 
+  it('the snmp group counters are current in the response that reads them, though the view is kept between requests', async () => {
+    // The clock stands still, so the view built for the first request answers every later one:
+    // only counters read as each request reaches them can move. snmpInPkts counts every message
+    // delivered by the transport (RFC 3418), the request reading it included.
+    const { agent } = await start();
+    const [inPkts, inBadCommunityNames] = ['1.3.6.1.2.1.11.1.0', '1.3.6.1.2.1.11.4.0'];
+    const read = async (tool: 'snmpget' | 'snmpgetnext', oid: string) =>
+      Number((await runTool(tool, ['-v2c', '-c', 'public', '-Oqv', agent.target, oid])).stdout.trim());
+    const first = await read('snmpget', inPkts);
+    expect(await read('snmpget', inPkts)).toBe(first + 1);
+    await runTool('snmpget', ['-v2c', '-c', 'wrong', '-r', '0', '-t', '0.3', agent.target, inPkts]);
+    expect(await read('snmpget', inBadCommunityNames)).toBe(1);
+    // snmpInPkts.0 is the instance after the snmp group's own OID.
+    expect(await read('snmpgetnext', '1.3.6.1.2.1.11')).toBe(first + 4);
+    expect(agent.agent.counters.packets).toBe(first + 4);
+  });
+
   it('sysName is the host name unless configured', async () => {
     const { agent } = await start('', { sysName: null });
     const result = await runTool('snmpget', ['-v2c', '-c', 'public', agent.target, '1.3.6.1.2.1.1.5.0']);
