@@ -38,6 +38,9 @@ import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.
 import { compareWithSec } from './sec-compare.js';
 
 const N = 200_000;
+/** `npm run bench:analyzer -- --only memory,sec`: only those parts (parse, replay, tcp, daemon-tcp, udp, daemon-udp, memory, sec). */
+const only = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]?.split(',')) : undefined;
+const runs = (part: string) => !only || only.has(part);
 const rules = exampleRules();
 const rules20 = twentyRules();
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -100,10 +103,11 @@ function rate(count: number, ms: number): string {
 
 const out: string[] = [`node ${process.version}; ${N.toLocaleString('en-US')} messages per figure`];
 const reference = referenceForYear(2026);
-for (const [name, make] of [
+const formats = [
   ['RFC 3164', line3164],
   ['RFC 5424', line5424],
-] as const) {
+] as const;
+for (const [name, make] of runs('parse') ? formats : []) {
   const lines = Array.from({ length: N }, (_, i) => make(i));
   const started = performance.now();
   for (const l of lines) parseSyslog(l, { receivedAt: reference, source: 'bench', reference });
@@ -111,13 +115,13 @@ for (const [name, make] of [
 }
 
 const mixed = Array.from({ length: N }, (_, i) => (i % 5 === 4 ? line5424(i) : line3164(i)));
-for (const set of [rules, rules20]) {
+for (const set of runs('replay') ? [rules, rules20] : []) {
   const started = performance.now();
   const { alerts } = await replay(mixed, { rules: set, reference, name: 'bench' });
   out.push(`replay through ${set.length} rules: ${rate(N, performance.now() - started)} (${alerts.length} alerts)`);
 }
 
-{
+if (runs('tcp')) {
   const engine = new RuleEngine(rules20);
   let processed = 0;
   const receiver = new SyslogReceiver({
@@ -140,7 +144,7 @@ for (const set of [rules, rules20]) {
   out.push(`TCP ingest through ${rules20.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
   await receiver.stop();
 }
-{
+if (runs('daemon-tcp')) {
   // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
   // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
   // an event rule turns into an alert marks the end (TCP keeps the order).
@@ -175,7 +179,7 @@ for (const set of [rules, rules20]) {
   );
 }
 const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
-{
+if (runs('udp')) {
   // UDP into a receiver in its own process, paced in 1 ms batches.
   const port = await freeUdpPort();
   const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], {
@@ -199,7 +203,7 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
   probe.stdin!.end();
   await new Promise((resolve) => probe.once('exit', resolve));
 }
-{
+if (runs('daemon-udp')) {
   // UDP into `envirowatch analyzer` as shipped: what it processed, from the counters it saves as it stops.
   const { config, udp, dir } = await analyzerSetup(twentyRuleLines(), ['web: { enabled: false }']);
   const analyzer = await startAnalyzer(config);
@@ -212,18 +216,21 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
     `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
   );
 }
-{
+if (runs('memory')) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'],
     { maxBuffer: 1 << 20 },
   );
-  const memory = JSON.parse(stdout) as { rssMb: number; heapUsedMb: number };
+  const memory = JSON.parse(stdout) as { rssMb: number; fileBackedMb: number; heapCommittedMb: number; youngGenerationMb: number; heapUsedMb: number };
+  const mb = (n: number) => `${n.toFixed(1)} MB`;
   out.push(
-    `after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`,
+    `after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${mb(memory.rssMb)}, JS heap ${mb(memory.heapUsedMb)}; ` +
+      `of the RSS: node's code and libraries ${mb(memory.fileBackedMb)}, V8's heap ${mb(memory.heapCommittedMb)} (young generation ${mb(memory.youngGenerationMb)}), ` +
+      `the rest ${mb(memory.rssMb - memory.fileBackedMb - memory.heapCommittedMb)}`,
   );
 }
-if (spawnSync('sec', ['--version']).status === 0) {
+if (runs('sec') && spawnSync('sec', ['--version']).status === 0) {
   const sec = await compareWithSec();
   const agree = sec.onlyOurs.length === 0 && sec.onlySec.length === 0;
   out.push(
@@ -233,7 +240,7 @@ if (spawnSync('sec', ['--version']).status === 0) {
         .map(([kind, n]) => `${n} ${kind}`)
         .join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
   );
-} else {
+} else if (runs('sec')) {
   out.push('SEC side by side: skipped, `sec` is not installed (apt-get install sec)');
 }
 process.stdout.write(`${out.join('\n')}\n`);

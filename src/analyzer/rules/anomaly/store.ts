@@ -6,7 +6,7 @@
 import type { Db } from '../../store/database.js';
 import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
-import { LearnedKeys, type KeyState } from './learned.js';
+import { addValue, LearnedKeys, type KeyState } from './learned.js';
 
 /** What an anomaly detector reports. */
 export interface AnomalySink {
@@ -115,14 +115,12 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
     let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
     let [ruleId, key] = ['', ''];
     let state: KeyState | undefined;
-    let firstLast = 0;
-    /** The values of the key being read with their last time, once it has a second. */
-    const several: { value: string; last: number }[] = [];
+    /** The values of the key being read, with their last time. */
+    const values: { value: string; last: number }[] = [];
     const endKey = () => {
-      if (several.length === 0) return;
-      several.sort((a, b) => a.last - b.last);
-      state!.values = new Set(several.map((v) => v.value));
-      several.length = 0;
+      if (values.length > 1) values.sort((a, b) => a.last - b.last);
+      for (const { value } of values) addValue(state!, value);
+      values.length = 0;
     };
     for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<
       [string, string, number, string | null, number | null]
@@ -139,11 +137,7 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       if (value === null || last === null) continue;
       const at = rows.lastSeen.length - 1;
       if (last > rows.lastSeen[at]!) rows.lastSeen[at] = last;
-      if (state.values === undefined) [state.values, firstLast] = [value, last];
-      else {
-        if (several.length === 0) several.push({ value: state.values as string, last: firstLast });
-        several.push({ value, last });
-      }
+      values.push({ value, last });
     }
     endKey();
     const learned = new Map<string, LearnedKeys>();
