@@ -38,9 +38,6 @@ import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.
 import { compareWithSec } from './sec-compare.js';
 
 const N = 200_000;
-/** `npm run bench:analyzer -- --only memory,sec`: only those parts (parse, replay, tcp, daemon-tcp, udp, daemon-udp, memory, sec). */
-const only = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]?.split(',')) : undefined;
-const runs = (part: string) => !only || only.has(part);
 const rules = exampleRules();
 const rules20 = twentyRules();
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -103,11 +100,10 @@ function rate(count: number, ms: number): string {
 
 const out: string[] = [`node ${process.version}; ${N.toLocaleString('en-US')} messages per figure`];
 const reference = referenceForYear(2026);
-const formats = [
+for (const [name, make] of [
   ['RFC 3164', line3164],
   ['RFC 5424', line5424],
-] as const;
-for (const [name, make] of runs('parse') ? formats : []) {
+] as const) {
   const lines = Array.from({ length: N }, (_, i) => make(i));
   const started = performance.now();
   for (const l of lines) parseSyslog(l, { receivedAt: reference, source: 'bench', reference });
@@ -115,13 +111,13 @@ for (const [name, make] of runs('parse') ? formats : []) {
 }
 
 const mixed = Array.from({ length: N }, (_, i) => (i % 5 === 4 ? line5424(i) : line3164(i)));
-for (const set of runs('replay') ? [rules, rules20] : []) {
+for (const set of [rules, rules20]) {
   const started = performance.now();
   const { alerts } = await replay(mixed, { rules: set, reference, name: 'bench' });
   out.push(`replay through ${set.length} rules: ${rate(N, performance.now() - started)} (${alerts.length} alerts)`);
 }
 
-if (runs('tcp')) {
+{
   const engine = new RuleEngine(rules20);
   let processed = 0;
   const receiver = new SyslogReceiver({
@@ -144,7 +140,7 @@ if (runs('tcp')) {
   out.push(`TCP ingest through ${rules20.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
   await receiver.stop();
 }
-if (runs('daemon-tcp')) {
+{
   // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
   // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
   // an event rule turns into an alert marks the end (TCP keeps the order).
@@ -179,7 +175,7 @@ if (runs('daemon-tcp')) {
   );
 }
 const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
-if (runs('udp')) {
+{
   // UDP into a receiver in its own process, paced in 1 ms batches.
   const port = await freeUdpPort();
   const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], {
@@ -203,7 +199,7 @@ if (runs('udp')) {
   probe.stdin!.end();
   await new Promise((resolve) => probe.once('exit', resolve));
 }
-if (runs('daemon-udp')) {
+{
   // UDP into `envirowatch analyzer` as shipped: what it processed, from the counters it saves as it stops.
   const { config, udp, dir } = await analyzerSetup(twentyRuleLines(), ['web: { enabled: false }']);
   const analyzer = await startAnalyzer(config);
@@ -216,7 +212,7 @@ if (runs('daemon-udp')) {
     `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
   );
 }
-if (runs('memory')) {
+{
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'],
@@ -230,17 +226,18 @@ if (runs('memory')) {
       `the rest ${mb(memory.rssMb - memory.fileBackedMb - memory.heapCommittedMb)}`,
   );
 }
-if (runs('sec') && spawnSync('sec', ['--version']).status === 0) {
+if (spawnSync('sec', ['--version']).status === 0) {
   const sec = await compareWithSec();
   const agree = sec.onlyOurs.length === 0 && sec.onlySec.length === 0;
   out.push(
     `replay of ${sec.lines.toLocaleString('en-US')} lines, equivalent rules, each its own process: envirowatch analyze ${(sec.oursMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.oursMs)}), ` +
       `SEC ${(sec.secMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.secMs)}): ${(sec.secMs / sec.oursMs).toFixed(1)}x; ` +
+      `CPU time ours ${(sec.oursCpuMs / 1000).toFixed(2)} s, SEC ${(sec.secCpuMs / 1000).toFixed(2)} s: ${(sec.secCpuMs / sec.oursCpuMs).toFixed(1)}x; ` +
       `alerts ${sec.oursAlerts} vs ${sec.secAlerts} (${Object.entries(sec.byKind)
         .map(([kind, n]) => `${n} ${kind}`)
         .join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
   );
-} else if (runs('sec')) {
+} else {
   out.push('SEC side by side: skipped, `sec` is not installed (apt-get install sec)');
 }
 process.stdout.write(`${out.join('\n')}\n`);
