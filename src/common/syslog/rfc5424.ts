@@ -68,8 +68,9 @@ function parseTimestamp(text: string): number | undefined | null {
   let ms = 0;
   if (text[at] === '.') {
     let count = 0;
-    for (at++; count < 7 && isDigit(text.charCodeAt(at)); at++, count++) if (count < 3) ms += (text.charCodeAt(at) - 0x30) * 10 ** (2 - count);
+    for (at++; count < 7 && isDigit(text.charCodeAt(at)); at++, count++) if (count < 3) ms = ms * 10 + text.charCodeAt(at) - 0x30;
     if (count === 0 || count > 6) return null;
+    if (count < 3) ms *= count === 1 ? 100 : 10;
   }
   let offsetMinutes = 0;
   if (text[at] === 'Z') at++;
