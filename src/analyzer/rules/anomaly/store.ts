@@ -115,12 +115,12 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
     let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
     let [ruleId, key] = ['', ''];
     let state: KeyState | undefined;
-    /** The values of the key being read, with their last time. */
-    const values: { value: string; last: number }[] = [];
+    /** The values of the key being read, and their last times (no object per row: most keys have one). */
+    const [values, lasts]: [string[], number[]] = [[], []];
     const endKey = () => {
-      if (values.length > 1) values.sort((a, b) => a.last - b.last);
-      for (const { value } of values) addValue(state!, value);
-      values.length = 0;
+      if (values.length === 1) addValue(state!, values[0]!);
+      else if (values.length > 1) for (const i of Array.from(values, (_, i) => i).sort((a, b) => lasts[a]! - lasts[b]!)) addValue(state!, values[i]!);
+      values.length = lasts.length = 0;
     };
     for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<
       [string, string, number, string | null, number | null]
@@ -137,7 +137,8 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       if (value === null || last === null) continue;
       const at = rows.lastSeen.length - 1;
       if (last > rows.lastSeen[at]!) rows.lastSeen[at] = last;
-      values.push({ value, last });
+      values.push(value);
+      lasts.push(last);
     }
     endKey();
     const learned = new Map<string, LearnedKeys>();
