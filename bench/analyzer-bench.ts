@@ -218,9 +218,12 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
     ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'],
     { maxBuffer: 1 << 20 },
   );
-  const memory = JSON.parse(stdout) as { rssMb: number; heapUsedMb: number };
+  const memory = JSON.parse(stdout) as { rssMb: number; fileBackedMb: number; heapCommittedMb: number; youngGenerationMb: number; heapUsedMb: number };
+  const mb = (n: number) => `${n.toFixed(1)} MB`;
   out.push(
-    `after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${memory.rssMb.toFixed(1)} MB, JS heap ${memory.heapUsedMb.toFixed(1)} MB`,
+    `after replaying 1,000,000 lines with 100,000 anomaly keys through ${rules20.length} rules (own process): RSS ${mb(memory.rssMb)}, JS heap ${mb(memory.heapUsedMb)}; ` +
+      `of the RSS: node's code and libraries ${mb(memory.fileBackedMb)}, V8's heap ${mb(memory.heapCommittedMb)} (young generation ${mb(memory.youngGenerationMb)}), ` +
+      `the rest ${mb(memory.rssMb - memory.fileBackedMb - memory.heapCommittedMb)}`,
   );
 }
 if (spawnSync('sec', ['--version']).status === 0) {
@@ -229,6 +232,7 @@ if (spawnSync('sec', ['--version']).status === 0) {
   out.push(
     `replay of ${sec.lines.toLocaleString('en-US')} lines, equivalent rules, each its own process: envirowatch analyze ${(sec.oursMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.oursMs)}), ` +
       `SEC ${(sec.secMs / 1000).toFixed(1)} s (${rate(sec.lines, sec.secMs)}): ${(sec.secMs / sec.oursMs).toFixed(1)}x; ` +
+      `CPU time ours ${(sec.oursCpuMs / 1000).toFixed(2)} s, SEC ${(sec.secCpuMs / 1000).toFixed(2)} s: ${(sec.secCpuMs / sec.oursCpuMs).toFixed(1)}x; ` +
       `alerts ${sec.oursAlerts} vs ${sec.secAlerts} (${Object.entries(sec.byKind)
         .map(([kind, n]) => `${n} ${kind}`)
         .join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,

@@ -3,9 +3,13 @@
  *   `udp PORT`: a receiver with the 20 bench rules on 127.0.0.1:PORT; prints "ready", then on each
  *   line from stdin prints how many messages it has processed.
  *   `memory LINES KEYS`: replays LINES generated lines with KEYS distinct anomaly keys through the 20
- *   rules and prints {rssMb, heapUsedMb} as JSON.
+ *   rules and prints as JSON its RSS, where it goes (file-backed: node's own code and libraries;
+ *   V8's heap as committed, in use, and its young generation) and the JS heap in use.
  */
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { systemClock } from '../src/common/clock.js';
 import { silentLogger } from '../src/common/logger.js';
 import { ingestConfigSchema } from '../src/analyzer/ingest/config.js';
@@ -42,6 +46,21 @@ if (mode === 'udp') {
   }
   await replay(generate(), { rules: twentyRules(), reference: referenceForYear(2026), name: 'memory' });
   globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 })}\n`);
+  // V8 gives the collected pages back from a background thread: RSS read at once still counts
+  // them (285 MB where a second later it is 240, before #19's compact values).
+  await sleep(1000);
+  const mb = (bytes: number) => bytes / 2 ** 20;
+  const { rss, heapUsed, heapTotal } = process.memoryUsage();
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN);
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!;
+  process.stdout.write(
+    `${JSON.stringify({
+      rssMb: mb(rss),
+      fileBackedMb: (kb('Rss') - kb('Anonymous')) / 1024,
+      heapCommittedMb: mb(heapTotal),
+      youngGenerationMb: mb(young.physical_space_size),
+      heapUsedMb: mb(heapUsed),
+    })}\n`,
+  );
 }

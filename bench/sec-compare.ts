@@ -15,11 +15,12 @@
  *     when the last line opens the next day; SEC SingleWithThreshold, thresh 8001 in 86400 s
  *     (the whole run).
  * Alerts are compared as sets of "kind key" strings. SEC's time is to the moment it has read the
- * last line (a rule writes DONE); the wait for its last windows is not counted.
+ * last line (a rule writes DONE); the wait for its last windows is not counted. Both wall and CPU
+ * time (user + system; ours includes the `envirowatch` process that re-executes into the analyzer's).
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,11 +117,21 @@ export interface SecComparison {
   readonly lines: number;
   readonly oursMs: number;
   readonly secMs: number;
+  /** User and system CPU time: steadier than the wall time on a shared machine. */
+  readonly oursCpuMs: number;
+  readonly secCpuMs: number;
   readonly oursAlerts: number;
   readonly secAlerts: number;
   readonly onlyOurs: string[];
   readonly onlySec: string[];
   readonly byKind: Record<string, number>;
+}
+
+/** User + system CPU time so far of process `pid`, in ms (/proc's utime and stime, in clock ticks of 1/100 s). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function compareWithSec(): Promise<SecComparison> {
@@ -135,10 +146,36 @@ export async function compareWithSec(): Promise<SecComparison> {
   await writeFile(join(dir, 'rules.sec'), SEC);
 
   let started = performance.now();
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'analyze', '--rules', join(dir, 'rules.yaml'), '--input', input, '--json'], {
-    maxBuffer: 1 << 28,
-  });
+  // Through bash, whose `times` gives the CPU time of its children (the command and the process it re-executes into) once they ended.
+  const { stdout, stderr } = await promisify(execFile)(
+    'bash',
+    [
+      '-c',
+      '"$@"; status=$?; times >&2; exit $status',
+      'bash',
+      process.execPath,
+      CLI,
+      'analyze',
+      '--rules',
+      join(dir, 'rules.yaml'),
+      '--input',
+      input,
+      '--json',
+    ],
+    { maxBuffer: 1 << 28 },
+  );
   const oursMs = performance.now() - started;
+  // The last line of `times`: the children's user and system time, e.g. "0m1.612s 0m0.197s".
+  const childTimes = stderr
+    .trimEnd()
+    .split('\n')
+    .at(-1)!
+    .split(' ')
+    .map((time) => {
+      const [, minutes, seconds] = /^(\d+)m([\d.]+)s$/.exec(time)!;
+      return Number(minutes) * 60_000 + Number(seconds) * 1000;
+    });
+  const oursCpuMs = childTimes[0]! + childTimes[1]!;
   const ours = new Set(
     stdout
       .split('\n')
@@ -152,11 +189,13 @@ export async function compareWithSec(): Promise<SecComparison> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let secMs = 0;
+  let secCpuMs = 0;
   let output = '';
   sec.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
     if (!secMs && output.includes('DONE\n')) {
       secMs = performance.now() - started;
+      secCpuMs = cpuMs(sec.pid!);
       // Its last 1 s windows expire on its clock; then stop it.
       setTimeout(() => sec.kill('SIGTERM'), 2500);
     }
@@ -170,6 +209,8 @@ export async function compareWithSec(): Promise<SecComparison> {
     lines: LINES + 1,
     oursMs,
     secMs,
+    oursCpuMs,
+    secCpuMs,
     oursAlerts: ours.size,
     secAlerts: secSet.size,
     onlyOurs: [...ours].filter((alert) => !secSet.has(alert)),

@@ -20,7 +20,7 @@ export interface ReplayResult {
 
 /** `lines`: one by one, or as arrays (a chunk's lines, log-lines.ts) from an async source. */
 export async function replay(
-  lines: AsyncIterable<string | readonly string[]> | Iterable<string>,
+  lines: AsyncIterable<readonly string[]> | Iterable<string>,
   options: { rules: readonly Rule[]; reference: number; notAfter?: number; name: string; onAlert?: (alert: Alert) => void },
 ): Promise<ReplayResult> {
   const engine = new RuleEngine(options.rules);
@@ -28,6 +28,7 @@ export async function replay(
   let reference = options.reference;
   let n = 0;
   let failed: ReplayResult['failed'] = { count: 0 };
+  const sourcePrefix = `${options.name}:`;
   const take = (line: string) => {
     n++;
     if (line.trim() === '') return;
@@ -35,7 +36,7 @@ export async function replay(
     try {
       const event = parseSyslog(line, {
         receivedAt: reference,
-        source: `${options.name}:${n}`,
+        source: `${sourcePrefix}${n}`,
         reference,
         notAfter: options.notAfter ?? Infinity,
         senderHost: '',
@@ -46,14 +47,11 @@ export async function replay(
         options.onAlert?.(alert);
       }
     } catch (error) {
-      failed = { count: failed.count + 1, first: failed.first ?? { source: `${options.name}:${n}`, error: String(error) } };
+      failed = { count: failed.count + 1, first: failed.first ?? { source: `${sourcePrefix}${n}`, error: String(error) } };
     }
   };
   if (Symbol.asyncIterator in lines) {
-    for await (const item of lines) {
-      if (typeof item === 'string') take(item);
-      else for (const line of item) take(line);
-    }
+    for await (const batch of lines) for (const line of batch) take(line);
   } else for (const line of lines) take(line);
   return { alerts, engine, lines: n, failed };
 }

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SAMPLE_NAMES, type SampleName } from '../agent/display/samples.js';
-import { runAgentCommand, runCheckConfigCommand, runReadCommand } from './agent-commands.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,6 +20,7 @@ program
   .option('--json', 'print JSON instead of a line of text')
   .option('--simulate', 'read the emulated sensors instead of the I²C bus')
   .action(async (options: { config?: string; json?: boolean; simulate?: boolean }) => {
+    const { runReadCommand } = await import('./agent-commands.js');
     process.exitCode = await runReadCommand(options);
   });
 
@@ -32,6 +32,7 @@ program
   .option('--print-readings', 'print every reading as a line on stdout')
   .option('--display-snapshot <file.png>', 'with --simulate: keep this PNG showing the emulated display, updated on change')
   .action(async (options: { config?: string; simulate?: boolean; printReadings?: boolean; displaySnapshot?: string }) => {
+    const { runAgentCommand } = await import('./agent-commands.js');
     process.exitCode = await runAgentCommand({ ...options, version });
   });
 
@@ -178,6 +179,7 @@ program
       process.exitCode = await runCheckAnalyzerConfigCommand(file);
       return;
     }
+    const { runCheckConfigCommand } = await import('./agent-commands.js');
     process.exitCode = await runCheckConfigCommand(file);
   });
 

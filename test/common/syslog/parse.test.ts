@@ -207,6 +207,18 @@ describe('RFC 5424 TIMESTAMP read without Date.parse', () => {
     expect(compared).toBe(6 * 5 * 7 * 7 * 4 * 7);
   });
 
+  it('reads each line whole when the one before was another day with the same day, month or year', () => {
+    for (const stamp of [
+      '2026-01-05T10:00:00Z',
+      '2026-02-05T10:00:00Z',
+      '2027-02-05T10:00:00Z',
+      '2027-02-06T10:00:00Z',
+      '2027-02-06T11:00:01.5Z',
+      '2026-01-05T10:00:00Z',
+    ])
+      expect(parse(`<14>1 ${stamp} host app - - - text`).eventTime, stamp).toBe(Date.parse(stamp));
+  });
+
   it('is no RFC 5424 TIMESTAMP when its form is not (TIME-SECFRAC is 1 to 6 digits, TIME-NUMOFFSET has a colon, a zone is required)', () => {
     for (const stamp of [
       '2026-01-01T00:00:00.1234567Z',

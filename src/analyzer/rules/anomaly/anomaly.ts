@@ -87,7 +87,7 @@ export class AnomalyDetector implements RuleInstance {
   }
 
   private learn(key: string, state: KeyState, value: string, now: number): void {
-    addValue(state, ownCopy(value));
+    addValue(state, value);
     this.sink?.anomalyLearned(this.rule.id, key, value, now);
     while (valueCount(state) > this.rule.maxValuesPerKey) {
       const oldest = removeOldestValue(state);

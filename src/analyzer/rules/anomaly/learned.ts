@@ -1,60 +1,73 @@
 /**
  * What an anomaly rule has learned: per key, when it was first seen and its values, kept as
- * small as it can be (#19), since a rule may hold millions of values. A value is only its string
- * (in an ordered Set, least recently seen first, when the key has more than one): its first and
- * last time and its count are the store's business (store.ts counts them on their way to
- * SQLite), never read by the rule. The store's load() builds this structure directly; the
- * detector adopts it.
+ * small as it can be (#19), since a rule may hold millions of values. A value is only its
+ * characters (packed with the key's others into one string, or in an ordered Set when the key has
+ * many): its first and last time and its count are the store's business (store.ts counts them on
+ * their way to SQLite), never read by the rule. The store's load() builds this structure directly;
+ * the detector adopts it.
  */
+import { ownCopy } from '../../store/rule-keys.js';
+import { packedAppend, packedCount, packedIndexOf, packedMoveToEnd, packedShift, packedValues } from './packed-values.js';
+
+/** Up to this many values a key keeps them packed in one string (packed-values.ts), above in a Set. */
+export const PACKED_VALUES = 16;
 
 export interface KeyState {
   readonly firstSeen: number;
   /** The key's latest entry in the recency queue. */
   touch: number;
   /**
-   * None, the one value itself (most keys have one, and a Set costs ~70 bytes more), or a Set in
-   * insertion order = least recently seen first (a seen value is moved to the end).
+   * The key's values, least recently seen first (a seen value is moved to the end): none, up to
+   * PACKED_VALUES packed in one string, or a Set in insertion order (a Set costs ~60 bytes more per
+   * value, but finds one among many without a walk).
    */
   values: undefined | string | Set<string>;
 }
 
 export function valueCount(state: KeyState): number {
-  return state.values === undefined ? 0 : typeof state.values === 'string' ? 1 : state.values.size;
+  return state.values === undefined ? 0 : typeof state.values === 'string' ? packedCount(state.values) : state.values.size;
 }
 
 /** The key's values, least recently seen first. */
 export function valuesOf(state: KeyState): string[] {
-  return state.values === undefined ? [] : typeof state.values === 'string' ? [state.values] : [...state.values];
+  return state.values === undefined ? [] : typeof state.values === 'string' ? packedValues(state.values) : [...state.values];
 }
 
 /** Whether the key has `value`; if so, it is now the most recently seen. */
 export function seeValue(state: KeyState, value: string): boolean {
-  if (typeof state.values === 'string' || state.values === undefined) return state.values === value;
+  if (state.values === undefined) return false;
+  if (typeof state.values === 'string') {
+    const at = packedIndexOf(state.values, value);
+    if (at < 0) return false;
+    state.values = packedMoveToEnd(state.values, at);
+    return true;
+  }
   if (!state.values.delete(value)) return false;
   state.values.add(value);
   return true;
 }
 
 export function hasValue(state: KeyState, value: string): boolean {
-  return typeof state.values === 'string' || state.values === undefined ? state.values === value : state.values.has(value);
+  if (state.values === undefined) return false;
+  return typeof state.values === 'string' ? packedIndexOf(state.values, value) >= 0 : state.values.has(value);
 }
 
-/** Adds a value the key does not have, as the most recently seen. */
+/** Adds a value the key does not have, as the most recently seen. The key keeps a copy: `value` may be a view into a log line. */
 export function addValue(state: KeyState, value: string): void {
-  if (state.values === undefined) state.values = value;
-  else if (typeof state.values === 'string') state.values = new Set([state.values, value]);
-  else state.values.add(value);
+  if (typeof state.values === 'object') state.values.add(ownCopy(value));
+  else if (state.values === undefined || packedCount(state.values) < PACKED_VALUES) state.values = packedAppend(state.values, value);
+  else state.values = new Set([...packedValues(state.values).map(ownCopy), ownCopy(value)]);
 }
 
 /** Removes the least recently seen value and returns it (the key has one). */
 export function removeOldestValue(state: KeyState): string {
-  if (typeof state.values !== 'object') {
-    const only = state.values!;
-    state.values = undefined;
-    return only;
+  if (typeof state.values === 'object') {
+    const oldest = state.values.values().next().value!;
+    state.values.delete(oldest);
+    return oldest;
   }
-  const oldest = state.values.values().next().value!;
-  state.values.delete(oldest);
+  const [oldest, rest] = packedShift(state.values!);
+  state.values = rest;
   return oldest;
 }
 

@@ -6,7 +6,7 @@
 import type { Db } from '../../store/database.js';
 import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
-import { LearnedKeys, type KeyState } from './learned.js';
+import { addValue, LearnedKeys, type KeyState } from './learned.js';
 
 /** What an anomaly detector reports. */
 export interface AnomalySink {
@@ -115,14 +115,12 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
     let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
     let [ruleId, key] = ['', ''];
     let state: KeyState | undefined;
-    let firstLast = 0;
-    /** The values of the key being read with their last time, once it has a second. */
-    const several: { value: string; last: number }[] = [];
+    /** The values of the key being read, and their last times (no object per row: most keys have one). */
+    const [values, lasts]: [string[], number[]] = [[], []];
     const endKey = () => {
-      if (several.length === 0) return;
-      several.sort((a, b) => a.last - b.last);
-      state!.values = new Set(several.map((v) => v.value));
-      several.length = 0;
+      if (values.length === 1) addValue(state!, values[0]!);
+      else if (values.length > 1) for (const i of Array.from(values, (_, i) => i).sort((a, b) => lasts[a]! - lasts[b]!)) addValue(state!, values[i]!);
+      values.length = lasts.length = 0;
     };
     for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<
       [string, string, number, string | null, number | null]
@@ -139,11 +137,8 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       if (value === null || last === null) continue;
       const at = rows.lastSeen.length - 1;
       if (last > rows.lastSeen[at]!) rows.lastSeen[at] = last;
-      if (state.values === undefined) [state.values, firstLast] = [value, last];
-      else {
-        if (several.length === 0) several.push({ value: state.values as string, last: firstLast });
-        several.push({ value, last });
-      }
+      values.push(value);
+      lasts.push(last);
     }
     endKey();
     const learned = new Map<string, LearnedKeys>();

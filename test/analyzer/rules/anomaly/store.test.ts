@@ -1,6 +1,10 @@
 /** Anomaly rules' part of the store: rows as the detector reports them, and read back in the order it keeps them. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { valuesOf } from '../../../../src/analyzer/rules/anomaly/learned.js';
+import { parseSyslog } from '../../../../src/common/syslog/parse.js';
+import { AnomalyDetector } from '../../../../src/analyzer/rules/anomaly/anomaly.js';
+import { PACKED_VALUES, valuesOf } from '../../../../src/analyzer/rules/anomaly/learned.js';
+import { anomalyRuleSchema } from '../../../../src/analyzer/rules/anomaly/schema.js';
 import { AnomalyStore } from '../../../../src/analyzer/rules/anomaly/store.js';
 import type { Db } from '../../../../src/analyzer/store/database.js';
 import { tempDatabases } from '../../../helpers/temp-database.js';
@@ -73,5 +77,50 @@ describe('anomaly store', () => {
     expect(vpn.get('frank')!.firstSeen).toBe(5);
     expect([vpn.evictOldest(), vpn.evictOldest(), vpn.evictOldest()]).toEqual(['dave', 'erin', 'frank']);
     expect(valuesOf(new AnomalyStore(db).load().get('other')!.get('dave')!)).toEqual([]);
+  });
+
+  it('a detector restarted from what the store wrote raises the same alerts as one that ran on (packed values, Sets, evictions)', async () => {
+    const db = await database();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          maxValuesPerKey: fc.integer({ min: 1, max: 2 * PACKED_VALUES }),
+          maxKeys: fc.integer({ min: 1, max: 6 }),
+          learning: fc.integer({ min: 1, max: 200 }).map((ms) => `${ms}ms`),
+          events: fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 3 * PACKED_VALUES })), { maxLength: 400 }),
+          restartAt: fc.nat(),
+        }),
+        async ({ events, restartAt, ...caps }) => {
+          const id = `rule${run++}`; // a rule of its own in the shared database per run
+          const rule = anomalyRuleSchema.parse({
+            id,
+            kind: 'anomaly',
+            match: { regex: '^user (?<user>\\S+) from (?<ip>\\S+)$' },
+            key: '${user}',
+            value: '${ip}',
+            ...caps,
+          });
+          // One event a millisecond: the store orders keys and values by their last time, as the detector does.
+          const lines = events.map(([user, ip], i) =>
+            parseSyslog(`<13>1 ${new Date(i).toISOString()} h app - - - user u${user} from 10.0.${ip}.1`, { receivedAt: 0, source: 'x:1' }),
+          );
+          const split = restartAt % (lines.length + 1);
+          const alertsOf = (detector: AnomalyDetector, from: number, to = lines.length) =>
+            lines.slice(from, to).flatMap((event) => detector.process(event, event.eventTime).map((a) => a.summary));
+          const ranOn = new AnomalyDetector(rule);
+          const store = new AnomalyStore(db);
+          const stopped = new AnomalyDetector(rule, store);
+          expect(alertsOf(stopped, 0, split)).toEqual(alertsOf(ranOn, 0, split));
+          db.transaction(() => store.write())();
+          store.committed();
+          const restarted = new AnomalyDetector(rule);
+          const saved = new AnomalyStore(db).load().get(id);
+          if (saved) restarted.restore(saved);
+          expect(alertsOf(restarted, split)).toEqual(alertsOf(ranOn, split));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

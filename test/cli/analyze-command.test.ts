@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const CLI = fileURLToPath(new URL('../dist/src/cli/envirowatch.mjs', import.meta.url));
-const RULES = fileURLToPath(new URL('../config/rules.example.yaml', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/src/cli/envirowatch.mjs', import.meta.url));
+const RULES = fileURLToPath(new URL('../../config/rules.example.yaml', import.meta.url));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(CLI, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })));
+function cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(CLI, args, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+    child.stdin!.end(stdin);
+  });
 }
 
 describe('envirowatch analyze', () => {
@@ -37,6 +40,17 @@ describe('envirowatch analyze', () => {
     });
     expect(alerts[0].evidence.events[0]).toMatchObject({ source: `${log}:3`, app: 'openvpn' });
     expect(stderr).toBe('3 lines, 3 events\n');
+  });
+
+  it('reads standard input with `--input -`, UTF-8 as sent (a user name that is not ASCII, a CRLF line end)', async () => {
+    const line = (ip: string) => `<134>1 2026-03-01T10:00:00Z vpn openvpn - - - openvpn server 'ovpns1' user 'jürgen' address '${ip}:5000' - connected`;
+    const { code, stdout, stderr } = await cli(
+      ['analyze', '--rules', RULES, '--input', '-', '--json'],
+      [line('10.0.0.1'), line('10.0.0.2').replace('03-01', '03-20')].join('\r\n'),
+    );
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ key: 'jürgen', value: '10.0.0.2', host: 'vpn', evidence: { events: [{ source: 'stdin:2' }] } });
+    expect(stderr).toBe('2 lines, 2 events\n');
   });
 
   it('without --year, no line is later than the file: a log copied on Dec 4 reads its March lines as this March, and crosses New Year', async () => {
