@@ -10,6 +10,8 @@
  * a message that arrives in pieces is kept as a list of those pieces and copied once when it is
  * complete (a per-chunk concat and rescan cost seconds of CPU for a line sent byte by byte).
  */
+import { isDigit } from './digits.js';
+
 export interface DeframerCounters {
   messages: number;
   oversize: number;
@@ -44,7 +46,6 @@ type State =
   | { readonly kind: 'skipLine'; skipped: number };
 
 const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0x00;
-const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
 
 export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };

@@ -25,7 +25,8 @@
  *   here"). A tag with spaces (macOS "Google Chrome Helper[12]:") is therefore not a tag: the whole
  *   text is the message.
  */
-import { inferYear } from './year.js';
+import { isDigit } from './digits.js';
+import { inferYear, localTime, localYear } from './year.js';
 import { ZONE_OFFSET_MINUTES } from './zones.js';
 
 export interface Parsed3164 {
@@ -154,7 +155,7 @@ function readTimestamp(text: string, at: number, reference: number, notAfter: nu
 /** After Cisco's message counter and sequence number (`105: 000104: `, or the bare `: `), if any. */
 function skipCiscoNumbers(text: string, at: number): number {
   let i = at;
-  for (let n = 0; n < 2 && (isDigit(text, i) || text.charCodeAt(i) === 0x3a); n++) {
+  for (let n = 0; n < 2 && (isDigit(text.charCodeAt(i)) || text.charCodeAt(i) === 0x3a); n++) {
     CISCO_NUMBER.lastIndex = i;
     if (!CISCO_NUMBER.test(text)) break;
     i = CISCO_NUMBER.lastIndex;
@@ -183,7 +184,7 @@ function readIsoTime(text: string, at: number, start: number, host: string): Sta
   const ms = fractionMs(m[7]);
   const zone = m[8];
   let time: number;
-  if (zone === undefined) time = new Date(year, month, day, hours, minutes, seconds, ms).getTime();
+  if (zone === undefined) time = localTime(year, month, day, hours, minutes, seconds) + ms;
   else {
     const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
     time = Date.UTC(year, month, day, hours, minutes, seconds, ms) - offset * 60_000;
@@ -208,10 +209,10 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   if (
     year === undefined &&
     text.charCodeAt(end) === 0x20 &&
-    isDigit(text, end + 1) &&
-    isDigit(text, end + 2) &&
-    isDigit(text, end + 3) &&
-    isDigit(text, end + 4) &&
+    isDigit(text.charCodeAt(end + 1)) &&
+    isDigit(text.charCodeAt(end + 2)) &&
+    isDigit(text.charCodeAt(end + 3)) &&
+    isDigit(text.charCodeAt(end + 4)) &&
     endsAtSpace(text, end + 5)
   ) {
     year = Number(text.slice(end + 1, end + 5));
@@ -236,19 +237,14 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   if (offset === undefined)
     time =
       year !== undefined
-        ? new Date(year, month, day, hours, minutes, seconds, ms).getTime()
+        ? localTime(year, month, day, hours, minutes, seconds) + ms
         : inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
   else {
     // The year as for a local stamp, then the wall-clock reading in the named zone.
-    const inYear = year ?? new Date(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter)).getFullYear();
+    const inYear = year ?? localYear(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter));
     time = Date.UTC(inYear, month, day, hours, minutes, seconds, ms) - offset * 60_000;
   }
   return { time, start, timeEnd: end, end: afterColon(text, end), host };
-}
-
-function isDigit(text: string, at: number): boolean {
-  const c = text.charCodeAt(at);
-  return c >= 0x30 && c <= 0x39;
 }
 
 /** The position after a colon at `at` (Cisco and ASA end the time with one), else `at`. */

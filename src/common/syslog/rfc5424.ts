@@ -11,6 +11,7 @@
  * `openvpn[53530]:` for a host name.
  */
 import { emptyRecord, NO_ENTRIES } from '../records.js';
+import { isDigit } from './digits.js';
 import type { StructuredData } from './event.js';
 
 export interface Parsed5424 {
@@ -91,8 +92,6 @@ function parseTimestamp(text: string): number | undefined | null {
   // Date.UTC (no local-time conversion) lets a day past the month's end run into the next, as Date.parse does.
   return Date.UTC(year, month - 1, day, hours, minutes, seconds, ms) - offsetMinutes * 60_000;
 }
-
-const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 
 /** The number `count` digits at `at` spell, or -1. */
 function digits(text: string, at: number, count: number): number {
