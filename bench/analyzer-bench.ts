@@ -216,7 +216,7 @@ if (ONLY.has('udp')) {
   const counters = savedCounters(dir);
   const got = counters.engine.events;
   out.push(
-    `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
+    `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %; counted by the kernel ${counters.ingest.udpKernelDrops}, by the reading thread ${counters.ingest.udpQueueDrops})`,
   );
 }
 if (ONLY.has('rss')) {

@@ -8,9 +8,11 @@
  * TCP/TLS connections are bounded: per source address and in all; an idle connection, a message
  * that does not complete in time and a frame no sender writes (MAX_FRAME_BYTES) close the
  * connection. Every refusal and close is counted by reason.
+ *
+ * UDP is read by a thread of its own (udp-reader.ts), which hands the datagrams over in batches,
+ * so that a busy receiving thread does not leave them to overflow the kernel's buffer.
  */
 import { isAscii } from 'node:buffer';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -22,6 +24,7 @@ import { SyslogDeframer } from '../../common/syslog/framing.js';
 import { parseSyslog } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
 import { udpKernelDrops } from './udp-kernel-drops.js';
+import { UdpReader } from './udp-reader.js';
 
 export interface IngestCounters {
   received: { udp: number; tcp: number; tls: number };
@@ -42,6 +45,8 @@ export interface IngestCounters {
   tlsHandshakeFailures: number;
   /** UDP datagrams the kernel dropped because the receive buffer was full (Linux; 0 elsewhere). */
   udpKernelDrops: number;
+  /** UDP datagrams the reading thread dropped because limits.udpQueueBytes were waiting for the receiving thread. */
+  udpQueueDrops: number;
 }
 
 type RefusalReason = 'perSource' | 'maxConnections';
@@ -126,8 +131,9 @@ export class SyslogReceiver {
     sinkErrors: 0,
     tlsHandshakeFailures: 0,
     udpKernelDrops: 0,
+    udpQueueDrops: 0,
   };
-  private udp: UdpSocket | undefined;
+  private udp: UdpReader | undefined;
   private readonly servers: Server[] = [];
   private readonly connections = new ConnectionTable();
   private readonly warnings: RateLimitedLog;
@@ -195,34 +201,31 @@ export class SyslogReceiver {
   }
 
   private startUdp(address: string, port: number): Promise<void> {
-    const wanted = this.options.config.limits.udpReceiveBuffer;
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), recvBufferSize: wanted });
-    this.udp = socket;
-    socket.on('message', (message, remote) => {
-      this.counters.received.udp++;
-      const source = `${remote.family === 'IPv6' ? `[${remote.address}]` : remote.address}:${remote.port}`;
-      if (message.length > this.options.config.limits.maxMessageBytes) {
-        this.counters.oversize++;
-        this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: message.length, max: this.options.config.limits.maxMessageBytes }));
-        return;
-      }
-      this.accept(message, source, remote.address);
-    });
+    const { udpReceiveBuffer: wanted, maxMessageBytes, udpQueueBytes } = this.options.config.limits;
+    const reader = new UdpReader(
+      { address, port, recvBufferSize: wanted, maxMessageBytes, queueBytes: udpQueueBytes },
+      {
+        onDatagram: (bytes, length, source, host) => {
+          this.counters.received.udp++;
+          if (bytes) return this.accept(bytes, source, host);
+          this.counters.oversize++;
+          this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: length, max: maxMessageBytes }));
+        },
+        onError: (message) => this.warnings.warn('udp', 'UDP socket error', () => ({ error: message })),
+      },
+    );
+    this.udp = reader;
     return this.bind('udp', address, port, (onError, onListening) => {
-      socket.once('error', onError);
-      socket.bind(port, address, () => {
-        socket.off('error', onError);
-        socket.on('error', (error) => this.warnings.warn('udp', 'UDP socket error', () => ({ error })));
+      reader.start().then(({ port: bound, recvBufferSize }) => {
         // Linux reports twice what it grants (the kernel's bookkeeping share).
-        const granted = socket.getRecvBufferSize() / 2;
+        const granted = recvBufferSize / 2;
         if (granted < wanted)
           this.options.logger.warn(
             'UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts',
             { wanted, granted },
           );
-        const bound = socket.address();
-        onListening(bound.port);
-      });
+        onListening(bound);
+      }, onError);
     });
   }
 
@@ -392,10 +395,11 @@ export class SyslogReceiver {
     });
   }
 
-  /** Reads what the kernel dropped on the UDP socket into the counters (the daemon calls it before reporting them). */
-  refreshKernelCounters(): void {
+  /** Reads what the kernel and the UDP reading thread dropped into the counters (the daemon calls it before reporting them). */
+  refreshUdpDrops(): void {
     if (!this.udp) return;
     this.counters.udpKernelDrops = udpKernelDrops(this.port('udp')) ?? 0;
+    this.counters.udpQueueDrops = this.udp.queueDrops;
   }
 
   /** Port actually bound (for port 0 in tests). */
@@ -406,10 +410,7 @@ export class SyslogReceiver {
 
   async stop(): Promise<void> {
     for (const connection of this.connections.all()) connection.socket.destroy();
-    await Promise.all([
-      this.udp ? new Promise<void>((resolve) => this.udp!.close(() => resolve())) : undefined,
-      ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    ]);
+    await Promise.all([this.udp?.close(), ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))]);
     this.udp = undefined;
     this.servers.length = 0;
   }
