@@ -21,7 +21,7 @@ import type { LogFields, Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import type { SyslogEvent, SyslogFormat } from '../../common/syslog/event.js';
 import { SyslogDeframer } from '../../common/syslog/framing.js';
-import { parseSyslog } from '../../common/syslog/parse.js';
+import { parseSyslog, type ParseContext } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
 import { udpKernelDrops } from './udp-kernel-drops.js';
 import { UdpReader } from './udp-reader.js';
@@ -166,12 +166,13 @@ export class SyslogReceiver {
     this.options.logger.info('receiving syslog', { on: this.addresses.join(', ') });
   }
 
-  /** One message's text and source (`address:port`, and the address alone as `senderHost`) → an event for the sink. */
-  private accept(bytes: Buffer, source: string, senderHost: string): void {
+  /** One message and where and when it was received (source `address:port`, senderHost the address alone) → an event for the sink. */
+  private accept(bytes: Buffer, received: ParseContext): void {
+    const { source } = received;
     const text = this.decode(bytes, source);
     let event: SyslogEvent;
     try {
-      event = (this.options.parse ?? parseSyslog)(text, { receivedAt: this.options.clock.now(), source, senderHost });
+      event = (this.options.parse ?? parseSyslog)(text, received);
     } catch (error) {
       // A parser bug must cost one message, not the daemon; the text helps reproduce it.
       this.counters.parseErrors++;
@@ -207,7 +208,7 @@ export class SyslogReceiver {
       {
         onDatagram: (bytes, length, source, host) => {
           this.counters.received.udp++;
-          if (bytes) return this.accept(bytes, source, host);
+          if (bytes) return this.accept(bytes, { receivedAt: this.options.clock.now(), source, senderHost: host });
           this.counters.oversize++;
           this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: length, max: maxMessageBytes }));
         },
@@ -331,9 +332,11 @@ export class SyslogReceiver {
 
   private take(connection: Connection, messages: Buffer[]): void {
     const { deframer, kind, source, address } = connection;
+    // The messages of one read were received at once: one time and one context for them all.
+    const received: ParseContext = { receivedAt: this.options.clock.now(), source, senderHost: address };
     for (const message of messages) {
       this.counters.received[kind]++;
-      this.accept(message, source, address);
+      this.accept(message, received);
     }
     if (deframer.counters.oversize > connection.oversizeCounted) {
       this.counters.oversize += deframer.counters.oversize - connection.oversizeCounted;

@@ -34,8 +34,8 @@ const SPACE = 0x20;
 type State =
   /** Between messages: skipping separators (LF, CR, NUL). */
   | { readonly kind: 'between' }
-  /** Reading a length prefix; `digits` so far. */
-  | { readonly kind: 'length'; digits: string }
+  /** Reading a length prefix: its value and number of digits so far. */
+  | { readonly kind: 'length'; length: number; digits: number }
   /** An octet-counted message: `remaining` bytes still to come into `pieces`. */
   | { readonly kind: 'counted'; remaining: number }
   /** An LF-framed message: its pieces so far, up to the LF. */
@@ -45,11 +45,14 @@ type State =
   /** An oversize LF-framed message: skipping to its LF; `skipped` bytes so far. */
   | { readonly kind: 'skipLine'; skipped: number };
 
+/** Between messages has nothing of its own: one object, not one per message. */
+const BETWEEN: State = { kind: 'between' };
+
 const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0x00;
 
 export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };
-  private state: State = { kind: 'between' };
+  private state: State = BETWEEN;
   /** The current message's bytes as received (subarrays of the chunks, not copies). */
   private pieces: Buffer[] = [];
   private piecesLength = 0;
@@ -80,7 +83,7 @@ export class SyslogDeframer {
   /** What is left when the connection closes: a last LF-less message, if any (and not oversize). */
   end(): Buffer[] {
     const { kind } = this.state;
-    this.state = { kind: 'between' };
+    this.state = BETWEEN;
     if (kind === 'length' || kind === 'counted') this.counters.truncated++;
     if (kind !== 'line') {
       this.dropPieces();
@@ -111,7 +114,7 @@ export class SyslogDeframer {
       case 'skipLine': {
         const newline = chunk.indexOf(LF, at);
         if (newline >= 0) {
-          this.state = { kind: 'between' };
+          this.state = BETWEEN;
           return newline + 1;
         }
         state.skipped += chunk.length - at;
@@ -127,21 +130,22 @@ export class SyslogDeframer {
     this.framesBegun++;
     const first = chunk[at]!;
     // A leading 1-9 starts a length; 0 cannot.
-    this.state = isDigit(first) && first !== 0x30 ? { kind: 'length', digits: '' } : { kind: 'line' };
+    this.state = isDigit(first) && first !== 0x30 ? { kind: 'length', length: 0, digits: 0 } : { kind: 'line' };
     return at;
   }
 
-  private readLength(state: { digits: string }, chunk: Buffer, at: number): number {
+  private readLength(state: { length: number; digits: number }, chunk: Buffer, at: number): number {
     for (; at < chunk.length; at++) {
       const byte = chunk[at]!;
-      if (byte === SPACE) return this.beginCounted(Number(state.digits), at + 1);
-      if (!isDigit(byte) || state.digits.length === MAX_LENGTH_DIGITS) {
-        // Not a length after all: an LF-framed message that starts with digits.
-        this.addPiece(Buffer.from(state.digits, 'latin1'));
+      if (byte === SPACE) return this.beginCounted(state.length, at + 1);
+      if (!isDigit(byte) || state.digits === MAX_LENGTH_DIGITS) {
+        // Not a length after all: an LF-framed message that starts with digits (no leading 0, so the number spells them).
+        this.addPiece(Buffer.from(String(state.length), 'latin1'));
         this.state = { kind: 'line' };
         return at;
       }
-      state.digits += String.fromCharCode(byte);
+      state.length = state.length * 10 + byte - 0x30;
+      state.digits++;
     }
     return at;
   }
@@ -161,7 +165,7 @@ export class SyslogDeframer {
     if (this.piecesLength + (end - at) > this.maxSize) {
       this.counters.oversize++;
       const skipped = this.dropPieces() + (end - at);
-      this.state = newline < 0 ? { kind: 'skipLine', skipped } : { kind: 'between' };
+      this.state = newline < 0 ? { kind: 'skipLine', skipped } : BETWEEN;
       return newline < 0 ? end : end + 1;
     }
     this.addPiece(chunk.subarray(at, end));
@@ -194,7 +198,7 @@ export class SyslogDeframer {
   /** The frame is complete: its message goes to `out` (none when it was skipped). */
   private finish(out: Buffer[] | undefined): void {
     const wasLine = this.state.kind === 'line';
-    this.state = { kind: 'between' };
+    this.state = BETWEEN;
     if (!out) return;
     const message = this.takePieces();
     out.push(wasLine && message[message.length - 1] === 0x0d ? message.subarray(0, -1) : message);

@@ -11,8 +11,14 @@ export interface YearlessTime {
   readonly seconds: number;
 }
 
-/** The last local year asked for and its bounds: times come in order, so this rarely changes. */
-const lastYear = { year: NaN, start: 0, end: -1 };
+/**
+ * The last two local years asked for, with their bounds: times come in order, so these rarely
+ * change; two, because a receive time in December and a stamp of January are asked in turn.
+ */
+const recentYears = [
+  { year: NaN, start: 0, end: -1 },
+  { year: NaN, start: 0, end: -1 },
+];
 const HALF_YEAR_MS = 182 * 86_400_000;
 
 /**
@@ -42,13 +48,13 @@ export function localTime(year: number, month: number, day: number, hours: numbe
   return start + seconds * 1000;
 }
 
-/** `new Date(time).getFullYear()` without a Date (a local-time conversion) per call: the last year's bounds are kept. */
+/** `new Date(time).getFullYear()` without a Date (a local-time conversion) per call. */
 export function localYear(time: number): number {
-  if (!(time >= lastYear.start && time < lastYear.end)) {
-    const year = new Date(time).getFullYear();
-    Object.assign(lastYear, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
-  }
-  return lastYear.year;
+  for (const known of recentYears) if (time >= known.start && time < known.end) return known.year;
+  const year = new Date(time).getFullYear();
+  recentYears.reverse();
+  Object.assign(recentYears[0]!, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
+  return year;
 }
 
 /**
