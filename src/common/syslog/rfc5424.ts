@@ -104,6 +104,8 @@ function digits(text: string, at: number, count: number): number {
   return n;
 }
 
+/** A PARAM-NAME has no space, `]` or `"` (RFC 5424 §6.3.3). */
+const SD_NAME_STOP = /[ \]"]/;
 /** An SD-ID ends at the first space or `]`. */
 const SD_ID_END = /[ \]]/g;
 
@@ -130,7 +132,7 @@ function parseStructuredData(text: string, at: number): { data: StructuredData; 
       const eq = text.indexOf('=', i);
       if (eq <= i) return null;
       const name = text.slice(i, eq);
-      if (/[ \]"]/.test(name)) return null;
+      if (SD_NAME_STOP.test(name)) return null;
       // Spaces between `=` and the quote are not RFC 5424, but rsyslog reads them (its parse1 test case 19).
       let quote = eq + 1;
       while (text.charCodeAt(quote) === 0x20) quote++;
@@ -188,8 +190,9 @@ export function parseRfc5424(text: string): Parsed5424 | undefined {
   if (time === null) return undefined;
   const sd = parseStructuredData(text, header[0].length);
   if (!sd) return undefined;
-  const rest = text.slice(sd.end);
-  if (rest !== '' && !rest.startsWith(' ')) return undefined;
+  if (sd.end < text.length && text.charCodeAt(sd.end) !== 0x20) return undefined;
+  // The message after its space, without a BOM (RFC 5424 §6.4).
+  const messageStart = sd.end + (text.charCodeAt(sd.end + 1) === 0xfeff ? 2 : 1);
   return {
     facility: pri >> 3,
     severity: pri & 7,
@@ -200,6 +203,6 @@ export function parseRfc5424(text: string): Parsed5424 | undefined {
     procId: nil(header[6]!),
     msgId: nil(header[7]!),
     structuredData: sd.data,
-    message: rest.slice(1).replace(/^\ufeff/, ''),
+    message: messageStart >= text.length ? '' : text.slice(messageStart),
   };
 }
