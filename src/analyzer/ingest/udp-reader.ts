@@ -188,6 +188,7 @@ export class UdpReader {
       worker.on('exit', () => {
         if (!listening || this.closing) return;
         // A bug in the worker: a new one reads on (the port is free again once the old thread is gone).
+        this.handlers.onError('the UDP reading thread stopped; a new one started');
         this.start().catch((error: unknown) => this.handlers.onError(`the UDP reader thread could not be restarted: ${String(error)}`));
       });
     });

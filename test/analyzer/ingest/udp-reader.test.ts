@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/common/clock.js';
-import { silentLogger } from '../../../src/common/logger.js';
+import { createLogger, silentLogger } from '../../../src/common/logger.js';
 import type { SyslogEvent } from '../../../src/common/syslog/event.js';
 import { ingestConfigSchema } from '../../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../../src/analyzer/ingest/receiver.js';
@@ -89,5 +89,30 @@ describe('UDP read by its own thread', () => {
     // kernel's buffer (at most the 4 MiB asked for) held when the queue had room again.
     expect(received.udp).toBeLessThanOrEqual((1 << 20) / (960 + 64) + (4 << 20) / 960);
     expect(events).toHaveLength(received.udp);
+  });
+
+  it('a reading thread that dies is replaced on the same port, and the error logged', async () => {
+    const lines: string[] = [];
+    const events: SyslogEvent[] = [];
+    const config = ingestConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { enabled: false } } });
+    receiver = new SyslogReceiver({
+      config,
+      clock: systemClock,
+      logger: createLogger({ sink: (_level, line) => lines.push(line) }),
+      onEvent: (e) => events.push(e),
+    });
+    await receiver.start();
+    const port = receiver.port('udp');
+    loggerBurst(port, 'before\n');
+    await allCounted(receiver, 1);
+    // The thread is private: only a bug could end it, so the test ends it by hand.
+    const reader = (receiver as unknown as { udp: { worker: { terminate(): Promise<number> } } }).udp;
+    await reader.worker.terminate();
+    await waitFor(async () => {
+      loggerBurst(port, 'after\n');
+      return events.some((event) => event.message === 'after') ? true : undefined;
+    }, 'a datagram received by the new thread');
+    expect(receiver.port('udp')).toBe(port);
+    expect(lines.join('\n')).toContain('the UDP reading thread stopped; a new one started');
   });
 });
