@@ -45,8 +45,9 @@ type State =
   /** An oversize LF-framed message: skipping to its LF; `skipped` bytes so far. */
   | { readonly kind: 'skipLine'; skipped: number };
 
-/** Between messages has nothing of its own: one object, not one per message. */
+/** The states without data of their own: one object each, not one per message. */
 const BETWEEN: State = { kind: 'between' };
+const LINE: State = { kind: 'line' };
 
 const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0x00;
 
@@ -54,7 +55,9 @@ export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };
   private state: State = BETWEEN;
   /** The current message's bytes as received (subarrays of the chunks, not copies). */
-  private pieces: Buffer[] = [];
+  private readonly pieces: Buffer[] = [];
+  private readonly lengthState = { kind: 'length' as const, length: 0, digits: 0 };
+  private readonly countedState = { kind: 'counted' as const, remaining: 0 };
   private piecesLength = 0;
   /** Frames begun so far: tells the caller whether the frame under way is still the same one. */
   private framesBegun = 0;
@@ -130,7 +133,12 @@ export class SyslogDeframer {
     this.framesBegun++;
     const first = chunk[at]!;
     // A leading 1-9 starts a length; 0 cannot.
-    this.state = isDigit(first) && first !== 0x30 ? { kind: 'length', length: 0, digits: 0 } : { kind: 'line' };
+    if (isDigit(first) && first !== 0x30) {
+      // This deframer's one length state, reset: a message's states cost no allocation.
+      this.lengthState.length = 0;
+      this.lengthState.digits = 0;
+      this.state = this.lengthState;
+    } else this.state = LINE;
     return at;
   }
 
@@ -141,7 +149,7 @@ export class SyslogDeframer {
       if (!isDigit(byte) || state.digits === MAX_LENGTH_DIGITS) {
         // Not a length after all: an LF-framed message that starts with digits (no leading 0, so the number spells them).
         this.addPiece(Buffer.from(String(state.length), 'latin1'));
-        this.state = { kind: 'line' };
+        this.state = LINE;
         return at;
       }
       state.length = state.length * 10 + byte - 0x30;
@@ -155,7 +163,10 @@ export class SyslogDeframer {
     else if (length > this.maxSize) {
       this.counters.oversize++;
       this.state = { kind: 'skipCounted', remaining: length };
-    } else this.state = { kind: 'counted', remaining: length };
+    } else {
+      this.countedState.remaining = length;
+      this.state = this.countedState;
+    }
     return at;
   }
 
@@ -190,7 +201,7 @@ export class SyslogDeframer {
   /** Forgets the current message's pieces; returns how many bytes they held. */
   private dropPieces(): number {
     const length = this.piecesLength;
-    this.pieces = [];
+    this.pieces.length = 0;
     this.piecesLength = 0;
     return length;
   }
