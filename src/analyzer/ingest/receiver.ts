@@ -71,7 +71,7 @@ interface Connection {
   lastData: number;
   /** The deframer's oversize count already added to the receiver's. */
   oversizeCounted: number;
-  /** The frame the partial-frame timer runs for, and the timer. */
+  /** The frame the partial-frame timer was last started for (undefined between frames), and the timer. */
   timedFrame: number | undefined;
   frameTimer: NodeJS.Timeout | undefined;
 }
@@ -345,13 +345,22 @@ export class SyslogReceiver {
     }
   }
 
-  /** Runs the partial-frame timer for the frame under way, a new one for each frame begun. */
+  /**
+   * Runs the partial-frame timer from the start of each frame begun. One timer per connection,
+   * restarted (`refresh`) rather than made anew: a flood begins a frame in nearly every read, and
+   * a new timer per read cost more than the read's de-framing. When it fires, the frame it was
+   * started for is still under way (a later frame would have restarted it), unless none is.
+   */
   private watchFrame(connection: Connection): void {
     const frame = connection.deframer.pendingFrame;
     if (frame === connection.timedFrame) return;
-    clearTimeout(connection.frameTimer);
     connection.timedFrame = frame;
-    connection.frameTimer = frame === undefined ? undefined : setTimeout(() => this.close(connection, 'partialFrame'), this.options.config.limits.frameTimeout);
+    if (frame === undefined) return;
+    if (connection.frameTimer) connection.frameTimer.refresh();
+    else
+      connection.frameTimer = setTimeout(() => {
+        if (connection.deframer.pendingFrame !== undefined) this.close(connection, 'partialFrame');
+      }, this.options.config.limits.frameTimeout);
   }
 
   /** Runs a connection's event handler: a throw there is a bug; it closes that connection only. */
