@@ -64,9 +64,9 @@ function udpReaderThread(load: NodeJS.Require): void {
   const socket = createSocket({ type: ipv6 ? 'udp6' : 'udp4', ipv6Only: ipv6, recvBufferSize: options.recvBufferSize });
   let queuedTotal = 0;
   let dropped = 0;
-  let data = new Uint8Array(BATCH_BYTES);
+  const data = new Uint8Array(BATCH_BYTES);
   let used = 0;
-  let meta = new Int32Array(3 * BATCH_DATAGRAMS);
+  const meta = new Int32Array(3 * BATCH_DATAGRAMS);
   let count = 0;
   let queued = 0;
   let senders = new Map<string, Map<number, number>>();
@@ -78,10 +78,10 @@ function udpReaderThread(load: NodeJS.Require): void {
     clearTimeout(timer);
     timer = undefined;
     if (count === 0) return;
-    const batch: UdpBatch = { type: 'batch', data: data.buffer, meta, count, sources, hosts, queued };
-    port.postMessage(batch, [data.buffer, meta.buffer]);
-    data = new Uint8Array(BATCH_BYTES);
-    meta = new Int32Array(3 * BATCH_DATAGRAMS);
+    // Copies of what the batch used are transferred; the scratch buffers stay here for the next
+    // batch (rather than a new 256 KiB buffer per batch, mostly unused).
+    const batch: UdpBatch = { type: 'batch', data: data.slice(0, used).buffer, meta: meta.slice(0, 3 * count), count, sources, hosts, queued };
+    port.postMessage(batch, [batch.data, batch.meta.buffer as ArrayBuffer]);
     [used, count, queued] = [0, 0, 0];
     [senders, sources, hosts] = [new Map(), [], []];
   };
@@ -105,10 +105,8 @@ function udpReaderThread(load: NodeJS.Require): void {
       Atomics.store(shared, 1, BigInt(++dropped));
       return;
     }
-    if (!oversize && used + message.length > data.length) {
-      post();
-      if (message.length > data.length) data = new Uint8Array(message.length);
-    }
+    // A datagram (at most 65,535 bytes) always fits an empty batch.
+    if (!oversize && used + message.length > data.length) post();
     const at = 3 * count++;
     meta[at] = used;
     meta[at + 1] = oversize ? -message.length : message.length;
