@@ -13,6 +13,8 @@
  *   - RSS of a process that replayed 1M lines with 100k anomaly keys through the 20 rules.
  *   - the same 1M-line replay through `envirowatch analyze` and SEC with equivalent rules
  *     (bench/sec-compare.ts): both times, the ratio, and whether they raise the same alerts.
+ * `--only parse,replay,tcp,udp,rss,sec` runs some of them; `--analyzer PATH` runs another build's
+ * `envirowatch-analyzer.mjs` as the daemon (an A/B of the daemon alone).
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/common/clock.js';
 import { silentLogger } from '../src/common/logger.js';
@@ -32,11 +34,15 @@ import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { loadCounters, type AnalyzerCounters } from '../src/analyzer/store/status.js';
-import { analyzerSetup, startAnalyzer, stopAnalyzer } from '../test/helpers/analyzer-process.js';
+import { analyzerSetup, ANALYZER_CLI, startAnalyzer, stopAnalyzer } from '../test/helpers/analyzer-process.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
 import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.js';
 import { compareWithSec } from './sec-compare.js';
 
+const { values: options } = parseArgs({
+  options: { only: { type: 'string', default: 'parse,replay,tcp,udp,rss,sec' }, analyzer: { type: 'string', default: ANALYZER_CLI } },
+});
+const ONLY = new Set(options.only.split(','));
 const N = 200_000;
 const rules = exampleRules();
 const rules20 = twentyRules();
@@ -100,10 +106,11 @@ function rate(count: number, ms: number): string {
 
 const out: string[] = [`node ${process.version}; ${N.toLocaleString('en-US')} messages per figure`];
 const reference = referenceForYear(2026);
-for (const [name, make] of [
+const formats = [
   ['RFC 3164', line3164],
   ['RFC 5424', line5424],
-] as const) {
+] as const;
+for (const [name, make] of ONLY.has('parse') ? formats : []) {
   const lines = Array.from({ length: N }, (_, i) => make(i));
   const started = performance.now();
   for (const l of lines) parseSyslog(l, { receivedAt: reference, source: 'bench', reference });
@@ -111,13 +118,13 @@ for (const [name, make] of [
 }
 
 const mixed = Array.from({ length: N }, (_, i) => (i % 5 === 4 ? line5424(i) : line3164(i)));
-for (const set of [rules, rules20]) {
+for (const set of ONLY.has('replay') ? [rules, rules20] : []) {
   const started = performance.now();
   const { alerts } = await replay(mixed, { rules: set, reference, name: 'bench' });
   out.push(`replay through ${set.length} rules: ${rate(N, performance.now() - started)} (${alerts.length} alerts)`);
 }
 
-{
+if (ONLY.has('tcp')) {
   const engine = new RuleEngine(rules20);
   let processed = 0;
   const receiver = new SyslogReceiver({
@@ -140,7 +147,7 @@ for (const set of [rules, rules20]) {
   out.push(`TCP ingest through ${rules20.length} rules, one sender: ${rate(N, ms)}; sent ${N}, processed ${processed}, lost ${N - processed}`);
   await receiver.stop();
 }
-{
+if (ONLY.has('tcp')) {
   // The same stream into the shipped command, `envirowatch analyzer` in its own process (its V8
   // flags, the SQLite state, alerts stored and logged): what an operator gets. A last line that
   // an event rule turns into an alert marks the end (TCP keeps the order).
@@ -148,7 +155,7 @@ for (const set of [rules, rules20]) {
     [...twentyRuleLines(), '  - { id: bench-end, kind: event, match: { regex: "^BENCH-END$" } }'],
     ['web: { enabled: false }'],
   );
-  const analyzer = await startAnalyzer(config);
+  const analyzer = await startAnalyzer(config, options.analyzer);
   const ended = new Promise<void>((resolve) => {
     // After the helper's own listeners, which append the chunk to the log.
     const check = (chunk: Buffer) =>
@@ -158,24 +165,26 @@ for (const set of [rules, rules20]) {
         .includes('BENCH-END') && resolve();
     for (const stream of [analyzer.child.stdout!, analyzer.child.stderr!]) stream.on('data', check);
   });
+  // Built before the clock starts, as for the bench's own receiver: the time is the analyzer's.
+  const payload = Buffer.concat([...mixed.map((l) => octetCounted(l)), octetCounted('<14>Jan  1 00:00:00 bench bench: BENCH-END')]);
   const socket = connect(tcp, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
   const pid = analyzer.child.pid!;
-  const [cpuBefore, mainBefore] = [cpuUs(pid), cpuUs(pid, pid)];
+  const [cpuBefore, mainBefore, benchBefore] = [cpuUs(pid), cpuUs(pid, pid), cpuUs(process.pid)];
   const started = performance.now();
-  socket.end(Buffer.concat([...mixed.map((l) => octetCounted(l)), octetCounted('<14>Jan  1 00:00:00 bench bench: BENCH-END')]));
+  socket.end(payload);
   await ended;
   const ms = performance.now() - started;
-  const [cpu, main] = [cpuUs(pid) - cpuBefore, cpuUs(pid, pid) - mainBefore];
+  const [cpu, main, bench] = [cpuUs(pid) - cpuBefore, cpuUs(pid, pid) - mainBefore, cpuUs(process.pid) - benchBefore];
   await stopAnalyzer(analyzer); // it saves its counters as it stops
   const counters = savedCounters(dir);
   const processed = counters.engine.events - 1;
   out.push(
-    `TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}, CPU ${(cpu / N).toFixed(2)} µs/msg, of which the receiving (main) thread ${(main / N).toFixed(2)} (${(main / ms / 10).toFixed(0)} % of a core); sent ${N}, processed ${processed}, lost ${N - processed}`,
+    `TCP ingest into envirowatch analyzer (own process, SQLite state), ${rules20.length} rules: ${rate(N, ms)}, CPU ${(cpu / N).toFixed(2)} µs/msg, of which the receiving (main) thread ${(main / N).toFixed(2)} (${(main / ms / 10).toFixed(0)} % of a core; the sending bench ${(bench / ms / 10).toFixed(0)} %); sent ${N}, processed ${processed}, lost ${N - processed}`,
   );
 }
 const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
-{
+if (ONLY.has('udp')) {
   // UDP into a receiver in its own process, paced in 1 ms batches.
   const port = await freeUdpPort();
   const probe = spawn(process.execPath, [fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'udp', String(port)], {
@@ -199,20 +208,20 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
   probe.stdin!.end();
   await new Promise((resolve) => probe.once('exit', resolve));
 }
-{
+if (ONLY.has('udp')) {
   // UDP into `envirowatch analyzer` as shipped: what it processed, from the counters it saves as it stops.
   const { config, udp, dir } = await analyzerSetup(twentyRuleLines(), ['web: { enabled: false }']);
-  const analyzer = await startAnalyzer(config);
+  const analyzer = await startAnalyzer(config, options.analyzer);
   const { sent, achieved } = await sendUdpPaced(datagrams, udp, 100_000, 2);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   await stopAnalyzer(analyzer);
   const counters = savedCounters(dir);
   const got = counters.engine.events;
   out.push(
-    `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %)`,
+    `UDP at 100,000/s into envirowatch analyzer (2 s, achieved ${achieved.toLocaleString('en-US')}/s), ${rules20.length} rules: sent ${sent}, processed ${got}, lost ${sent - got} (${((100 * (sent - got)) / sent).toFixed(2)} %; counted by the kernel ${counters.ingest.udpKernelDrops}, by the reading thread ${counters.ingest.udpQueueDrops})`,
   );
 }
-{
+if (ONLY.has('rss')) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--expose-gc', fileURLToPath(new URL('./analyzer-probe.js', import.meta.url)), 'memory', '1000000', '100000'],
@@ -226,7 +235,7 @@ const datagrams = mixed.slice(0, 20_000).map((l) => Buffer.from(l));
       `the rest ${mb(memory.rssMb - memory.fileBackedMb - memory.heapCommittedMb)}`,
   );
 }
-if (spawnSync('sec', ['--version']).status === 0) {
+if (ONLY.has('sec') && spawnSync('sec', ['--version']).status === 0) {
   const sec = await compareWithSec();
   const agree = sec.onlyOurs.length === 0 && sec.onlySec.length === 0;
   out.push(
@@ -237,7 +246,7 @@ if (spawnSync('sec', ['--version']).status === 0) {
         .map(([kind, n]) => `${n} ${kind}`)
         .join(', ')}): ${agree ? 'the same' : `DIFFERENT: only ours ${sec.onlyOurs.slice(0, 5).join('; ')}; only SEC ${sec.onlySec.slice(0, 5).join('; ')}`}`,
   );
-} else {
+} else if (ONLY.has('sec')) {
   out.push('SEC side by side: skipped, `sec` is not installed (apt-get install sec)');
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -204,7 +204,7 @@ export class AnalyzerDaemon {
   }
 
   counters(): AnalyzerCounters {
-    this.receiver.refreshKernelCounters();
+    this.receiver.refreshUdpDrops();
     return {
       ingest: structuredClone(this.receiver.counters),
       engine: { ...this.engine.counters },

@@ -63,6 +63,18 @@ export const ingestConfigSchema = z.strictObject({
         .max(1 << 30)
         .default(4 * 1024 * 1024),
       /**
+       * UDP datagrams are read by a thread of their own and handed to the receiving thread; while
+       * that one is busy they wait in memory up to this many bytes (each counted with 64 bytes
+       * more); beyond it datagrams are dropped and counted (ingest.udpQueueDrops). 64 MiB hold
+       * about 2 s of 100,000 messages a second of 250 bytes.
+       */
+      udpQueueBytes: z
+        .number()
+        .int()
+        .min(1 << 20)
+        .max(1 << 30)
+        .default(64 * 1024 * 1024),
+      /**
        * TCP and TLS connections at once. At the limit a new connection from a source with
        * fewer connections than the heaviest source closes that source's least recently active
        * one; otherwise it is refused (counted either way).

@@ -8,9 +8,11 @@
  * TCP/TLS connections are bounded: per source address and in all; an idle connection, a message
  * that does not complete in time and a frame no sender writes (MAX_FRAME_BYTES) close the
  * connection. Every refusal and close is counted by reason.
+ *
+ * UDP is read by a thread of its own (udp-reader.ts), which hands the datagrams over in batches,
+ * so that a busy receiving thread does not leave them to overflow the kernel's buffer.
  */
 import { isAscii } from 'node:buffer';
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
@@ -19,9 +21,10 @@ import type { LogFields, Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import type { SyslogEvent, SyslogFormat } from '../../common/syslog/event.js';
 import { SyslogDeframer } from '../../common/syslog/framing.js';
-import { parseSyslog } from '../../common/syslog/parse.js';
+import { parseSyslog, type ParseContext } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
 import { udpKernelDrops } from './udp-kernel-drops.js';
+import { UdpReader } from './udp-reader.js';
 
 export interface IngestCounters {
   received: { udp: number; tcp: number; tls: number };
@@ -42,6 +45,8 @@ export interface IngestCounters {
   tlsHandshakeFailures: number;
   /** UDP datagrams the kernel dropped because the receive buffer was full (Linux; 0 elsewhere). */
   udpKernelDrops: number;
+  /** UDP datagrams the reading thread dropped because limits.udpQueueBytes were waiting for the receiving thread. */
+  udpQueueDrops: number;
 }
 
 type RefusalReason = 'perSource' | 'maxConnections';
@@ -66,7 +71,7 @@ interface Connection {
   lastData: number;
   /** The deframer's oversize count already added to the receiver's. */
   oversizeCounted: number;
-  /** The frame the partial-frame timer runs for, and the timer. */
+  /** The frame the partial-frame timer was last started for (undefined between frames), and the timer. */
   timedFrame: number | undefined;
   frameTimer: NodeJS.Timeout | undefined;
 }
@@ -126,8 +131,9 @@ export class SyslogReceiver {
     sinkErrors: 0,
     tlsHandshakeFailures: 0,
     udpKernelDrops: 0,
+    udpQueueDrops: 0,
   };
-  private udp: UdpSocket | undefined;
+  private udp: UdpReader | undefined;
   private readonly servers: Server[] = [];
   private readonly connections = new ConnectionTable();
   private readonly warnings: RateLimitedLog;
@@ -160,12 +166,13 @@ export class SyslogReceiver {
     this.options.logger.info('receiving syslog', { on: this.addresses.join(', ') });
   }
 
-  /** One message's text and source (`address:port`, and the address alone as `senderHost`) → an event for the sink. */
-  private accept(bytes: Buffer, source: string, senderHost: string): void {
+  /** One message and where and when it was received (source `address:port`, senderHost the address alone) → an event for the sink. */
+  private accept(bytes: Buffer, received: ParseContext): void {
+    const { source } = received;
     const text = this.decode(bytes, source);
     let event: SyslogEvent;
     try {
-      event = (this.options.parse ?? parseSyslog)(text, { receivedAt: this.options.clock.now(), source, senderHost });
+      event = (this.options.parse ?? parseSyslog)(text, received);
     } catch (error) {
       // A parser bug must cost one message, not the daemon; the text helps reproduce it.
       this.counters.parseErrors++;
@@ -195,34 +202,31 @@ export class SyslogReceiver {
   }
 
   private startUdp(address: string, port: number): Promise<void> {
-    const wanted = this.options.config.limits.udpReceiveBuffer;
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), recvBufferSize: wanted });
-    this.udp = socket;
-    socket.on('message', (message, remote) => {
-      this.counters.received.udp++;
-      const source = `${remote.family === 'IPv6' ? `[${remote.address}]` : remote.address}:${remote.port}`;
-      if (message.length > this.options.config.limits.maxMessageBytes) {
-        this.counters.oversize++;
-        this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: message.length, max: this.options.config.limits.maxMessageBytes }));
-        return;
-      }
-      this.accept(message, source, remote.address);
-    });
+    const { udpReceiveBuffer: wanted, maxMessageBytes, udpQueueBytes } = this.options.config.limits;
+    const reader = new UdpReader(
+      { address, port, recvBufferSize: wanted, maxMessageBytes, queueBytes: udpQueueBytes },
+      {
+        onDatagram: (bytes, length, source, host) => {
+          this.counters.received.udp++;
+          if (bytes) return this.accept(bytes, { receivedAt: this.options.clock.now(), source, senderHost: host });
+          this.counters.oversize++;
+          this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: length, max: maxMessageBytes }));
+        },
+        onError: (message) => this.warnings.warn('udp', 'UDP socket error', () => ({ error: message })),
+      },
+    );
+    this.udp = reader;
     return this.bind('udp', address, port, (onError, onListening) => {
-      socket.once('error', onError);
-      socket.bind(port, address, () => {
-        socket.off('error', onError);
-        socket.on('error', (error) => this.warnings.warn('udp', 'UDP socket error', () => ({ error })));
+      reader.start().then(({ port: bound, recvBufferSize }) => {
         // Linux reports twice what it grants (the kernel's bookkeeping share).
-        const granted = socket.getRecvBufferSize() / 2;
+        const granted = recvBufferSize / 2;
         if (granted < wanted)
           this.options.logger.warn(
             'UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts',
             { wanted, granted },
           );
-        const bound = socket.address();
-        onListening(bound.port);
-      });
+        onListening(bound);
+      }, onError);
     });
   }
 
@@ -328,9 +332,11 @@ export class SyslogReceiver {
 
   private take(connection: Connection, messages: Buffer[]): void {
     const { deframer, kind, source, address } = connection;
+    // The messages of one read were received at once: one time and one context for them all.
+    const received: ParseContext = { receivedAt: this.options.clock.now(), source, senderHost: address };
     for (const message of messages) {
       this.counters.received[kind]++;
-      this.accept(message, source, address);
+      this.accept(message, received);
     }
     if (deframer.counters.oversize > connection.oversizeCounted) {
       this.counters.oversize += deframer.counters.oversize - connection.oversizeCounted;
@@ -339,13 +345,22 @@ export class SyslogReceiver {
     }
   }
 
-  /** Runs the partial-frame timer for the frame under way, a new one for each frame begun. */
+  /**
+   * Runs the partial-frame timer from the start of each frame begun. One timer per connection,
+   * restarted (`refresh`) rather than made anew: a flood begins a frame in nearly every read, and
+   * a new timer per read cost more than the read's de-framing. When it fires, the frame it was
+   * started for is still under way (a later frame would have restarted it), unless none is.
+   */
   private watchFrame(connection: Connection): void {
     const frame = connection.deframer.pendingFrame;
     if (frame === connection.timedFrame) return;
-    clearTimeout(connection.frameTimer);
     connection.timedFrame = frame;
-    connection.frameTimer = frame === undefined ? undefined : setTimeout(() => this.close(connection, 'partialFrame'), this.options.config.limits.frameTimeout);
+    if (frame === undefined) return;
+    if (connection.frameTimer) connection.frameTimer.refresh();
+    else
+      connection.frameTimer = setTimeout(() => {
+        if (connection.deframer.pendingFrame !== undefined) this.close(connection, 'partialFrame');
+      }, this.options.config.limits.frameTimeout);
   }
 
   /** Runs a connection's event handler: a throw there is a bug; it closes that connection only. */
@@ -392,10 +407,11 @@ export class SyslogReceiver {
     });
   }
 
-  /** Reads what the kernel dropped on the UDP socket into the counters (the daemon calls it before reporting them). */
-  refreshKernelCounters(): void {
+  /** Reads what the kernel and the UDP reading thread dropped into the counters (the daemon calls it before reporting them). */
+  refreshUdpDrops(): void {
     if (!this.udp) return;
     this.counters.udpKernelDrops = udpKernelDrops(this.port('udp')) ?? 0;
+    this.counters.udpQueueDrops = this.udp.queueDrops;
   }
 
   /** Port actually bound (for port 0 in tests). */
@@ -406,10 +422,7 @@ export class SyslogReceiver {
 
   async stop(): Promise<void> {
     for (const connection of this.connections.all()) connection.socket.destroy();
-    await Promise.all([
-      this.udp ? new Promise<void>((resolve) => this.udp!.close(() => resolve())) : undefined,
-      ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    ]);
+    await Promise.all([this.udp?.close(), ...this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))]);
     this.udp = undefined;
     this.servers.length = 0;
   }

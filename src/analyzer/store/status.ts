@@ -33,6 +33,8 @@ export interface AnalyzerCounters {
     readonly tlsHandshakeFailures: number;
     /** UDP datagrams the kernel dropped, its receive buffer full (limits.udpReceiveBuffer, capped by net.core.rmem_max). */
     readonly udpKernelDrops: number;
+    /** UDP datagrams dropped with limits.udpQueueBytes read and waiting for the receiving thread. */
+    readonly udpQueueDrops: number;
   };
   readonly engine: { readonly events: number; readonly outOfOrder: number };
   /** Per rule id: its kind and its own counters (matched or starts/ends, alerts, and what the kind adds). */
@@ -84,7 +86,7 @@ export function countersSummary(counters: AnalyzerCounters): Record<string, numb
   return {
     received: sum(ingest.received),
     events: engine.events,
-    lost: ingest.oversize + ingest.parseErrors + ingest.sinkErrors + ingest.udpKernelDrops,
+    lost: ingest.oversize + ingest.parseErrors + ingest.sinkErrors + ingest.udpKernelDrops + ingest.udpQueueDrops,
     alerts: Object.values(rules).reduce((total, rule) => total + (rule.counters['alerts'] ?? 0), 0),
     outbox: notify.outbox,
     gaveUp: notify.gaveUp,

@@ -10,6 +10,8 @@
  * a message that arrives in pieces is kept as a list of those pieces and copied once when it is
  * complete (a per-chunk concat and rescan cost seconds of CPU for a line sent byte by byte).
  */
+import { isDigit } from './digits.js';
+
 export interface DeframerCounters {
   messages: number;
   oversize: number;
@@ -32,8 +34,8 @@ const SPACE = 0x20;
 type State =
   /** Between messages: skipping separators (LF, CR, NUL). */
   | { readonly kind: 'between' }
-  /** Reading a length prefix; `digits` so far. */
-  | { readonly kind: 'length'; digits: string }
+  /** Reading a length prefix: its value and number of digits so far. */
+  | { readonly kind: 'length'; length: number; digits: number }
   /** An octet-counted message: `remaining` bytes still to come into `pieces`. */
   | { readonly kind: 'counted'; remaining: number }
   /** An LF-framed message: its pieces so far, up to the LF. */
@@ -43,14 +45,19 @@ type State =
   /** An oversize LF-framed message: skipping to its LF; `skipped` bytes so far. */
   | { readonly kind: 'skipLine'; skipped: number };
 
+/** The states without data of their own: one object each, not one per message. */
+const BETWEEN: State = { kind: 'between' };
+const LINE: State = { kind: 'line' };
+
 const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0x00;
-const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
 
 export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };
-  private state: State = { kind: 'between' };
+  private state: State = BETWEEN;
   /** The current message's bytes as received (subarrays of the chunks, not copies). */
-  private pieces: Buffer[] = [];
+  private readonly pieces: Buffer[] = [];
+  private readonly lengthState = { kind: 'length' as const, length: 0, digits: 0 };
+  private readonly countedState = { kind: 'counted' as const, remaining: 0 };
   private piecesLength = 0;
   /** Frames begun so far: tells the caller whether the frame under way is still the same one. */
   private framesBegun = 0;
@@ -79,7 +86,7 @@ export class SyslogDeframer {
   /** What is left when the connection closes: a last LF-less message, if any (and not oversize). */
   end(): Buffer[] {
     const { kind } = this.state;
-    this.state = { kind: 'between' };
+    this.state = BETWEEN;
     if (kind === 'length' || kind === 'counted') this.counters.truncated++;
     if (kind !== 'line') {
       this.dropPieces();
@@ -110,7 +117,7 @@ export class SyslogDeframer {
       case 'skipLine': {
         const newline = chunk.indexOf(LF, at);
         if (newline >= 0) {
-          this.state = { kind: 'between' };
+          this.state = BETWEEN;
           return newline + 1;
         }
         state.skipped += chunk.length - at;
@@ -126,21 +133,27 @@ export class SyslogDeframer {
     this.framesBegun++;
     const first = chunk[at]!;
     // A leading 1-9 starts a length; 0 cannot.
-    this.state = isDigit(first) && first !== 0x30 ? { kind: 'length', digits: '' } : { kind: 'line' };
+    if (isDigit(first) && first !== 0x30) {
+      // This deframer's one length state, reset: a message's states cost no allocation.
+      this.lengthState.length = 0;
+      this.lengthState.digits = 0;
+      this.state = this.lengthState;
+    } else this.state = LINE;
     return at;
   }
 
-  private readLength(state: { digits: string }, chunk: Buffer, at: number): number {
+  private readLength(state: { length: number; digits: number }, chunk: Buffer, at: number): number {
     for (; at < chunk.length; at++) {
       const byte = chunk[at]!;
-      if (byte === SPACE) return this.beginCounted(Number(state.digits), at + 1);
-      if (!isDigit(byte) || state.digits.length === MAX_LENGTH_DIGITS) {
-        // Not a length after all: an LF-framed message that starts with digits.
-        this.addPiece(Buffer.from(state.digits, 'latin1'));
-        this.state = { kind: 'line' };
+      if (byte === SPACE) return this.beginCounted(state.length, at + 1);
+      if (!isDigit(byte) || state.digits === MAX_LENGTH_DIGITS) {
+        // Not a length after all: an LF-framed message that starts with digits (no leading 0, so the number spells them).
+        this.addPiece(Buffer.from(String(state.length), 'latin1'));
+        this.state = LINE;
         return at;
       }
-      state.digits += String.fromCharCode(byte);
+      state.length = state.length * 10 + byte - 0x30;
+      state.digits++;
     }
     return at;
   }
@@ -150,7 +163,10 @@ export class SyslogDeframer {
     else if (length > this.maxSize) {
       this.counters.oversize++;
       this.state = { kind: 'skipCounted', remaining: length };
-    } else this.state = { kind: 'counted', remaining: length };
+    } else {
+      this.countedState.remaining = length;
+      this.state = this.countedState;
+    }
     return at;
   }
 
@@ -160,7 +176,7 @@ export class SyslogDeframer {
     if (this.piecesLength + (end - at) > this.maxSize) {
       this.counters.oversize++;
       const skipped = this.dropPieces() + (end - at);
-      this.state = newline < 0 ? { kind: 'skipLine', skipped } : { kind: 'between' };
+      this.state = newline < 0 ? { kind: 'skipLine', skipped } : BETWEEN;
       return newline < 0 ? end : end + 1;
     }
     this.addPiece(chunk.subarray(at, end));
@@ -185,7 +201,7 @@ export class SyslogDeframer {
   /** Forgets the current message's pieces; returns how many bytes they held. */
   private dropPieces(): number {
     const length = this.piecesLength;
-    this.pieces = [];
+    this.pieces.length = 0;
     this.piecesLength = 0;
     return length;
   }
@@ -193,7 +209,7 @@ export class SyslogDeframer {
   /** The frame is complete: its message goes to `out` (none when it was skipped). */
   private finish(out: Buffer[] | undefined): void {
     const wasLine = this.state.kind === 'line';
-    this.state = { kind: 'between' };
+    this.state = BETWEEN;
     if (!out) return;
     const message = this.takePieces();
     out.push(wasLine && message[message.length - 1] === 0x0d ? message.subarray(0, -1) : message);

@@ -25,7 +25,8 @@
  *   here"). A tag with spaces (macOS "Google Chrome Helper[12]:") is therefore not a tag: the whole
  *   text is the message.
  */
-import { inferYear } from './year.js';
+import { isDigit } from './digits.js';
+import { inferYear, localTime, localYear } from './year.js';
 import { ZONE_OFFSET_MINUTES } from './zones.js';
 
 export interface Parsed3164 {
@@ -154,7 +155,7 @@ function readTimestamp(text: string, at: number, reference: number, notAfter: nu
 /** After Cisco's message counter and sequence number (`105: 000104: `, or the bare `: `), if any. */
 function skipCiscoNumbers(text: string, at: number): number {
   let i = at;
-  for (let n = 0; n < 2 && (isDigit(text, i) || text.charCodeAt(i) === 0x3a); n++) {
+  for (let n = 0; n < 2 && (isDigit(text.charCodeAt(i)) || text.charCodeAt(i) === 0x3a); n++) {
     CISCO_NUMBER.lastIndex = i;
     if (!CISCO_NUMBER.test(text)) break;
     i = CISCO_NUMBER.lastIndex;
@@ -183,7 +184,7 @@ function readIsoTime(text: string, at: number, start: number, host: string): Sta
   const ms = fractionMs(m[7]);
   const zone = m[8];
   let time: number;
-  if (zone === undefined) time = new Date(year, month, day, hours, minutes, seconds, ms).getTime();
+  if (zone === undefined) time = localTime(year, month, day, hours, minutes, seconds) + ms;
   else {
     const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
     time = Date.UTC(year, month, day, hours, minutes, seconds, ms) - offset * 60_000;
@@ -191,27 +192,88 @@ function readIsoTime(text: string, at: number, start: number, host: string): Sta
   return { time, start, timeEnd: ISO_TIME.lastIndex, end: afterColon(text, ISO_TIME.lastIndex), host };
 }
 
-function readBsdTime(text: string, at: number, start: number, reference: number, notAfter: number, host: string): Stamp | undefined {
+/** What BSD_TIME reads: the groups' text (years, month name, fraction) and numbers, and where the match ends. */
+interface BsdFields {
+  readonly yearBefore: string | undefined;
+  readonly monthName: string;
+  readonly day: number;
+  readonly yearAfterDay: string | undefined;
+  readonly hours: number;
+  readonly minutes: number;
+  readonly seconds: number;
+  readonly fraction: string | undefined;
+  readonly end: number;
+}
+
+/**
+ * BSD_TIME's reading of the text at `at`. `Mmm dd hh:mm:ss` (and `Mmm  d`), which nearly every
+ * line has, is read by hand: the regex's match array and its eight strings were a tenth of the parse.
+ */
+function readBsdFields(text: string, at: number): BsdFields | undefined {
+  if (text.charCodeAt(at + 3) === 0x20) {
+    let i = at + 4;
+    if (text.charCodeAt(i) === 0x20) i++;
+    const dayDigits = isDigit(text.charCodeAt(i + 1)) ? 2 : 1;
+    const day = digitsAt(text, i, dayDigits);
+    i += dayDigits;
+    const hours = text.charCodeAt(i) === 0x20 ? digitsAt(text, i + 1, 2) : -1;
+    const minutes = text.charCodeAt(i + 3) === 0x3a ? digitsAt(text, i + 4, 2) : -1;
+    const seconds = text.charCodeAt(i + 6) === 0x3a ? digitsAt(text, i + 7, 2) : -1;
+    if (day >= 0 && hours >= 0 && minutes >= 0 && seconds >= 0 && text.charCodeAt(i + 9) !== 0x2e /* . */)
+      return {
+        yearBefore: undefined,
+        monthName: text.slice(at, at + 3),
+        day,
+        yearAfterDay: undefined,
+        hours,
+        minutes,
+        seconds,
+        fraction: undefined,
+        end: i + 9,
+      };
+  }
   BSD_TIME.lastIndex = at;
   const m = BSD_TIME.exec(text);
   if (!m) return undefined;
-  const month = MONTHS.get(m[2]!) ?? MONTHS.get(m[2]!.toLowerCase());
-  const day = Number(m[3]);
-  const hours = Number(m[5]);
-  const minutes = Number(m[6]);
-  const seconds = Number(m[7]);
+  return {
+    yearBefore: m[1],
+    monthName: m[2]!,
+    day: Number(m[3]),
+    yearAfterDay: m[4],
+    hours: Number(m[5]),
+    minutes: Number(m[6]),
+    seconds: Number(m[7]),
+    fraction: m[8],
+    end: BSD_TIME.lastIndex,
+  };
+}
+
+/** The number `count` (1 or 2) digits at `at` spell, or -1. */
+function digitsAt(text: string, at: number, count: number): number {
+  const first = text.charCodeAt(at);
+  if (!isDigit(first)) return -1;
+  if (count === 1) return first - 0x30;
+  const second = text.charCodeAt(at + 1);
+  return isDigit(second) ? (first - 0x30) * 10 + second - 0x30 : -1;
+}
+
+function readBsdTime(text: string, at: number, start: number, reference: number, notAfter: number, host: string): Stamp | undefined {
+  const m = readBsdFields(text, at);
+  if (!m) return undefined;
+  const { day, hours, minutes, seconds } = m;
+  const month = MONTHS.get(m.monthName) ?? MONTHS.get(m.monthName.toLowerCase());
   if (month === undefined || !validClock(month, day, hours, minutes, seconds)) return undefined;
-  let end = BSD_TIME.lastIndex;
-  const yearText = m[1] ?? m[4];
+  let end = m.end;
+  const yearText = m.yearBefore ?? m.yearAfterDay;
   let year = yearText === undefined ? undefined : Number(yearText);
   // A year after the time (`Apr 15 21:28:13 2007`), when it is a whole word.
   if (
     year === undefined &&
     text.charCodeAt(end) === 0x20 &&
-    isDigit(text, end + 1) &&
-    isDigit(text, end + 2) &&
-    isDigit(text, end + 3) &&
-    isDigit(text, end + 4) &&
+    isDigit(text.charCodeAt(end + 1)) &&
+    isDigit(text.charCodeAt(end + 2)) &&
+    isDigit(text.charCodeAt(end + 3)) &&
+    isDigit(text.charCodeAt(end + 4)) &&
     endsAtSpace(text, end + 5)
   ) {
     year = Number(text.slice(end + 1, end + 5));
@@ -230,25 +292,20 @@ function readBsdTime(text: string, at: number, start: number, reference: number,
   }
   // A year first is NX-OS's form, which always ends with a colon; without one it is RFC 3164 §5.4's
   // example of a line with no valid TIMESTAMP (`1990 Oct 22 10:52:01 TZ-6 ...`), kept as text.
-  if (m[1] !== undefined && text.charCodeAt(end) !== 0x3a) return undefined;
-  const ms = fractionMs(m[8]);
+  if (m.yearBefore !== undefined && text.charCodeAt(end) !== 0x3a) return undefined;
+  const ms = fractionMs(m.fraction);
   let time: number;
   if (offset === undefined)
     time =
       year !== undefined
-        ? new Date(year, month, day, hours, minutes, seconds, ms).getTime()
+        ? localTime(year, month, day, hours, minutes, seconds) + ms
         : inferYear({ month, day, hours, minutes, seconds }, reference, notAfter) + ms;
   else {
     // The year as for a local stamp, then the wall-clock reading in the named zone.
-    const inYear = year ?? new Date(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter)).getFullYear();
+    const inYear = year ?? localYear(inferYear({ month, day, hours, minutes, seconds }, reference, notAfter));
     time = Date.UTC(inYear, month, day, hours, minutes, seconds, ms) - offset * 60_000;
   }
   return { time, start, timeEnd: end, end: afterColon(text, end), host };
-}
-
-function isDigit(text: string, at: number): boolean {
-  const c = text.charCodeAt(at);
-  return c >= 0x30 && c <= 0x39;
 }
 
 /** The position after a colon at `at` (Cisco and ASA end the time with one), else `at`. */

@@ -11,6 +11,7 @@
  * `openvpn[53530]:` for a host name.
  */
 import { emptyRecord, NO_ENTRIES } from '../records.js';
+import { isDigit } from './digits.js';
 import type { StructuredData } from './event.js';
 
 export interface Parsed5424 {
@@ -98,8 +99,6 @@ function parseTimestamp(text: string): number | undefined | null {
 /** The day of the last TIMESTAMP and its start (ms since the epoch). */
 let lastDay = { year: -1, month: -1, day: -1, start: 0 };
 
-const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
-
 /** The number `count` digits at `at` spell, or -1. */
 function digits(text: string, at: number, count: number): number {
   let n = 0;
@@ -111,6 +110,8 @@ function digits(text: string, at: number, count: number): number {
   return n;
 }
 
+/** A PARAM-NAME has no space, `]` or `"` (RFC 5424 §6.3.3). */
+const SD_NAME_STOP = /[ \]"]/;
 /** An SD-ID ends at the first space or `]`. */
 const SD_ID_END = /[ \]]/g;
 
@@ -137,7 +138,7 @@ function parseStructuredData(text: string, at: number): { data: StructuredData; 
       const eq = text.indexOf('=', i);
       if (eq <= i) return null;
       const name = text.slice(i, eq);
-      if (/[ \]"]/.test(name)) return null;
+      if (SD_NAME_STOP.test(name)) return null;
       // Spaces between `=` and the quote are not RFC 5424, but rsyslog reads them (its parse1 test case 19).
       let quote = eq + 1;
       while (text.charCodeAt(quote) === 0x20) quote++;
@@ -195,8 +196,9 @@ export function parseRfc5424(text: string): Parsed5424 | undefined {
   if (time === null) return undefined;
   const sd = parseStructuredData(text, header[0].length);
   if (!sd) return undefined;
-  const rest = text.slice(sd.end);
-  if (rest !== '' && !rest.startsWith(' ')) return undefined;
+  if (sd.end < text.length && text.charCodeAt(sd.end) !== 0x20) return undefined;
+  // The message after its space, without a BOM (RFC 5424 §6.4).
+  const messageStart = sd.end + (text.charCodeAt(sd.end + 1) === 0xfeff ? 2 : 1);
   return {
     facility: pri >> 3,
     severity: pri & 7,
@@ -207,6 +209,6 @@ export function parseRfc5424(text: string): Parsed5424 | undefined {
     procId: nil(header[6]!),
     msgId: nil(header[7]!),
     structuredData: sd.data,
-    message: rest.slice(rest.charCodeAt(1) === 0xfeff ? 2 : 1),
+    message: messageStart >= text.length ? '' : text.slice(messageStart),
   };
 }

@@ -11,8 +11,14 @@ export interface YearlessTime {
   readonly seconds: number;
 }
 
-/** The local year of the last reference and its bounds: references come in order, so this rarely changes. */
-const referenceYear = { year: NaN, start: 0, end: -1 };
+/**
+ * The last two local years asked for, with their bounds: times come in order, so these rarely
+ * change; two, because a receive time in December and a stamp of January are asked in turn.
+ */
+const recentYears = [
+  { year: NaN, start: 0, end: -1 },
+  { year: NaN, start: 0, end: -1 },
+];
 const HALF_YEAR_MS = 182 * 86_400_000;
 
 /**
@@ -42,6 +48,15 @@ export function localTime(year: number, month: number, day: number, hours: numbe
   return start + seconds * 1000;
 }
 
+/** `new Date(time).getFullYear()` without a Date (a local-time conversion) per call. */
+export function localYear(time: number): number {
+  for (const known of recentYears) if (time >= known.start && time < known.end) return known.year;
+  const year = new Date(time).getFullYear();
+  recentYears.reverse();
+  Object.assign(recentYears[0]!, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
+  return year;
+}
+
 /**
  * The time of `t` in the year that puts it nearest `reference`, but never after `notAfter`
  * (a line cannot be later than the file it is in, nor much later than its receipt).
@@ -49,16 +64,12 @@ export function localTime(year: number, month: number, day: number, hours: numbe
 export function inferYear(t: YearlessTime, reference: number, notAfter = Infinity): number {
   let time = nearestYear(t, reference);
   if (time <= notAfter) return time;
-  for (let year = new Date(time).getFullYear() - 1; time > notAfter; year--) time = localTime(year, t.month, t.day, t.hours, t.minutes, t.seconds);
+  for (let year = localYear(time) - 1; time > notAfter; year--) time = localTime(year, t.month, t.day, t.hours, t.minutes, t.seconds);
   return time;
 }
 
 function nearestYear(t: YearlessTime, reference: number): number {
-  if (!(reference >= referenceYear.start && reference < referenceYear.end)) {
-    const year = new Date(reference).getFullYear();
-    Object.assign(referenceYear, { year, start: new Date(year, 0, 1).getTime(), end: new Date(year + 1, 0, 1).getTime() });
-  }
-  const { year } = referenceYear;
+  const year = localYear(reference);
   const sameYear = localTime(year, t.month, t.day, t.hours, t.minutes, t.seconds);
   // The other candidates are a year away: within half a year, the reference's own year is nearest.
   if (Math.abs(sameYear - reference) < HALF_YEAR_MS) return sameYear;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatRfc3164, formatRfc5424, FACILITIES, SEVERITIES } from '../../../src/common/syslog/format.js';
 import { parseSyslog } from '../../../src/common/syslog/parse.js';
-import { inferYear, localTime } from '../../../src/common/syslog/year.js';
+import { inferYear, localTime, localYear } from '../../../src/common/syslog/year.js';
 
 const received = Date.UTC(2026, 10, 23, 12, 0, 0);
 // A reference is the receive time of the line (live), as the daemon passes it.
@@ -254,6 +254,42 @@ describe('local time of an RFC 3164 stamp, the minute remembered', () => {
         }
         expect(mismatches).toEqual([]);
       }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+});
+
+describe('local year of a time, the last year remembered', () => {
+  it('is new Date(time).getFullYear() for every hour of three years, in zones either side of UTC', () => {
+    const zone = process.env.TZ;
+    try {
+      // A year between the zones' spans: the remembered bounds are of the zone before (a process's TZ does not change).
+      for (const [i, tz] of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Berlin'].entries()) {
+        process.env.TZ = tz;
+        const from = Date.UTC(2020 + 5 * i, 0, 1);
+        const mismatches: string[] = [];
+        for (let time = from; time < from + 3 * 366 * 86_400_000; time += 3_600_000)
+          if (localYear(time) !== new Date(time).getFullYear()) mismatches.push(`${tz} ${new Date(time).toISOString()}`);
+        expect(mismatches).toEqual([]);
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('reads stamps without a zone and with their year (RFC 3339, BSD) in local time as new Date does, in a DST gap too', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Berlin';
+      for (const [line, local] of [
+        ['<14>2026-03-29T02:30:05.25 host app: text', new Date(2026, 2, 29, 2, 30, 5, 250)],
+        ['<14>Oct 16 2009 23:47:31.5 host app: text', new Date(2009, 9, 16, 23, 47, 31, 500)],
+        ['<14>Apr 15 21:28:13 2007 host app: text', new Date(2007, 3, 15, 21, 28, 13)],
+      ] as const)
+        expect(parse(line).eventTime, line).toBe(local.getTime());
     } finally {
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
