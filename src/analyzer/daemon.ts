@@ -37,6 +37,8 @@ const RETENTION_EVERY_MS = 3_600_000;
  * the web page for 0.5-4 s (about 50 µs an alert on the bench machine).
  */
 const STORE_AT_ONCE = 1_000;
+/** How long a backlog's next transaction waits for the writer thread to finish its commit, at most. */
+const WRITER_WAIT_MS = 1_000;
 
 export class AnalyzerDaemon {
   readonly engine: RuleEngine;
@@ -73,6 +75,8 @@ export class AnalyzerDaemon {
   ) {
     const { config, clock, logger } = options;
     this.db = openDatabase(config.dataDir);
+    // The writer thread's connection copies the log into the database (its default: past 1,000 pages), not this one, whose commits hold ingest.
+    this.db.pragma('wal_autocheckpoint = 0');
     this.alerts = new AlertStore(this.db);
     this.writer = new BackgroundWriter({
       db: this.db,
@@ -129,6 +133,8 @@ export class AnalyzerDaemon {
   private async storeBacklog(): Promise<void> {
     try {
       while (this.backlog.length > 0) {
+        // While the writer thread commits, BEGIN IMMEDIATE would wait for it here, holding the event loop.
+        for (let waited = 0; this.writer.backlog > 0 && waited < WRITER_WAIT_MS; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
         this.storeAndTell(this.backlog.slice(0, STORE_AT_ONCE));
         this.backlog = this.backlog.slice(STORE_AT_ONCE);
         await new Promise((resolve) => setImmediate(resolve));
