@@ -44,8 +44,8 @@ export class EpsMonitor implements RuleInstance {
   private judging:
     | { start: number; end: number; counts: Map<string, number>; newKeys: Set<string>; watchedWhole: boolean; keys: Iterator<[string, State]>; left: number }
     | undefined;
-  /** Keys counted since the last flush(): only their counts are handed to the sink. */
-  private readonly counted = new Set<string>();
+  /** The counts changed since the last flush(): only these are handed to the sink (which keeps the map). */
+  private counted = new Map<string, number>();
   /** The window the last flush() was about. */
   private flushedWindow: number | undefined;
 
@@ -76,10 +76,8 @@ export class EpsMonitor implements RuleInstance {
     if (this.windowStart === undefined || !this.sink) return;
     if (this.counted.size === 0 && this.flushedWindow === this.windowStart) return;
     this.flushedWindow = this.windowStart;
-    const changed = new Map<string, number>();
-    for (const key of this.counted) changed.set(key, this.counts.get(key)!);
-    this.counted.clear();
-    this.sink.epsWindow(this.rule.id, this.windowStart, changed);
+    this.sink.epsWindow(this.rule.id, this.windowStart, this.counted);
+    this.counted = new Map();
   }
 
   process(event: SyslogEvent, now: number): readonly Alert[] {
@@ -95,11 +93,11 @@ export class EpsMonitor implements RuleInstance {
       // Stored at once: a restart must remember a key that then goes silent, or its `below` is never raised.
       this.sink?.epsState(this.rule.id, key, 'ok');
     }
-    const count = this.counts.get(key);
+    const count = (this.counts.get(key) ?? 0) + 1;
     // A key first counted in this window: kept as a copy, not the view into the event's line.
-    if (count === undefined) this.counts.set(this.newKeys.has(key) ? key : ownCopy(key), 1);
-    else this.counts.set(key, count + 1);
-    if (this.sink) this.counted.add(key);
+    if (count === 1 && !this.newKeys.has(key)) key = ownCopy(key);
+    this.counts.set(key, count);
+    if (this.sink) this.counted.set(key, count);
     return alerts;
   }
 
