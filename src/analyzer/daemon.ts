@@ -33,10 +33,10 @@ const COUNTERS_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 /**
  * Alerts stored per transaction when more are waiting, the event loop let go between: 200,000 EPS
- * keys going silent raise 5,000-7,000 alerts a second, which in one transaction held ingest and
- * the web page for 0.5-4 s (about 50 µs an alert on the bench machine).
+ * keys going silent raise 5,000-20,000 alerts a second, which in one transaction held ingest and
+ * the web page for 0.5-4 s (100-500 µs an alert on the loaded bench machine).
  */
-const STORE_AT_ONCE = 1_000;
+const STORE_AT_ONCE = 500;
 /** How long a backlog's next transaction waits for the writer thread to finish its commit, at most. */
 const WRITER_WAIT_MS = 1_000;
 
@@ -122,10 +122,14 @@ export class AnalyzerDaemon {
     });
   }
 
-  /** Stores, then logs and notifies `alerts`: at once, or behind those waiting, STORE_AT_ONCE a transaction. */
+  /**
+   * Stores, then logs and notifies `alerts`: at once, or behind those waiting, STORE_AT_ONCE a
+   * transaction; also when the writer thread is committing, whose lock BEGIN IMMEDIATE would wait
+   * for, holding the event loop (one alert waited 1.7 s for the commit of 200,000 new EPS keys).
+   */
   private raise(alerts: readonly Alert[]): void {
     if (alerts.length === 0) return;
-    if (this.backlog.length === 0 && alerts.length <= STORE_AT_ONCE) return this.storeAndTell(alerts);
+    if (this.backlog.length === 0 && alerts.length <= STORE_AT_ONCE && this.writer.backlog === 0) return this.storeAndTell(alerts);
     for (const alert of alerts) this.backlog.push(alert); // not push(...alerts): 125,000 arguments overflow the stack
     this.storing ??= this.storeBacklog();
   }
