@@ -134,8 +134,9 @@ function writeEpsKeys(dataDir: string, keys: number, now: number): void {
 }
 
 /**
- * The pages with an eps rule over a hundredth of the hosts: the daemon rewrites every eps key's
- * count each second (epsIdle shows what that costs), which at 100,000 keys would hide the pages' cost.
+ * The pages with an eps rule over a hundredth of the hosts, as in the first runs, when the daemon
+ * rewrote every eps key's count each second and at 100,000 keys hid the pages' cost (it now
+ * writes only the counts that changed; epsIdle shows an idle daemon's delay).
  */
 async function webCurve(hosts: number): Promise<void> {
   const alerts = hosts * 10;
@@ -196,14 +197,22 @@ async function webCurve(hosts: number): Promise<void> {
   }
 }
 
-/** Lines per second through `rules` for `events` (the engine alone, in this process). */
+/** Runs of each size, the fastest shown: one run takes under a second, and on a shared machine a single one swung by 2×. */
+const RULE_RUNS = 3;
+
+/** Lines per second through `rules` for `events` (the engine alone, in this process): the fastest of RULE_RUNS, each on a new engine. */
 function engineRate(rules: readonly Rule[], warmUp: readonly SyslogEvent[], events: readonly SyslogEvent[]): { perSecond: number; alerts: number } {
-  const engine = new RuleEngine(rules);
-  for (const event of warmUp) engine.process(event, event.receivedAt);
-  let alerts = 0;
-  const started = performance.now();
-  for (const event of events) alerts += engine.process(event, event.receivedAt).length;
-  return { perSecond: events.length / ((performance.now() - started) / 1000), alerts };
+  let best = { perSecond: 0, alerts: 0 };
+  for (let run = 0; run < RULE_RUNS; run++) {
+    const engine = new RuleEngine(rules);
+    for (const event of warmUp) engine.process(event, event.receivedAt);
+    let alerts = 0;
+    const started = performance.now();
+    for (const event of events) alerts += engine.process(event, event.receivedAt).length;
+    const perSecond = events.length / ((performance.now() - started) / 1000);
+    if (perSecond > best.perSecond) best = { perSecond, alerts };
+  }
+  return best;
 }
 
 function printCurve(name: string, rows: { keys: number; perSecond: number; extra: string }[]): void {
@@ -219,7 +228,7 @@ function ruleCurves(): void {
   const line = (i: number, host: string, message = '') => syslogEvent({ host, receivedAt: start + i, app: 'app', message });
   // The same work per line at every size: a key comes round every `keys` ms, just after its suppression ended (with 5m, 1,000 keys gave 1,000 alerts and 100,000 keys 100,000).
   printCurve(
-    `event rule (key per host, suppress just shorter than a key's round: every line an alert), ${n(RULE_LINES)} lines over the keys, rule engine only:`,
+    `event rule (key per host, suppress just shorter than a key's round: every line an alert), ${n(RULE_LINES)} lines over the keys, rule engine only, fastest of ${RULE_RUNS}:`,
     SIZES.map((keys) => {
       const { perSecond, alerts } = engineRate(
         parseRules([`  - { id: ev, kind: event, match: { app: ^app$ }, key: "\${host}", suppress: ${keys - 1}ms }`]),
@@ -230,7 +239,7 @@ function ruleCurves(): void {
     }),
   );
   printCurve(
-    `anomaly rule past maxKeys (each of ${n(RULE_LINES)} lines a new key, evicting one), rule engine only:`,
+    `anomaly rule past maxKeys (each of ${n(RULE_LINES)} lines a new key, evicting one), rule engine only, fastest of ${RULE_RUNS}:`,
     SIZES.map((keys) => {
       const rules = parseRules([`  - { id: an, kind: anomaly, match: { app: ^app$ }, key: "\${host}", value: "\${message}", learning: 1h, maxKeys: ${keys} }`]);
       const { perSecond } = engineRate(
