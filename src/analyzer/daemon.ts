@@ -269,7 +269,7 @@ export class AnalyzerDaemon {
     await this.receiver.stop();
     this.step();
     while (this.storing) await this.storing;
-    this.storeAndTell(this.backlog); // what a failure left (it throws if it fails again)
+    this.storeAndTell(this.backlog.splice(0)); // what a failure left (it throws if it fails again)
     await this.writer.close();
     await this.dispatcher.step(this.options.clock.now());
     await Promise.all([...this.channels.values()].map((channel) => channel.close()));
