@@ -8,13 +8,14 @@
  *     (a canary message every 10 ms carries its send time; the event rule it matches stores an
  *     alert stamped with its receive time, so the delay is what any message waited);
  *   - the rule engine in this process: an event rule's and an anomaly rule's lines per second with
- *     HOSTS/100 … HOSTS keys (the anomaly rule past its maxKeys, every line evicting a key);
+ *     HOSTS/100 … HOSTS keys (the event rule alerting on every line, the anomaly rule past its
+ *     maxKeys, every line evicting a key);
  *   - an idle daemon holding the sizes' eps keys: the longest ingest delay; 2× the sizes' keys of
  *     an eps rule going silent at once in the daemon: alerts stored, and the longest ingest delay
  *     meanwhile;
  *   - the daemon's start-up with 10× the sizes' anomaly keys and as many held timer starts: time
  *     to "analyzer started" and its RSS.
- * `--only web,rules,eps,startup` runs some of them.
+ * `--only web,rules,eps,startup` runs some of them (`eps-idle`, `eps-silent`: one of eps's two).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -133,8 +134,9 @@ function writeEpsKeys(dataDir: string, keys: number, now: number): void {
 }
 
 /**
- * The pages with an eps rule over a hundredth of the hosts: the daemon rewrites every eps key's
- * count each second (epsIdle shows what that costs), which at 100,000 keys would hide the pages' cost.
+ * The pages with an eps rule over a hundredth of the hosts, as in the first runs, when the daemon
+ * rewrote every eps key's count each second and at 100,000 keys hid the pages' cost (it now
+ * writes only the counts that changed; epsIdle shows an idle daemon's delay).
  */
 async function webCurve(hosts: number): Promise<void> {
   const alerts = hosts * 10;
@@ -195,14 +197,22 @@ async function webCurve(hosts: number): Promise<void> {
   }
 }
 
-/** Lines per second through `rules` for `events` (the engine alone, in this process). */
+/** Runs of each size, the fastest shown: one run takes under a second, and on a shared machine a single one swung by 2×. */
+const RULE_RUNS = 3;
+
+/** Lines per second through `rules` for `events` (the engine alone, in this process): the fastest of RULE_RUNS, each on a new engine. */
 function engineRate(rules: readonly Rule[], warmUp: readonly SyslogEvent[], events: readonly SyslogEvent[]): { perSecond: number; alerts: number } {
-  const engine = new RuleEngine(rules);
-  for (const event of warmUp) engine.process(event, event.receivedAt);
-  let alerts = 0;
-  const started = performance.now();
-  for (const event of events) alerts += engine.process(event, event.receivedAt).length;
-  return { perSecond: events.length / ((performance.now() - started) / 1000), alerts };
+  let best = { perSecond: 0, alerts: 0 };
+  for (let run = 0; run < RULE_RUNS; run++) {
+    const engine = new RuleEngine(rules);
+    for (const event of warmUp) engine.process(event, event.receivedAt);
+    let alerts = 0;
+    const started = performance.now();
+    for (const event of events) alerts += engine.process(event, event.receivedAt).length;
+    const perSecond = events.length / ((performance.now() - started) / 1000);
+    if (perSecond > best.perSecond) best = { perSecond, alerts };
+  }
+  return best;
 }
 
 function printCurve(name: string, rows: { keys: number; perSecond: number; extra: string }[]): void {
@@ -216,11 +226,12 @@ function printCurve(name: string, rows: { keys: number; perSecond: number; extra
 function ruleCurves(): void {
   const start = Date.UTC(2026, 0, 1);
   const line = (i: number, host: string, message = '') => syslogEvent({ host, receivedAt: start + i, app: 'app', message });
+  // The same work per line at every size: a key comes round every `keys` ms, just after its suppression ended (with 5m, 1,000 keys gave 1,000 alerts and 100,000 keys 100,000).
   printCurve(
-    `event rule (key per host, suppress 5m), ${n(RULE_LINES)} lines over the keys, rule engine only:`,
+    `event rule (key per host, suppress just shorter than a key's round: every line an alert), ${n(RULE_LINES)} lines over the keys, rule engine only, fastest of ${RULE_RUNS}:`,
     SIZES.map((keys) => {
       const { perSecond, alerts } = engineRate(
-        parseRules(['  - { id: ev, kind: event, match: { app: ^app$ }, key: "${host}" }']),
+        parseRules([`  - { id: ev, kind: event, match: { app: ^app$ }, key: "\${host}", suppress: ${keys - 1}ms }`]),
         [],
         Array.from({ length: RULE_LINES }, (_, i) => line(i, hostName(i % keys))),
       );
@@ -228,7 +239,7 @@ function ruleCurves(): void {
     }),
   );
   printCurve(
-    `anomaly rule past maxKeys (each of ${n(RULE_LINES)} lines a new key, evicting one), rule engine only:`,
+    `anomaly rule past maxKeys (each of ${n(RULE_LINES)} lines a new key, evicting one), rule engine only, fastest of ${RULE_RUNS}:`,
     SIZES.map((keys) => {
       const rules = parseRules([`  - { id: an, kind: anomaly, match: { app: ^app$ }, key: "\${host}", value: "\${message}", learning: 1h, maxKeys: ${keys} }`]);
       const { perSecond } = engineRate(
@@ -332,9 +343,11 @@ async function startUp(keys: number): Promise<void> {
 print(`node ${process.version}; sizes ${SIZES.map(n).join(' / ')} hosts (--largest ${n(LARGEST)})`);
 if (ONLY.has('web')) for (const hosts of SIZES) await webCurve(hosts);
 if (ONLY.has('rules')) ruleCurves();
-if (ONLY.has('eps')) {
+if (ONLY.has('eps') || ONLY.has('eps-idle')) {
   print('eps rule, keys held by an idle envirowatch-analyzer (nothing sent but the canaries):');
   for (const keys of SIZES) await epsIdle(keys);
+}
+if (ONLY.has('eps') || ONLY.has('eps-silent')) {
   print('eps rule, keys going silent at once, in envirowatch-analyzer:');
   for (const keys of SIZES) await epsSilence(keys * 2);
 }

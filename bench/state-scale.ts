@@ -88,8 +88,8 @@ for (const n of sizes) {
   process.stdout.write(`per line: ${figures.join('; ')}\n`);
 }
 if (epsKeys > 0) {
-  const { stored, lastStoredAfterMs, longestStallMs } = await epsSilent(epsKeys);
+  const { stored, lastStoredAfterMs, longestStallMs, longestStallAtMs } = await epsSilent(epsKeys);
   process.stdout.write(
-    `${fmt(epsKeys)} EPS keys silent at once: ${fmt(stored)} below alerts stored, the last ${(lastStoredAfterMs / 1000).toFixed(1)} s after the silent window's end; longest stall of the daemon's event loop ${fmt(longestStallMs)} ms\n`,
+    `${fmt(epsKeys)} EPS keys silent at once: ${fmt(stored)} below alerts stored, the last ${(lastStoredAfterMs / 1000).toFixed(1)} s after the silent window's end; longest stall of the daemon's event loop ${fmt(longestStallMs)} ms, from ${(longestStallAtMs / 1000).toFixed(1)} s after that end\n`,
   );
 }

@@ -10,17 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/common/clock.js';
+import { systemClock, type Clock } from '../../src/common/clock.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { analyzerConfigSchema } from '../../src/analyzer/config.js';
 import { AnalyzerDaemon } from '../../src/analyzer/daemon.js';
+import type { Alert } from '../../src/analyzer/rules/alert.js';
 import { AlertStore } from '../../src/analyzer/store/alerts.js';
 import { openDatabase } from '../../src/analyzer/store/database.js';
 import { loadCounters } from '../../src/analyzer/store/status.js';
 import { octetCounted } from '../../src/common/syslog/format.js';
 import { busiestHosts, sensorsPage } from '../../src/analyzer/store/sensor-data.js';
 import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, sendVpnLogon } from '../helpers/analyzer-process.js';
-import { freeUdpPort } from '../helpers/ports.js';
+import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 
@@ -318,6 +319,49 @@ describe('envirowatch analyzer', () => {
       analyzer.child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('stores a tick of 3,000 alerts 500 a transaction, each before it is told, all of them by stop()', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
+    const tcp = await freeTcpPort();
+    const config = analyzerConfigSchema.parse({
+      listen: { udp: { port: await freeUdpPort() }, tcp: { port: tcp } },
+      dataDir: dir,
+      web: { enabled: false },
+      rules: [{ id: 'silent', kind: 'eps', match: { app: '^beat$' }, key: '${host}', interval: '10s', below: 1 }],
+    });
+    const windowStart = Date.UTC(2026, 11, 5, 3);
+    let now = windowStart + 100;
+    const clock: Clock = { ...systemClock, now: () => now };
+    // Each alert told (logged, notified) with how many were stored then.
+    const told: { id: string; storedThen: number }[] = [];
+    const daemon: AnalyzerDaemon = new AnalyzerDaemon({
+      config,
+      clock,
+      logger: silentLogger,
+      onAlert: (alert: Alert) => told.push({ id: alert.id, storedThen: storedCount.get() as number }),
+    });
+    const storedCount = daemon.db.prepare("SELECT COUNT(*) FROM alerts WHERE rule_id = 'silent'").pluck();
+    await daemon.start();
+    try {
+      const keys = 3_000;
+      await sendOverTcp(
+        tcp,
+        Array.from({ length: keys }, (_, i) => `<14>1 - host-${i} beat - - - alive`),
+      );
+      await waitFor(async () => (daemon.engine.ruleCounters()['silent']?.counters['matched'] === keys ? true : undefined), 'every message counted');
+      // The next window, watched whole, was silent: every key below at once, stored before stop() resolves.
+      now = windowStart + 20_001;
+      await daemon.stop();
+      expect(told).toHaveLength(keys);
+      expect(told.map((alert) => alert.storedThen)).toEqual(told.map((_, i) => Math.ceil((i + 1) / 500) * 500));
+      const db = openDatabase(dir, { readonly: true });
+      const stored = db.prepare("SELECT id FROM alerts WHERE rule_id = 'silent' ORDER BY rowid").pluck().all();
+      db.close();
+      expect(stored).toEqual(told.map((alert) => alert.id)); // in the order raised
+    } finally {
+      await daemon.stop();
+    }
+  });
 
   it('keeps heartbeat readings and per-host event rates for the web page', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Severity } from '../../common/syslog/format.js';
 
@@ -54,6 +54,13 @@ export interface AlertEvidence {
 /** What a rule returns when it has nothing to say (shared: the engine asks for every event). */
 export const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 
+/**
+ * SHA-256 in hex: node's one-shot `crypto.hash` where it has one (20.12+; 2.5× faster than a
+ * `Hash` object per call, which was most of an event alert's cost at 100,000 keys), else the object.
+ */
+const sha256: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text) : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 export function alertId(ruleId: string, key: string, time: number, discriminator = ''): string {
-  return createHash('sha256').update(`${ruleId}\0${key}\0${time}\0${discriminator}`).digest('hex').slice(0, 16);
+  return sha256(`${ruleId}\0${key}\0${time}\0${discriminator}`).slice(0, 16);
 }

@@ -47,8 +47,10 @@ export interface KindStore<Saved, Sink> {
   /** Writes what was reported since the last committed(); runs inside the store's one transaction. */
   write(): void;
   /**
-   * That transaction committed: what it wrote can be forgotten. Until then it is kept, so a write
-   * that fails (in this kind's part or another's: the transaction is rolled back) is retried whole.
+   * That transaction committed, or in the daemon was handed to the background writer, which
+   * retries it until it commits: what it wrote can be forgotten. Until then it is kept, so a write
+   * that throws (in this kind's part or another's: the transaction is rolled back) is written
+   * again whole with the next.
    */
   committed(): void;
   /** What is kept, by rule id. */

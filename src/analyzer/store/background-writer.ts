@@ -10,8 +10,11 @@
  * connection (the stores read only at start). Durability is as before: a kill -9 loses at most
  * the last second plus the commit under way. A batch that fails (disk full, locked) stays in the
  * worker and is retried with the next one, in the same transaction; if the worker dies, the
- * batches not yet committed go to a new one.
+ * batches it has not reported committed go to a new one, which skips those the database already
+ * has: each commit stores its last batch's number (`status` row `writer`, with this writer's run
+ * id), since some writes add (`count = count + ?`) and would count twice.
  */
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './database.js';
@@ -37,8 +40,18 @@ function writerThread(load: NodeJS.Require): void {
   db.pragma('busy_timeout = 5000');
   const statements: import('better-sqlite3').Statement[] = [];
   /** Batches received and not yet committed (a failed write is retried with the next). */
-  let pending: { seq: number; sqls: string[]; args: unknown[] }[] = [];
-  const commit = db.transaction((batches: { args: unknown[] }[]) => {
+  let pending: { seq: number; args: unknown[] }[] = [];
+  /** Statements sent and not yet prepared, in order (prepared once, also when a write is retried). */
+  const unprepared: string[] = [];
+  // The last batch committed, stored with it: a worker replacing a dead one is sent the batches the dead one had not reported.
+  const run = workerData.run as string;
+  const saved = db.prepare("SELECT value FROM status WHERE name = 'writer'").pluck().get() as string | undefined;
+  const [savedRun, savedSeq] = saved?.split(' ') ?? [];
+  let committedSeq = savedRun === run ? Number(savedSeq) : 0;
+  const saveSeq = db.prepare(
+    "INSERT INTO status (name, value, updated) VALUES ('writer', ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+  );
+  const commit = db.transaction((batches: { seq: number; args: unknown[] }[]) => {
     for (const { args } of batches) {
       for (let i = 0; i < args.length;) {
         const statement = statements[args[i] as number]!;
@@ -47,6 +60,7 @@ function writerThread(load: NodeJS.Require): void {
         i += 2 + count;
       }
     }
+    saveSeq.run(`${run} ${batches.at(-1)!.seq}`, Date.now());
   });
   parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; args: unknown[] } | { type: 'close' }) => {
     if (message.type === 'close') {
@@ -54,15 +68,17 @@ function writerThread(load: NodeJS.Require): void {
       parentPort!.close();
       return;
     }
+    unprepared.push(...message.sqls);
+    if (message.seq <= committedSeq) {
+      parentPort!.postMessage({ type: 'written', seq: message.seq });
+      return;
+    }
     pending.push(message);
     try {
-      // The statements a batch brings are prepared once, also when its write is retried.
-      for (const batch of pending) {
-        statements.push(...batch.sqls.map((sql) => db.prepare(sql)));
-        batch.sqls = [];
-      }
+      for (; unprepared.length > 0; unprepared.shift()) statements.push(db.prepare(unprepared[0]!));
       // IMMEDIATE: the daemon's thread writes alerts on its own connection; see daemon.ts raise().
       commit.immediate(pending);
+      committedSeq = message.seq;
       pending = [];
       parentPort!.postMessage({ type: 'written', seq: message.seq });
     } catch (error) {
@@ -83,6 +99,8 @@ export class BackgroundWriter {
   /** Sent and not yet committed: sent again to a new worker if this one dies. */
   private unconfirmed: WriteBatch[] = [];
   private worker: Worker;
+  /** Tells this writer's commits from another's (a restarted daemon's numbers start again at 1). */
+  private readonly run = randomUUID();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -129,7 +147,7 @@ export class BackgroundWriter {
   private startWorker(): Worker {
     const worker = new Worker(`(${writerThread.toString()})(require)`, {
       eval: true,
-      workerData: { file: this.options.db.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      workerData: { file: this.options.db.name, run: this.run, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);

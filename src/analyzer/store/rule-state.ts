@@ -2,7 +2,7 @@
  * The rules' learned state in SQLite, each kind's part in its own tables (rules/<kind>/store.ts:
  * anomaly baselines, held timer starts, EPS states and the open windows' counts; event rules read
  * their open problems back). Changes are collected in memory and written in one transaction by
- * flush(), which the daemon calls every second, so a kill -9 loses at most the last second of
+ * flush(), which the daemon calls every second (committed by its background writer's thread), so a kill -9 loses at most the last second of
  * learning and counting; ingest never waits on the disk per event.
  */
 import type { RuleSinks, SavedRuleState } from '../rules/engine.js';
@@ -29,7 +29,11 @@ export class SqliteRuleState implements RuleSinks {
     return this.stores.get(kind)?.sink;
   }
 
-  /** Writes the collected changes in one transaction (kept to be written again when it fails). */
+  /**
+   * Writes the collected changes in one transaction. In the daemon `db` is the background writer's
+   * (store/background-writer.ts): this records them and they are forgotten here at once; that
+   * writer keeps a batch the database refused and retries it.
+   */
   flush(): void {
     if (![...this.stores.values()].some((store) => store.hasChanges())) return;
     this.write();

@@ -19,8 +19,8 @@ import type { EpsRule } from './schema.js';
 import type { EpsSink, EpsState as State, SavedEps } from './store.js';
 import { cronWindows, intervalWindows, type EpsWindows } from './windows.js';
 
-/** Keys judged per advance() while a closed window's judging goes on (with storing and logging their alerts, about 0.2 s a second in the daemon on the bench machine). */
-const JUDGE_AT_ONCE = 5_000;
+/** Keys judged a second at least while a closed window's judging goes on (with storing and logging their alerts, about 0.2 s a second in the daemon on the bench machine). */
+const JUDGE_PER_SECOND = 5_000;
 
 export class EpsMonitor implements RuleInstance {
   readonly counters = { matched: 0, alerts: 0, windows: 0 };
@@ -35,17 +35,28 @@ export class EpsMonitor implements RuleInstance {
   /** Keys first seen in the open window. */
   private newKeys = new Set<string>();
   /**
-   * A closed window whose keys are still being judged: with a store (the daemon), JUDGE_AT_ONCE
-   * keys per advance() (every event and every second), or more if that would not finish before
-   * the open window ends, since 200,000 keys judged at once held the event loop for seconds;
-   * without one (replay) a window is judged whole, so a replay's output is complete when its file
-   * ends.
+   * A closed window whose keys are still being judged: with a store (the daemon), JUDGE_PER_SECOND
+   * keys a second, or more if that would not finish before the open window ends, shared among
+   * the advance() calls (every event and every second) by the time since the last one, since
+   * 200,000 keys judged at once held the event loop for seconds, and so did 20,000 per event with
+   * an event every 10 ms; without a store (replay) a window is judged whole, so a replay's output
+   * is complete when its file ends.
    */
   private judging:
-    | { start: number; end: number; counts: Map<string, number>; newKeys: Set<string>; watchedWhole: boolean; keys: Iterator<[string, State]>; left: number }
+    | {
+        start: number;
+        end: number;
+        counts: Map<string, number>;
+        newKeys: Set<string>;
+        watchedWhole: boolean;
+        keys: Iterator<[string, State]>;
+        left: number;
+        /** Judged up to this time: the next advance() judges the keys due since. */
+        judgedAt: number;
+      }
     | undefined;
-  /** Keys counted since the last flush(): only their counts are handed to the sink. */
-  private readonly counted = new Set<string>();
+  /** The counts changed since the last flush(): only these are handed to the sink (which keeps the map). */
+  private counted = new Map<string, number>();
   /** The window the last flush() was about. */
   private flushedWindow: number | undefined;
 
@@ -76,10 +87,8 @@ export class EpsMonitor implements RuleInstance {
     if (this.windowStart === undefined || !this.sink) return;
     if (this.counted.size === 0 && this.flushedWindow === this.windowStart) return;
     this.flushedWindow = this.windowStart;
-    const changed = new Map<string, number>();
-    for (const key of this.counted) changed.set(key, this.counts.get(key)!);
-    this.counted.clear();
-    this.sink.epsWindow(this.rule.id, this.windowStart, changed);
+    this.sink.epsWindow(this.rule.id, this.windowStart, this.counted);
+    this.counted = new Map();
   }
 
   process(event: SyslogEvent, now: number): readonly Alert[] {
@@ -95,11 +104,11 @@ export class EpsMonitor implements RuleInstance {
       // Stored at once: a restart must remember a key that then goes silent, or its `below` is never raised.
       this.sink?.epsState(this.rule.id, key, 'ok');
     }
-    const count = this.counts.get(key);
+    const count = (this.counts.get(key) ?? 0) + 1;
     // A key first counted in this window: kept as a copy, not the view into the event's line.
-    if (count === undefined) this.counts.set(this.newKeys.has(key) ? key : ownCopy(key), 1);
-    else this.counts.set(key, count + 1);
-    if (this.sink) this.counted.add(key);
+    if (count === 1 && !this.newKeys.has(key)) key = ownCopy(key);
+    this.counts.set(key, count);
+    if (this.sink) this.counted.set(key, count);
     return alerts;
   }
 
@@ -138,12 +147,20 @@ export class EpsMonitor implements RuleInstance {
       this.windowStart = current;
       this.windowEnd = windows.endOf(current);
     }
-    if (this.judging) {
-      // Done before the open window ends (when the next needs judging), with one advance() a second at least.
-      const seconds = Math.max(1, (this.windowEnd - now) / 1000);
-      this.judge(this.sink ? Math.max(JUDGE_AT_ONCE, Math.ceil(this.judging.left / seconds)) : Infinity, alerts);
-    }
+    if (this.judging) this.judge(this.sink ? this.dueToJudge(now) : Infinity, alerts);
     return alerts;
+  }
+
+  /**
+   * How many keys to judge by `now`: the time since the last judging (a second's worth at most)
+   * at the rate that finishes before the open window ends, with one advance() a second at least.
+   */
+  private dueToJudge(now: number): number {
+    const judging = this.judging!;
+    const perSecond = Math.max(JUDGE_PER_SECOND, judging.left / Math.max(1, (this.windowEnd - now) / 1000));
+    const due = Math.ceil((perSecond * Math.min(1000, now - judging.judgedAt)) / 1000);
+    if (due > 0) judging.judgedAt = now;
+    return due;
   }
 
   /** Ends the open window: its keys are judged from now on (one closed before is judged to its end first). */
@@ -159,6 +176,8 @@ export class EpsMonitor implements RuleInstance {
       watchedWhole: windowStart >= (this.watchingSince ?? Infinity),
       keys: this.states.entries(),
       left: this.states.size,
+      // A second's share at once, at the window's end.
+      judgedAt: windowEnd - 1000,
     };
     this.counts = new Map();
     this.newKeys = new Set();

@@ -74,13 +74,11 @@ export class EventAlerter implements RuleInstance {
     this.last.set(previous ? key : ownCopy(key), { at: now, suppressed: 0 });
     this.forgetQuietKeys(now);
     this.counters.alerts++;
-    return {
-      ...this.alert(key, event, now, undefined, suppressed ? ` (${suppressed} more suppressed before)` : ''),
-      evidence: { events: [event], count: suppressed },
-    };
+    return this.alert(key, event, now, undefined, suppressed ? ` (${suppressed} more suppressed before)` : '', suppressed);
   }
 
-  private alert(key: string, event: SyslogEvent, now: number, problem: ProblemTransition | undefined, note: string): Alert {
+  /** `suppressed`: repeats counted since the key's last alert (rules without `resolve`). */
+  private alert(key: string, event: SyslogEvent, now: number, problem: ProblemTransition | undefined, note: string, suppressed?: number): Alert {
     return {
       id: alertId(this.rule.id, key, now, problem === 'resolved' ? `resolved\0${event.message}` : event.message),
       ruleId: this.rule.id,
@@ -91,7 +89,7 @@ export class EventAlerter implements RuleInstance {
       key,
       ...(problem ? { problem } : {}),
       summary: `${this.rule.id}: ${event.host}${event.app ? ` ${event.app}` : ''}: ${event.message}${note}`,
-      evidence: { events: [event] },
+      evidence: suppressed === undefined ? { events: [event] } : { events: [event], count: suppressed },
     };
   }
 

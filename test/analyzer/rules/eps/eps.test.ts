@@ -62,7 +62,7 @@ describe('eps: a sensor that goes quiet, then recovers', () => {
 });
 
 describe('eps with many keys in the daemon', () => {
-  it('judges a closed window 5,000 keys per advance, so the event loop is never held long; a key first seen meanwhile waits for its own window', () => {
+  it('judges a closed window 5,000 keys a second, shared among the advances by their time, so the event loop is never held long; a key first seen meanwhile waits for its own window', () => {
     const [base] = rule('sensor-quiet') as [EpsRule];
     const sink: EpsSink = { epsState: () => {}, epsWindow: () => {} }; // a store: the daemon
     const monitor = new EpsMonitor({ ...base, match: { ...base.match, app: undefined }, interval: 60_000, below: 1, above: undefined, overrides: {} }, sink);
@@ -70,14 +70,19 @@ describe('eps with many keys in the daemon', () => {
     const start = Date.UTC(2026, 4, 1);
     monitor.advance(start); // watching from a window's start: the next is watched whole
     for (let i = 0; i < 12_500; i++) monitor.process(event(`host-${i}`), start + 1000);
-    // The window they sent in: all ok, judged over three advances.
+    // The window they sent in: all ok (judged as the next advances come; no alerts).
     expect([monitor.advance(start + 60_000), monitor.advance(start + 60_001), monitor.advance(start + 60_002)].map((a) => a.length)).toEqual([0, 0, 0]);
+    // A second's share at the window's end.
     const counts = [monitor.advance(start + 120_000).length];
-    // A key first seen while the silent window is judged (an event also moves the judging on): not one of that window's keys.
+    // A key first seen while the silent window is judged (an event also moves the judging on, by its share of a second): not one of that window's keys.
     counts.push(monitor.process(event('late'), start + 120_500).length);
+    // Events 10 ms apart: 50 keys each, not 5,000 each.
+    for (let i = 1; i <= 3; i++) counts.push(monitor.process(event('late'), start + 120_500 + 10 * i).length);
+    // The same millisecond again: nothing more is due.
+    counts.push(monitor.advance(start + 120_530).length);
     // The next window's end judges the rest of the silent one at once, then starts on its own.
     const rest = monitor.advance(start + 180_000);
-    expect([...counts, rest.length]).toEqual([5_000, 5_000, 2_500]);
+    expect([...counts, rest.length]).toEqual([5_000, 2_500, 50, 50, 50, 0, 4_850]);
     expect(rest.every((alert) => alert.key !== 'late' && alert.state === 'below' && alert.time === start + 120_000)).toBe(true);
     expect(monitor.counters).toMatchObject({ alerts: 12_500, windows: 3 });
   });
