@@ -204,12 +204,21 @@ export class AnalyzerDaemon {
     this.engine.flushCounts();
     this.applyBaselineAcks();
     // Recorded here, committed in one transaction by the writer's thread (a failure is logged from there).
-    this.state.flush();
+    if (this.backlog.length === 0) this.recordLearnedState();
     this.sensorData.flush();
-    saveCounters(this.writer.writes, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
     this.writer.flush();
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
     this.options.onStep?.();
+  }
+
+  /**
+   * The rules' learned state and the counters that say what was processed, committed together.
+   * Not while raised alerts wait to be stored: the state says they were raised (a value learned, a
+   * key below), so after a kill -9 between the two they would never be raised again.
+   */
+  private recordLearnedState(): void {
+    this.state.flush();
+    saveCounters(this.writer.writes, { at: this.options.clock.now(), startedAt: this.startedAt, pid: process.pid, counters: this.counters() });
   }
 
   /**
@@ -270,6 +279,7 @@ export class AnalyzerDaemon {
     this.step();
     while (this.storing) await this.storing;
     this.storeAndTell(this.backlog.splice(0)); // what a failure left (it throws if it fails again)
+    this.recordLearnedState();
     await this.writer.close();
     await this.dispatcher.step(this.options.clock.now());
     await Promise.all([...this.channels.values()].map((channel) => channel.close()));

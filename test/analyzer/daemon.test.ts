@@ -320,7 +320,7 @@ describe('envirowatch analyzer', () => {
     }
   }, 30_000);
 
-  it('stores a tick of 3,000 alerts 500 a transaction, each before it is told, all of them by stop()', async () => {
+  it("stores a tick of 3,000 alerts 500 a transaction, each before it is told, all of them by stop(); the keys' below states committed only after their alerts", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'envirowatch-analyzer-'));
     const tcp = await freeTcpPort();
     const config = analyzerConfigSchema.parse({
@@ -332,16 +332,21 @@ describe('envirowatch analyzer', () => {
     const windowStart = Date.UTC(2026, 11, 5, 3);
     let now = windowStart + 100;
     const clock: Clock = { ...systemClock, now: () => now };
-    // Each alert told (logged, notified) with how many were stored then.
-    const told: { id: string; storedThen: number }[] = [];
+    // Each alert told (logged, notified) with how many were stored then, and how many keys' below
+    // states the database held then (read from its file, as a restart after a kill -9 would).
+    const told: { id: string; storedThen: number; belowThen: number }[] = [];
+    let committedBelow: (() => number) | undefined;
     const daemon: AnalyzerDaemon = new AnalyzerDaemon({
       config,
       clock,
       logger: silentLogger,
-      onAlert: (alert: Alert) => told.push({ id: alert.id, storedThen: storedCount.get() as number }),
+      onAlert: (alert: Alert) => told.push({ id: alert.id, storedThen: storedCount.get() as number, belowThen: committedBelow!() }),
     });
     const storedCount = daemon.db.prepare("SELECT COUNT(*) FROM alerts WHERE rule_id = 'silent'").pluck();
     await daemon.start();
+    const reader = openDatabase(dir, { readonly: true });
+    const belowCount = reader.prepare("SELECT COUNT(*) FROM eps_states WHERE rule_id = 'silent' AND state = 'below'").pluck();
+    committedBelow = () => belowCount.get() as number;
     try {
       const keys = 3_000;
       await sendOverTcp(
@@ -354,12 +359,16 @@ describe('envirowatch analyzer', () => {
       await daemon.stop();
       expect(told).toHaveLength(keys);
       expect(told.map((alert) => alert.storedThen)).toEqual(told.map((_, i) => Math.ceil((i + 1) / 500) * 500));
+      // A state that says "below" without its alert stored would, after a kill -9, never raise it.
+      expect(told.filter((alert) => alert.belowThen > alert.storedThen)).toEqual([]);
+      expect(committedBelow()).toBe(keys); // and committed by stop()
       const db = openDatabase(dir, { readonly: true });
       const stored = db.prepare("SELECT id FROM alerts WHERE rule_id = 'silent' ORDER BY rowid").pluck().all();
       db.close();
       expect(stored).toEqual(told.map((alert) => alert.id)); // in the order raised
     } finally {
       await daemon.stop();
+      reader.close();
     }
   });
 
