@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addValue,
   hasValue,
+  LearnedKeys,
   PACKED_VALUES,
   removeOldestValue,
   seeValue,
@@ -67,5 +68,51 @@ describe('learned values', () => {
     addValue(state, '10.0.1.0');
     expect(state.values).toBeInstanceOf(Set);
     expect(valuesOf(state)).toEqual([...Array.from({ length: PACKED_VALUES }, (_, i) => `10.0.0.${i}`), '10.0.1.0']);
+  });
+});
+
+describe('LearnedKeys', () => {
+  it('evicts the least recently seen key, as a list kept in order of use would, also across the recency queue dropping its stale entries', () => {
+    // Few keys seen many times: the queue passes 2 × keys + 1024 entries and drops its stale ones.
+    type KeyOperation = { op: 'add' | 'see'; key: string } | { op: 'evict' };
+    const key = fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `k${i}`), '__proto__', 'constructor');
+    const keyOperation: fc.Arbitrary<KeyOperation> = fc.oneof(
+      { weight: 8, arbitrary: key.map((k) => ({ op: 'add' as const, key: k })) },
+      { weight: 60, arbitrary: key.map((k) => ({ op: 'see' as const, key: k })) },
+      { weight: 3, arbitrary: fc.constant({ op: 'evict' as const }) }, // rare: each walks the queue's front past stale entries
+    );
+    fc.assert(
+      fc.property(fc.array(keyOperation, { minLength: 1_500, maxLength: 3_000 }), (operations) => {
+        const learned = new LearnedKeys();
+        const model: string[] = []; // least recently seen first
+        for (const operation of operations) {
+          if (operation.op === 'evict') {
+            if (model.length === 0) continue;
+            expect(learned.evictOldest()).toBe(model.shift());
+          } else if (model.includes(operation.key)) {
+            learned.seen(operation.key, learned.get(operation.key)!);
+            model.splice(model.indexOf(operation.key), 1);
+            model.push(operation.key);
+          } else if (operation.op === 'add') {
+            learned.add(operation.key, 0);
+            model.push(operation.key);
+          }
+          expect(learned.size).toBe(model.length);
+        }
+        while (model.length > 0) expect(learned.evictOldest()).toBe(model.shift());
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('keeps the order when the recency queue drops its stale entries (2 × keys + 1024 of them)', () => {
+    const learned = new LearnedKeys();
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    for (const key of keys) learned.add(key, 0);
+    // The even keys seen 100 times each, in turn: thousands of stale entries, dropped on the way.
+    for (let round = 0; round < 100; round++) for (const key of keys.filter((_, i) => i % 2 === 0)) learned.seen(key, learned.get(key)!);
+    const odd = keys.filter((_, i) => i % 2 === 1);
+    const even = keys.filter((_, i) => i % 2 === 0);
+    expect(Array.from(keys, () => learned.evictOldest())).toEqual([...odd, ...even]);
   });
 });
