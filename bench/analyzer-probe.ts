@@ -17,6 +17,7 @@ import { SyslogReceiver } from '../src/analyzer/ingest/receiver.js';
 import { referenceForYear, replay } from '../src/analyzer/replay.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { twentyRules } from './analyzer-rules-20.js';
+import { memoryLines } from './memory-lines.js';
 
 const [mode, a, b] = process.argv.slice(2);
 if (mode === 'udp') {
@@ -38,13 +39,7 @@ if (mode === 'udp') {
 } else {
   const lines = Number(a);
   const keys = Number(b);
-  function* generate(): Generator<string> {
-    for (let i = 0; i < lines; i++) {
-      const t = new Date(Date.UTC(2026, 0, 1) + i * 50).toISOString();
-      yield `<134>1 ${t} vpn-gw openvpn 1 - - openvpn server 'ovpns1' user 'user${i % keys}' address '10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:1194' - connected`;
-    }
-  }
-  await replay(generate(), { rules: twentyRules(), reference: referenceForYear(2026), name: 'memory' });
+  await replay(memoryLines(lines, keys), { rules: twentyRules(), reference: referenceForYear(2026), name: 'memory' });
   globalThis.gc?.();
   // V8 gives the collected pages back from a background thread: RSS read at once still counts
   // them (285 MB where a second later it is 240, before #19's compact values).
