@@ -58,7 +58,7 @@ export class AnalyzerDaemon {
   /** Stores what a rule raised and queues its notifications; returns what was notified (store/alerts.ts record()), each or undefined. */
   private readonly store: Transaction<(alerts: readonly Alert[]) => (Alert | undefined)[]>;
   /** Raised and not yet stored, in order (more than STORE_AT_ONCE at once); `storing` is taking them. */
-  private backlog: Alert[] = [];
+  private readonly backlog: Alert[] = [];
   private storing: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
@@ -138,9 +138,9 @@ export class AnalyzerDaemon {
     try {
       while (this.backlog.length > 0) {
         // While the writer thread commits, BEGIN IMMEDIATE would wait for it here, holding the event loop.
-        for (let waited = 0; this.writer.backlog > 0 && waited < WRITER_WAIT_MS; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+        await this.writer.idle(WRITER_WAIT_MS);
         this.storeAndTell(this.backlog.slice(0, STORE_AT_ONCE));
-        this.backlog = this.backlog.slice(STORE_AT_ONCE);
+        this.backlog.splice(0, STORE_AT_ONCE); // only once stored: a failed chunk is kept for the retry
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {

@@ -102,6 +102,8 @@ export class BackgroundWriter {
   /** Tells this writer's commits from another's (a restarted daemon's numbers start again at 1). */
   private readonly run = randomUUID();
   private closing: Promise<void> | undefined;
+  /** Called once nothing sent is left uncommitted (idle()). */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly options: {
@@ -134,6 +136,18 @@ export class BackgroundWriter {
     return this.unconfirmed.length;
   }
 
+  /** Resolves once every batch sent has been committed, or after `timeoutMs` (a failing write is retried, not waited for). */
+  idle(timeoutMs: number): Promise<void> {
+    if (this.unconfirmed.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Sends what is left and waits until the worker has committed it and closed its connection. Idempotent. */
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
@@ -151,7 +165,10 @@ export class BackgroundWriter {
     });
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);
-      else this.unconfirmed = this.unconfirmed.filter((batch) => batch.seq > report.seq);
+      else {
+        this.unconfirmed = this.unconfirmed.filter((batch) => batch.seq > report.seq);
+        if (this.unconfirmed.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      }
     });
     worker.on('error', (error) => this.options.onFailure(`the writer thread failed: ${String(error)}`));
     worker.on('exit', () => {
