@@ -12,7 +12,8 @@
  * Oversize datagrams are not copied, only announced (their length), so the main thread counts and
  * logs them as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSourceWorker } from '../../common/source-worker.js';
 
 /** One batch: datagram i is `data[meta[3i] .. +meta[3i+1]]` (a negative length: oversize, not copied), from sender `meta[3i+2]`. */
 export interface UdpBatch {
@@ -42,11 +43,7 @@ export interface UdpReaderOptions {
   readonly queueBytes: number;
 }
 
-/**
- * The worker's code, run from its source text (`eval`, as store/background-writer.ts does), so it
- * needs no file of its own beside the bundle: it may use nothing but its own locals and `load`,
- * the worker's `require`.
- */
+/** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
 function udpReaderThread(load: NodeJS.Require): void {
   /** What each datagram counts against the queue's bound beyond its bytes: its offsets and the main thread's Buffer for it. */
   const OVERHEAD_BYTES = 64;
@@ -161,10 +158,7 @@ export class UdpReader {
   /** Binds; resolves with the port and the receive buffer the kernel granted (as getRecvBufferSize says). */
   start(): Promise<{ port: number; recvBufferSize: number }> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(`(${udpReaderThread.toString()})(require)`, {
-        eval: true,
-        workerData: { options: { ...this.options, port: this.boundPort }, shared: this.shared },
-      });
+      const worker = startSourceWorker(udpReaderThread, { options: { ...this.options, port: this.boundPort }, shared: this.shared });
       this.worker = worker;
       let listening = false;
       worker.on('message', (message: ReaderMessage) => {

@@ -16,7 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSourceWorker } from '../../common/source-worker.js';
 import type { Db } from './database.js';
 
 /** A flush's writes: `[statement index, argument count, ...arguments]` repeated. */
@@ -27,11 +28,7 @@ interface WriteBatch {
 
 type WorkerReport = { readonly type: 'written'; readonly seq: number } | { readonly type: 'failed'; readonly seq: number; readonly error: string };
 
-/**
- * The worker's code, run from its source text (`eval`), so it needs no file of its own beside the
- * bundle's chunks or the tests' TypeScript: it may use nothing but its own locals and `load`, the
- * worker's `require` (a parameter, as the bundler renames a free `require`).
- */
+/** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
 function writerThread(load: NodeJS.Require): void {
   const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const Database = load(workerData.driver as string) as typeof import('better-sqlite3');
@@ -159,9 +156,10 @@ export class BackgroundWriter {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(`(${writerThread.toString()})(require)`, {
-      eval: true,
-      workerData: { file: this.options.db.name, run: this.run, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    const worker = startSourceWorker(writerThread, {
+      file: this.options.db.name,
+      run: this.run,
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     });
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);
