@@ -80,7 +80,10 @@ export class RuleEngine {
     this.now = time;
     // Runs for every new millisecond: loops, not flatMap, and no array unless something is due.
     let alerts: Alert[] | undefined;
-    for (const instance of this.instances) for (const alert of instance.advance(this.now)) (alerts ??= []).push(alert);
+    for (let r = 0; r < this.instances.length; r++) {
+      const due = this.instances[r]!.advance(this.now);
+      for (let i = 0; i < due.length; i++) (alerts ??= []).push(due[i]!); // not push(...due): 200,000 EPS alerts overflow the stack
+    }
     if (!alerts) return NO_ALERTS;
     return alerts.length > 1 ? alerts.sort((a, b) => a.time - b.time) : alerts;
   }
@@ -90,7 +93,13 @@ export class RuleEngine {
     if (time < this.now) this.counters.outOfOrder++;
     const due = this.tick(time);
     let alerts: Alert[] | undefined;
-    for (const instance of this.instances) for (const alert of instance.process(event, this.now)) (alerts ??= [...due]).push(alert);
+    for (let r = 0; r < this.instances.length; r++) {
+      // Indexed loops, not `for (const alert of …)`: at this call site the results come from every
+      // kind, and the iterators and their results were allocated per rule per event (810 bytes an
+      // event, a sixth of all the daemon allocated in the TCP bench).
+      const raised = this.instances[r]!.process(event, this.now);
+      for (let i = 0; i < raised.length; i++) (alerts ??= [...due]).push(raised[i]!);
+    }
     return alerts ?? due;
   }
 }
