@@ -34,13 +34,16 @@ export interface Reading {
   readonly status: string;
 }
 
+/** Each quantity with its unit and its status parameter's name, made once: every heartbeat is read with them. */
+const QUANTITIES = Object.entries(HEARTBEAT_UNITS).map(([quantity, unit]) => ({ quantity, unit, status: statusParameter(quantity) }));
+
 /** The readings in an envirowatch HEARTBEAT event; empty for any other event. */
 export function heartbeatReadings(event: SyslogEvent): Reading[] {
   if (event.msgId !== HEARTBEAT_MSG_ID) return [];
   const params = event.structuredData[READINGS_SD_ID];
   if (!params) return [];
   const readings: Reading[] = [];
-  for (const [quantity, unit] of Object.entries(HEARTBEAT_UNITS)) {
+  for (const { quantity, unit, status } of QUANTITIES) {
     const text = params[quantity]?.[0];
     const value = text === undefined ? NaN : Number(text);
     if (!Number.isFinite(value)) continue;
@@ -49,7 +52,7 @@ export function heartbeatReadings(event: SyslogEvent): Reading[] {
       time: event.eventTime,
       value,
       unit: quantity === 'temperature' ? (params[TEMPERATURE_UNIT_PARAMETER]?.[0] ?? '') : unit,
-      status: params[statusParameter(quantity)]?.[0] ?? '',
+      status: params[status]?.[0] ?? '',
     });
   }
   return readings;
@@ -63,8 +66,8 @@ export function heartbeatVersion(event: SyslogEvent): string | undefined {
 }
 
 export class SensorData {
-  /** `host NUL quantity` → the latest reading since the last flush. */
-  private pendingReadings = new Map<string, { host: string; reading: Reading }>();
+  /** host → quantity → the latest reading since the last flush (nested, not a `host quantity` key: no string built per reading). */
+  private pendingReadings = new Map<string, Map<string, Reading>>();
   /** host → minute → events, since the last flush. */
   private pendingRates = new Map<string, Map<number, number>>();
   /** host → its version in its latest heartbeat since the last flush. */
@@ -99,7 +102,12 @@ export class SensorData {
     if (!minutes) this.pendingRates.set(event.host, (minutes = new Map()));
     minutes.set(minute, (minutes.get(minute) ?? 0) + 1);
     if (event.msgId !== HEARTBEAT_MSG_ID) return;
-    for (const reading of heartbeatReadings(event)) this.pendingReadings.set(`${event.host}\0${reading.quantity}`, { host: event.host, reading });
+    const readings = heartbeatReadings(event);
+    if (readings.length > 0) {
+      let latest = this.pendingReadings.get(event.host);
+      if (!latest) this.pendingReadings.set(event.host, (latest = new Map()));
+      for (const reading of readings) latest.set(reading.quantity, reading);
+    }
     const version = heartbeatVersion(event);
     if (version) this.pendingVersions.set(event.host, { version, time: event.eventTime });
   }
@@ -112,9 +120,11 @@ export class SensorData {
     const versions = this.pendingVersions;
     const { insertReading, keepLatest, addRate, addActivity, setVersion } = this.statements;
     this.db.transaction(() => {
-      for (const { host, reading } of readings.values()) {
-        insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
-        keepLatest.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+      for (const [host, latest] of readings) {
+        for (const reading of latest.values()) {
+          insertReading.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+          keepLatest.run(host, reading.quantity, reading.time, reading.value, reading.unit, reading.status);
+        }
       }
       for (const [host, minutes] of rates) {
         for (const [minute, count] of minutes) addRate.run(host, minute, count);
