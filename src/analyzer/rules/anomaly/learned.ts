@@ -74,13 +74,15 @@ export function removeOldestValue(state: KeyState): string {
 /** A rule's keys, and the order they were last seen in (the least recently seen is evicted first). */
 export class LearnedKeys {
   private readonly keys = new Map<string, KeyState>();
-  private readonly recency = new RecencyQueue(
-    (key, touch) => this.keys.get(key)?.touch === touch,
-    () => this.keys.size,
-  );
+  private readonly recency = new RecencyQueue(() => this.keys.size);
 
   get size(): number {
     return this.keys.size;
+  }
+
+  /** Entries in the recency queue, the stale ones included (bounded by 2 × size + 1024 past a few evictions; for the tests). */
+  get queueEntries(): number {
+    return this.recency.entries;
   }
 
   get(key: string): KeyState | undefined {
@@ -96,13 +98,13 @@ export class LearnedKeys {
 
   /** A key read back from a store, now the most recently seen (a store restores them least recently seen first). */
   restore(key: string, state: KeyState): void {
-    state.touch = this.recency.touch(key);
+    this.recency.touch(key, state);
     this.keys.set(key, state);
   }
 
   /** `state` (of `key`) is now the most recently seen. */
   seen(key: string, state: KeyState): void {
-    state.touch = this.recency.touch(key);
+    this.recency.touch(key, state);
   }
 
   /** Forgets the least recently seen key and returns it. */
@@ -117,49 +119,58 @@ export class LearnedKeys {
  * Keys in the order they were last seen, for evicting the least recently seen. Not a Map kept in
  * that order by delete-and-set: V8 leaves a hole per deletion until it rehashes, and taking the
  * first key walks every hole, so eviction past maxKeys grew with the map (16 s without processing
- * at 300,000 new keys). Here a touch appends (key, number) and the key's older entries go stale;
- * the oldest live entry is found from the front. Stale entries are dropped once they outnumber
- * the live ones, so memory stays proportional to the keys however often they are seen.
+ * at 300,000 new keys). Here a touch appends (key, state, number) and sets the state's number, so
+ * the key's older entries go stale; the oldest live entry is found from the front, told live by
+ * its state's number alone (looking the key up again was a second hash lookup per eviction, a
+ * cache miss each at 100,000 keys). A key leaves only through oldest(), which takes its latest
+ * entry, so no later entry of a gone key remains. The entries are compacted once they are more
+ * than twice the live keys, those taken from the front included, so memory stays proportional to
+ * the keys however often they are seen or replaced.
  */
 class RecencyQueue {
   private keys: string[] = [];
+  private states: KeyState[] = [];
   private touches: number[] = [];
   private head = 0;
   private next = 0;
 
-  /** `isCurrent(key, touch)`: whether that entry is the key's latest (the key is still kept and touched no later); `live()`: how many keys are kept. */
-  constructor(
-    private readonly isCurrent: (key: string, touch: number) => boolean,
-    private readonly live: () => number,
-  ) {}
+  /** `live()`: how many keys are kept. */
+  constructor(private readonly live: () => number) {}
 
-  /** Marks `key` as the most recently seen; returns the number the key's state keeps. */
-  touch(key: string): number {
-    if (this.keys.length - this.head > 2 * this.live() + 1024) this.dropStale();
+  get entries(): number {
+    return this.keys.length;
+  }
+
+  /** Marks `key` (whose state is `state`) as the most recently seen. */
+  touch(key: string, state: KeyState): void {
+    if (this.keys.length > 2 * this.live() + 1024) this.dropStale();
+    state.touch = this.next++;
     this.keys.push(key);
-    this.touches.push(this.next);
-    return this.next++;
+    this.states.push(state);
+    this.touches.push(state.touch);
   }
 
   /** Takes the least recently seen key. */
   oldest(): string {
     for (;;) {
-      const key = this.keys[this.head]!;
-      const touch = this.touches[this.head]!;
-      this.head++;
-      if (this.isCurrent(key, touch)) return key;
+      const at = this.head++;
+      if (this.states[at]!.touch === this.touches[at]) return this.keys[at]!;
     }
   }
 
+  /** Keeps only the live entries after the head, in order. */
   private dropStale(): void {
     const keys: string[] = [];
+    const states: KeyState[] = [];
     const touches: number[] = [];
     for (let i = this.head; i < this.keys.length; i++) {
-      if (!this.isCurrent(this.keys[i]!, this.touches[i]!)) continue;
+      if (this.states[i]!.touch !== this.touches[i]) continue;
       keys.push(this.keys[i]!);
+      states.push(this.states[i]!);
       touches.push(this.touches[i]!);
     }
     this.keys = keys;
+    this.states = states;
     this.touches = touches;
     this.head = 0;
   }

@@ -115,4 +115,18 @@ describe('LearnedKeys', () => {
     const even = keys.filter((_, i) => i % 2 === 0);
     expect(Array.from(keys, () => learned.evictOldest())).toEqual([...odd, ...even]);
   });
+
+  it('under churn (every key new, one evicted for each) the queue stays bounded and lets the evicted keys go', () => {
+    // Before: compaction only counted the entries after the head, which churn never grows, so the
+    // queue kept every key ever added (and its string) for the daemon's lifetime.
+    const learned = new LearnedKeys();
+    const live = 100;
+    for (let i = 0; i < live; i++) learned.add(`old-${i}`, 0);
+    for (let i = 0; i < 100_000; i++) {
+      learned.add(`new-${i}`, 0);
+      expect(learned.evictOldest()).toBe(i < live ? `old-${i}` : `new-${i - live}`);
+      expect(learned.queueEntries).toBeLessThanOrEqual(2 * live + 1024 + 1);
+    }
+    expect(learned.size).toBe(live);
+  });
 });
