@@ -20,7 +20,7 @@ import type { Clock } from '../../common/clock.js';
 import type { LogFields, Logger } from '../../common/logger.js';
 import { RateLimitedLog } from '../../common/rate-limited-log.js';
 import type { SyslogEvent, SyslogFormat } from '../../common/syslog/event.js';
-import { SyslogDeframer } from '../../common/syslog/framing.js';
+import { SyslogDeframer, type MessageSink } from '../../common/syslog/framing.js';
 import { parseSyslog, type ParseContext } from '../../common/syslog/parse.js';
 import type { IngestConfig } from './config.js';
 import { udpKernelDrops } from './udp-kernel-drops.js';
@@ -167,9 +167,10 @@ export class SyslogReceiver {
   }
 
   /** One message and where and when it was received (source `address:port`, senderHost the address alone) → an event for the sink. */
-  private accept(bytes: Buffer, received: ParseContext): void {
+  /** A message, `bytes[start, end)`; `ascii` when those bytes are known to be ASCII. */
+  private accept(bytes: Buffer, start: number, end: number, ascii: boolean, received: ParseContext): void {
     const { source } = received;
-    const text = this.decode(bytes, source);
+    const text = ascii ? bytes.toString('latin1', start, end) : this.decode(bytes.subarray(start, end), source);
     let event: SyslogEvent;
     try {
       event = (this.options.parse ?? parseSyslog)(text, received);
@@ -208,7 +209,7 @@ export class SyslogReceiver {
       {
         onDatagram: (bytes, length, source, host) => {
           this.counters.received.udp++;
-          if (bytes) return this.accept(bytes, { receivedAt: this.options.clock.now(), source, senderHost: host });
+          if (bytes) return this.accept(bytes, 0, bytes.length, false, { receivedAt: this.options.clock.now(), source, senderHost: host });
           this.counters.oversize++;
           this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: length, max: maxMessageBytes }));
         },
@@ -282,7 +283,7 @@ export class SyslogReceiver {
     socket.on('data', (chunk: Buffer) => this.guarded(connection, () => this.received(connection, chunk)));
     socket.on('end', () =>
       this.guarded(connection, () => {
-        this.take(connection, connection.deframer.end());
+        this.take(connection, (out) => connection.deframer.end(out), false);
         this.counters.truncated += connection.deframer.counters.truncated;
         socket.end();
       }),
@@ -325,19 +326,22 @@ export class SyslogReceiver {
 
   private received(connection: Connection, chunk: Buffer): void {
     connection.lastData = this.options.clock.monotonic();
-    this.take(connection, connection.deframer.push(chunk));
+    // Nearly every read of a flood is ASCII: checked once here, each message's text is then copied
+    // straight out of the chunk (no view of it made, no check per message).
+    this.take(connection, (out) => connection.deframer.push(chunk, out), isAscii(chunk));
     if (connection.deframer.overlong) this.close(connection, 'overlongFrame');
     else this.watchFrame(connection);
   }
 
-  private take(connection: Connection, messages: Buffer[]): void {
+  /** Accepts the messages `deframe` hands out; `ascii`: the chunk they come from is all ASCII. */
+  private take(connection: Connection, deframe: (out: MessageSink) => void, ascii: boolean): void {
     const { deframer, kind, source, address } = connection;
     // The messages of one read were received at once: one time and one context for them all.
     const received: ParseContext = { receivedAt: this.options.clock.now(), source, senderHost: address };
-    for (const message of messages) {
+    deframe((bytes, start, end) => {
       this.counters.received[kind]++;
-      this.accept(message, received);
-    }
+      this.accept(bytes, start, end, ascii, received);
+    });
     if (deframer.counters.oversize > connection.oversizeCounted) {
       this.counters.oversize += deframer.counters.oversize - connection.oversizeCounted;
       connection.oversizeCounted = deframer.counters.oversize;

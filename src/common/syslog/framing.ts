@@ -12,6 +12,13 @@
  */
 import { isDigit } from './digits.js';
 
+/**
+ * Receives each complete message: `bytes[start, end)`. `bytes` is the chunk pushed when the message
+ * lay in it whole (no copy, no view made), else a copy of the message's pieces; valid only during
+ * the call.
+ */
+export type MessageSink = (bytes: Buffer, start: number, end: number) => void;
+
 export interface DeframerCounters {
   messages: number;
   oversize: number;
@@ -54,7 +61,7 @@ const isSeparator = (byte: number) => byte === LF || byte === 0x0d || byte === 0
 export class SyslogDeframer {
   readonly counters: DeframerCounters = { messages: 0, oversize: 0, truncated: 0 };
   private state: State = BETWEEN;
-  /** The current message's bytes as received (subarrays of the chunks, not copies). */
+  /** The current message's bytes as received (subarrays of the chunks, not copies) while it spans chunks. */
   private readonly pieces: Buffer[] = [];
   private readonly lengthState = { kind: 'length' as const, length: 0, digits: 0 };
   private readonly countedState = { kind: 'counted' as const, remaining: 0 };
@@ -75,29 +82,28 @@ export class SyslogDeframer {
     return this.state.kind === 'between' ? undefined : this.framesBegun;
   }
 
-  /** Feeds received bytes; returns the complete messages they finish. */
-  push(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = [];
+  /** Feeds received bytes; hands each complete message they finish to `out`. */
+  push(chunk: Buffer, out: MessageSink): void {
     let at = 0;
     while (at < chunk.length && !this.stopped) at = this.step(chunk, at, out);
-    return out;
   }
 
-  /** What is left when the connection closes: a last LF-less message, if any (and not oversize). */
-  end(): Buffer[] {
+  /** The connection closed: a last LF-less message, if any (and not oversize), goes to `out`. */
+  end(out: MessageSink): void {
     const { kind } = this.state;
     this.state = BETWEEN;
     if (kind === 'length' || kind === 'counted') this.counters.truncated++;
     if (kind !== 'line') {
       this.dropPieces();
-      return [];
+      return;
     }
     this.counters.messages++;
-    return [this.takePieces()];
+    const message = this.takePieces();
+    out(message, 0, message.length);
   }
 
   /** Consumes bytes of `chunk` from `at` in the current state; returns where it stopped. */
-  private step(chunk: Buffer, at: number, out: Buffer[]): number {
+  private step(chunk: Buffer, at: number, out: MessageSink): number {
     const state = this.state;
     switch (state.kind) {
       case 'between':
@@ -107,9 +113,11 @@ export class SyslogDeframer {
       case 'counted':
       case 'skipCounted': {
         const taken = Math.min(state.remaining, chunk.length - at);
-        if (state.kind === 'counted') this.addPiece(chunk.subarray(at, at + taken));
         state.remaining -= taken;
-        if (state.remaining === 0) this.finish(state.kind === 'counted' ? out : undefined);
+        if (state.kind === 'skipCounted') {
+          if (state.remaining === 0) this.state = BETWEEN;
+        } else if (state.remaining > 0) this.addPiece(chunk.subarray(at, at + taken));
+        else this.finish(chunk, at, at + taken, out);
         return at + taken;
       }
       case 'line':
@@ -170,7 +178,7 @@ export class SyslogDeframer {
     return at;
   }
 
-  private readLine(chunk: Buffer, at: number, out: Buffer[]): number {
+  private readLine(chunk: Buffer, at: number, out: MessageSink): number {
     const newline = chunk.indexOf(LF, at);
     const end = newline < 0 ? chunk.length : newline;
     if (this.piecesLength + (end - at) > this.maxSize) {
@@ -179,9 +187,11 @@ export class SyslogDeframer {
       this.state = newline < 0 ? { kind: 'skipLine', skipped } : BETWEEN;
       return newline < 0 ? end : end + 1;
     }
-    this.addPiece(chunk.subarray(at, end));
-    if (newline < 0) return end;
-    this.finish(out);
+    if (newline < 0) {
+      this.addPiece(chunk.subarray(at, end));
+      return end;
+    }
+    this.finish(chunk, at, end, out);
     return end + 1;
   }
 
@@ -206,13 +216,22 @@ export class SyslogDeframer {
     return length;
   }
 
-  /** The frame is complete: its message goes to `out` (none when it was skipped). */
-  private finish(out: Buffer[] | undefined): void {
+  /**
+   * The frame is complete with `chunk[start, end)`: its message goes to `out`, from the chunk
+   * itself when it began there, else copied from its pieces. An LF-framed one loses a final CR.
+   */
+  private finish(chunk: Buffer, start: number, end: number, out: MessageSink): void {
     const wasLine = this.state.kind === 'line';
     this.state = BETWEEN;
-    if (!out) return;
-    const message = this.takePieces();
-    out.push(wasLine && message[message.length - 1] === 0x0d ? message.subarray(0, -1) : message);
+    let bytes = chunk;
+    if (this.pieces.length > 0) {
+      this.addPiece(chunk.subarray(start, end));
+      bytes = this.takePieces();
+      start = 0;
+      end = bytes.length;
+    }
+    if (wasLine && end > start && bytes[end - 1] === 0x0d) end--;
     this.counters.messages++;
+    out(bytes, start, end);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The analyzer's syslog receivers: TCP de-framing (RFC 6587), then real senders: util-linux
+ * The analyzer's syslog receivers with real senders: util-linux
  * `logger` over UDP and TCP, rsyslog forwarding with octet counting, and a fuzz of garbage,
  * oversize and truncated input between valid messages (all valid ones processed, counts exact).
  */
@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import { systemClock } from '../../../src/common/clock.js';
 import { silentLogger } from '../../../src/common/logger.js';
 import type { SyslogEvent } from '../../../src/common/syslog/event.js';
-import { SyslogDeframer } from '../../../src/common/syslog/framing.js';
 import { ingestConfigSchema } from '../../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../../src/analyzer/ingest/receiver.js';
 import { syslogConfigSchema } from '../../../src/agent/syslog/config.js';
@@ -25,39 +24,6 @@ import { requireRsyslog } from '../../helpers/rsyslog-collector.js';
 import { selfSignedCertificate } from '../../helpers/self-signed.js';
 
 const run = promisify(execFile);
-
-describe('TCP de-framing', () => {
-  const all = (deframer: SyslogDeframer, chunks: (string | Buffer)[]) => chunks.flatMap((c) => deframer.push(Buffer.from(c))).map((b) => b.toString());
-
-  it('octet counting and LF framing on one stream, split at every byte', () => {
-    const stream = '11 hello world6 °C ok\nplain line\r\n\u000017 second <13> frame\n';
-    const whole = all(new SyslogDeframer(100), [stream]);
-    expect(whole).toEqual(['hello world', '°C ok', 'plain line', 'second <13> frame']);
-    const bytes = Buffer.from(stream);
-    const byByte = all(
-      new SyslogDeframer(100),
-      Array.from(bytes, (b) => Buffer.from([b])),
-    );
-    expect(byByte).toEqual(whole);
-  });
-
-  it('skips oversize messages whole, counts them, and goes on', () => {
-    const deframer = new SyslogDeframer(10);
-    const out = all(deframer, ['20 ', 'x'.repeat(20), '3 abc', 'y'.repeat(15), 'zz\nshort\n']);
-    expect(out).toEqual(['abc', 'short']);
-    expect(deframer.counters).toEqual({ messages: 2, oversize: 2, truncated: 0 });
-  });
-
-  it('at the end of the stream: a last unterminated line is a message, a cut frame is counted', () => {
-    const lf = new SyslogDeframer(100);
-    expect(all(lf, ['no newline'])).toEqual([]);
-    expect(lf.end().map(String)).toEqual(['no newline']);
-    const cut = new SyslogDeframer(100);
-    expect(all(cut, ['30 only part'])).toEqual([]);
-    expect(cut.end()).toEqual([]);
-    expect(cut.counters.truncated).toBe(1);
-  });
-});
 
 describe('the receiver', () => {
   let receiver: SyslogReceiver | undefined;
@@ -120,10 +86,26 @@ describe('the receiver', () => {
       await new Promise<void>((resolve) => udp.send(datagram, receiver.port('udp'), '127.0.0.1', () => resolve()));
     }
     udp.close();
-    await until(() => events.length === 3, 'three events');
-    expect(events.sort((a, b) => a.msgId.localeCompare(b.msgId)).map((e) => e.message)).toEqual(bodies.map((body) => new TextDecoder().decode(body)));
-    expect(events[2]!.message).toBe('bad \ufffd(\ufffdA');
-    expect(receiver.counters.invalidUtf8).toBe(1);
+    // Over TCP the receiver checks a whole read for ASCII first: one write with all three (a read
+    // with non-ASCII bytes, decoded message by message), then one with only the ASCII one.
+    const tcp = connect(receiver.port('tcp'), '127.0.0.1');
+    const frames = (msgId: string, list: Buffer[]) =>
+      Buffer.concat(list.map((body, i) => Buffer.concat([Buffer.from(`<134>1 2026-01-01T00:00:00Z h app - ${msgId}${i} - `), body, Buffer.from('\n')])));
+    await new Promise<void>((resolve) => tcp.write(frames('T0', bodies), () => resolve()));
+    await until(() => events.length === 6, 'six events');
+    await new Promise<void>((resolve) => tcp.end(frames('T1', bodies.slice(0, 1)), () => resolve()));
+    await until(() => events.length === 7, 'seven events');
+    const messages = (prefix: string) =>
+      events
+        .filter((e) => e.msgId.startsWith(prefix))
+        .sort((a, b) => a.msgId.localeCompare(b.msgId))
+        .map((e) => e.message);
+    const decoded = bodies.map((body) => new TextDecoder().decode(body));
+    expect(messages('M')).toEqual(decoded);
+    expect(messages('T0')).toEqual(decoded);
+    expect(messages('T1')).toEqual(decoded.slice(0, 1));
+    expect(messages('M')[2]).toBe('bad \ufffd(\ufffdA');
+    expect(receiver.counters.invalidUtf8).toBe(2);
   });
 
   it('rsyslog forwards to it over TCP with octet counting', async () => {
