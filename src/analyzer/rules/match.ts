@@ -12,7 +12,7 @@ const SEVERITY_CODE = Object.fromEntries(SEVERITIES.map((name, code) => [name, c
 /**
  * The regex's named groups when `event` matches, else undefined. Runs for every rule on every
  * event, so it allocates nothing beyond the regex's own match (the groups are not copied), and
- * the regex runs only on messages that contain its literal text (regex.ts, messagePrefilter).
+ * the regex runs only on messages that contain its literal texts (regex.ts, messagePrefilter).
  */
 export function matchEvent(match: Match, event: SyslogEvent): Groups | undefined {
   if (match.severity !== undefined && event.severity > SEVERITY_CODE[match.severity]) return undefined;
@@ -20,7 +20,7 @@ export function matchEvent(match: Match, event: SyslogEvent): Groups | undefined
   if (match.app && !match.app.test(event.app)) return undefined;
   const { required, matchesAll } = match.prefilter;
   if (matchesAll) return NO_GROUPS;
-  if (required !== '' && !event.message.includes(required)) return undefined;
+  for (let i = 0; i < required.length; i++) if (!event.message.includes(required[i]!)) return undefined;
   const m = match.regex.exec(event.message);
   return m ? (m.groups ?? NO_GROUPS) : undefined;
 }

@@ -50,8 +50,12 @@ export function compileRuleRegex(text: string): RegExp | { error: string } {
 
 /** What a message must have for a rule regex to match it, checked before the regex runs (match.ts). */
 export interface MessagePrefilter {
-  /** A text every match contains ('' when none was found): `includes` rules most messages out faster than the regex can. */
-  readonly required: string;
+  /**
+   * Texts every match contains, the longest first (none when none was found): `includes` rules most
+   * messages out faster than the regex can, and each more one rules out more (a timer's start and
+   * end regexes share `Logon ID: ` but not `4624: ` and `4634: `).
+   */
+  readonly required: readonly string[];
   /** The regex matches every message and has no groups (`.*`, the default): it need not run. */
   readonly matchesAll: boolean;
 }
@@ -59,45 +63,85 @@ export interface MessagePrefilter {
 const MATCHES_ALL = new Set(['', '.*', '^', '^.*', '(?:)']);
 /** A quantifier (lazy or not) after an atom; `{` that is not one is a literal in a regex without the `u` flag. */
 const QUANTIFIER = /^(?:[?*+]|\{\d+(?:,\d*)?\})\??/;
+/** Shorter literals rule out too little to be worth an `includes` per message. */
+const MIN_REQUIRED = 3;
+/** Where one literal run ends and the next, not necessarily adjacent, begins. */
+const BREAK = null;
 
 /**
- * The longest run of literal characters at the top level of `regex` (outside groups, classes and
- * alternatives), which every match must contain; '' when there is none of 3 characters or more,
- * or when the regex has flags or an alternative at its top level. Conservative: whatever it
- * cannot read (escapes other than punctuation, `{`, anchors) ends the run.
+ * Every run of 3 or more literal characters that every match of `regex` contains, the longest
+ * first; none when the regex has flags or an alternative at its top level. A group that must match
+ * once (no quantifier, no alternative inside, not a lookaround) is read as part of its
+ * surroundings: `DPT=(?<port>22)\b` requires `DPT=22`. Conservative: whatever it cannot read
+ * (escapes other than punctuation, `{`, anchors, classes) ends a run.
  */
 export function messagePrefilter(regex: RegExp): MessagePrefilter {
   const { source, flags } = regex;
   const matchesAll = flags === '' && MATCHES_ALL.has(source);
-  if (flags !== '') return { required: '', matchesAll };
-  let longest = '';
+  const pieces = flags === '' ? literalPieces(source, 0, source.length) : undefined;
+  if (!pieces) return { required: [], matchesAll };
+  const required = [...new Set(splitRuns(pieces).filter((run) => run.length >= MIN_REQUIRED))].sort((a, b) => b.length - a.length);
+  return { required, matchesAll };
+}
+
+function splitRuns(pieces: readonly (string | typeof BREAK)[]): string[] {
+  const runs: string[] = [];
   let run = '';
-  const endRun = () => {
-    if (run.length > longest.length) longest = run;
-    run = '';
-  };
-  for (let i = 0; i < source.length;) {
+  for (const piece of pieces) {
+    if (piece === BREAK) {
+      runs.push(run);
+      run = '';
+    } else run += piece;
+  }
+  runs.push(run);
+  return runs;
+}
+
+/**
+ * `source[from, to)` as the literal characters every match has there, in order, with BREAK where
+ * they need not be adjacent; undefined when it has an alternative at its own level (then none is
+ * required) or cannot be read.
+ */
+function literalPieces(source: string, from: number, to: number): (string | typeof BREAK)[] | undefined {
+  const pieces: (string | typeof BREAK)[] = [];
+  for (let i = from; i < to;) {
     const c = source[i]!;
     let literal: string | undefined;
+    let inner: (string | typeof BREAK)[] | undefined;
     let next = i + 1;
     if (c === '\\') {
       // Only escaped punctuation is that character; letters and digits are classes, backreferences, code points.
       const escaped = source[i + 1] ?? '';
       if (/^[^A-Za-z0-9]$/.test(escaped)) literal = escaped;
       next = i + 2;
-    } else if (c === '|') return { required: '', matchesAll };
-    else if (c === '(') next = afterGroup(source, i);
-    else if (c === '[') next = afterClass(source, i);
+    } else if (c === '|') return undefined;
+    else if (c === '(') {
+      next = afterGroup(source, i);
+      if (next < 0) return undefined;
+      const content = groupContentStart(source, i);
+      if (content >= 0) inner = literalPieces(source, content, next - 1);
+    } else if (c === '[') next = afterClass(source, i);
     else if (!'.^$*+?{}'.includes(c)) literal = c;
-    if (next < 0) return { required: '', matchesAll };
-    const quantifier = QUANTIFIER.exec(source.slice(next))?.[0];
-    if (literal !== undefined && (quantifier === undefined || /^(?:\+|\{[1-9])/.test(quantifier))) run += literal;
-    // After a quantified character (`a+`, `a{2}`) what follows need not be next to it.
-    if (literal === undefined || quantifier !== undefined) endRun();
+    if (next < 0) return undefined;
+    const quantifier = QUANTIFIER.exec(source.slice(next, to))?.[0];
+    if (inner && quantifier === undefined) pieces.push(...inner);
+    else if (literal !== undefined && (quantifier === undefined || /^(?:\+|\{[1-9])/.test(quantifier))) pieces.push(literal);
+    // After a quantified character (`a+`, `a{2}`) what follows need not be next to it; nor around what is not literal.
+    if ((literal === undefined && !(inner && quantifier === undefined)) || quantifier !== undefined) pieces.push(BREAK);
     i = next + (quantifier?.length ?? 0);
   }
-  endRun();
-  return { required: longest.length >= 3 ? longest : '', matchesAll };
+  return pieces;
+}
+
+/** Where the content of the group opening at `at` starts: after `(`, `(?:` or `(?<name>`; -1 for a lookaround. */
+function groupContentStart(source: string, at: number): number {
+  if (source[at + 1] !== '?') return at + 1;
+  if (source[at + 2] === ':') return at + 3;
+  if (source[at + 2] === '<' && source[at + 3] !== '=' && source[at + 3] !== '!') {
+    const close = source.indexOf('>', at + 3);
+    return close < 0 ? -1 : close + 1;
+  }
+  return -1;
 }
 
 /** The index after the group opening at `at` (classes and escapes inside skipped), or -1. */

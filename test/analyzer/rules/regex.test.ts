@@ -1,5 +1,5 @@
 /**
- * The literal a rule regex's matches must contain, tested with `includes` before the regex runs
+ * The literals a rule regex's matches must contain, tested with `includes` before the regex runs
  * (rules/match.ts). Regex syntax as ECMAScript defines it (ECMA-262 §22.2.1, Patterns; Annex
  * B.1.2 for `{` and `]` as literals and `[]` as an empty class without the `u` flag).
  */
@@ -10,28 +10,34 @@ import { compileRuleRegex, messagePrefilter } from '../../../src/analyzer/rules/
 const required = (source: string) => messagePrefilter(new RegExp(source)).required;
 
 describe('messagePrefilter', () => {
-  it('takes the longest literal run at the top level', () => {
-    expect(required("user '(?<user>[^']+)' address '(?<ip>[^':]+):\\d+' - connected")).toBe("' - connected");
-    expect(required('4624: .*Logon ID: (?<id>0x[0-9a-f]+)$')).toBe('Logon ID: ');
-    expect(required('SRC=(?<src>[\\d.]+) .*DPT=(?<port>22)\\b')).toBe('SRC=');
-    expect(required('^STATUS \\[x\\] \\(ok\\)')).toBe('STATUS [x] (ok)');
+  it('takes every literal run of 3 or more, the longest first, reading a group that must match once as part of its surroundings', () => {
+    expect(required("user '(?<user>[^']+)' address '(?<ip>[^':]+):\\d+' - connected")).toEqual(["' - connected", "' address '", "user '"]);
+    // A timer's start and end share `Logon ID: 0x`; `4624: ` and `4634: ` tell them apart before either regex runs.
+    expect(required('4624: .*Logon ID: (?<id>0x[0-9a-f]+)$')).toEqual(['Logon ID: 0x', '4624: ']);
+    expect(required('SRC=(?<src>[\\d.]+) .*DPT=(?<port>22)\\b')).toEqual(['DPT=22', 'SRC=']);
+    expect(required('^STATUS \\[x\\] \\(ok\\)')).toEqual(['STATUS [x] (ok)']);
+    expect(required('abc(?:def)ghi')).toEqual(['abcdefghi']);
+    expect(required('ab()cd')).toEqual(['abcd']);
+    expect(required('x(?<n>ab(?:cd|ef)gh)ij')).toEqual(['ghij', 'xab']);
   });
 
   it('leaves out what may be absent or is not literal: quantified characters, escapes of letters, groups, classes, alternatives, flags', () => {
-    expect(required('abcd?ef')).toBe('abc');
-    expect(required('abcd*xy')).toBe('abc');
-    expect(required('abcd{0,2}xy')).toBe('abc');
-    expect(required('xyz{2}abc')).toBe('xyz');
-    expect(required('ab+cdef')).toBe('cdef');
-    expect(required('abcd+?e')).toBe('abcd');
-    expect(required('\\d\\w\\sab\\bcd')).toBe('');
-    expect(required('(?:abcdef)?gh')).toBe('');
-    expect(required('[abcdef]+gh')).toBe('');
-    expect(required('abcdef|xyz')).toBe('');
-    expect(required('(abc|def)ghij')).toBe('ghij');
-    expect(required('[]]abcd')).toBe(']abcd'); // `[]` is an empty class; the `]` after it a literal
-    expect(required('a{x}bcd')).toBe('bcd'); // `{` that is no quantifier: a literal, but left out
-    expect(messagePrefilter(/abcdef/i).required).toBe('');
+    expect(required('abcd?ef')).toEqual(['abc']);
+    expect(required('abcd*xy')).toEqual(['abc']);
+    expect(required('abcd{0,2}xy')).toEqual(['abc']);
+    expect(required('xyz{2}abc')).toEqual(['xyz', 'abc']);
+    expect(required('ab+cdef')).toEqual(['cdef']);
+    expect(required('abcd+?e')).toEqual(['abcd']);
+    expect(required('\\d\\w\\sab\\bcd')).toEqual([]);
+    expect(required('(?:abcdef)?gh')).toEqual([]);
+    expect(required('(?<a>abc)+def')).toEqual(['def']); // a quantified group is not read
+    expect(required('[abcdef]+gh')).toEqual([]);
+    expect(required('abcdef|xyz')).toEqual([]);
+    expect(required('(abc|def)ghij')).toEqual(['ghij']);
+    expect(required('ab(?=cdef)')).toEqual([]); // a lookaround matches nothing itself (and rules refuse it: compileRuleRegex)
+    expect(required('[]]abcd')).toEqual([']abcd']); // `[]` is an empty class; the `]` after it a literal
+    expect(required('a{x}bcd')).toEqual(['bcd']); // `{` that is no quantifier: a literal, but left out
+    expect(messagePrefilter(/abcdef/i).required).toEqual([]);
     expect(messagePrefilter(/.*/).matchesAll).toBe(true);
     expect(messagePrefilter(/.*x/).matchesAll).toBe(false);
   });
@@ -45,6 +51,10 @@ describe('messagePrefilter', () => {
       'SRC=(?<src>[\\d.]+) .*DPT=(?<port>22)\\b',
       '4624: .*Logon ID: (?<id>0x[0-9a-f]*3)$',
       'PROTO=(?<proto>UDP|ICMP) .*1$',
+      'abc(?:def)ghi',
+      'x(?<n>ab(?:cd|ef)gh)ij',
+      '(?<a>abc)+def',
+      'ab()cd',
       'a+b+c',
       'x{2,}yz',
       'ab?c?d',
@@ -68,7 +78,7 @@ describe('messagePrefilter', () => {
     for (const source of sources) {
       const regex = compileRuleRegex(source);
       if (!(regex instanceof RegExp)) throw new Error(`${source}: ${regex.error}`);
-      const { required: literal } = messagePrefilter(regex);
+      const { required: literals } = messagePrefilter(regex);
       // Messages: random text, and random text around pieces of the regex's own source (so many match).
       const pieces = source
         .replace(/\\./g, (e) => e[1]!)
@@ -82,7 +92,7 @@ describe('messagePrefilter', () => {
         ).join('');
         if (regex.test(message)) {
           matched++;
-          expect(message.includes(literal), `${source} on ${JSON.stringify(message)}`).toBe(true);
+          for (const literal of literals) expect(message.includes(literal), `${source} on ${JSON.stringify(message)}: ${literal}`).toBe(true);
         }
       }
     }
