@@ -60,7 +60,54 @@ const CISCO_NUMBER = /(?:\d{1,20})?: /y;
 const CISCO_HOST = /([^\s:]{1,255}): /y;
 /** Cisco's `show-timezone` name: only before the `: %FAC-SEV-MNEMONIC` it always precedes, so a host or tag is never taken for a zone. */
 const ZONE_NAME = / ([A-Z]{2,5})(?=: %)/y;
-const TAG = /([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\]:?|:)/y;
+
+/** Where readTag found the parts of the tag it read last (a name, and a PID or none): one object, reused, so a line costs no match array and no strings it does not keep. */
+export const lastTag = { nameEnd: 0, pidStart: -1, pidEnd: -1 };
+
+/**
+ * The TAG at `at`: up to 48 characters that are not whitespace, `[`, `]` or `:`, then `:` or a
+ * `[PID]` (1-128 characters neither whitespace nor `]`) with an optional `:`. Returns where it
+ * ends (-1 when there is none) and leaves its parts in `lastTag`. Read by hand as the regex
+ * `([^\s[\]:]{1,48})(?:\[([^\]\s]{1,128})\]:?|:)` (sticky) would read it (the test checks them
+ * against each other): its match array and strings, for every line and twice for most, were a
+ * fifth of the parse's allocation. No backtracking can help that regex: `[` and `:` cannot be in
+ * the name, nor `]` in the PID, so each part ends at its first such character or not at all.
+ */
+export function readTag(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && isTagNameChar(text.charCodeAt(i))) i++;
+  if (i === at || i - at > 48) return -1;
+  lastTag.nameEnd = i;
+  lastTag.pidStart = -1;
+  const next = text.charCodeAt(i);
+  if (next === 0x3a /* : */) return i + 1;
+  if (next !== 0x5b /* [ */) return -1;
+  let j = i + 1;
+  while (j < text.length && text.charCodeAt(j) !== 0x5d && !isRegexSpace(text.charCodeAt(j))) j++;
+  if (j === i + 1 || j - (i + 1) > 128 || text.charCodeAt(j) !== 0x5d /* ] */) return -1;
+  lastTag.pidStart = i + 1;
+  lastTag.pidEnd = j;
+  return text.charCodeAt(j + 1) === 0x3a ? j + 2 : j + 1;
+}
+
+const isTagNameChar = (code: number) => code !== 0x5b && code !== 0x5d && code !== 0x3a && !isRegexSpace(code);
+
+/** What a regex's `\s` matches: ECMAScript's WhiteSpace and LineTerminator code units (ECMA-262 §12.2, §12.3). */
+function isRegexSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
 
 export function parseRfc3164(text: string, reference: number, notAfter = Infinity): Parsed3164 | undefined {
   let at = 0;
@@ -88,34 +135,32 @@ export function parseRfc3164(text: string, reference: number, notAfter = Infinit
     ciscoCounters = afterCounters !== at && (afterCounters === text.length || text.charCodeAt(afterCounters) === 0x25);
     if (ciscoCounters) at = afterCounters;
   }
-  TAG.lastIndex = at;
-  let tag = TAG.exec(text);
-  if (!stamp && !tag && !ciscoCounters) return undefined;
+  let tagEnd = readTag(text, at);
+  if (!stamp && tagEnd < 0 && !ciscoCounters) return undefined;
   let host = stamp?.host ?? '';
   if (stamp && host === '') {
     const space = text.indexOf(' ', at);
     const wordEnd = space < 0 ? text.length : space;
     // The first word is a tag when the tag pattern reads it: `su:`, `openvpn[53530]:`, `app:text`;
     // but a colon further in the word makes it an IPv6 address (`2001:db8::1`), a host.
-    const colonAfterTag = tag ? text.indexOf(':', at + tag[0].length) : -1;
-    const isTag = tag !== null && (colonAfterTag < 0 || colonAfterTag >= wordEnd);
+    const colonAfterTag = tagEnd >= 0 ? text.indexOf(':', tagEnd) : -1;
+    const isTag = tagEnd >= 0 && (colonAfterTag < 0 || colonAfterTag >= wordEnd);
     if (wordEnd > at && !isTag) {
       host = text.slice(at, wordEnd);
       at = skipSpaces(text, wordEnd);
-      TAG.lastIndex = at;
-      tag = TAG.exec(text);
+      tagEnd = readTag(text, at);
     }
   }
   let messageStart = at;
-  if (tag) messageStart = at + tag[0].length + (text.charCodeAt(at + tag[0].length) === 0x20 ? 1 : 0);
+  if (tagEnd >= 0) messageStart = tagEnd + (text.charCodeAt(tagEnd) === 0x20 ? 1 : 0);
   return {
     facility: pri >> 3,
     severity: pri & 7,
     time: stamp?.time,
     timestamp: stamp ? text.slice(stamp.start, stamp.timeEnd) : '',
     host,
-    app: tag ? tag[1]! : '',
-    procId: tag?.[2] ?? '',
+    app: tagEnd >= 0 ? text.slice(at, lastTag.nameEnd) : '',
+    procId: tagEnd >= 0 && lastTag.pidStart >= 0 ? text.slice(lastTag.pidStart, lastTag.pidEnd) : '',
     message: messageStart === 0 ? text : text.slice(messageStart),
   };
 }
