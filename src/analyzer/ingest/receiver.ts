@@ -207,9 +207,9 @@ export class SyslogReceiver {
     const reader = new UdpReader(
       { address, port, recvBufferSize: wanted, maxMessageBytes, queueBytes: udpQueueBytes },
       {
-        onDatagram: (bytes, length, source, host) => {
+        onDatagram: (bytes, start, length, ascii, source, host) => {
           this.counters.received.udp++;
-          if (bytes) return this.accept(bytes, 0, bytes.length, false, { receivedAt: this.options.clock.now(), source, senderHost: host });
+          if (bytes) return this.accept(bytes, start, start + length, ascii, { receivedAt: this.options.clock.now(), source, senderHost: host });
           this.counters.oversize++;
           this.warnings.warn('oversize', 'oversize message skipped', () => ({ source, bytes: length, max: maxMessageBytes }));
         },

@@ -12,6 +12,7 @@
  * Oversize datagrams are not copied, only announced (their length), so the main thread counts and
  * logs them as before.
  */
+import { isAscii } from 'node:buffer';
 import type { Worker } from 'node:worker_threads';
 import { startSourceWorker } from '../../common/source-worker.js';
 
@@ -135,7 +136,8 @@ function udpReaderThread(load: NodeJS.Require): void {
 
 /**
  * The main thread's side: starts the worker, hands each datagram of each batch to `onDatagram`
- * (the bytes, or undefined for an oversize one, with its length), and gives the queue room back.
+ * (the batch's bytes and where the datagram starts, or undefined for an oversize one, with its
+ * length; whether the whole batch is ASCII, checked once), and gives the queue room back.
  */
 export class UdpReader {
   private readonly shared = new BigInt64Array(new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT));
@@ -147,7 +149,7 @@ export class UdpReader {
   constructor(
     private readonly options: UdpReaderOptions,
     private readonly handlers: {
-      readonly onDatagram: (bytes: Buffer | undefined, length: number, source: string, host: string) => void;
+      readonly onDatagram: (bytes: Buffer | undefined, start: number, length: number, ascii: boolean, source: string, host: string) => void;
       /** The socket failed after binding, or the worker died (a bug; a new one is started). */
       readonly onError: (message: string) => void;
     },
@@ -205,12 +207,15 @@ export class UdpReader {
   }
 
   private handle(batch: UdpBatch): void {
-    const { meta, sources, hosts, data } = batch;
+    const { meta, sources, hosts } = batch;
+    // One view of the batch, checked for ASCII once: no Buffer and no check per datagram.
+    const data = Buffer.from(batch.data);
+    const ascii = isAscii(data);
     try {
       for (let i = 0; i < batch.count; i++) {
         const length = meta[3 * i + 1]!;
         const sender = meta[3 * i + 2]!;
-        this.handlers.onDatagram(length < 0 ? undefined : Buffer.from(data, meta[3 * i]!, length), Math.abs(length), sources[sender]!, hosts[sender]!);
+        this.handlers.onDatagram(length < 0 ? undefined : data, meta[3 * i]!, Math.abs(length), ascii, sources[sender]!, hosts[sender]!);
       }
     } finally {
       Atomics.add(this.shared, 0, BigInt(batch.queued));
