@@ -7,7 +7,9 @@
  * the detector adopts it.
  */
 import { ownCopy } from '../../store/rule-keys.js';
+import { KeySlots } from './key-slots.js';
 import { packedAppend, packedCount, packedIndexOf, packedMoveToEnd, packedShift, packedValues } from './packed-values.js';
+import { grown } from './typed-arrays.js';
 
 /** Up to this many values a key keeps them packed in one string (packed-values.ts), above in a Set. */
 export const PACKED_VALUES = 16;
@@ -21,22 +23,20 @@ type KeyValues = undefined | string | Set<string>;
 
 /**
  * A rule's keys, and the order they were last seen in (the least recently seen is evicted first).
- * A key's data is kept in a slot, its index in arrays by slot (a typed array for its first time),
- * and an evicted key's slot is taken by the next new key: past maxKeys, where every new key evicts
- * one, an object per key (with its first time boxed as a number of its own) lived as long as
- * maxKeys lines and was promoted by the garbage collector, a fifth of the time at 100,000 keys.
- * Slots are numbers valid until their key is evicted.
+ * A key's data is kept in a slot, its index in arrays by slot (key-slots.ts gives the slots; a
+ * typed array holds the first times), and an evicted key's slot is taken by the next new key: past
+ * maxKeys, where every new key evicts one, an object per key (with its first time boxed as a
+ * number of its own) lived as long as maxKeys lines and was promoted by the garbage collector, a
+ * fifth of the time at 100,000 keys. A slot is valid until its key is evicted.
  */
 export class LearnedKeys {
-  private readonly slots = new Map<string, number>();
-  private readonly keys: (string | undefined)[] = [];
+  private readonly keys = new KeySlots();
   private firstSeens = new Float64Array(64);
   private readonly values: KeyValues[] = [];
-  private readonly freeSlots: number[] = [];
   private readonly recency = new RecencyQueue();
 
   get size(): number {
-    return this.slots.size;
+    return this.keys.size;
   }
 
   /** Entries in the recency queue, the stale ones included (bounded by 2 × size + 1024 past a few evictions; for the tests). */
@@ -46,32 +46,28 @@ export class LearnedKeys {
 
   /** The key's slot, or -1 when it is not kept. */
   slotOf(key: string): number {
-    return this.slots.get(key) ?? -1;
+    return this.keys.slotOf(key);
   }
 
   /** A key not kept yet, now the most recently seen, with no values; returns its slot. */
   add(key: string, firstSeen: number): number {
-    const slot = this.freeSlots.pop() ?? this.newSlot();
-    this.keys[slot] = key;
+    const slot = this.keys.add(key);
+    if (slot === this.values.length) this.newSlot();
     this.firstSeens[slot] = firstSeen;
-    this.slots.set(key, slot);
-    this.recency.touch(slot, this.slots.size);
+    this.recency.touch(slot, this.keys.size);
     return slot;
   }
 
   /** The key in `slot` is now the most recently seen. */
   seen(slot: number): void {
-    this.recency.touch(slot, this.slots.size);
+    this.recency.touch(slot, this.keys.size);
   }
 
   /** Forgets the least recently seen key and returns it. */
   evictOldest(): string {
     const slot = this.recency.oldest();
-    const key = this.keys[slot]!;
-    this.slots.delete(key);
-    this.keys[slot] = this.values[slot] = undefined;
-    this.freeSlots.push(slot);
-    return key;
+    this.values[slot] = undefined;
+    return this.keys.remove(slot);
   }
 
   firstSeen(slot: number): number {
@@ -131,12 +127,10 @@ export class LearnedKeys {
     return oldest;
   }
 
-  private newSlot(): number {
-    const slot = this.keys.length;
-    this.keys.push(undefined);
+  private newSlot(): void {
+    const slot = this.values.length;
     this.values.push(undefined);
     if (slot === this.firstSeens.length) this.firstSeens = grown(this.firstSeens, 2 * slot);
-    return slot;
   }
 }
 
@@ -193,11 +187,4 @@ class RecencyQueue {
     this.length = kept;
     this.head = 0;
   }
-}
-
-/** `array` copied into a longer one of its kind. */
-function grown<A extends Int32Array | Float64Array>(array: A, length: number): A {
-  const copy = new (array.constructor as new (length: number) => A)(length);
-  copy.set(array);
-  return copy;
 }
