@@ -10,7 +10,7 @@ import { alertId, NO_ALERTS, type Alert } from '../alert.js';
 import type { RuleInstance } from '../kind.js';
 import { ownCopy } from '../../store/rule-keys.js';
 import { matchEvent } from '../match.js';
-import { addValue, hasValue, LearnedKeys, removeOldestValue, seeValue, valueCount, valuesOf, type KeyState } from './learned.js';
+import { LearnedKeys } from './learned.js';
 import type { AnomalyRule } from './schema.js';
 import type { AnomalySink } from './store.js';
 
@@ -34,23 +34,24 @@ export class AnomalyDetector implements RuleInstance {
     this.counters.matched++;
     let key = this.rule.key.apply(groups, event);
     const value = this.rule.value.apply(groups, event);
-    let state = this.keys.get(key);
-    if (state) this.keys.seen(key, state);
+    let slot = this.keys.slotOf(key);
+    if (slot >= 0) this.keys.seen(slot);
     else {
       key = ownCopy(key);
-      state = this.keys.add(key, now);
+      slot = this.keys.add(key, now);
       this.sink?.anomalyKey(this.rule.id, key, now);
       this.evictKeys();
     }
-    if (seeValue(state, value)) {
+    if (this.keys.seeValue(slot, value)) {
       this.sink?.anomalySeen(this.rule.id, key, value, now);
       return NO_ALERTS;
     }
-    const learning = now < state.firstSeen + this.rule.learning;
-    if (learning || this.rule.onAlert === 'learn') this.learn(key, state, value, now);
+    const firstSeen = this.keys.firstSeen(slot);
+    const learning = now < firstSeen + this.rule.learning;
+    if (learning || this.rule.onAlert === 'learn') this.learn(key, slot, value, now);
     if (learning) return NO_ALERTS;
     this.counters.alerts++;
-    const known = valueCount(state) - (this.rule.onAlert === 'learn' ? 1 : 0);
+    const known = this.keys.valueCount(slot) - (this.rule.onAlert === 'learn' ? 1 : 0);
     const alert: Alert = {
       id: alertId(this.rule.id, key, now, value),
       ruleId: this.rule.id,
@@ -60,8 +61,8 @@ export class AnomalyDetector implements RuleInstance {
       host: event.host,
       key,
       value,
-      summary: `${this.rule.id}: new value ${value} for ${key} (${known} known since ${new Date(state.firstSeen).toISOString()})`,
-      evidence: { events: [event], knownValues: known, keyFirstSeen: state.firstSeen },
+      summary: `${this.rule.id}: new value ${value} for ${key} (${known} known since ${new Date(firstSeen).toISOString()})`,
+      evidence: { events: [event], knownValues: known, keyFirstSeen: firstSeen },
     };
     return [alert];
   }
@@ -73,24 +74,24 @@ export class AnomalyDetector implements RuleInstance {
 
   /** An operator acknowledged `value` for `key`: it joins the baseline. */
   acknowledgeValue(key: string, value: string, now: number): void {
-    let state = this.keys.get(key);
-    if (!state) {
-      state = this.keys.add(key, now);
+    let slot = this.keys.slotOf(key);
+    if (slot < 0) {
+      slot = this.keys.add(key, now);
       this.sink?.anomalyKey(this.rule.id, key, now);
     }
-    if (!hasValue(state, value)) this.learn(key, state, value, now);
+    if (!this.keys.hasValue(slot, value)) this.learn(key, slot, value, now);
   }
 
   knownValues(key: string): string[] {
-    const state = this.keys.get(key);
-    return state ? valuesOf(state) : [];
+    const slot = this.keys.slotOf(key);
+    return slot < 0 ? [] : this.keys.valuesOf(slot);
   }
 
-  private learn(key: string, state: KeyState, value: string, now: number): void {
-    addValue(state, value);
+  private learn(key: string, slot: number, value: string, now: number): void {
+    this.keys.addValue(slot, value);
     this.sink?.anomalyLearned(this.rule.id, key, value, now);
-    while (valueCount(state) > this.rule.maxValuesPerKey) {
-      const oldest = removeOldestValue(state);
+    while (this.keys.valueCount(slot) > this.rule.maxValuesPerKey) {
+      const oldest = this.keys.removeOldestValue(slot);
       this.sink?.anomalyForgetValue(this.rule.id, key, oldest);
       this.counters.evictedValues++;
     }

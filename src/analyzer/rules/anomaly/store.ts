@@ -6,7 +6,7 @@
 import type { Db } from '../../store/database.js';
 import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
-import { addValue, LearnedKeys, type KeyState } from './learned.js';
+import { LearnedKeys } from './learned.js';
 
 /** What an anomaly detector reports. */
 export interface AnomalySink {
@@ -110,28 +110,30 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
    * values' last), as the detector keeps them.
    */
   load(): Map<string, LearnedKeys> {
-    type RuleRows = { keys: string[]; states: KeyState[]; lastSeen: number[] };
+    /** A rule's keys as they are read (in key order), their slots, and when each was last seen. */
+    type RuleRows = { learned: LearnedKeys; slots: number[]; lastSeen: number[] };
     const byRule = new Map<string, RuleRows>();
-    let rows: RuleRows = { keys: [], states: [], lastSeen: [] };
+    const newRows = (): RuleRows => ({ learned: new LearnedKeys(), slots: [], lastSeen: [] });
+    let rows = newRows();
     let [ruleId, key] = ['', ''];
-    let state: KeyState | undefined;
+    let slot = -1;
     /** The values of the key being read, and their last times (no object per row: most keys have one). */
     const [values, lasts]: [string[], number[]] = [[], []];
     const endKey = () => {
-      if (values.length === 1) addValue(state!, values[0]!);
-      else if (values.length > 1) for (const i of Array.from(values, (_, i) => i).sort((a, b) => lasts[a]! - lasts[b]!)) addValue(state!, values[i]!);
+      if (values.length === 1) rows.learned.addValue(slot, values[0]!);
+      else if (values.length > 1)
+        for (const i of Array.from(values, (_, i) => i).sort((a, b) => lasts[a]! - lasts[b]!)) rows.learned.addValue(slot, values[i]!);
       values.length = lasts.length = 0;
     };
     for (const [rowRule, rowKey, firstSeen, value, last] of this.statements.load.raw(true).iterate() as Iterable<
       [string, string, number, string | null, number | null]
     >) {
-      if (rowKey !== key || rowRule !== ruleId || !state) {
+      if (rowKey !== key || rowRule !== ruleId || slot < 0) {
         endKey();
-        if (rowRule !== ruleId || !byRule.has(rowRule)) byRule.set((ruleId = rowRule), (rows = { keys: [], states: [], lastSeen: [] }));
+        if (rowRule !== ruleId || !byRule.has(rowRule)) byRule.set((ruleId = rowRule), (rows = newRows()));
         key = rowKey;
-        state = { firstSeen, touch: 0, values: undefined };
-        rows.keys.push(key);
-        rows.states.push(state);
+        slot = rows.learned.add(key, firstSeen);
+        rows.slots.push(slot);
         rows.lastSeen.push(firstSeen);
       }
       if (value === null || last === null) continue;
@@ -141,13 +143,12 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
       lasts.push(last);
     }
     endKey();
-    const learned = new Map<string, LearnedKeys>();
-    for (const [id, { keys, states, lastSeen }] of byRule) {
-      const order = Array.from(keys, (_, i) => i).sort((a, b) => lastSeen[a]! - lastSeen[b]!);
-      const restored = new LearnedKeys();
-      for (const i of order) restored.restore(keys[i]!, states[i]!);
-      learned.set(id, restored);
+    const loaded = new Map<string, LearnedKeys>();
+    for (const [id, { learned, slots, lastSeen }] of byRule) {
+      // Seen again in the order they were last seen: their entries from add() go stale.
+      for (const i of Array.from(slots, (_, i) => i).sort((a, b) => lastSeen[a]! - lastSeen[b]!)) learned.seen(slots[i]!);
+      loaded.set(id, learned);
     }
-    return learned;
+    return loaded;
   }
 }

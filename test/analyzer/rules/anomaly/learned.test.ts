@@ -5,17 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addValue,
-  hasValue,
-  LearnedKeys,
-  PACKED_VALUES,
-  removeOldestValue,
-  seeValue,
-  valueCount,
-  valuesOf,
-  type KeyState,
-} from '../../../../src/analyzer/rules/anomaly/learned.js';
+import { LearnedKeys, PACKED_VALUES } from '../../../../src/analyzer/rules/anomaly/learned.js';
 
 /** Values that might confuse a length-prefixed list: empty, long (two- and three-character lengths), Latin-1 characters like length characters, non-Latin-1, and a small pool so values repeat. */
 const value = fc.oneof(
@@ -38,23 +28,24 @@ describe('learned values', () => {
   it('add, see, has and remove-oldest give what an ordered set gives, in the same order', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 3 * PACKED_VALUES }), (operations) => {
-        const state: KeyState = { firstSeen: 0, touch: 0, values: undefined };
+        const learned = new LearnedKeys();
+        const slot = learned.add('k', 0);
         const model: string[] = [];
         for (const operation of operations) {
           if (operation.op === 'removeOldest') {
-            if (model.length > 0) expect(removeOldestValue(state)).toBe(model.shift());
-          } else if (operation.op === 'has') expect(hasValue(state, operation.value)).toBe(model.includes(operation.value));
+            if (model.length > 0) expect(learned.removeOldestValue(slot)).toBe(model.shift());
+          } else if (operation.op === 'has') expect(learned.hasValue(slot, operation.value)).toBe(model.includes(operation.value));
           else if (operation.op === 'see') {
             const at = model.indexOf(operation.value);
-            expect(seeValue(state, operation.value)).toBe(at >= 0);
+            expect(learned.seeValue(slot, operation.value)).toBe(at >= 0);
             if (at >= 0) model.push(...model.splice(at, 1));
           } else if (!model.includes(operation.value)) {
             // addValue's contract: a value the key does not have.
-            addValue(state, operation.value);
+            learned.addValue(slot, operation.value);
             model.push(operation.value);
           }
-          expect(valuesOf(state)).toEqual(model);
-          expect(valueCount(state)).toBe(model.length);
+          expect(learned.valuesOf(slot)).toEqual(model);
+          expect(learned.valueCount(slot)).toBe(model.length);
         }
       }),
       { numRuns: 500 },
@@ -62,17 +53,20 @@ describe('learned values', () => {
   });
 
   it('up to PACKED_VALUES values are one string; one more and they are a Set', () => {
-    const state: KeyState = { firstSeen: 0, touch: 0, values: undefined };
-    for (let i = 0; i < PACKED_VALUES; i++) addValue(state, `10.0.0.${i}`);
-    expect(typeof state.values).toBe('string');
-    addValue(state, '10.0.1.0');
-    expect(state.values).toBeInstanceOf(Set);
-    expect(valuesOf(state)).toEqual([...Array.from({ length: PACKED_VALUES }, (_, i) => `10.0.0.${i}`), '10.0.1.0']);
+    const learned = new LearnedKeys();
+    const slot = learned.add('k', 0);
+    // The representation is private: read for this test only.
+    const valuesIn = () => (learned as unknown as { values: unknown[] }).values[slot];
+    for (let i = 0; i < PACKED_VALUES; i++) learned.addValue(slot, `10.0.0.${i}`);
+    expect(typeof valuesIn()).toBe('string');
+    learned.addValue(slot, '10.0.1.0');
+    expect(valuesIn()).toBeInstanceOf(Set);
+    expect(learned.valuesOf(slot)).toEqual([...Array.from({ length: PACKED_VALUES }, (_, i) => `10.0.0.${i}`), '10.0.1.0']);
   });
 });
 
 describe('LearnedKeys', () => {
-  it('evicts the least recently seen key, as a list kept in order of use would, also across the recency queue dropping its stale entries', () => {
+  it('evicts the least recently seen key, as a list kept in order of use would, also across the recency queue dropping its stale entries and slots taken over', () => {
     // Few keys seen many times: the queue passes 2 × keys + 1024 entries and drops its stale ones.
     type KeyOperation = { op: 'add' | 'see'; key: string } | { op: 'evict' };
     const key = fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `k${i}`), '__proto__', 'constructor');
@@ -85,19 +79,25 @@ describe('LearnedKeys', () => {
       fc.property(fc.array(keyOperation, { minLength: 1_500, maxLength: 3_000 }), (operations) => {
         const learned = new LearnedKeys();
         const model: string[] = []; // least recently seen first
-        for (const operation of operations) {
+        const firstSeen = new Map<string, number>(); // the kept keys' first times: each add its own
+        for (const [step, operation] of operations.entries()) {
           if (operation.op === 'evict') {
             if (model.length === 0) continue;
-            expect(learned.evictOldest()).toBe(model.shift());
+            const evicted = model.shift()!;
+            expect(learned.evictOldest()).toBe(evicted);
+            expect(learned.slotOf(evicted)).toBe(-1);
+            firstSeen.delete(evicted);
           } else if (model.includes(operation.key)) {
-            learned.seen(operation.key, learned.get(operation.key)!);
+            learned.seen(learned.slotOf(operation.key));
             model.splice(model.indexOf(operation.key), 1);
             model.push(operation.key);
           } else if (operation.op === 'add') {
-            learned.add(operation.key, 0);
+            learned.add(operation.key, step);
+            firstSeen.set(operation.key, step);
             model.push(operation.key);
           }
           expect(learned.size).toBe(model.length);
+          expect(Array.from(firstSeen.keys(), (key) => learned.firstSeen(learned.slotOf(key)))).toEqual([...firstSeen.values()]);
         }
         while (model.length > 0) expect(learned.evictOldest()).toBe(model.shift());
       }),
@@ -105,12 +105,24 @@ describe('LearnedKeys', () => {
     );
   });
 
+  it("a new key in an evicted key's slot has its own first time and none of the evicted key's values", () => {
+    const learned = new LearnedKeys();
+    const old = learned.add('old', 1);
+    learned.addValue(old, '10.0.0.1');
+    expect(learned.evictOldest()).toBe('old');
+    const slot = learned.add('new', 2);
+    expect(slot).toBe(old);
+    expect(learned.firstSeen(slot)).toBe(2);
+    expect(learned.valuesOf(slot)).toEqual([]);
+    expect(learned.slotOf('old')).toBe(-1);
+  });
+
   it('keeps the order when the recency queue drops its stale entries (2 × keys + 1024 of them)', () => {
     const learned = new LearnedKeys();
     const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
     for (const key of keys) learned.add(key, 0);
     // The even keys seen 100 times each, in turn: thousands of stale entries, dropped on the way.
-    for (let round = 0; round < 100; round++) for (const key of keys.filter((_, i) => i % 2 === 0)) learned.seen(key, learned.get(key)!);
+    for (let round = 0; round < 100; round++) for (const key of keys.filter((_, i) => i % 2 === 0)) learned.seen(learned.slotOf(key));
     const odd = keys.filter((_, i) => i % 2 === 1);
     const even = keys.filter((_, i) => i % 2 === 0);
     expect(Array.from(keys, () => learned.evictOldest())).toEqual([...odd, ...even]);
@@ -125,7 +137,8 @@ describe('LearnedKeys', () => {
     for (let i = 0; i < 100_000; i++) {
       learned.add(`new-${i}`, 0);
       expect(learned.evictOldest()).toBe(i < live ? `old-${i}` : `new-${i - live}`);
-      expect(learned.queueEntries).toBeLessThanOrEqual(2 * live + 1024 + 1);
+      // live + 1 keys when the queue is touched: the new key is added before the oldest goes.
+      expect(learned.queueEntries).toBeLessThanOrEqual(2 * (live + 1) + 1024 + 1);
     }
     expect(learned.size).toBe(live);
   });

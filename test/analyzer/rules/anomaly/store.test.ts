@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSyslog } from '../../../../src/common/syslog/parse.js';
 import { AnomalyDetector } from '../../../../src/analyzer/rules/anomaly/anomaly.js';
-import { PACKED_VALUES, valuesOf } from '../../../../src/analyzer/rules/anomaly/learned.js';
+import { PACKED_VALUES } from '../../../../src/analyzer/rules/anomaly/learned.js';
 import { anomalyRuleSchema } from '../../../../src/analyzer/rules/anomaly/schema.js';
 import { AnomalyStore } from '../../../../src/analyzer/rules/anomaly/store.js';
 import type { Db } from '../../../../src/analyzer/store/database.js';
@@ -72,11 +72,12 @@ describe('anomaly store', () => {
     store.anomalyKey('other', 'dave', 7);
     flush(store);
     const vpn = new AnomalyStore(db).load().get('vpn')!;
-    expect(valuesOf(vpn.get('erin')!)).toEqual(['10.0.0.2', '10.0.0.1']);
-    expect(valuesOf(vpn.get('dave')!)).toEqual(['10.0.0.9']);
-    expect(vpn.get('frank')!.firstSeen).toBe(5);
+    expect(vpn.valuesOf(vpn.slotOf('erin'))).toEqual(['10.0.0.2', '10.0.0.1']);
+    expect(vpn.valuesOf(vpn.slotOf('dave'))).toEqual(['10.0.0.9']);
+    expect(vpn.firstSeen(vpn.slotOf('frank'))).toBe(5);
     expect([vpn.evictOldest(), vpn.evictOldest(), vpn.evictOldest()]).toEqual(['dave', 'erin', 'frank']);
-    expect(valuesOf(new AnomalyStore(db).load().get('other')!.get('dave')!)).toEqual([]);
+    const other = new AnomalyStore(db).load().get('other')!;
+    expect(other.valuesOf(other.slotOf('dave'))).toEqual([]);
   });
 
   it('a detector restarted from what the store wrote raises the same alerts as one that ran on (packed values, Sets, evictions)', async () => {
