@@ -166,8 +166,10 @@ export class SyslogReceiver {
     this.options.logger.info('receiving syslog', { on: this.addresses.join(', ') });
   }
 
-  /** One message and where and when it was received (source `address:port`, senderHost the address alone) → an event for the sink. */
-  /** A message, `bytes[start, end)`; `ascii` when those bytes are known to be ASCII. */
+  /**
+   * One message, `bytes[start, end)` (`ascii` when those bytes are known to be ASCII), and where and
+   * when it was received (source `address:port`, senderHost the address alone) → an event for the sink.
+   */
   private accept(bytes: Buffer, start: number, end: number, ascii: boolean, received: ParseContext): void {
     const { source } = received;
     const text = ascii ? bytes.toString('latin1', start, end) : this.decode(bytes.subarray(start, end), source);

@@ -46,7 +46,7 @@ export interface UdpReaderOptions {
 
 /** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
 function udpReaderThread(load: NodeJS.Require): void {
-  /** What each datagram counts against the queue's bound beyond its bytes: its offsets and the main thread's Buffer for it. */
+  /** What each datagram counts against the queue's bound beyond its bytes: its offsets and sender in the batch, and the main thread's event for it while it waits. */
   const OVERHEAD_BYTES = 64;
   /** A batch is posted when it holds this many datagrams or bytes, else a millisecond after its first datagram. */
   const BATCH_DATAGRAMS = 1024;

@@ -124,10 +124,14 @@ function literalPieces(source: string, from: number, to: number): (string | type
     else if (!'.^$*+?{}'.includes(c)) literal = c;
     if (next < 0) return undefined;
     const quantifier = QUANTIFIER.exec(source.slice(next, to))?.[0];
-    if (inner && quantifier === undefined) pieces.push(...inner);
-    else if (literal !== undefined && (quantifier === undefined || /^(?:\+|\{[1-9])/.test(quantifier))) pieces.push(literal);
-    // After a quantified character (`a+`, `a{2}`) what follows need not be next to it; nor around what is not literal.
-    if ((literal === undefined && !(inner && quantifier === undefined)) || quantifier !== undefined) pieces.push(BREAK);
+    if (inner && quantifier === undefined) {
+      // A group that must match once: its literals join what is around it.
+      pieces.push(...inner);
+    } else {
+      if (literal !== undefined && (quantifier === undefined || /^(?:\+|\{[1-9])/.test(quantifier))) pieces.push(literal);
+      // After a quantified character (`a+`, `a{2}`) what follows need not be next to it; nor around what is not literal.
+      if (literal === undefined || quantifier !== undefined) pieces.push(BREAK);
+    }
     i = next + (quantifier?.length ?? 0);
   }
   return pieces;

@@ -2,8 +2,9 @@
  * The rules' learned state in SQLite, each kind's part in its own tables (rules/<kind>/store.ts:
  * anomaly baselines, held timer starts, EPS states and the open windows' counts; event rules read
  * their open problems back). Changes are collected in memory and written in one transaction by
- * flush(), which the daemon calls every second (committed by its background writer's thread), so a kill -9 loses at most the last second of
- * learning and counting; ingest never waits on the disk per event.
+ * flush(), which the daemon calls every second (committed by its background writer's thread), so
+ * a kill -9 loses at most the last second of learning and counting; ingest never waits on the disk
+ * per event.
  */
 import type { RuleSinks, SavedRuleState } from '../rules/engine.js';
 import type { KindStore } from '../rules/kind.js';
