@@ -3,9 +3,10 @@
 // run, with the agent's node flags; and envirowatch-analyzer.mjs (from analyzer-main.js), the same
 // commands with node's default flags, which `envirowatch analyzer` and `analyze` re-execute into
 // and the analyzer's systemd unit starts (src/cli/launcher.ts says why). Why: the agent lives for months on a Pi with little memory, and most of its
-// RSS beyond node itself was module loading, not data: zod alone pulls in ~50 locale modules, and
-// every ESM module keeps its source and records. Bundled and tree-shaken, the agent starts ~8 MB
-// smaller (npm run bench:snmp prints its RSS). Beside main.js so `import.meta.url`-relative paths
+// RSS beyond node itself was module loading, not data: every ESM module keeps its source and
+// records. Bundled and tree-shaken, the agent starts ~8 MB smaller (npm run bench:snmp prints its
+// RSS). Tree-shaking needs `import * as z from 'zod'`: zod's `z` object re-exports its ~50 locales,
+// and importing it kept all of them (test/cli/bundle.test.ts). Beside main.js so `import.meta.url`-relative paths
 // (package.json) resolve the same. Packages with native addons or data files stay external, and so
 // do those only an optional feature loads (prom-client), so the agent never parses them unless used.
 import { chmodSync, rmSync } from 'node:fs';

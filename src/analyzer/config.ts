@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../common/duration-schema.js';
 import { ingestConfigSchema } from './ingest/config.js';
 import { notifyConfigSchema } from './notify/config.js';

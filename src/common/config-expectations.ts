@@ -4,7 +4,7 @@
  * found nor the shape wanted. Reads zod's schema definitions (`_zod.def`), which are zod 4's
  * public introspection surface.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 type PathKey = string | number;
 

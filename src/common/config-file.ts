@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { describeExpected, describeFound, schemaAt, valueAt } from './config-expectations.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatConfigIssues, parseYamlText, validateConfig, type ParsedYaml } from '../common/config-file.js';
 import { ConfigError } from '../common/errors.js';
 import { agentConfigSchema } from '../agent/config/schema.js';

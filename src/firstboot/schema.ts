@@ -4,7 +4,7 @@
  * (the same schema check-config uses); the rest is the machine: host name, network, SSH.
  */
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentConfigSchema } from '../agent/config/schema.js';
 
 const ipv4 = z.string().refine((text) => isIP(text) === 4, { message: 'must be an IPv4 address, e.g. 192.168.1.1' });

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfigText } from '../../src/common/config-file.js';
 import { ConfigError } from '../../src/common/errors.js';
 import { applyFirstBoot, FIRSTBOOT_FILE, LOG_FILE } from '../../src/firstboot/apply.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { FILTER_CODES, OVERSAMPLING_CODES } from '../sensors/bme280/registers.js';
 import { ALS_GAIN_CODES, ALS_INTEGRATION_CODES } from '../sensors/ltr559/registers.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `metrics:` in agent.yaml: the optional Prometheus/OpenMetrics endpoint. Off by default: the

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentxConfigSchema } from '../../snmp/agentx/config.js';
 import { notificationReceiverSchema } from '../../snmp/notification/receiver-config.js';
 import { engineIdSchema, v3UserSchema } from '../../snmp/v3/config.js';

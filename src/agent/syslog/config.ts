@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { syslogDestinationSchema } from '../../common/syslog/destination-config.js';
 import { FACILITIES } from '../../common/syslog/format.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { MAX_FRAME_BYTES } from '../../common/syslog/framing.js';
 

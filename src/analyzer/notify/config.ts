@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { engineIdSchema } from '../../snmp/v3/config.js';
 import { notificationReceiverSchema } from '../../snmp/notification/receiver-config.js';
 import { durationSchema as duration } from '../../common/duration-schema.js';

@@ -3,7 +3,7 @@
  * folder under rules/ with its schema, its code, its part of the store and its golden cases, and
  * one line in kinds.ts. The engine, the store and the web page go through this contract only.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { SyslogEvent } from '../../common/syslog/event.js';
 import type { Db } from '../store/database.js';
 import type { Alert } from './alert.js';

@@ -3,7 +3,7 @@
  * The order is the order in which the engine asks the kinds (so alerts from one event come out
  * anomaly, timer, eps, event, as before kinds had folders).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { anomalyKind } from './anomaly/kind.js';
 import { epsKind } from './eps/kind.js';
 import { eventKind } from './event/kind.js';

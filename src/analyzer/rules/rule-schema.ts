@@ -3,7 +3,7 @@
  * check of a template against a regex's named groups, so a typo is an error naming the rule's key
  * and line, not a silent non-match.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../../common/syslog/format.js';
 import { compileRuleRegex, messagePrefilter } from './regex.js';
 import type { ReportIssue } from './kind.js';

@@ -3,7 +3,7 @@
  * Regexes are compiled and templates checked against the regex's named groups at load, so a typo
  * is an error naming the rule's key and line, not a silent non-match.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RULE_KINDS, ruleSchema } from './kinds.js';
 
 export type Rule = z.output<typeof ruleSchema>;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../../common/duration-schema.js';
 import { PASSWORD_HASH_PATTERN } from './auth.js';
 import { HOST_PATTERN } from './request.js';

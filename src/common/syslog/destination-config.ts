@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One syslog collector to send to: the agent's `syslog.destinations` and the analyzer's syslog notifications. */
 export const syslogDestinationSchema = z

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema } from '../../common/duration-schema.js';
 import { v3UserSchema, type SnmpV3User } from '../v3/config.js';
 

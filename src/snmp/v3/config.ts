@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * SNMPv3 config shapes shared by the agent's `snmp:` section (src/agent/snmp/config.ts), the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSchema as duration } from '../../../common/duration-schema.js';
 import { alertSeverity, matchSchema, ruleBase, template } from '../rule-schema.js';
 
