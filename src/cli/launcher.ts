@@ -3,9 +3,10 @@
 // may have 512 MB. --max-semi-space-size=1 keeps each request's garbage small (V8's default grows
 // the young generation to 16 MB semi-spaces); --single-threaded drops V8's helper threads, which a
 // heap this small does not need; --max-old-space-size=13 makes V8 collect the old generation
-// before garbage piles up there: the agent's live heap is ~10 MB (11 MB drawing the LCD), and
-// without a cap the LCD agent passed 66 MB within a minute; with 13 it stayed at 59 MB, with 14
-// at 60-62. 12 spent ~59 µs per poll collecting, 13 ~49, 14 ~46 (bench/rss-probe.ts). The
+// before garbage piles up there: the agent's live heap was ~10 MB (11 MB drawing the LCD; ~8 and
+// 9 since zod's unused locales left the bundle), and without a cap the LCD agent passed 66 MB
+// within a minute; with 13 it stayed at 59 MB, with 14 at 60-62. 12 spent ~59 µs per poll
+// collecting, 13 ~49, 14 ~46 (bench/rss-probe.ts, which loads the unbundled modules). The
 // optimising compiler stays on: --lite-mode or --no-opt save memory but double the CPU per poll or
 // halve the SNMP GET rate with one request in flight.
 // The analyzer wants the opposite (throughput; about 20 % faster with node's defaults), and flags
