@@ -1,8 +1,8 @@
 /**
  * `envirowatch demo`, what `npm start` runs, with the demo's own configs moved to free ports: it
  * starts the agent and the analyzer, prints where everything is, each part answers there, Enter
- * stops and restarts the agent, and SIGINT (Ctrl-C) stops both cleanly with exit code 0, each
- * saying "stopping" once.
+ * stops and restarts the agent (also two Enters at once), and SIGINT (Ctrl-C) stops both cleanly
+ * with exit code 0, each saying "stopping" once.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -54,13 +54,17 @@ describe('envirowatch demo (npm start)', () => {
       await waitFor(async () => (out.includes('msg="agent stopped"') ? true : undefined), 'the agent to stop');
       demo.stdin!.write('\n');
       await waitFor(async () => (out.split('msg="agent started"').length === 3 ? true : undefined), 'the agent to start again');
+      // Enter twice at once: the second comes while the agent is still exiting, and must restart
+      // it once it has gone (it used to stop it a second time, and the agent stayed down).
+      demo.stdin!.write('\n\n');
+      await waitFor(async () => (out.split('msg="agent started"').length === 4 ? true : undefined), 'the agent to start after a quick stop and start');
       // Ctrl-C in a terminal signals the whole process group: the children get SIGINT, then the demo's SIGTERM.
       const before = out.split('msg="stopping"').length;
       process.kill(-demo.pid!, 'SIGINT');
       expect(await exited).toBe(0);
       expect(out.split('msg="stopping"').length - before).toBe(2); // once each, agent and analyzer
       expect(out).toMatch(/analyzer \| .*msg="analyzer stopped"/);
-      expect(out.split('msg="agent stopped"').length).toBe(3);
+      expect(out.split('msg="agent stopped"').length).toBe(4);
       // Nothing is left listening.
       await expect(fetch(`http://127.0.0.1:${web}/`)).rejects.toThrow();
     } finally {

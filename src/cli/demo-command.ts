@@ -93,18 +93,27 @@ export async function runDemoCommand(options: DemoOptions): Promise<number> {
       '',
     ].join('\n'),
   );
-  // Enter toggles the agent (only when there is a terminal or a pipe to read).
+  // Enter toggles the agent (only when there is a terminal or a pipe to read). What Enter last
+  // asked for decides, not whether the process is still there: a stopped agent says "agent
+  // stopped" before it exits, and an Enter in between must start it again, not stop it twice.
+  let agentWanted = true;
   const input = createInterface({ input: process.stdin });
   input.on('line', () => {
     if (stopping) return;
     const current = children.agent;
-    if (current && current.process.exitCode === null && current.process.signalCode === null) {
+    const running = current !== undefined && current.process.exitCode === null && current.process.signalCode === null;
+    if (agentWanted && running) {
+      agentWanted = false;
       process.stdout.write('demo     | stopping the agent: the analyzer opens a problem when its window closes with too few messages\n');
       void stop(current);
-    } else {
-      process.stdout.write('demo     | starting the agent again\n');
-      children.agent = run('agent', agentArgs, 'agent started');
+      return;
     }
+    agentWanted = true;
+    process.stdout.write('demo     | starting the agent again\n');
+    // Once the one stopped has gone, so the two never hold the SNMP port at once.
+    void (current?.exited ?? Promise.resolve()).then(() => {
+      if (!stopping && agentWanted && children.agent === current) children.agent = run('agent', agentArgs, 'agent started');
+    });
   });
   const analyzerDied = children.analyzer.exited.then((code) => {
     if (!stopping) process.stderr.write(`envirowatch demo: the analyzer exited (${code}); stopping\n`);
