@@ -8,10 +8,15 @@
  * holds each key's hash beside its slot, so a probe reads the table alone, and a removal finds its
  * entry from the hash kept by slot, not from the string.
  */
+import { randomInt } from 'node:crypto';
 import { grown } from './typed-arrays.js';
 
-/** The hash's seed, at random per process as V8 seeds its own: which keys collide is not the same from one run to the next. */
-const SEED = (Math.random() * 0x1_0000_0000) | 0;
+/**
+ * The hash's seed, at random per process as V8 seeds its own: which keys collide is not the same
+ * from one run to the next. From the system's CSPRNG, not Math.random, whose state can be
+ * reconstructed from its outputs.
+ */
+const SEED = randomInt(-(2 ** 31), 2 ** 31);
 
 export class KeySlots {
   private readonly keys: (string | undefined)[] = [];
