@@ -5,8 +5,8 @@
  * were written.
  *
  * The stores keep their code: they are handed a `Db` whose statements record their arguments
- * instead of running them (`writes`). `flush()` sends what was recorded since the last call to
- * the worker, which runs it in one transaction, in order; reads and `exec` go to the real
+ * instead of running them (`writes`), as bytes (write-batch.ts says why). `flush()` sends what was
+ * recorded since the last call to the worker, which runs it in one transaction, in order; reads and `exec` go to the real
  * connection (the stores read only at start). Durability is as before: a kill -9 loses at most
  * the last second plus the commit under way. A batch that fails (disk full, locked) stays in the
  * worker and is retried with the next one, in the same transaction; if the worker dies, the
@@ -19,17 +19,18 @@ import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { startSourceWorker } from '../../common/source-worker.js';
 import type { Db } from './database.js';
+import { forEachWrite, WriteBatchEncoder, type WriteBatchBytes } from './write-batch.js';
 
-/** A flush's writes: `[statement index, argument count, ...arguments]` repeated. */
+/** A flush's writes, encoded by WriteBatchEncoder. */
 interface WriteBatch {
   readonly seq: number;
-  readonly args: readonly unknown[];
+  readonly bytes: WriteBatchBytes;
 }
 
 type WorkerReport = { readonly type: 'written'; readonly seq: number } | { readonly type: 'failed'; readonly seq: number; readonly error: string };
 
 /** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
-function writerThread(load: NodeJS.Require): void {
+function writerThread(load: NodeJS.Require, { forEachWrite }: { forEachWrite: typeof import('./write-batch.js').forEachWrite }): void {
   const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const Database = load(workerData.driver as string) as typeof import('better-sqlite3');
   const db = new Database(workerData.file as string);
@@ -37,7 +38,7 @@ function writerThread(load: NodeJS.Require): void {
   db.pragma('busy_timeout = 5000');
   const statements: import('better-sqlite3').Statement[] = [];
   /** Batches received and not yet committed (a failed write is retried with the next). */
-  let pending: { seq: number; args: unknown[] }[] = [];
+  let pending: { seq: number; bytes: Uint8Array[] }[] = [];
   /** Statements sent and not yet prepared, in order (prepared once, also when a write is retried). */
   const unprepared: string[] = [];
   // The last batch committed, stored with it: a worker replacing a dead one is sent the batches the dead one had not reported.
@@ -48,18 +49,12 @@ function writerThread(load: NodeJS.Require): void {
   const saveSeq = db.prepare(
     "INSERT INTO status (name, value, updated) VALUES ('writer', ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
   );
-  const commit = db.transaction((batches: { seq: number; args: unknown[] }[]) => {
-    for (const { args } of batches) {
-      for (let i = 0; i < args.length;) {
-        const statement = statements[args[i] as number]!;
-        const count = args[i + 1] as number;
-        statement.run(...args.slice(i + 2, i + 2 + count));
-        i += 2 + count;
-      }
-    }
+  const runWrite = (statement: number, args: unknown[]) => statements[statement]!.run(...args);
+  const commit = db.transaction((batches: { seq: number; bytes: Uint8Array[] }[]) => {
+    for (const { bytes } of batches) forEachWrite(bytes, runWrite);
     saveSeq.run(`${run} ${batches.at(-1)!.seq}`, Date.now());
   });
-  parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; args: unknown[] } | { type: 'close' }) => {
+  parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; bytes: Uint8Array[] } | { type: 'close' }) => {
     if (message.type === 'close') {
       db.close();
       parentPort!.close();
@@ -91,7 +86,7 @@ export class BackgroundWriter {
   private readonly statementIndex = new Map<string, number>();
   /** How many of `sqls` the current worker has been sent (it prepares them in order). */
   private sqlsSent = 0;
-  private args: unknown[] = [];
+  private readonly recorded = new WriteBatchEncoder();
   private seq = 0;
   /** Sent and not yet committed: sent again to a new worker if this one dies. */
   private unconfirmed: WriteBatch[] = [];
@@ -115,16 +110,15 @@ export class BackgroundWriter {
 
   /** Sends what the stores wrote since the last call to the worker; nothing when they wrote nothing. */
   flush(): void {
-    if (this.args.length === 0) return;
-    const batch: WriteBatch = { seq: ++this.seq, args: this.args };
-    this.args = [];
+    if (this.recorded.isEmpty) return;
+    const batch: WriteBatch = { seq: ++this.seq, bytes: this.recorded.take() };
     this.unconfirmed.push(batch);
     this.send(batch);
   }
 
-  /** A batch to the worker, with the statements it has not been sent yet. */
+  /** A batch to the worker (its chunks shared, kept here until committed), with the statements it has not been sent yet. */
   private send(batch: WriteBatch): void {
-    this.worker.postMessage({ type: 'write', seq: batch.seq, sqls: this.sqls.slice(this.sqlsSent), args: batch.args });
+    this.worker.postMessage({ type: 'write', seq: batch.seq, sqls: this.sqls.slice(this.sqlsSent), bytes: batch.bytes });
     this.sqlsSent = this.sqls.length;
   }
 
@@ -156,14 +150,16 @@ export class BackgroundWriter {
   }
 
   private startWorker(): Worker {
-    const worker = startSourceWorker(writerThread, {
-      file: this.options.db.name,
-      run: this.run,
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-    });
+    const worker = startSourceWorker(
+      writerThread,
+      { file: this.options.db.name, run: this.run, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      { forEachWrite },
+    );
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);
       else {
+        // Committed: the worker reads their chunks no more.
+        for (const batch of this.unconfirmed) if (batch.seq <= report.seq) this.recorded.recycle(batch.bytes);
         this.unconfirmed = this.unconfirmed.filter((batch) => batch.seq > report.seq);
         if (this.unconfirmed.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }
@@ -199,7 +195,7 @@ export class BackgroundWriter {
         return {
           run: (...args: unknown[]) => {
             index ??= record(sql);
-            this.args.push(index, args.length, ...args);
+            this.recorded.add(index, args);
           },
           all: (...args: unknown[]) => read().all(...args),
           get: (...args: unknown[]) => read().get(...args),
