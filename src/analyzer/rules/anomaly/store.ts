@@ -4,9 +4,9 @@
  * (learned.ts); their times and counts are collected here, per second, and added to the rows.
  */
 import type { Db } from '../../store/database.js';
-import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import type { KindStore } from '../kind.js';
 import { LearnedKeys } from './learned.js';
+import { PendingRows } from './pending-rows.js';
 
 /** What an anomaly detector reports. */
 export interface AnomalySink {
@@ -19,17 +19,10 @@ export interface AnomalySink {
   anomalyForgetKey(ruleId: string, key: string): void;
 }
 
-/**
- * A value's pending write: `first` set, the row is (re)made with these figures; unset, the row
- * exists and gets `last` and `count` more sightings. null: delete the row.
- */
-type PendingValue = { first: number | undefined; last: number; count: number } | null;
-
 export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, AnomalySink {
   readonly sink = this;
-  private readonly keys = new Map<string, number | null>();
-  /** Pending value rows by rule id and key (ruleKeyId), then value: forgetting a key drops its pending values at once, not by a scan. */
-  private readonly values = new Map<string, Map<string, PendingValue>>();
+  /** By rule id: what its detector reported since the last write (pending-rows.ts). */
+  private pending = new Map<string, PendingRows>();
   private readonly statements;
 
   constructor(db: Db) {
@@ -48,60 +41,48 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
   }
 
   anomalyKey(ruleId: string, key: string, firstSeen: number): void {
-    this.keys.set(ruleKeyId(ruleId, key), firstSeen);
+    this.rowsOf(ruleId).key(key, firstSeen);
   }
   anomalyLearned(ruleId: string, key: string, value: string, now: number): void {
-    this.pendingValues(ruleId, key).set(value, { first: now, last: now, count: 1 });
+    this.rowsOf(ruleId).learned(key, value, now);
   }
   anomalySeen(ruleId: string, key: string, value: string, now: number): void {
-    const values = this.pendingValues(ruleId, key);
-    const pending = values.get(value);
-    if (pending) {
-      pending.last = now;
-      pending.count++;
-    } else values.set(value, { first: undefined, last: now, count: 1 });
+    this.rowsOf(ruleId).seen(key, value, now);
   }
   anomalyForgetValue(ruleId: string, key: string, value: string): void {
-    this.pendingValues(ruleId, key).set(value, null);
+    this.rowsOf(ruleId).forgetValue(key, value);
   }
   anomalyForgetKey(ruleId: string, key: string): void {
-    this.keys.set(ruleKeyId(ruleId, key), null);
-    // Its rows go with the key's row at the write (keyValuesDelete); nothing pending is left to write.
-    this.values.delete(ruleKeyId(ruleId, key));
+    this.rowsOf(ruleId).forgetKey(key);
   }
-  private pendingValues(ruleId: string, key: string): Map<string, PendingValue> {
-    const id = ruleKeyId(ruleId, key);
-    let values = this.values.get(id);
-    if (!values) this.values.set(id, (values = new Map()));
-    return values;
+  private rowsOf(ruleId: string): PendingRows {
+    let rows = this.pending.get(ruleId);
+    if (!rows) this.pending.set(ruleId, (rows = new PendingRows()));
+    return rows;
   }
 
   hasChanges(): boolean {
-    return this.keys.size + this.values.size > 0;
+    return this.pending.size > 0;
   }
 
   write(): void {
     const { statements } = this;
-    for (const [id, firstSeen] of this.keys) {
-      const [rule, key] = splitRuleKeyId(id);
-      if (firstSeen === null) {
-        statements.keyDelete.run(rule, key);
-        statements.keyValuesDelete.run(rule, key);
-      } else statements.keyUpsert.run(rule, key, firstSeen);
-    }
-    for (const [id, values] of this.values) {
-      const [rule, key] = splitRuleKeyId(id);
-      for (const [value, pending] of values) {
-        if (pending === null) statements.valueDelete.run(rule, key, value);
-        else if (pending.first === undefined) statements.valueSeen.run(pending.last, pending.count, rule, key, value);
-        else statements.valueReplace.run(rule, key, value, pending.first, pending.last, pending.count);
-      }
+    for (const [rule, rows] of this.pending) {
+      rows.writeTo({
+        keyDelete: (key) => {
+          statements.keyDelete.run(rule, key);
+          statements.keyValuesDelete.run(rule, key);
+        },
+        keyAdd: (key, firstSeen) => statements.keyUpsert.run(rule, key, firstSeen),
+        valueReplace: (key, value, first, last, count) => statements.valueReplace.run(rule, key, value, first, last, count),
+        valueSeen: (key, value, last, count) => statements.valueSeen.run(last, count, rule, key, value),
+        valueDelete: (key, value) => statements.valueDelete.run(rule, key, value),
+      });
     }
   }
 
   committed(): void {
-    this.keys.clear();
-    this.values.clear();
+    this.pending = new Map();
   }
 
   /**

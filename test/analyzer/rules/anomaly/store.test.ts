@@ -45,6 +45,19 @@ describe('anomaly store', () => {
     expect(rows(db)).toEqual([{ key: 'dave', value: IP, first: 20, last: 20, count: 1 }]);
   });
 
+  it('a key evicted and back within the same second starts afresh: its forgotten values are not learned again at the next start', async () => {
+    // Seen with the old layout (a Map of keys to first-seen or null): the key's re-adding overwrote
+    // its deletion, so its old value rows stayed and a restart knew them again.
+    const { db, store } = await daveLearned();
+    store.anomalyForgetKey('vpn', 'dave'); // evicted past maxKeys ...
+    store.anomalyKey('vpn', 'dave', 7); // ... and back in the same second
+    store.anomalyLearned('vpn', 'dave', '10.0.0.7', 7);
+    flush(store);
+    expect(rows(db)).toEqual([{ key: 'dave', value: '10.0.0.7', first: 7, last: 7, count: 1 }]);
+    const vpn = new AnomalyStore(db).load().get('vpn')!;
+    expect(vpn.firstSeen(vpn.slotOf('dave'))).toBe(7);
+  });
+
   it('what is not committed is written again: a failed transaction loses no sighting', async () => {
     const { db, store } = await daveLearned();
     store.anomalySeen('vpn', 'dave', IP, 5);
