@@ -19,12 +19,12 @@ import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { startSourceWorker } from '../../common/source-worker.js';
 import type { Db } from './database.js';
-import { forEachWrite, WriteBatchEncoder, type WriteBatchBytes } from './write-batch.js';
+import { forEachWrite, WriteBatchEncoder, type WriteBatchChunks } from './write-batch.js';
 
 /** A flush's writes, encoded by WriteBatchEncoder. */
 interface WriteBatch {
   readonly seq: number;
-  readonly bytes: WriteBatchBytes;
+  readonly chunks: WriteBatchChunks;
 }
 
 type WorkerReport = { readonly type: 'written'; readonly seq: number } | { readonly type: 'failed'; readonly seq: number; readonly error: string };
@@ -38,7 +38,7 @@ function writerThread(load: NodeJS.Require, { forEachWrite }: { forEachWrite: ty
   db.pragma('busy_timeout = 5000');
   const statements: import('better-sqlite3').Statement[] = [];
   /** Batches received and not yet committed (a failed write is retried with the next). */
-  let pending: { seq: number; bytes: Uint8Array[] }[] = [];
+  let pending: { seq: number; chunks: string[] }[] = [];
   /** Statements sent and not yet prepared, in order (prepared once, also when a write is retried). */
   const unprepared: string[] = [];
   // The last batch committed, stored with it: a worker replacing a dead one is sent the batches the dead one had not reported.
@@ -50,11 +50,11 @@ function writerThread(load: NodeJS.Require, { forEachWrite }: { forEachWrite: ty
     "INSERT INTO status (name, value, updated) VALUES ('writer', ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated = excluded.updated",
   );
   const runWrite = (statement: number, args: unknown[]) => statements[statement]!.run(...args);
-  const commit = db.transaction((batches: { seq: number; bytes: Uint8Array[] }[]) => {
-    for (const { bytes } of batches) forEachWrite(bytes, runWrite);
+  const commit = db.transaction((batches: { seq: number; chunks: string[] }[]) => {
+    for (const { chunks } of batches) forEachWrite(chunks, runWrite);
     saveSeq.run(`${run} ${batches.at(-1)!.seq}`, Date.now());
   });
-  parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; bytes: Uint8Array[] } | { type: 'close' }) => {
+  parentPort!.on('message', (message: { type: 'write'; seq: number; sqls: string[]; chunks: string[] } | { type: 'close' }) => {
     if (message.type === 'close') {
       db.close();
       parentPort!.close();
@@ -111,14 +111,14 @@ export class BackgroundWriter {
   /** Sends what the stores wrote since the last call to the worker; nothing when they wrote nothing. */
   flush(): void {
     if (this.recorded.isEmpty) return;
-    const batch: WriteBatch = { seq: ++this.seq, bytes: this.recorded.take() };
+    const batch: WriteBatch = { seq: ++this.seq, chunks: this.recorded.take() };
     this.unconfirmed.push(batch);
     this.send(batch);
   }
 
-  /** A batch to the worker (its chunks shared, kept here until committed), with the statements it has not been sent yet. */
+  /** A batch to the worker (kept here until committed), with the statements it has not been sent yet. */
   private send(batch: WriteBatch): void {
-    this.worker.postMessage({ type: 'write', seq: batch.seq, sqls: this.sqls.slice(this.sqlsSent), bytes: batch.bytes });
+    this.worker.postMessage({ type: 'write', seq: batch.seq, sqls: this.sqls.slice(this.sqlsSent), chunks: batch.chunks });
     this.sqlsSent = this.sqls.length;
   }
 
@@ -158,8 +158,6 @@ export class BackgroundWriter {
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);
       else {
-        // Committed: the worker reads their chunks no more.
-        for (const batch of this.unconfirmed) if (batch.seq <= report.seq) this.recorded.recycle(batch.bytes);
         this.unconfirmed = this.unconfirmed.filter((batch) => batch.seq > report.seq);
         if (this.unconfirmed.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       }

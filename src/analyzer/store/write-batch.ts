@@ -8,13 +8,19 @@
  * 170,000 rows (1.3M arguments). As an array it was a large object in the receiving thread's heap,
  * structured-cloned by `postMessage` on that thread, and rebuilt as an array and strings in the
  * writer's heap; both heaps held it until committed, and V8 sized them for it (the daemon's RSS
- * after a flood was twice the JS it kept). As bytes it is outside both heaps, and the writer
- * decodes one row at a time. The bytes are written into 256 KB SharedArrayBuffers, shared with the
- * writer's thread rather than copied, and reused once committed: one buffer of a whole batch,
- * copied for postMessage, was 15 MB allocated and freed three times a second in a flood, which
- * left malloc's arenas holding tens of MB after it. No library does this: msgpack and
- * `v8.serialize` make an object per value or per row (a batch of `v8.serialize`d rows was
- * measured: worse).
+ * after a flood was twice the JS it kept). As bytes it is ~15 MB a second, and the writer decodes
+ * one row at a time.
+ *
+ * Why the bytes travel as Latin-1 strings of up to 256 KB (a byte a character) and not in
+ * ArrayBuffers: an ArrayBuffer's memory is malloc's, and freed in the middle of malloc's heap it
+ * is not given back to the system. With SharedArrayBuffer chunks (session 26, heaptrack and
+ * /proc/PID/smaps of the daemon in `bench:analyzer --only rss`) the daemon's malloc heap grew by
+ * the ~40 MB of the two batches in flight during a flood and kept it: 76.5 MB of `[heap]` after
+ * 30 s idle against 38.7 MB before. A string is V8's: one this large has pages of its own, which
+ * V8 unmaps once it is collected. The encoder writes into one scratch Buffer, kept, and copies
+ * each full chunk out as a string; `postMessage` copies the strings to the writer's heap. No
+ * library does this: msgpack and `v8.serialize` make an object per value or per row (a batch of
+ * `v8.serialize`d rows was measured: worse).
  */
 
 const NULL = 0;
@@ -27,22 +33,19 @@ export type WriteArgument = string | number | null;
 
 /** The encoder's chunk size: rows never straddle two, so one longer than this gets a chunk of its own. */
 export const CHUNK_BYTES = 256 * 1024;
-/** Chunks kept for the next batches once committed (more are left to the GC): 2 MB. */
-const SPARE_CHUNKS = 8;
 
-/** A batch: its chunks, each a view of the bytes written in it. */
-export type WriteBatchBytes = readonly Uint8Array[];
+/** A batch: its chunks, each a string of Latin-1 characters, one a byte. */
+export type WriteBatchChunks = readonly string[];
 
 export class WriteBatchEncoder {
-  private readonly taken: Uint8Array[] = [];
+  private taken: string[] = [];
+  /** Where rows are written before a full chunk is copied out; a larger one only while a row longer than a chunk is written. */
   private bytes: Buffer;
   private view: DataView;
   private used = 0;
-  /** Chunks of batches committed, for the next (SharedArrayBuffers: sent to the writer's thread without a copy). */
-  private readonly spare: SharedArrayBuffer[] = [];
 
   constructor(private readonly chunkBytes = CHUNK_BYTES) {
-    [this.bytes, this.view] = this.chunk(0);
+    [this.bytes, this.view] = this.scratch(chunkBytes);
   }
 
   get isEmpty(): boolean {
@@ -69,35 +72,31 @@ export class WriteBatchEncoder {
     }
   }
 
-  /**
-   * The chunks written since the last call. They are the encoder's: shared with the writer's
-   * thread, not copied; give them back with `recycle` once nothing reads them any more.
-   */
-  take(): WriteBatchBytes {
-    if (this.used > 0) this.taken.push(new Uint8Array(this.bytes.buffer, 0, this.used));
-    [this.bytes, this.view] = this.chunk(0);
-    this.used = 0;
-    return this.taken.splice(0);
+  /** The chunks written since the last call. */
+  take(): WriteBatchChunks {
+    this.seal();
+    const taken = this.taken;
+    this.taken = [];
+    return taken;
   }
 
-  /** A batch taken earlier that nothing reads any more: its chunks serve the next batches. */
-  recycle(batch: WriteBatchBytes): void {
-    for (const { buffer } of batch) {
-      if (this.spare.length < SPARE_CHUNKS && buffer.byteLength === this.chunkBytes) this.spare.push(buffer as SharedArrayBuffer);
-    }
-  }
-
-  /** Room for `bytes` more in the current chunk: a new chunk if not (of its own size, for a row longer than a chunk). */
+  /** Room for `bytes` more: the rows so far sealed as a chunk if not, and a scratch of their size for a row longer than a chunk. */
   private reserve(bytes: number): void {
     if (this.used + bytes <= this.bytes.length) return;
-    if (this.used > 0) this.taken.push(new Uint8Array(this.bytes.buffer, 0, this.used));
-    [this.bytes, this.view] = this.chunk(bytes);
-    this.used = 0;
+    this.seal();
+    if (bytes > this.bytes.length) [this.bytes, this.view] = this.scratch(bytes);
   }
 
-  private chunk(atLeast: number): [Buffer, DataView] {
-    const buffer = atLeast > this.chunkBytes ? new SharedArrayBuffer(atLeast) : (this.spare.pop() ?? new SharedArrayBuffer(this.chunkBytes));
-    return [Buffer.from(buffer), new DataView(buffer)];
+  /** The rows written so far as a chunk; back to a chunk-sized scratch if a larger one was needed. */
+  private seal(): void {
+    if (this.used > 0) this.taken.push(this.bytes.toString('latin1', 0, this.used));
+    this.used = 0;
+    if (this.bytes.length > this.chunkBytes) [this.bytes, this.view] = this.scratch(this.chunkBytes);
+  }
+
+  private scratch(bytes: number): [Buffer, DataView] {
+    const buffer = Buffer.allocUnsafeSlow(bytes);
+    return [buffer, new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)];
   }
 
   private addArgument(arg: unknown): void {
@@ -122,11 +121,13 @@ export class WriteBatchEncoder {
  * (`Buffer`, `DataView`; the type bytes as literals): it is also run from its source text in the
  * writer's thread (background-writer.ts, common/source-worker.ts).
  */
-export function forEachWrite(batch: readonly Uint8Array[], run: (statement: number, args: (string | number | null)[]) => void): void {
+export function forEachWrite(batch: WriteBatchChunks, run: (statement: number, args: (string | number | null)[]) => void): void {
+  // One buffer for the batch's chunks (each back to its bytes), as large as the largest.
+  const bytes = Buffer.allocUnsafeSlow(batch.reduce((most, chunk) => Math.max(most, chunk.length), 0));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const chunk of batch) {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    for (let at = 0; at < bytes.length;) {
+    const end = bytes.write(chunk, 0, 'latin1');
+    for (let at = 0; at < end;) {
       const statement = view.getUint16(at, true);
       const args: (string | number | null)[] = new Array(bytes[at + 2]!);
       at += 3;

@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { forEachWrite, WriteBatchEncoder, type WriteArgument, type WriteBatchBytes } from '../../../src/analyzer/store/write-batch.js';
+import { forEachWrite, WriteBatchEncoder, type WriteArgument, type WriteBatchChunks } from '../../../src/analyzer/store/write-batch.js';
 
 type Write = { statement: number; args: WriteArgument[] };
 
-const decoded = (bytes: WriteBatchBytes, decode = forEachWrite) => {
+const decoded = (bytes: WriteBatchChunks, decode = forEachWrite) => {
   const writes: Write[] = [];
   decode(bytes, (statement, args) => writes.push({ statement, args }));
   return writes;
@@ -46,34 +46,27 @@ describe('WriteBatchEncoder and forEachWrite', () => {
     );
   });
 
-  it("take() starts the next batch in other chunks; only a recycled batch's chunks are written again", () => {
+  it('take() starts the next batch afresh; the chunks are Latin-1 strings (a byte a character) of at most a chunk, but for a longer row', () => {
     const encoder = new WriteBatchEncoder(64);
     encoder.add(1, ['first', 1]);
     const first = encoder.take();
     expect(encoder.isEmpty).toBe(true);
     encoder.add(2, ['second', 2]);
-    const second = encoder.take();
     expect(decoded(first)).toEqual([{ statement: 1, args: ['first', 1] }]);
-    expect(decoded(second)).toEqual([{ statement: 2, args: ['second', 2] }]);
-    expect(second[0]!.buffer).not.toBe(first[0]!.buffer);
-    expect(decoded(encoder.take())).toEqual([]);
-    // Recycled: the next chunk but one is the first batch's (the next was made when `second` was taken).
-    encoder.recycle(first);
-    encoder.add(3, ['third']);
-    encoder.take();
-    encoder.add(4, ['fourth']);
-    expect(encoder.take()[0]!.buffer).toBe(first[0]!.buffer);
-  });
+    expect(decoded(encoder.take())).toEqual([{ statement: 2, args: ['second', 2] }]);
+    expect(encoder.take()).toEqual([]);
 
-  it('shares its chunks: SharedArrayBuffers, which postMessage hands to the writer thread without a copy', () => {
-    const encoder = new WriteBatchEncoder();
-    encoder.add(0, ['x'.repeat(50_000)]);
-    encoder.add(0, ['y'.repeat(300_000)]); // longer than a chunk: one of its own
-    const batch = encoder.take();
-    expect(batch.map((chunk) => [chunk.buffer instanceof SharedArrayBuffer, chunk.buffer.byteLength])).toEqual([
-      [true, 256 * 1024],
-      [true, 3 + 5 + 3 * 300_000],
-    ]);
+    const chunked = new WriteBatchEncoder();
+    chunked.add(0, ['x'.repeat(50_000)]);
+    chunked.add(0, ['ÿ'.repeat(300_000)]); // longer than a chunk: starts one of its own (UTF-8: 2 bytes a character)
+    chunked.add(0, ['after']);
+    const batch = chunked.take();
+    expect(batch.map((chunk) => chunk.length)).toEqual([3 + 5 + 50_000, 3 + 5 + 600_000 + 3 + 5 + 5]);
+    expect(batch.every((chunk) => /^[\u0000-\u00ff]*$/.test(chunk))).toBe(true);
+    // Back to chunk-sized pieces after the long row's batch. A row is given room for its longest
+    // UTF-8 (3 bytes a UTF-16 unit), so the fourth of these, which would fit, starts the next chunk.
+    for (let i = 0; i < 6; i++) chunked.add(0, ['z'.repeat(50_000)]);
+    expect(chunked.take().map((chunk) => chunk.length)).toEqual([3 * (3 + 5 + 50_000), 3 * (3 + 5 + 50_000)]);
   });
 
   it('refuses an argument SQLite is not given here, with its type, and records nothing of that write', () => {
@@ -90,9 +83,8 @@ describe('WriteBatchEncoder and forEachWrite', () => {
   it('a batch with an unknown type byte is an error, not a wrong row', () => {
     const encoder = new WriteBatchEncoder();
     encoder.add(7, [null]);
-    const bytes = encoder.take();
-    bytes[0]![3] = 9;
-    expect(() => decoded(bytes)).toThrow('a write batch has an argument of unknown type 9 at byte 3');
+    const [chunk] = encoder.take();
+    expect(() => decoded([chunk!.slice(0, 3) + '\u0009' + chunk!.slice(4)])).toThrow('a write batch has an argument of unknown type 9 at byte 3');
   });
 
   it('the decoder runs from its source text alone (so in the writer thread, common/source-worker.ts)', () => {
