@@ -8,9 +8,9 @@
  * Why arrays and not a Map of keys to Maps of values to `{ first, last, count }` (as before):
  * in a flood every line is a new value, some 170,000 a second, each held for up to a second, so
  * the old generation takes them all. That layout cost 309 bytes a value (a Map per key, an object
- * and two boxed times per value, a joined rule-and-key string per key) and its garbage was most
- * of the daemon's RSS after a flood (ADR in src/analyzer/README.md, Memory). Here a value is one
- * Map entry, one string and a few array elements.
+ * and two boxed times per value, a joined rule-and-key string per key), and its garbage was the
+ * largest part of the daemon's RSS after a flood (src/analyzer/README.md, Figures, session 26).
+ * Here a value is one Map entry, one string and a few array elements: 176 bytes.
  */
 
 /** `keyWrites` bits: a key's rows are deleted first, then its row added. */
