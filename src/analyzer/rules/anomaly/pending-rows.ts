@@ -1,145 +1,113 @@
 /**
- * One anomaly rule's changes since the store's last write: which key rows to delete or add, and
- * for each value touched whether its row is new (first, last, count), seen again (last, count
- * more), deleted, or gone with its key. Written, they leave the tables as if each change had
- * been written when it happened (test/analyzer/rules/anomaly/pending-rows.test.ts checks that
- * against such a model).
+ * The anomaly store's changes since its last write: keys added and deleted, values learned and
+ * deleted, in order, as a log of bytes (store/write-batch.ts), and sightings of values added up
+ * per value. Written, they leave the tables as if each change had been written when it happened
+ * (test/analyzer/rules/anomaly/pending-rows.test.ts checks that against such a model): the log is
+ * written in order, then the sightings, each counted since the value was last learned (which
+ * replaces its row: the sightings before count no more). A sighting of a value whose row the log
+ * deleted updates nothing, as it would have then.
  *
- * Why arrays and not a Map of keys to Maps of values to `{ first, last, count }` (as before):
- * in a flood every line is a new value, some 170,000 a second, each held for up to a second, so
- * the old generation takes them all. That layout cost 309 bytes a value (a Map per key, an object
- * and two boxed times per value, a joined rule-and-key string per key), and its garbage was the
- * largest part of the daemon's RSS after a flood (src/analyzer/README.md, Figures, session 26).
- * Here a value is one Map entry, one string and a few array elements: 176 bytes.
+ * Why a log of bytes and not objects: in a flood every line is a new value, some 170,000 a
+ * second, each held until the next write, so V8's old generation takes them all. As Maps and
+ * objects (a Map per key, an object and two boxed times per value) that cost 309 bytes a value;
+ * as arrays and one Map entry per value, 176; in the log, about 60, in strings of 256 KB that V8
+ * frees whole. Learned values left out of the store altogether, the daemon was at 168-185 MB a
+ * second after the bench's flood instead of 268-334 (src/analyzer/README.md, Figures, session 26).
+ * Sightings stay a Map entry each: many sightings of a value are one row's update.
  */
+import { forEachWrite, WriteBatchEncoder } from '../../store/write-batch.js';
 
-/** `keyWrites` bits: a key's rows are deleted first, then its row added. */
+/** The log's entries (the encoder's statement numbers). */
+const KEY_ADD = 0;
 const KEY_DELETE = 1;
-const KEY_ADD = 2;
+const VALUE_LEARNED = 2;
+const VALUE_DELETE = 3;
 
-/** A value record's state. */
-const LEARNED = 0;
-const SEEN = 1;
-const DELETED = 2;
-/** Its key was forgotten after it: its row went with the key's. */
-const DROPPED = 3;
-
-/** A key and a value as one Map key: '\0' after the key's index, which has only digits. */
-const SEP = '\u0000';
-
-/** What the changes are written as (the store's statements, with the rule id). */
+/** What the changes are written as (the store's statements). */
 export interface AnomalyRowWriter {
-  keyDelete(key: string): void;
-  keyAdd(key: string, firstSeen: number): void;
-  valueReplace(key: string, value: string, first: number, last: number, count: number): void;
-  valueSeen(key: string, value: string, last: number, count: number): void;
-  valueDelete(key: string, value: string): void;
+  keyAdd(rule: string, key: string, firstSeen: number): void;
+  keyDelete(rule: string, key: string): void;
+  valueReplace(rule: string, key: string, value: string, first: number, last: number, count: number): void;
+  valueSeen(rule: string, key: string, value: string, last: number, count: number): void;
+  valueDelete(rule: string, key: string, value: string): void;
 }
 
 export class PendingRows {
-  private readonly keyIndex = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private readonly keyWrites: number[] = [];
-  private readonly keyFirstSeen: number[] = [];
-  /** By key: its value record added last (-1: none); by value record: the one its key had before. */
-  private readonly lastValueOfKey: number[] = [];
-  private readonly previousOfKey: number[] = [];
-  /** Key index, SEP and value, to the value's record. */
-  private readonly valueIndex = new Map<string, number>();
-  /** By value record. */
-  private readonly valueIds: string[] = [];
-  private readonly valueKey: number[] = [];
-  private readonly state: number[] = [];
-  private readonly first: number[] = [];
-  private readonly last: number[] = [];
-  private readonly count: number[] = [];
+  private readonly log = new WriteBatchEncoder();
+  /** The log as it was at the last writeTo, kept until committed: a write that failed is made again whole. */
+  private written: string[] = [];
+  /** Sightings since each value was last learned, by `sightingId` (a copy: not a view of the line), to their record. */
+  private sightings = new Map<string, number>();
+  /** By record. */
+  private last: number[] = [];
+  private count: number[] = [];
 
   get isEmpty(): boolean {
-    return this.keys.length === 0;
+    return this.log.isEmpty && this.written.length === 0 && this.sightings.size === 0;
   }
 
   /** A key new to the detector (its row is added unless there is one: first seen stays). */
-  key(key: string, firstSeen: number): void {
-    const k = this.keyOf(key);
-    if ((this.keyWrites[k]! & KEY_ADD) === 0) this.keyFirstSeen[k] = firstSeen;
-    this.keyWrites[k]! |= KEY_ADD;
+  key(rule: string, key: string, firstSeen: number): void {
+    this.log.add(KEY_ADD, [rule, key, firstSeen]);
   }
 
-  learned(key: string, value: string, now: number): void {
-    const v = this.valueOf(this.keyOf(key), value);
-    this.state[v] = LEARNED;
-    this.first[v] = this.last[v] = now;
-    this.count[v] = 1;
+  learned(rule: string, key: string, value: string, now: number): void {
+    // Its row is replaced: the sightings before count no more.
+    if (this.sightings.size > 0) this.sightings.delete(sightingId(rule, key, value));
+    this.log.add(VALUE_LEARNED, [rule, key, value, now]);
   }
 
-  seen(key: string, value: string, now: number): void {
-    const v = this.valueOf(this.keyOf(key), value);
-    const state = this.state[v]!;
-    if (state === DELETED || state === DROPPED) return; // no row to count on
-    if (state !== LEARNED && state !== SEEN) {
-      this.state[v] = SEEN;
-      this.count[v] = 0;
-    }
-    this.last[v] = now;
-    this.count[v]!++;
+  forgetValue(rule: string, key: string, value: string): void {
+    this.log.add(VALUE_DELETE, [rule, key, value]);
   }
 
-  forgetValue(key: string, value: string): void {
-    this.state[this.valueOf(this.keyOf(key), value)] = DELETED;
+  forgetKey(rule: string, key: string): void {
+    this.log.add(KEY_DELETE, [rule, key]);
   }
 
-  forgetKey(key: string): void {
-    const k = this.keyOf(key);
-    this.keyWrites[k] = KEY_DELETE;
-    for (let v = this.lastValueOfKey[k]!; v >= 0; v = this.previousOfKey[v]!) this.state[v] = DROPPED;
-  }
-
-  /** Everything, keys before values, each key's deletion before its addition. */
-  writeTo(writer: AnomalyRowWriter): void {
-    this.keys.forEach((key, k) => {
-      const writes = this.keyWrites[k]!;
-      if (writes & KEY_DELETE) writer.keyDelete(key);
-      if (writes & KEY_ADD) writer.keyAdd(key, this.keyFirstSeen[k]!);
-    });
-    this.valueIds.forEach((id, v) => {
-      const state = this.state[v]!;
-      if (state === DROPPED) return;
-      const key = this.keys[this.valueKey[v]!]!;
-      const value = id.slice(id.indexOf(SEP) + 1);
-      if (state === DELETED) writer.valueDelete(key, value);
-      else if (state === SEEN) writer.valueSeen(key, value, this.last[v]!, this.count[v]!);
-      else writer.valueReplace(key, value, this.first[v]!, this.last[v]!, this.count[v]!);
-    });
-  }
-
-  private keyOf(key: string): number {
-    let k = this.keyIndex.get(key);
-    if (k === undefined) {
-      k = this.keys.push(key) - 1;
-      this.keyIndex.set(key, k);
-      this.keyWrites.push(0);
-      this.keyFirstSeen.push(0);
-      this.lastValueOfKey.push(-1);
-    }
-    return k;
-  }
-
-  /** The value's record, made (with no state yet: -1) if the key has none for it. */
-  private valueOf(k: number, value: string): number {
-    // Joined, not concatenated: a flat string, not a pair of parts that V8 flattens into a third when hashed.
-    const id = [k, value].join(SEP);
-    let v = this.valueIndex.get(id);
-    if (v === undefined) {
-      v = this.valueIds.push(id) - 1;
-      this.valueIndex.set(id, v);
-      this.valueKey.push(k);
-      this.state.push(-1);
-      this.first.push(0);
-      this.last.push(0);
+  seen(rule: string, key: string, value: string, now: number): void {
+    const id = sightingId(rule, key, value);
+    let r = this.sightings.get(id);
+    if (r === undefined) {
+      r = this.last.push(now) - 1;
+      this.sightings.set(id, r);
       this.count.push(0);
-      this.previousOfKey.push(this.lastValueOfKey[k]!);
-      this.lastValueOfKey[k] = v;
     }
-    return v;
+    this.last[r] = now;
+    this.count[r]!++;
   }
+
+  /** The log in order, then the sightings. */
+  writeTo(writer: AnomalyRowWriter): void {
+    for (const chunk of this.log.take()) this.written.push(chunk);
+    forEachWrite(this.written, (entry, args) => {
+      const [rule, key] = args as [string, string];
+      if (entry === KEY_ADD) writer.keyAdd(rule, key, args[2] as number);
+      else if (entry === KEY_DELETE) writer.keyDelete(rule, key);
+      else if (entry === VALUE_LEARNED) writer.valueReplace(rule, key, args[2] as string, args[3] as number, args[3] as number, 1);
+      else writer.valueDelete(rule, key, args[2] as string);
+    });
+    for (const [id, r] of this.sightings) {
+      const [rule, key, value] = splitSightingId(id);
+      writer.valueSeen(rule, key, value, this.last[r]!, this.count[r]!);
+    }
+  }
+
+  /** What writeTo wrote is stored: forget it (called right after writeTo: nothing is reported between). */
+  committed(): void {
+    this.written = [];
+    this.sightings = new Map();
+    this.last = [];
+    this.count = [];
+  }
+}
+
+/** One string for a rule, a key and a value: the key's length says where it ends ('\0' can be in a key, never in a rule id). */
+const sightingId = (rule: string, key: string, value: string): string => [rule, key.length, key, value].join('\u0000');
+
+function splitSightingId(id: string): [rule: string, key: string, value: string] {
+  const ruleEnd = id.indexOf('\u0000');
+  const keyStart = id.indexOf('\u0000', ruleEnd + 1) + 1;
+  const keyEnd = keyStart + Number(id.slice(ruleEnd + 1, keyStart - 1));
+  return [id.slice(0, ruleEnd), id.slice(keyStart, keyEnd), id.slice(keyEnd + 1)];
 }

@@ -21,8 +21,8 @@ export interface AnomalySink {
 
 export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, AnomalySink {
   readonly sink = this;
-  /** By rule id: what its detector reported since the last write (pending-rows.ts). */
-  private pending = new Map<string, PendingRows>();
+  /** What the detectors reported since the last write (pending-rows.ts). */
+  private readonly pending = new PendingRows();
   private readonly statements;
 
   constructor(db: Db) {
@@ -41,48 +41,41 @@ export class AnomalyStore implements KindStore<LearnedKeys, AnomalySink>, Anomal
   }
 
   anomalyKey(ruleId: string, key: string, firstSeen: number): void {
-    this.rowsOf(ruleId).key(key, firstSeen);
+    this.pending.key(ruleId, key, firstSeen);
   }
   anomalyLearned(ruleId: string, key: string, value: string, now: number): void {
-    this.rowsOf(ruleId).learned(key, value, now);
+    this.pending.learned(ruleId, key, value, now);
   }
   anomalySeen(ruleId: string, key: string, value: string, now: number): void {
-    this.rowsOf(ruleId).seen(key, value, now);
+    this.pending.seen(ruleId, key, value, now);
   }
   anomalyForgetValue(ruleId: string, key: string, value: string): void {
-    this.rowsOf(ruleId).forgetValue(key, value);
+    this.pending.forgetValue(ruleId, key, value);
   }
   anomalyForgetKey(ruleId: string, key: string): void {
-    this.rowsOf(ruleId).forgetKey(key);
-  }
-  private rowsOf(ruleId: string): PendingRows {
-    let rows = this.pending.get(ruleId);
-    if (!rows) this.pending.set(ruleId, (rows = new PendingRows()));
-    return rows;
+    this.pending.forgetKey(ruleId, key);
   }
 
   hasChanges(): boolean {
-    return this.pending.size > 0;
+    return !this.pending.isEmpty;
   }
 
   write(): void {
     const { statements } = this;
-    for (const [rule, rows] of this.pending) {
-      rows.writeTo({
-        keyDelete: (key) => {
-          statements.keyDelete.run(rule, key);
-          statements.keyValuesDelete.run(rule, key);
-        },
-        keyAdd: (key, firstSeen) => statements.keyUpsert.run(rule, key, firstSeen),
-        valueReplace: (key, value, first, last, count) => statements.valueReplace.run(rule, key, value, first, last, count),
-        valueSeen: (key, value, last, count) => statements.valueSeen.run(last, count, rule, key, value),
-        valueDelete: (key, value) => statements.valueDelete.run(rule, key, value),
-      });
-    }
+    this.pending.writeTo({
+      keyAdd: (rule, key, firstSeen) => statements.keyUpsert.run(rule, key, firstSeen),
+      keyDelete: (rule, key) => {
+        statements.keyDelete.run(rule, key);
+        statements.keyValuesDelete.run(rule, key);
+      },
+      valueReplace: (rule, key, value, first, last, count) => statements.valueReplace.run(rule, key, value, first, last, count),
+      valueSeen: (rule, key, value, last, count) => statements.valueSeen.run(last, count, rule, key, value),
+      valueDelete: (rule, key, value) => statements.valueDelete.run(rule, key, value),
+    });
   }
 
   committed(): void {
-    this.pending = new Map();
+    this.pending.committed();
   }
 
   /**
