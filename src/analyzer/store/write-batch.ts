@@ -1,8 +1,10 @@
 /**
  * A second's recorded writes as bytes: `[u16 statement index, u8 argument count, arguments]`
- * repeated, each argument a type byte then an f64 (number), a u32 length and UTF-8 (a string),
- * a u32 length and UTF-16 (a string with a lone surrogate, which UTF-8 cannot carry: it is bound
- * as it was, and better-sqlite3 stores what it always has for it), or nothing (null).
+ * repeated, each argument a type byte then an f64 (number), a 6-byte integer (a number that is
+ * one, -0 aside), a u32 length and UTF-8 (a string), a u32 length and UTF-16 (a string with a lone
+ * surrogate, which UTF-8 cannot carry: it is bound as it was, and better-sqlite3 stores what it
+ * always has for it), or nothing (null, or a string the row before, of the same statement, had
+ * at the same place: a rule id, mostly, which every row of a rule repeats).
  *
  * Why bytes and not the array of arguments it replaces: during a flood a second records some
  * 170,000 rows (1.3M arguments). As an array it was a large object in the receiving thread's heap,
@@ -27,6 +29,10 @@ const NULL = 0;
 const NUMBER = 1;
 const STRING = 2;
 const UTF16_STRING = 3;
+const SAME_STRING = 4;
+const INTEGER = 5;
+/** Integers in 6 bytes, signed. */
+const INTEGER_LIMIT = 2 ** 47;
 
 /** The arguments a statement's `run` is given here: the stores bind only these. */
 export type WriteArgument = string | number | null;
@@ -43,6 +49,9 @@ export class WriteBatchEncoder {
   private bytes: Buffer;
   private view: DataView;
   private used = 0;
+  /** The row before (-1: none since the last take()), for SAME_STRING. */
+  private previousStatement = -1;
+  private previousArgs: readonly unknown[] = [];
 
   constructor(private readonly chunkBytes = CHUNK_BYTES) {
     [this.bytes, this.view] = this.scratch(chunkBytes);
@@ -64,17 +73,26 @@ export class WriteBatchEncoder {
     this.view.setUint16(this.used, statement, true);
     this.bytes[this.used + 2] = args.length;
     this.used += 3;
+    const same = statement === this.previousStatement ? this.previousArgs : [];
     try {
-      for (const arg of args) this.addArgument(arg);
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (typeof arg === 'string' && arg === same[i]) this.bytes[this.used++] = SAME_STRING;
+        else this.addArgument(arg);
+      }
     } catch (error) {
       this.used = start;
       throw error;
     }
+    this.previousStatement = statement;
+    this.previousArgs = args;
   }
 
   /** The chunks written since the last call. */
   take(): WriteBatchChunks {
     this.seal();
+    this.previousStatement = -1;
+    this.previousArgs = [];
     const taken = this.taken;
     this.taken = [];
     return taken;
@@ -102,6 +120,10 @@ export class WriteBatchEncoder {
   private addArgument(arg: unknown): void {
     if (arg === null) {
       this.bytes[this.used++] = NULL;
+    } else if (typeof arg === 'number' && Number.isInteger(arg) && Math.abs(arg) < INTEGER_LIMIT && !Object.is(arg, -0)) {
+      this.bytes[this.used] = INTEGER;
+      this.bytes.writeIntLE(arg, this.used + 1, 6);
+      this.used += 7;
     } else if (typeof arg === 'number') {
       this.bytes[this.used] = NUMBER;
       this.view.setFloat64(this.used + 1, arg, true);
@@ -125,6 +147,8 @@ export function forEachWrite(batch: WriteBatchChunks, run: (statement: number, a
   // One buffer for the batch's chunks (each back to its bytes), as large as the largest.
   const bytes = Buffer.allocUnsafeSlow(batch.reduce((most, chunk) => Math.max(most, chunk.length), 0));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let previous: (string | number | null)[] = [];
+  let previousStatement = -1;
   for (const chunk of batch) {
     const end = bytes.write(chunk, 0, 'latin1');
     for (let at = 0; at < end;) {
@@ -141,9 +165,16 @@ export function forEachWrite(batch: WriteBatchChunks, run: (statement: number, a
           const length = view.getUint32(at, true);
           args[i] = bytes.toString(type === 2 ? 'utf8' : 'utf16le', at + 4, at + 4 + length);
           at += 4 + length;
+        } else if (type === 4 && statement === previousStatement && typeof previous[i] === 'string') {
+          args[i] = previous[i]!;
+        } else if (type === 5) {
+          args[i] = bytes.readIntLE(at, 6);
+          at += 6;
         } else throw new Error(`a write batch has an argument of unknown type ${String(type)} at byte ${at - 1}`);
       }
       run(statement, args);
+      previous = args;
+      previousStatement = statement;
     }
   }
 }

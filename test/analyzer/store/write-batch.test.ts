@@ -26,8 +26,13 @@ const argument = fc.oneof(
   fc.maxSafeInteger(),
   fc.constant(null),
   fc.constantFrom('__proto__', 'constructor', 'toString', ''),
+  fc.constantFrom('vpn', 'dave'), // often where the row before had it: sent as a reference to it
+  fc.constantFrom(2 ** 47 - 1, -(2 ** 47) + 1, 2 ** 47, -0, 0.5, 1733400000123), // integers in 6 bytes, and just past them
 );
-const write = fc.record({ statement: fc.integer({ min: 0, max: 0xffff }), args: fc.array(argument, { maxLength: 12 }) });
+const write = fc.record({
+  statement: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 0xffff })),
+  args: fc.array(argument, { maxLength: 12 }),
+});
 
 describe('WriteBatchEncoder and forEachWrite', () => {
   it('give back every write, in order, argument for argument (Object.is: NaN and -0 too), across chunks and rows longer than one', () => {
@@ -65,8 +70,29 @@ describe('WriteBatchEncoder and forEachWrite', () => {
     expect(batch.every((chunk) => /^[\u0000-\u00ff]*$/.test(chunk))).toBe(true);
     // Back to chunk-sized pieces after the long row's batch. A row is given room for its longest
     // UTF-8 (3 bytes a UTF-16 unit), so the fourth of these, which would fit, starts the next chunk.
-    for (let i = 0; i < 6; i++) chunked.add(0, ['z'.repeat(50_000)]);
+    for (let i = 0; i < 6; i++) chunked.add(0, [String(i).repeat(50_000)]);
     expect(chunked.take().map((chunk) => chunk.length)).toEqual([3 * (3 + 5 + 50_000), 3 * (3 + 5 + 50_000)]);
+  });
+
+  it('a string the row before of the same statement had at the same place is a byte; not across take(), statements or places', () => {
+    const encoder = new WriteBatchEncoder();
+    const rule = 'vpn-new-address';
+    encoder.add(3, [rule, 'dave', 1733400000123]);
+    const [alone] = encoder.take();
+    encoder.add(3, [rule, 'dave', 1733400000123]); // a new batch: in full again
+    encoder.add(3, [rule, 'erin', 1733400000124]); // the rule id and nothing else as a reference
+    encoder.add(4, [rule]); // another statement: in full
+    encoder.add(4, ['x', rule]); // another place: in full
+    const [chunk] = encoder.take();
+    const full = 3 + (5 + rule.length) + (5 + 4) + 7;
+    expect(alone!.length).toBe(full);
+    expect(chunk!.length).toBe(full + (3 + 1 + (5 + 4) + 7) + (3 + 5 + rule.length) + (3 + 6 + 5 + rule.length));
+    expect(decoded([chunk!])).toEqual([
+      { statement: 3, args: [rule, 'dave', 1733400000123] },
+      { statement: 3, args: [rule, 'erin', 1733400000124] },
+      { statement: 4, args: [rule] },
+      { statement: 4, args: ['x', rule] },
+    ]);
   });
 
   it('refuses an argument SQLite is not given here, with its type, and records nothing of that write', () => {
