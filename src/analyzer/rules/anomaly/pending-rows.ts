@@ -10,7 +10,7 @@
  * Why a log of bytes and not objects: in a flood every line is a new value, some 170,000 a
  * second, each held until the next write, so V8's old generation takes them all. As Maps and
  * objects (a Map per key, an object and two boxed times per value) that cost 309 bytes a value;
- * as arrays and one Map entry per value, 176; in the log, about 60, in strings of 256 KB that V8
+ * as arrays and one Map entry per value, 176; in the log, about 40, in strings of 256 KB that V8
  * frees whole. Learned values left out of the store altogether, the daemon was at 168-185 MB a
  * second after the bench's flood instead of 268-334 (src/analyzer/README.md, Figures, session 26).
  * Sightings stay a Map entry each: many sightings of a value are one row's update.
