@@ -5,9 +5,9 @@
  * were written.
  *
  * The stores keep their code: they are handed a `Db` whose statements record their arguments
- * instead of running them (`writes`), as bytes (write-batch.ts says why). `flush()` sends what was
- * recorded since the last call to the worker, which runs it in one transaction, in order; reads and `exec` go to the real
- * connection (the stores read only at start). Durability is as before: a kill -9 loses at most
+ * instead of running them (`writes`), as bytes (write-batch.ts says why). `flush()` sends what
+ * was recorded since the last call to the worker, which runs it in one transaction, in order;
+ * reads and `exec` go to the real connection (the stores read only at start). Durability is as before: a kill -9 loses at most
  * the last second plus the commit under way. A batch that fails (disk full, locked) stays in the
  * worker and is retried with the next one, in the same transaction; if the worker dies, the
  * batches it has not reported committed go to a new one, which skips those the database already

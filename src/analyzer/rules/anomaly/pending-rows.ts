@@ -14,7 +14,13 @@
  * frees whole. Learned values left out of the store altogether, the daemon was at 168-185 MB a
  * second after the bench's flood instead of 268-334 (src/analyzer/README.md, Figures, session 26).
  * Sightings stay a Map entry each: many sightings of a value are one row's update.
+ *
+ * The log is decoded at the write and its rows encoded again by the store's statements (into the
+ * background writer's batch, the same encoding): recording the statements at once would skip
+ * that, but the store must not hand learned state to the writer while raised alerts wait to be
+ * stored (daemon.ts recordLearnedState), and with a plain `Db` each would be a transaction.
  */
+import { ruleKeyId, splitRuleKeyId } from '../../store/rule-keys.js';
 import { forEachWrite, WriteBatchEncoder } from '../../store/write-batch.js';
 
 /** The log's entries (the encoder's statement numbers). */
@@ -102,12 +108,11 @@ export class PendingRows {
   }
 }
 
-/** One string for a rule, a key and a value: the key's length says where it ends ('\0' can be in a key, never in a rule id). */
-const sightingId = (rule: string, key: string, value: string): string => [rule, key.length, key, value].join('\u0000');
+/** One string for a rule, a key and a value: the value's length, the value, then ruleKeyId (a value and a key can hold '\0'). */
+const sightingId = (rule: string, key: string, value: string): string => `${value.length}\u0000${value}${ruleKeyId(rule, key)}`;
 
 function splitSightingId(id: string): [rule: string, key: string, value: string] {
-  const ruleEnd = id.indexOf('\u0000');
-  const keyStart = id.indexOf('\u0000', ruleEnd + 1) + 1;
-  const keyEnd = keyStart + Number(id.slice(ruleEnd + 1, keyStart - 1));
-  return [id.slice(0, ruleEnd), id.slice(keyStart, keyEnd), id.slice(keyEnd + 1)];
+  const valueStart = id.indexOf('\u0000') + 1;
+  const valueEnd = valueStart + Number(id.slice(0, valueStart - 1));
+  return [...splitRuleKeyId(id.slice(valueEnd)), id.slice(valueStart, valueEnd)];
 }
