@@ -7,16 +7,29 @@
  * 100,000 keys than at 1,000). Here an open-addressing table (linear probing, at most half full)
  * holds each key's hash beside its slot, so a probe reads the table alone, and a removal finds its
  * entry from the hash kept by slot, not from the string.
+ *
+ * The keys come from syslog messages off the network: an attacker chooses them, and keys sharing a
+ * place would make every probe walk them all (hash flooding: O(n) an operation, the analyzer
+ * stalled). So the hash is HalfSipHash-1-3 (half-siphash.ts), what Linux's hsiphash is for its
+ * hash tables, with a 64-bit key drawn once per process: SipHash (Aumasson and Bernstein, 2012)
+ * is a keyed PRF designed against hash flooding, where seeded non-cryptographic hashes (MurmurHash,
+ * CityHash) have multicollisions that hold whatever the seed ("Hash-flooding DoS reloaded",
+ * Aumasson, Bernstein and Boßlet, 2012); this table's FNV-1a with a random seed and MurmurHash3's
+ * finalizer, before, had nothing to show it was not one of them. Written by hand because no npm
+ * library hashes a JS string's UTF-16 code units without encoding it first, an allocation per
+ * lookup in the hot path. What it costs: src/analyzer/README.md (Scaling).
  */
-import { randomInt } from 'node:crypto';
+import { getRandomValues } from 'node:crypto';
+import { halfSipHash13 } from './half-siphash.js';
 import { grown } from './typed-arrays.js';
 
 /**
- * The hash's seed, at random per process as V8 seeds its own: which keys collide is not the same
- * from one run to the next. From the system's CSPRNG, not Math.random, whose state can be
- * reconstructed from its outputs.
+ * The hash's key, from the system's CSPRNG (not Math.random, whose state can be reconstructed from
+ * its outputs), once per process: without it, which keys share a place cannot be foreseen.
  */
-const SEED = randomInt(-(2 ** 31), 2 ** 31);
+const KEY = getRandomValues(new Int32Array(2));
+const KEY0 = KEY[0]!;
+const KEY1 = KEY[1]!;
 
 export class KeySlots {
   private readonly keys: (string | undefined)[] = [];
@@ -100,11 +113,7 @@ export class KeySlots {
   }
 }
 
-/** FNV-1a over the UTF-16 code units from the seed, then MurmurHash3's finalizer, so that every bit of the key reaches the low bits that choose the place. */
+/** HalfSipHash-1-3 of the key's UTF-16 code units with the process's key (an int32, as the tables keep it). */
 function hashOf(key: string): number {
-  let hash = SEED ^ key.length;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x0100_0193);
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85eb_ca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2_ae35);
-  return hash ^ (hash >>> 16);
+  return halfSipHash13(key, KEY0, KEY1);
 }
