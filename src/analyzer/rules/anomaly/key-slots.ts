@@ -40,6 +40,13 @@ export class KeySlots {
   private table = new Int32Array(2 * 64);
   private mask = 63;
   private count = 0;
+  /**
+   * The key slotOf last did not find, and its hash: add() nearly always follows with that key (or
+   * a copy), and need not hash it again. Forgotten by add, so that it does not keep a view into a
+   * log line.
+   */
+  private missedKey: string | undefined;
+  private missedHash = 0;
 
   get size(): number {
     return this.count;
@@ -51,7 +58,11 @@ export class KeySlots {
     const { table, mask } = this;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const slot = table[2 * at + 1]! - 1;
-      if (slot < 0) return -1;
+      if (slot < 0) {
+        this.missedKey = key;
+        this.missedHash = hash;
+        return -1;
+      }
       if (table[2 * at] === hash && this.keys[slot] === key) return slot;
     }
   }
@@ -60,7 +71,8 @@ export class KeySlots {
   add(key: string): number {
     if (2 * (this.count + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
     const slot = this.freeSlots.pop() ?? this.newSlot();
-    const hash = hashOf(key);
+    const hash = key === this.missedKey ? this.missedHash : hashOf(key);
+    this.missedKey = undefined;
     this.keys[slot] = key;
     this.hashes[slot] = hash;
     this.place(hash, slot);
