@@ -15,12 +15,12 @@
  * is a keyed PRF designed against hash flooding, where seeded non-cryptographic hashes (MurmurHash,
  * CityHash) have multicollisions that hold whatever the seed ("Hash-flooding DoS reloaded",
  * Aumasson, Bernstein and Boßlet, 2012); this table's FNV-1a with a random seed and MurmurHash3's
- * finalizer, before, had nothing to show it was not one of them. Written by hand because no npm
- * library hashes a JS string's UTF-16 code units without encoding it first, an allocation per
- * lookup in the hot path. What it costs (src/analyzer/README.md, Scaling; 2026-12-06, 2-core VM):
- * ~117 ns for a 65-character key against FNV-1a's ~113, ~27 against ~17 for 9 characters; the
- * anomaly curve past maxKeys within 0.05 µs a line of FNV-1a's at 100,000 keys (0.66 and 0.735
- * against 0.605 and 0.755, medians of two sets of alternated runs), a new key being hashed once.
+ * finalizer, before, had nothing to show it was not one of them. Written by hand: npm's `siphash`
+ * (jedisct1/siphash-js, 64-bit SipHash) encodes a string to bytes first and emulates each 64-bit
+ * word with objects, allocations per lookup in the hot path. What it costs (src/analyzer/README.md, Scaling; 2026-12-06, 2-core VM):
+ * 174–178 ns for a 65-character key against FNV-1a's 157–166, 28–31 against 19–20 for 9
+ * characters; the anomaly curve past maxKeys within 0.05 µs a line of FNV-1a's at 100,000 keys, a
+ * new key being hashed once.
  */
 import { getRandomValues } from 'node:crypto';
 import { halfSipHash13 } from './half-siphash.js';
