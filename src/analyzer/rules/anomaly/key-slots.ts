@@ -17,10 +17,8 @@
  * Aumasson, Bernstein and Boßlet, 2012); this table's FNV-1a with a random seed and MurmurHash3's
  * finalizer, before, had nothing to show it was not one of them. Written by hand: npm's `siphash`
  * (jedisct1/siphash-js, 64-bit SipHash) encodes a string to bytes first and emulates each 64-bit
- * word with objects, allocations per lookup in the hot path. What it costs (src/analyzer/README.md, Scaling; 2026-12-06, 2-core VM):
- * 174–178 ns for a 65-character key against FNV-1a's 157–166, 28–31 against 19–20 for 9
- * characters; the anomaly curve past maxKeys within 0.05 µs a line of FNV-1a's at 100,000 keys, a
- * new key being hashed once.
+ * word with objects, allocations per lookup in the hot path. What it costs: src/analyzer/README.md,
+ * Scaling (within 0.05 µs a line of FNV-1a's at 100,000 keys, a new key being hashed once).
  */
 import { getRandomValues } from 'node:crypto';
 import { halfSipHash13 } from './half-siphash.js';
@@ -45,8 +43,9 @@ export class KeySlots {
   private count = 0;
   /**
    * The key slotOf last did not find, and its hash: add() nearly always follows with that key (or
-   * a copy), and need not hash it again. Forgotten by add, so that it does not keep a view into a
-   * log line.
+   * a copy), and need not hash it again. Compared by value, so a stale one is harmless; add forgets
+   * it, and until then it keeps at most one log line's view alive per table (a miss of
+   * knownValues(), for one, adds nothing).
    */
   private missedKey: string | undefined;
   private missedHash = 0;

@@ -1,7 +1,8 @@
 /**
  * halfSipHash13 (what KeySlots uses) against published test vectors: Linux's HalfSipHash-1-3,
- * with the key bytes 00..07 and the message bytes 00..n-1 for n from 0 to 63. A string is two bytes a code unit, so only the even lengths apply:
- * n = 2 × the string's length, its code unit i being the bytes 2i (low) and 2i + 1 (high). They
+ * with the key bytes 00..07 and the message bytes 00..n-1 for n from 0 to 63. A string is two
+ * bytes a code unit, so only the even lengths apply: n = 2 × the string's length, its code unit i
+ * being the bytes 2i (low) and 2i + 1 (high). They
  * cover a message ending on a whole 32-bit word (n ≡ 0 mod 4) and one ending in a two-byte tail
  * (n ≡ 2 mod 4), from the empty message to 15 words.
  */
