@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { SEVERITIES } from '../../common/syslog/format.js';
+import { eventTests } from './event-tests.js';
 import { compileRuleRegex, messagePrefilter } from './regex.js';
 import type { ReportIssue } from './kind.js';
 import { compileTemplate, unknownNames, type Template } from './template.js';
@@ -26,8 +27,17 @@ export const matchSchema = z
     /** Against the message; its named groups feed the templates. */
     regex: regex.prefault('.*'),
   })
-  // What a message must contain, tested before the regex runs on it (match.ts).
-  .transform((match) => ({ ...match, prefilter: messagePrefilter(match.regex) }));
+  // What an event must pass before the regex runs on its message (match.ts): the host and app
+  // regexes, then the literals the message must contain, each interned to run once per event.
+  .transform((match) => {
+    const { required, matchesAll } = messagePrefilter(match.regex);
+    const tests = [
+      ...(match.host ? [eventTests.intern('host', '', match.host)] : []),
+      ...(match.app ? [eventTests.intern('app', '', match.app)] : []),
+      ...required.map((literal) => eventTests.intern('message', literal, null)),
+    ];
+    return { ...match, tests, matchesAll };
+  });
 export type Match = z.output<typeof matchSchema>;
 
 export const template = z.string().min(1).transform(compileTemplate);
