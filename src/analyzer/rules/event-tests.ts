@@ -1,6 +1,6 @@
 /**
  * The tests a match runs before its regex (match.ts): the host and app regexes, and the literals
- * the message must contain (regex.ts, messagePrefilter). Rules share many of them: the timer
+ * the message must start with, end with and contain (regex.ts, messagePrefilter). Rules share many of them: the timer
  * rules of one event source test the same `Logon ID: `, the EPS rules of one app the same app
  * regex. Each distinct test is interned here with a number, and its result is kept for the event
  * it was last run on, so the rules together run each distinct test once per event (the bench's
@@ -12,16 +12,16 @@
  */
 import type { SyslogEvent } from '../../common/syslog/event.js';
 
-/** What a test looks at: the message (for a literal) or the host or app (for a regex). */
-type Field = 'message' | 'host' | 'app';
+/** What a test does: the host or app must match a regex; the message must contain, start or end with a literal. */
+type How = 'host' | 'app' | 'includes' | 'startsWith' | 'endsWith';
 
 export interface EventTest {
   /** Its number in the interned tests: where its result is kept. */
   readonly id: number;
-  readonly field: Field;
-  /** For the message: the literal it must contain (`includes`). */
+  readonly how: How;
+  /** For the message: the literal. */
   readonly literal: string;
-  /** For the host or app: the regex it must match; null for a literal. */
+  /** For the host or app: the regex; null for a literal. */
   readonly regex: RegExp | null;
 }
 
@@ -34,13 +34,21 @@ class InternedTests {
   /** Events seen so far; a double, so it does not wrap. */
   private eventCount = 0;
 
-  /** The test of `field` against `literal` (message) or `regex` (host, app): the same object for the same test. */
-  intern(field: Field, literal: string, regex: RegExp | null): EventTest {
+  /** The host or app test with `regex`: the same object for the same test. */
+  regex(how: 'host' | 'app', regex: RegExp): EventTest {
     // Rule regexes have no flags (compileRuleRegex), but a test's regex is kept by its flags too.
-    const text = regex ? `${field}/${regex.flags}/${regex.source}` : `${field}:${literal}`;
+    return this.intern(`${how}/${regex.flags}/${regex.source}`, how, '', regex);
+  }
+
+  /** The message test with `literal`: the same object for the same test. */
+  literal(how: 'includes' | 'startsWith' | 'endsWith', literal: string): EventTest {
+    return this.intern(`${how}:${literal}`, how, literal, null);
+  }
+
+  private intern(text: string, how: How, literal: string, regex: RegExp | null): EventTest {
     let test = this.byText.get(text);
     if (!test) {
-      test = { id: this.byText.size, field, literal, regex };
+      test = { id: this.byText.size, how, literal, regex };
       this.byText.set(text, test);
       if (test.id >= this.results.length) this.grow();
     }
@@ -54,7 +62,7 @@ class InternedTests {
     }
     const { id } = test;
     if (this.computedAt[id] === this.eventCount) return this.results[id] === 1;
-    const passed = test.regex === null ? event.message.includes(test.literal) : test.regex.test(test.field === 'host' ? event.host : event.app);
+    const passed = run(test, event);
     this.computedAt[id] = this.eventCount;
     this.results[id] = passed ? 1 : 0;
     return passed;
@@ -67,6 +75,21 @@ class InternedTests {
     results.set(this.results);
     this.computedAt = computedAt;
     this.results = results;
+  }
+}
+
+function run(test: EventTest, event: SyslogEvent): boolean {
+  switch (test.how) {
+    case 'host':
+      return test.regex!.test(event.host);
+    case 'app':
+      return test.regex!.test(event.app);
+    case 'includes':
+      return event.message.includes(test.literal);
+    case 'startsWith':
+      return event.message.startsWith(test.literal);
+    case 'endsWith':
+      return event.message.endsWith(test.literal);
   }
 }
 

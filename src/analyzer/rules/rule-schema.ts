@@ -28,13 +28,16 @@ export const matchSchema = z
     regex: regex.prefault('.*'),
   })
   // What an event must pass before the regex runs on its message (match.ts): the host and app
-  // regexes, then the literals the message must contain, each interned to run once per event.
+  // regexes, then the message's prefix and suffix (checked in constant time), then the literals it
+  // must contain; each interned to run once per event.
   .transform((match) => {
-    const { required, matchesAll } = messagePrefilter(match.regex);
+    const { required, prefix, suffix, matchesAll } = messagePrefilter(match.regex);
     const tests = [
-      ...(match.host ? [eventTests.intern('host', '', match.host)] : []),
-      ...(match.app ? [eventTests.intern('app', '', match.app)] : []),
-      ...required.map((literal) => eventTests.intern('message', literal, null)),
+      ...(match.host ? [eventTests.regex('host', match.host)] : []),
+      ...(match.app ? [eventTests.regex('app', match.app)] : []),
+      ...(prefix ? [eventTests.literal('startsWith', prefix)] : []),
+      ...(suffix ? [eventTests.literal('endsWith', suffix)] : []),
+      ...required.map((literal) => eventTests.literal('includes', literal)),
     ];
     return { ...match, tests, matchesAll };
   });

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import type { SyslogEvent } from '../../../src/common/syslog/event.js';
 import { eventTests } from '../../../src/analyzer/rules/event-tests.js';
 import { matchEvent } from '../../../src/analyzer/rules/match.js';
-import { messagePrefilter } from '../../../src/analyzer/rules/regex.js';
 import { matchSchema, type Match } from '../../../src/analyzer/rules/rule-schema.js';
 
 function event(fields: Partial<SyslogEvent>): SyslogEvent {
@@ -30,22 +29,20 @@ function event(fields: Partial<SyslogEvent>): SyslogEvent {
   };
 }
 
-/** What matchEvent answers, computed without the shared results: every test run directly. */
+/** What matchEvent must answer: the rule's regexes run directly, with no prefilter and no shared results. */
 function matchDirectly(match: Match, e: SyslogEvent): boolean {
-  if (match.host && !match.host.test(e.host)) return false;
-  if (match.app && !match.app.test(e.app)) return false;
-  if (!messagePrefilter(match.regex).required.every((literal) => e.message.includes(literal))) return false;
-  return match.regex.test(e.message);
+  return (!match.host || match.host.test(e.host)) && (!match.app || match.app.test(e.app)) && match.regex.test(e.message);
 }
 
 describe('event tests shared by rules', () => {
   it('interns a test once: rules with the same literal or the same host/app regex get the same test', () => {
     const a = matchSchema.parse({ app: '^(kernel|envirowatch)$', regex: '4624: .*Logon ID: (?<id>0x[0-9a-f]*3)$' });
     const b = matchSchema.parse({ app: '^(kernel|envirowatch)$', regex: '4634: .*Logon ID: (?<id>0x[0-9a-f]*3)$' });
-    expect(a.tests.map((t) => t.field)).toEqual(['app', 'message', 'message']);
+    expect(a.tests.map((t) => t.how)).toEqual(['app', 'endsWith', 'includes', 'includes']);
     expect(a.tests[0]).toBe(b.tests[0]);
-    expect(a.tests[1]).toBe(b.tests[1]); // `Logon ID: 0x`
-    expect(a.tests[2]).not.toBe(b.tests[2]); // `4624: ` and `4634: `
+    expect(a.tests[1]).toBe(b.tests[1]); // ends with `3`
+    expect(a.tests[2]).toBe(b.tests[2]); // `Logon ID: 0x`
+    expect(a.tests[3]).not.toBe(b.tests[3]); // `4624: ` and `4634: `
     // The same source as a host regex is another test.
     expect(matchSchema.parse({ host: '^(kernel|envirowatch)$' }).tests[0]).not.toBe(a.tests[0]);
   });
@@ -55,7 +52,7 @@ describe('event tests shared by rules', () => {
     const regex = /^counted-app-\d$/;
     const test = regex.test.bind(regex);
     regex.test = (text: string) => (runs++, test(text));
-    const shared = eventTests.intern('app', '', regex);
+    const shared = eventTests.regex('app', regex);
     const first = event({ app: 'counted-app-1' });
     for (let rule = 0; rule < 20; rule++) expect(eventTests.passes(shared, first)).toBe(true);
     expect(runs).toBe(1);
@@ -69,7 +66,7 @@ describe('event tests shared by rules', () => {
   });
 
   it('keeps results for more tests than its first table holds', () => {
-    const tests = Array.from({ length: 100 }, (_, i) => eventTests.intern('message', `grow-${i}-literal`, null));
+    const tests = Array.from({ length: 100 }, (_, i) => eventTests.literal('includes', `grow-${i}-literal`));
     const e = event({
       message: tests
         .filter((_, i) => i % 3 === 0)
@@ -81,7 +78,7 @@ describe('event tests shared by rules', () => {
 
   it('answers as the tests run directly would, for rules sharing literals and app regexes over events carrying JavaScript-special names', () => {
     const names = ['__proto__', 'constructor', 'toString', 'Logon ID: ', '4624: ', '4634: ', 'hasOwnProperty'];
-    const piece = fc.constantFrom(...names, 'x', ' ', '0x1f', '$', '.');
+    const piece = fc.constantFrom(...names, 'x', ' ', '0x1f', '$', '.', '\\', 'f');
     const text = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const ruleSource = fc.record({
@@ -90,7 +87,14 @@ describe('event tests shared by rules', () => {
         { nil: undefined },
       ),
       app: fc.option(fc.constantFrom('^(kernel|envirowatch)$', '^__proto__$', 'constructor'), { nil: undefined }),
-      regex: fc.array(fc.constantFrom(...names.map(escape), '.*', '(0x[0-9a-f]+)', ' '), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')),
+      // Anchored or not at each end, so prefixes and suffixes are tested too (`\\$` a literal dollar, `\\\\$` a backslash then the anchor).
+      regex: fc
+        .tuple(
+          fc.constantFrom('', '^'),
+          fc.array(fc.constantFrom(...names.map(escape), '.*', '(0x[0-9a-f]+)', '(?:x)', ' ', '\\$', 'f+'), { minLength: 1, maxLength: 4 }),
+          fc.constantFrom('', '$', '\\$', '\\\\$'),
+        )
+        .map(([start, parts, end]) => start + parts.join('') + end),
     });
     const anEvent = fc
       .record({ host: fc.constantFrom(...names, 'srv1'), app: fc.constantFrom('kernel', 'envirowatch', '__proto__', 'constructor', 'sshd'), message: text })

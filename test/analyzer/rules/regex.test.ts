@@ -15,10 +15,31 @@ describe('messagePrefilter', () => {
     // A timer's start and end share `Logon ID: 0x`; `4624: ` and `4634: ` tell them apart before either regex runs.
     expect(required('4624: .*Logon ID: (?<id>0x[0-9a-f]+)$')).toEqual(['Logon ID: 0x', '4624: ']);
     expect(required('SRC=(?<src>[\\d.]+) .*DPT=(?<port>22)\\b')).toEqual(['DPT=22', 'SRC=']);
-    expect(required('^STATUS \\[x\\] \\(ok\\)')).toEqual(['STATUS [x] (ok)']);
+    expect(required('STATUS \\[x\\] \\(ok\\)')).toEqual(['STATUS [x] (ok)']);
     expect(required('abc(?:def)ghi')).toEqual(['abcdefghi']);
     expect(required('ab()cd')).toEqual(['abcd']);
     expect(required('x(?<n>ab(?:cd|ef)gh)ij')).toEqual(['ghij', 'xab']);
+  });
+
+  it('reads the run after a leading ^ as a prefix and the run before a trailing $ as a suffix, of any length, and leaves them out of the required', () => {
+    const anchors = (source: string) => {
+      const { prefix, suffix, required } = messagePrefilter(new RegExp(source));
+      return { prefix, suffix, required };
+    };
+    expect(anchors('^STATUS \\[x\\] \\(ok\\)')).toEqual({ prefix: 'STATUS [x] (ok)', suffix: '', required: [] });
+    expect(anchors('4624: .*Logon ID: (?<id>0x[0-9a-f]*3)$')).toEqual({ prefix: '', suffix: '3', required: ['Logon ID: 0x', '4624: '] });
+    expect(anchors('^ab(?:cd)e.*connected$')).toEqual({ prefix: 'abcde', suffix: 'connected', required: [] });
+    expect(anchors('^a+b')).toEqual({ prefix: 'a', suffix: '', required: [] });
+    expect(anchors('^ab?c')).toEqual({ prefix: 'a', suffix: '', required: [] });
+    expect(anchors('xyz+$')).toEqual({ prefix: '', suffix: '', required: ['xyz'] }); // z+ may be zzz: nothing is sure to end it
+    expect(anchors('abc\\b$')).toEqual({ prefix: '', suffix: '', required: ['abc'] });
+    expect(anchors('(?<q>\\w+) ok$')).toEqual({ prefix: '', suffix: ' ok', required: [] });
+    expect(anchors('(a|b)c$')).toEqual({ prefix: '', suffix: 'c', required: [] });
+    // Not anchors: an escaped dollar is a literal, an escaped backslash before `$` leaves it the anchor; flags, alternatives.
+    expect(anchors('price \\$')).toEqual({ prefix: '', suffix: '', required: ['price $'] });
+    expect(anchors('dir\\\\$')).toEqual({ prefix: '', suffix: 'dir\\', required: [] });
+    expect(anchors('^abc|def$')).toEqual({ prefix: '', suffix: '', required: [] });
+    expect(messagePrefilter(/^abc$/m)).toMatchObject({ prefix: '', suffix: '' });
   });
 
   it('leaves out what may be absent or is not literal: quantified characters, escapes of letters, groups, classes, alternatives, flags', () => {
@@ -68,6 +89,14 @@ describe('messagePrefilter', () => {
       'a\\/b\\/c',
       'line\\s+end',
       'ab|cd',
+      '^abc',
+      '^a+b',
+      'xyz$',
+      'ab\\$',
+      'ab\\\\$',
+      '^(?<q>\\w+) ok$',
+      '(a|b)c$',
+      'PROTO=(?<proto>UDP|ICMP) .*0$',
     ];
     const sources = [...shipped, ...crafted];
     expect(shipped.length).toBeGreaterThanOrEqual(5);
@@ -78,7 +107,7 @@ describe('messagePrefilter', () => {
     for (const source of sources) {
       const regex = compileRuleRegex(source);
       if (!(regex instanceof RegExp)) throw new Error(`${source}: ${regex.error}`);
-      const { required: literals } = messagePrefilter(regex);
+      const { required: literals, prefix, suffix } = messagePrefilter(regex);
       // Messages: random text, and random text around pieces of the regex's own source (so many match).
       const pieces = source
         .replace(/\\./g, (e) => e[1]!)
@@ -93,6 +122,7 @@ describe('messagePrefilter', () => {
         if (regex.test(message)) {
           matched++;
           for (const literal of literals) expect(message.includes(literal), `${source} on ${JSON.stringify(message)}: ${literal}`).toBe(true);
+          expect(message.startsWith(prefix) && message.endsWith(suffix), `${source} on ${JSON.stringify(message)}: ${prefix}…${suffix}`).toBe(true);
         }
       }
     }
