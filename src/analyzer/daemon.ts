@@ -7,7 +7,9 @@
  * fire at the first tick; alerts and acknowledgements are written at once. The one-second writes
  * are committed by a worker thread (store/background-writer.ts), so receiving never waits for them.
  */
+import { createRequire } from 'node:module';
 import type { Clock } from '../common/clock.js';
+import { heapGarbageCollector } from '../common/heap-garbage.js';
 import type { Logger } from '../common/logger.js';
 import type { AnalyzerConfig } from './config.js';
 import { SyslogReceiver } from './ingest/receiver.js';
@@ -29,6 +31,15 @@ import { Dispatcher } from './notify/dispatcher.js';
 import { Outbox } from './notify/outbox.js';
 
 const TICK_MS = 1_000;
+/**
+ * The receiving thread's heap is collected at a step once it grew by GARBAGE_BYTES since its least
+ * (common/heap-garbage.ts), about a second of a flood's garbage (a collection then took 13-22 ms);
+ * and at once at the first step with fewer than QUIET_EVENTS after one with more, so what a flood
+ * left (its last write batches, live at the last collection) is collected when it ends, not tens
+ * of seconds later.
+ */
+const GARBAGE_BYTES = 32 * 1024 * 1024;
+const QUIET_EVENTS = 1_000;
 const COUNTERS_EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 /**
@@ -63,6 +74,11 @@ export class AnalyzerDaemon {
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
+  private readonly collectGarbage = heapGarbageCollector(createRequire(import.meta.url));
+  /** The engine's event count at the last step, and whether the second before it was busy (QUIET_EVENTS or more). */
+  private eventsAtStep = 0;
+  private busy = false;
+  private collections = 0;
 
   constructor(
     private readonly options: {
@@ -208,6 +224,11 @@ export class AnalyzerDaemon {
     this.sensorData.flush();
     this.writer.flush();
     void this.dispatcher.step(this.options.clock.now()).catch((error: unknown) => this.options.logger.error('notification step failed', { error }));
+    const { events } = this.engine.counters;
+    const wasBusy = this.busy;
+    this.busy = events - this.eventsAtStep >= QUIET_EVENTS;
+    this.eventsAtStep = events;
+    if (this.collectGarbage(wasBusy && !this.busy ? 0 : GARBAGE_BYTES)) this.collections++;
     this.options.onStep?.();
   }
 
@@ -262,6 +283,7 @@ export class AnalyzerDaemon {
       engine: { ...this.engine.counters },
       rules: this.engine.ruleCounters(),
       notify: { outbox: this.outbox.depth(), ...this.dispatcher.counters },
+      memory: { collections: this.collections },
       ...(this.web ? { web: { requests: this.web.counters.requests, refused: { ...this.web.counters.refused } } } : {}),
     };
   }

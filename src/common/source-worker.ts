@@ -5,7 +5,7 @@
  * functions given by the caller, each also run from its source text, so bound by the same rule.
  * It reads its options from `workerData`.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 type Helpers = Record<string, (...args: never[]) => unknown>;
 
@@ -13,7 +13,8 @@ export function startSourceWorker<H extends Helpers = Record<never, never>>(
   thread: (load: NodeJS.Require, helpers: H) => void,
   workerData: unknown,
   helpers?: H,
+  options: Pick<WorkerOptions, 'resourceLimits'> = {},
 ): Worker {
   const helperSources = Object.entries(helpers ?? {}).map(([name, helper]) => `${JSON.stringify(name)}: (${helper.toString()})`);
-  return new Worker(`(${thread.toString()})(require, { ${helperSources.join(', ')} })`, { eval: true, workerData });
+  return new Worker(`(${thread.toString()})(require, { ${helperSources.join(', ')} })`, { ...options, eval: true, workerData });
 }

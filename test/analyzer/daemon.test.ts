@@ -33,6 +33,42 @@ async function sendOverTcp(port: number, messages: readonly string[]): Promise<v
 }
 
 describe('envirowatch analyzer', () => {
+  it("collects its heap's garbage when a burst of messages ends (common/heap-garbage.ts), once, not again while quiet", async () => {
+    const { config, tcp } = await analyzerSetup(
+      [
+        '  - id: vpn-new-address',
+        '    kind: anomaly',
+        "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
+        '    key: ${user}',
+        '    value: ${ip}',
+      ],
+      ['web: { enabled: false }'],
+    );
+    const analyzer = await startAnalyzer(config);
+    const counters = async () => JSON.parse((await cli(['counters', '--config', config, '--json'])).stdout || 'null')?.counters;
+    try {
+      // Start-up's garbage may be collected at the first steps: counted from a quiet second on.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const before = (await counters()).memory.collections as number;
+      // 5,000 in one burst: more than QUIET_EVENTS (1,000) in a second, far less than 32 MB of garbage, then quiet seconds.
+      const burst = Array.from(
+        { length: 5_000 },
+        (_, i) => `<134>Nov 24 06:00:02 fw1 openvpn[1]: user 'u${i % 100}' address '10.0.${i >> 8}.${i & 255}:1194' - connected`,
+      );
+      await sendOverTcp(tcp, burst);
+      const after = await waitFor(async () => {
+        const c = await counters();
+        return c?.engine.events === burst.length && c.memory.collections > before ? c : undefined;
+      }, 'a collection after the burst');
+      expect(after.rules['vpn-new-address'].counters.matched).toBe(burst.length);
+      // Quiet seconds after a quiet second collect nothing more (the heap did not grow by 32 MB).
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await counters()).memory.collections).toBe(after.memory.collections);
+    } finally {
+      await stopAnalyzer(analyzer);
+    }
+  });
+
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
     const { config, tcp } = await analyzerSetup([
       '  - id: vpn-new-address',

@@ -17,9 +17,21 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
+import { heapGarbageCollector } from '../../common/heap-garbage.js';
 import { startSourceWorker } from '../../common/source-worker.js';
 import type { Db } from './database.js';
 import { forEachWrite, WriteBatchEncoder, type WriteBatchChunks } from './write-batch.js';
+
+/**
+ * The writer's heap after a flood (common/heap-garbage.ts): collected after a commit once it grew by
+ * GARBAGE_BYTES (about a second of a flood's batches), and a young generation of
+ * YOUNG_GENERATION_MB instead of V8's 32 (two 16 MB semi-spaces, grown to in a flood): the rows it
+ * decodes live for one statement, so a small one keeps up. With both and the receiving thread's
+ * collections (daemon.ts), the daemon's RSS a second after the bench's 1M-line flood was
+ * 176.9-203.6 MB against 251.4-305.9 before (src/analyzer/README.md, session 28).
+ */
+const GARBAGE_BYTES = 16 * 1024 * 1024;
+const YOUNG_GENERATION_MB = 4;
 
 /** A flush's writes, encoded by WriteBatchEncoder. */
 interface WriteBatch {
@@ -30,10 +42,18 @@ interface WriteBatch {
 type WorkerReport = { readonly type: 'written'; readonly seq: number } | { readonly type: 'failed'; readonly seq: number; readonly error: string };
 
 /** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
-function writerThread(load: NodeJS.Require, { forEachWrite }: { forEachWrite: typeof import('./write-batch.js').forEachWrite }): void {
+function writerThread(
+  load: NodeJS.Require,
+  {
+    forEachWrite,
+    heapGarbageCollector,
+  }: { forEachWrite: typeof import('./write-batch.js').forEachWrite; heapGarbageCollector: typeof import('../../common/heap-garbage.js').heapGarbageCollector },
+): void {
   const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const Database = load(workerData.driver as string) as typeof import('better-sqlite3');
   const db = new Database(workerData.file as string);
+  // A batch's strings are garbage once committed, and only a full collection frees strings this large.
+  const collectGarbage = heapGarbageCollector(load);
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   const statements: import('better-sqlite3').Statement[] = [];
@@ -73,6 +93,7 @@ function writerThread(load: NodeJS.Require, { forEachWrite }: { forEachWrite: ty
       committedSeq = message.seq;
       pending = [];
       parentPort!.postMessage({ type: 'written', seq: message.seq });
+      collectGarbage(workerData.garbageBytes as number);
     } catch (error) {
       parentPort!.postMessage({ type: 'failed', seq: message.seq, error: String(error) });
     }
@@ -152,8 +173,9 @@ export class BackgroundWriter {
   private startWorker(): Worker {
     const worker = startSourceWorker(
       writerThread,
-      { file: this.options.db.name, run: this.run, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
-      { forEachWrite },
+      { file: this.options.db.name, run: this.run, driver: createRequire(import.meta.url).resolve('better-sqlite3'), garbageBytes: GARBAGE_BYTES },
+      { forEachWrite, heapGarbageCollector },
+      { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } },
     );
     worker.on('message', (report: WorkerReport) => {
       if (report.type === 'failed') this.options.onFailure(report.error);

@@ -40,6 +40,8 @@ export interface AnalyzerCounters {
   /** Per rule id: its kind and its own counters (matched or starts/ends, alerts, and what the kind adds). */
   readonly rules: Readonly<Record<string, { readonly kind: string; readonly counters: Readonly<Record<string, number>> }>>;
   readonly notify: { readonly outbox: number; readonly delivered: number; readonly retried: number; readonly gaveUp: number };
+  /** Full garbage collections the receiving thread asked for (daemon.ts, common/heap-garbage.ts): after a flood's garbage, and when it ends. */
+  readonly memory: { readonly collections: number };
   /**
    * The web page (absent when it is off): requests node could parse, and refusals by HTTP status
    * ("400", "421", "429", ...), which also counts requests refused before they were parsed.

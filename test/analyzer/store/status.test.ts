@@ -23,6 +23,7 @@ describe("the minute's counters line", () => {
       engine: { events: 12, outOfOrder: 0 },
       rules: { a: { kind: 'eps', counters: { matched: 12, alerts: 2, windows: 4 } }, b: { kind: 'timer', counters: { starts: 1, alerts: 1 } } },
       notify: { outbox: 3, delivered: 0, retried: 1, gaveUp: 0 },
+      memory: { collections: 1 },
     } satisfies AnalyzerCounters;
     expect(countersSummary(counters)).toEqual({ received: 13, events: 12, lost: 7, alerts: 3, outbox: 3, gaveUp: 0 });
   });
