@@ -29,7 +29,8 @@ import { RuleEngine } from '../src/analyzer/rules/engine.js';
 import { rulesFileSchema, type Rule } from '../src/analyzer/rules/schema.js';
 import { openDatabase } from '../src/analyzer/store/database.js';
 import { analyzerSetup, startAnalyzer, stopAnalyzer, type RunningAnalyzer } from '../test/helpers/analyzer-process.js';
-import { hostName, syslogEvent, writeAlerts, writeLearnedState, writeSensorData } from './scale-stores.js';
+import { syslogEvent } from '../test/helpers/syslog-event.js';
+import { hostName, writeAlerts, writeLearnedState, writeSensorData } from './scale-stores.js';
 
 const { values: options } = parseArgs({
   options: { largest: { type: 'string', default: '100000' }, only: { type: 'string', default: 'web,rules,eps,startup' } },

@@ -3,6 +3,7 @@
  * SensorData, SqliteRuleState with a RuleEngine), so they hold what the daemon would have written.
  */
 import type { SyslogEvent } from '../src/common/syslog/event.js';
+import { syslogEvent } from '../test/helpers/syslog-event.js';
 import { HEARTBEAT_MSG_ID, READINGS_SD_ID } from '../src/common/sensor-messages.js';
 import { alertId, type Alert } from '../src/analyzer/rules/alert.js';
 import { RuleEngine } from '../src/analyzer/rules/engine.js';
@@ -26,23 +27,6 @@ function openForBuilding(dataDir: string): Db {
 }
 const DAY_MS = 86_400_000;
 const SEVERITIES = ['crit', 'err', 'warning', 'notice'] as const;
-
-export function syslogEvent(fields: Partial<SyslogEvent> & { host: string; receivedAt: number }): SyslogEvent {
-  return {
-    eventTime: fields.receivedAt,
-    timestamp: '',
-    app: '',
-    procId: '',
-    msgId: '',
-    facility: 1,
-    severity: 5,
-    message: '',
-    structuredData: {},
-    source: 'bench',
-    format: 'rfc5424',
-    ...fields,
-  };
-}
 
 export const hostName = (i: number) => `host-${i}`;
 

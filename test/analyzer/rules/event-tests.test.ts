@@ -9,25 +9,9 @@ import type { SyslogEvent } from '../../../src/common/syslog/event.js';
 import { eventTests } from '../../../src/analyzer/rules/event-tests.js';
 import { matchEvent } from '../../../src/analyzer/rules/match.js';
 import { matchSchema, type Match } from '../../../src/analyzer/rules/rule-schema.js';
+import { syslogEvent } from '../../helpers/syslog-event.js';
 
-function event(fields: Partial<SyslogEvent>): SyslogEvent {
-  return {
-    receivedAt: 0,
-    eventTime: 0,
-    timestamp: '',
-    host: 'h',
-    app: 'a',
-    procId: '',
-    msgId: '',
-    facility: 1,
-    severity: 5,
-    message: '',
-    structuredData: {},
-    source: 'test',
-    format: 'raw',
-    ...fields,
-  };
-}
+const event = (fields: Partial<SyslogEvent>): SyslogEvent => syslogEvent({ host: 'h', receivedAt: 0, app: 'a', ...fields });
 
 /** What matchEvent must answer: the rule's regexes run directly, with no prefilter and no shared results. */
 function matchDirectly(match: Match, e: SyslogEvent): boolean {
