@@ -8,18 +8,24 @@
  * one-second write batches (256 KB strings, which only a full collection frees) and what each
  * second's state kept until written make most of that garbage. Once the flood ends, V8's memory
  * reducer waits for a low allocation rate, which it measures only at collections; with none
- * happening, the daemon held 256-288 MB 30 s after a 1M-line flood, where ~30-50 MB was live
- * (src/analyzer/README.md, session 28).
+ * happening, the daemon still held 211-288 MB 30 s after a 1M-line flood in some runs (137-139
+ * in others), where ~30-50 MB was live (src/analyzer/README.md, session 28).
  *
  * Asked where it is cheap (once a second, after a commit): `v8.getHeapStatistics()`. The
  * collection is V8's `gc()`, which node gives only with --expose-gc: set here at run time (as
- * regex.ts sets its flags) and taken from a new context, so no global `gc` appears. It uses
+ * the analyzer's rules/regex.ts sets its flags) and taken from a new context, so no global `gc` appears. It uses
  * nothing but `load`, so it also runs from its source text in a worker (common/source-worker.ts).
  */
 export function heapGarbageCollector(load: NodeJS.Require): (limitBytes: number) => boolean {
   const v8 = load('node:v8') as typeof import('node:v8');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = (load('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+  let gc: () => void;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gc = (load('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+  } catch {
+    // A node that no longer gives it this way: V8 collects on its own, as it did before.
+    return () => false;
+  }
   let least = Infinity;
   /** Collects if the heap grew by `limitBytes` since its least; true when it did. */
   return (limitBytes) => {

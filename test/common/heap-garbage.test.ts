@@ -42,6 +42,20 @@ describe('heapGarbageCollector', () => {
     expect(live.length).toBe(80 * 16);
   });
 
+  it('collects nothing, and throws nothing, where node gives no gc() this way', () => {
+    const require = createRequire(import.meta.url);
+    const noGc = ((id: string) =>
+      id === 'node:vm'
+        ? {
+            runInNewContext: () => {
+              throw new ReferenceError('gc is not defined');
+            },
+          }
+        : require(id)) as NodeJS.Require;
+    const collect = heapGarbageCollector(noGc);
+    expect(collect(0)).toBe(false);
+  });
+
   it('runs from its source text in a worker, as the writer thread runs it', async () => {
     const worker = startSourceWorker(
       (load, { heapGarbageCollector: collector }) => {
