@@ -12,9 +12,10 @@
  * in others), where ~30-50 MB was live (src/analyzer/README.md, session 28).
  *
  * Asked where it is cheap (once a second, after a commit): `v8.getHeapStatistics()`. The
- * collection is V8's `gc()`, which node gives only with --expose-gc: set here at run time (as
- * the analyzer's rules/regex.ts sets its flags) and taken from a new context, so no global `gc` appears. It uses
- * nothing but `load`, so it also runs from its source text in a worker (common/source-worker.ts).
+ * collection is V8's `gc()`, which node gives only with --expose-gc: set here at run time (as the
+ * analyzer's rules/regex.ts sets its flags) and taken from a new context, so no global `gc`
+ * appears. It uses nothing but `load`, so it also runs from its source text in a worker
+ * (common/source-worker.ts).
  */
 export function heapGarbageCollector(load: NodeJS.Require): (limitBytes: number) => boolean {
   const v8 = load('node:v8') as typeof import('node:v8');
