@@ -33,7 +33,7 @@ import { Outbox } from './notify/outbox.js';
 const TICK_MS = 1_000;
 /**
  * The receiving thread's heap is collected at a step once it grew by GARBAGE_BYTES since its least
- * (common/heap-garbage.ts), about a second of a flood's garbage (a collection then took 13-22 ms);
+ * (common/heap-garbage.ts), about a second of a flood's garbage (a collection then took 13-24 ms);
  * and at once at the first step with fewer than QUIET_EVENTS after one with more, so what a flood
  * left (its last write batches, live at the last collection) is collected when it ends, not tens
  * of seconds later.
