@@ -1,7 +1,7 @@
 // Bundles the compiled CLI into minified files beside it: dist/src/cli/envirowatch.mjs (from
 // launcher.js), which is what the `envirowatch` command, `npm start`, systemd and the benchmarks
 // run, with the agent's node flags; and envirowatch-analyzer.mjs (from analyzer-main.js), the same
-// commands with node's default flags, which `envirowatch analyzer` and `analyze` re-execute into
+// commands with node's default flags (the daemon's semi-spaces aside), which `envirowatch analyzer` and `analyze` re-execute into
 // and the analyzer's systemd unit starts (src/cli/launcher.ts says why). Why: the agent lives for months on a Pi with little memory, and most of its
 // RSS beyond node itself was module loading, not data: every ESM module keeps its source and
 // records. Bundled and tree-shaken, the agent starts ~8 MB smaller (npm run bench:snmp prints its

@@ -17,6 +17,17 @@ export const DEFAULT_HEAP_COMMANDS: ReadonlySet<string> = new Set([
   'firstboot',
 ]);
 
+/**
+ * The analyzer daemon's node flags (`envirowatch analyzer`; envirowatch-analyzer.mjs's first line,
+ * which its systemd unit runs, has the same). Semi-spaces of 8 MB instead of node's 16: a flood
+ * grows the young generation to its largest, and only V8's memory reducer shrinks it again, so
+ * that is 16 MB of RSS kept after a flood. Three alternated rounds of `bench:analyzer --only
+ * tcp,rss` (session 28): a second after the 1M-line flood 169.2-170.8 MB against 187.0-196.1,
+ * after 30 s idle 136.2-137.3 against 139.1-154.7; TCP in eight rounds 158,518-186,168 msg/s
+ * against 160,570-181,874, no cost above the noise. The other commands keep node's defaults.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
 /** Set by the launcher for the process it starts and waits for: its own pid. */
 export const LAUNCHER_ENV = 'ENVIROWATCH_LAUNCHER_PID';
 

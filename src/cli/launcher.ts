@@ -17,21 +17,22 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HEAP_COMMANDS, LAUNCHER_ENV } from './launch.js';
+import { DAEMON_NODE_FLAGS, DEFAULT_HEAP_COMMANDS, LAUNCHER_ENV } from './launch.js';
 
 const command = process.argv[2];
 if (command !== undefined && DEFAULT_HEAP_COMMANDS.has(command)) process.exitCode = await runWithDefaultFlags(process.argv.slice(2));
 else await import('./main.js');
 
 /**
- * This command line again in envirowatch-analyzer.mjs with node's default flags; resolves to its
+ * This command line again in envirowatch-analyzer.mjs with node's default flags (the daemon's
+ * own, launch.ts DAEMON_NODE_FLAGS, for `analyzer`); resolves to its
  * exit code. This process waits and passes SIGTERM and SIGHUP on; SIGINT from a terminal reaches
  * both (one process group), so it is not passed again. The IPC channel lets the child notice
  * when this process is killed, and end too.
  */
 function runWithDefaultFlags(args: string[]): Promise<number> {
   const entry = fileURLToPath(new URL('envirowatch-analyzer.mjs', import.meta.url));
-  const child = spawn(process.execPath, [entry, ...args], {
+  const child = spawn(process.execPath, [...(args[0] === 'analyzer' ? DAEMON_NODE_FLAGS : []), entry, ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [LAUNCHER_ENV]: String(process.pid) },
   });

@@ -8,7 +8,7 @@ import { freeTcpPort, freeUdpPort } from './ports.js';
 
 // From test/helpers/ (vitest) or, compiled for the benches, from dist/test/helpers/.
 export const CLI = fileURLToPath(new URL(`../../${import.meta.url.includes('/dist/test/') ? '' : 'dist/'}src/cli/envirowatch.mjs`, import.meta.url));
-/** The analyzer's own entry (node's default flags), which its systemd unit starts and `envirowatch analyzer` re-executes into. */
+/** The analyzer's own entry (the daemon's node flags on its first line), which its systemd unit starts and `envirowatch analyzer` re-executes into. */
 export const ANALYZER_CLI = CLI.replace(/envirowatch\.mjs$/, 'envirowatch-analyzer.mjs');
 
 export function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {

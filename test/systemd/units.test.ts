@@ -168,7 +168,7 @@ describe('sd_notify', () => {
 });
 
 // The file's own sanity: the units name the binaries install.sh installs; the analyzer's is the one
-// with node's default heap flags.
+// with the daemon's heap flags (src/cli/launch.ts).
 // Their config, root-only in /etc/envirowatch (it holds secrets), reaches the dynamic user as a
 // systemd credential (test/security/firstboot-secrets.test.ts checks the modes).
 it('the units start /usr/lib/envirowatch/bin/envirowatch and envirowatch-analyzer with their config from /etc/envirowatch as a credential', async () => {
