@@ -20,7 +20,7 @@ import { openDatabase } from '../../src/analyzer/store/database.js';
 import { loadCounters } from '../../src/analyzer/store/status.js';
 import { octetCounted } from '../../src/common/syslog/format.js';
 import { busiestHosts, sensorsPage } from '../../src/analyzer/store/sensor-data.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, sendVpnLogon } from '../helpers/analyzer-process.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, sendVpnLogon, VPN_RULE } from '../helpers/analyzer-process.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
@@ -34,16 +34,7 @@ async function sendOverTcp(port: number, messages: readonly string[]): Promise<v
 
 describe('envirowatch analyzer', () => {
   it("collects its heap's garbage when a burst of messages ends (common/heap-garbage.ts), once, not again while quiet", async () => {
-    const { config, tcp } = await analyzerSetup(
-      [
-        '  - id: vpn-new-address',
-        '    kind: anomaly',
-        "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
-        '    key: ${user}',
-        '    value: ${ip}',
-      ],
-      ['web: { enabled: false }'],
-    );
+    const { config, tcp } = await analyzerSetup(VPN_RULE, ['web: { enabled: false }']);
     const analyzer = await startAnalyzer(config);
     const counters = async () => JSON.parse((await cli(['counters', '--config', config, '--json'])).stdout || 'null')?.counters;
     try {
@@ -78,14 +69,7 @@ describe('envirowatch analyzer', () => {
   });
 
   it('turns a VPN logon from a new address into a stored alert that survives kill -9, and acknowledges it', async () => {
-    const { config, tcp } = await analyzerSetup([
-      '  - id: vpn-new-address',
-      '    kind: anomaly',
-      "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
-      '    key: ${user}',
-      '    value: ${ip}',
-      '    learning: 1ms',
-    ]);
+    const { config, tcp } = await analyzerSetup([...VPN_RULE, '    learning: 1ms']);
     expect(await cli(['check-config', '--analyzer', config])).toMatchObject({ code: 0, stdout: `${config}: OK (1 rule)\n` });
     const send = (ip: string) => sendVpnLogon(tcp, ip);
     let analyzer = await startAnalyzer(config);

@@ -88,6 +88,15 @@ export async function stopAnalyzer(analyzer: RunningAnalyzer): Promise<number | 
   return exited;
 }
 
+/** config/rules.example.yaml's VPN-address anomaly rule without its options (learning the default 7 days), as lines of a `rules:` list. */
+export const VPN_RULE = [
+  '  - id: vpn-new-address',
+  '    kind: anomaly',
+  "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
+  '    key: ${user}',
+  '    value: ${ip}',
+];
+
 /** The OpenVPN log-on line the VPN-address anomaly rule learns from, sent by util-linux `logger` over TCP (RFC 3164). */
 export function sendVpnLogon(tcpPort: number, ip: string): Promise<unknown> {
   return new Promise((resolve, reject) =>

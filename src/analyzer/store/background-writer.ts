@@ -25,8 +25,9 @@ import { forEachWrite, WriteBatchEncoder, type WriteBatchChunks } from './write-
 /**
  * The writer's heap after a flood (common/heap-garbage.ts): collected after a commit once it grew by
  * GARBAGE_BYTES (about a second of a flood's batches), and a young generation of
- * YOUNG_GENERATION_MB instead of V8's 32 (two 16 MB semi-spaces, grown to in a flood): the rows it
- * decodes live for one statement, so a small one keeps up. With both and the receiving thread's
+ * YOUNG_GENERATION_MB instead of the process's (two semi-spaces of 16 MB by node's default, 8 with
+ * the daemon's flag, launch.ts; grown to in a flood): the rows it decodes live for one statement,
+ * so a small one keeps up. With both and the receiving thread's
  * collections (daemon.ts), the daemon's RSS a second after the bench's 1M-line flood was
  * 176.9-203.6 MB against 251.4-305.9 before (src/analyzer/README.md, session 28).
  */

@@ -20,7 +20,7 @@ import { AlertStore } from '../../../src/analyzer/store/alerts.js';
 import { openDatabase } from '../../../src/analyzer/store/database.js';
 import { SensorData } from '../../../src/analyzer/store/sensor-data.js';
 import { hashPassword } from '../../../src/analyzer/web/auth.js';
-import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer, sendVpnLogon } from '../../helpers/analyzer-process.js';
+import { analyzerSetup, cli, startAnalyzer, stopAnalyzer, waitFor, type RunningAnalyzer, sendVpnLogon, VPN_RULE } from '../../helpers/analyzer-process.js';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,14 +36,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const VPN_RULE = [
-  '  - id: vpn-new-address',
-  '    kind: anomaly',
-  "    match: { app: ^openvpn$, regex: \"user '(?<user>[^']+)' address '(?<ip>[^':]+):\\\\d+' - connected\" }",
-  '    key: ${user}',
-  '    value: ${ip}',
-  '    learning: 1ms',
-];
+const VPN_RULE_LEARNING_1MS = [...VPN_RULE, '    learning: 1ms'];
 
 async function logIn(page: Page, url: string, password = PASSWORD): Promise<void> {
   await page.goto(url);
@@ -56,7 +49,7 @@ async function logIn(page: Page, url: string, password = PASSWORD): Promise<void
 describe('the web page in Chromium', () => {
   it('log in, see an alert from a real syslog message, acknowledge it; it stays acknowledged after a restart', async () => {
     const hash = await hashPassword(PASSWORD);
-    const { config, tcp } = await analyzerSetup(VPN_RULE, [`web: { port: 0, users: [{ name: erin, passwordHash: "${hash}" }] }`]);
+    const { config, tcp } = await analyzerSetup(VPN_RULE_LEARNING_1MS, [`web: { port: 0, users: [{ name: erin, passwordHash: "${hash}" }] }`]);
     const send = (ip: string) => sendVpnLogon(tcp, ip);
     let analyzer: RunningAnalyzer = await startAnalyzer(config);
     const page = await browser.newPage();
@@ -285,7 +278,7 @@ describe('long lists in Chromium', () => {
 
 describe('the web page refuses what a browser on another site could send', () => {
   it("a post without the session's token, or from another origin, is refused; with both it works", async () => {
-    const { config, udp } = await analyzerSetup(VPN_RULE);
+    const { config, udp } = await analyzerSetup(VPN_RULE_LEARNING_1MS);
     const analyzer = await startAnalyzer(config);
     try {
       for (const ip of ['198.51.100.1', '203.0.113.50']) {
