@@ -5,7 +5,8 @@
  * datagram listener standing in for systemd): READY=1 once serving, WATCHDOG=1 from their loops,
  * STOPPING=1 on SIGTERM.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/common/logger.js';
 import { serviceManager } from '../../src/common/systemd-notify.js';
-import { analyzerSetup, CLI, waitFor } from '../helpers/analyzer-process.js';
+import { ingestConfigSchema } from '../../src/analyzer/ingest/config.js';
+import { analyzerSetup, ANALYZER_CLI, CLI, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { runTool } from '../helpers/snmp-tools.js';
 
@@ -164,6 +166,72 @@ describe('sd_notify', () => {
     sent.length = 0;
     otherPid.alive();
     expect(sent).toEqual([]);
+  });
+});
+
+/** The nice value of each thread of process `pid` (proc(5): field 19 of /proc/[pid]/task/[tid]/stat). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]);
+  });
+}
+
+// The analyzer as its unit runs it: a user without capabilities (DynamicUser=; here nobody, by
+// util-linux setpriv, whose setresuid to non-zero ids clears them, capabilities(7)). Lowering a
+// thread's nice needs CAP_SYS_NICE or an RLIMIT_NICE allowing it (kernel/sched/core.c can_nice());
+// the unit gives the latter, LimitNICE= (systemd.exec(5): "-10" is the nice value, the raw limit
+// 20 - (-10) = 30, setrlimit(2)). Switching users needs root, which .ci/run has.
+describe.runIf(process.getuid?.() === 0)("the analyzer's UDP reading thread priority, as an unprivileged user", () => {
+  const limitNice = Number(/^LimitNICE=(-?\d+)$/m.exec(readFileSync(unitFile('envirowatch-analyzer.service'), 'utf8'))?.[1]);
+  const wanted = ingestConfigSchema.parse({}).limits.udpReaderNice!;
+
+  /** The shipped daemon as nobody, with RLIMIT_NICE `rlimitNice` and these setpriv options; its threads' nice values, its log, and whether a datagram reached its rules. */
+  async function asNobody(rlimitNice: number, setprivOptions: string[] = []): Promise<{ nices: number[]; log: string; received: boolean }> {
+    const { config, udp, dir } = await analyzerSetup(['  - { id: probe, kind: event, match: { regex: "^priority probe$" } }'], ['web: { enabled: false }']);
+    await chmod(dir, 0o777);
+    await chmod(config, 0o644);
+    const wrapper = join(dir, 'as-nobody.sh');
+    const setpriv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...setprivOptions].join(' ');
+    await writeFile(wrapper, `#!/bin/sh\nexec prlimit --nice=${rlimitNice} ${setpriv} ${ANALYZER_CLI} "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const analyzer = await startAnalyzer(config, wrapper);
+    try {
+      const nices = threadNices(analyzer.child.pid!);
+      await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc3164', '-t', 'probe', 'priority probe']);
+      const received = await waitFor(async () => (analyzer.log().includes('priority probe') ? true : undefined), 'the alert for the datagram');
+      return { nices, log: analyzer.log(), received };
+    } finally {
+      await stopAnalyzer(analyzer);
+    }
+  }
+
+  function expectReadingAtWanted({ nices, log, received }: { nices: number[]; log: string; received: boolean }): void {
+    expect(nices.filter((nice) => nice === wanted)).toHaveLength(1);
+    expect(nices.filter((nice) => nice !== wanted).every((nice) => nice === 0)).toBe(true);
+    expect(log).not.toContain('UDP reading thread left at the normal priority');
+    expect(received).toBe(true);
+  }
+
+  it("with the unit's LimitNICE as RLIMIT_NICE it reads at limits.udpReaderNice, which the unit allows; the other threads at 0", async (context) => {
+    expect(limitNice).toBeLessThanOrEqual(wanted);
+    // Raising the hard limit needs CAP_SYS_RESOURCE, which systemd has and some containers do not give root.
+    if (spawnSync('prlimit', [`--nice=${20 - limitNice}`, 'true']).status !== 0) {
+      console.warn('SKIPPED: RLIMIT_NICE cannot be raised here (no CAP_SYS_RESOURCE); the CAP_SYS_NICE case below stands in for it');
+      return context.skip();
+    }
+    expectReadingAtWanted(await asNobody(20 - limitNice));
+  });
+
+  it('with CAP_SYS_NICE (an ambient capability) it reads at limits.udpReaderNice; the other threads at 0', async () => {
+    expectReadingAtWanted(await asNobody(0, ['--inh-caps=+sys_nice', '--ambient-caps=+sys_nice']));
+  });
+
+  it('with neither it says so, and reads at the normal priority', async () => {
+    const { nices, log, received } = await asNobody(0);
+    expect(nices.every((nice) => nice === 0)).toBe(true);
+    expect(log).toMatch(new RegExp(`UDP reading thread left at the normal priority.*nice=${wanted} error=EACCES`));
+    expect(received).toBe(true);
   });
 });
 

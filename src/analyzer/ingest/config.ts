@@ -75,6 +75,13 @@ export const ingestConfigSchema = z.strictObject({
         .max(1 << 30)
         .default(64 * 1024 * 1024),
       /**
+       * The nice value of the thread that reads UDP (-20 .. 19; null: the process's): it needs
+       * little CPU but at once, or the receive buffer fills while the machine is busy. Below 0
+       * needs CAP_SYS_NICE or an RLIMIT_NICE allowing it (the systemd unit's LimitNICE=-10);
+       * without, the analyzer logs that and reads at the normal priority.
+       */
+      udpReaderNice: z.number().int().min(-20).max(19).nullable().default(-10),
+      /**
        * TCP and TLS connections at once. At the limit a new connection from a source with
        * fewer connections than the heaviest source closes that source's least recently active
        * one; otherwise it is refused (counted either way).

@@ -205,9 +205,9 @@ export class SyslogReceiver {
   }
 
   private startUdp(address: string, port: number): Promise<void> {
-    const { udpReceiveBuffer: wanted, maxMessageBytes, udpQueueBytes } = this.options.config.limits;
+    const { udpReceiveBuffer: wanted, maxMessageBytes, udpQueueBytes, udpReaderNice } = this.options.config.limits;
     const reader = new UdpReader(
-      { address, port, recvBufferSize: wanted, maxMessageBytes, queueBytes: udpQueueBytes },
+      { address, port, recvBufferSize: wanted, maxMessageBytes, queueBytes: udpQueueBytes, nice: udpReaderNice },
       {
         onDatagram: (bytes, start, length, ascii, source, host) => {
           this.counters.received.udp++;
@@ -220,13 +220,18 @@ export class SyslogReceiver {
     );
     this.udp = reader;
     return this.bind('udp', address, port, (onError, onListening) => {
-      reader.start().then(({ port: bound, recvBufferSize }) => {
+      reader.start().then(({ port: bound, recvBufferSize, niceError }) => {
         // Linux reports twice what it grants (the kernel's bookkeeping share).
         const granted = recvBufferSize / 2;
         if (granted < wanted)
           this.options.logger.warn(
             'UDP receive buffer smaller than limits.udpReceiveBuffer: the kernel caps it at net.core.rmem_max; raise that (sysctl) to hold bigger bursts',
             { wanted, granted },
+          );
+        if (niceError)
+          this.options.logger.warn(
+            'UDP reading thread left at the normal priority: raising it to limits.udpReaderNice needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (systemd: LimitNICE=); on a busy machine bursts lose more',
+            { nice: udpReaderNice, error: niceError },
           );
         onListening(bound);
       }, onError);

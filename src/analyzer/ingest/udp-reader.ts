@@ -11,6 +11,14 @@
  * worker drops datagrams and counts them (`queueDrops`), as the kernel would with a full buffer.
  * Oversize datagrams are not copied, only announced (their length), so the main thread counts and
  * logs them as before.
+ *
+ * The thread runs at a higher priority than the rest of the daemon (`nice`, -10 by default): it needs
+ * little CPU (about 4 µs a datagram, most of it node's own receiving), but it needs it at once. With
+ * every thread at the same priority, a machine whose cores were all busy (the receiving thread
+ * catching up, garbage collection, the sender) left it waiting long enough for the kernel's buffer
+ * to fill: `npm run bench:analyzer`'s 100,000 datagrams a second on 2 cores lost some in 8 of 40
+ * runs, with the socket's queue up to 7.1 MB; at nice -10, none in 20, the queue at most 3.7 MB
+ * (src/analyzer/README.md). rsyslog's imudp offers the same for its input threads (SchedulingPriority).
  */
 import { isAscii } from 'node:buffer';
 import type { Worker } from 'node:worker_threads';
@@ -31,7 +39,7 @@ export interface UdpBatch {
 
 type ReaderMessage =
   | UdpBatch
-  | { readonly type: 'listening'; readonly port: number; readonly recvBufferSize: number }
+  | { readonly type: 'listening'; readonly port: number; readonly recvBufferSize: number; readonly niceError: string | undefined }
   | { readonly type: 'bindError'; readonly code: string | undefined; readonly message: string }
   | { readonly type: 'socketError'; readonly message: string }
   | { readonly type: 'closed' };
@@ -42,6 +50,8 @@ export interface UdpReaderOptions {
   readonly recvBufferSize: number;
   readonly maxMessageBytes: number;
   readonly queueBytes: number;
+  /** The reading thread's nice value (-20 .. 19); null: the process's. */
+  readonly nice: number | null;
 }
 
 /** The worker's code, run from its source text (common/source-worker.ts says what it may use). */
@@ -55,6 +65,17 @@ function udpReaderThread(load: NodeJS.Require): void {
   const { createSocket } = load('node:dgram') as typeof import('node:dgram');
   const { isIPv6 } = load('node:net') as typeof import('node:net');
   const options = workerData.options as UdpReaderOptions;
+  /** Why the thread's priority could not be set (EACCES: neither CAP_SYS_NICE nor an RLIMIT_NICE allowing it). */
+  let niceError: string | undefined;
+  if (options.nice !== null)
+    try {
+      // Process 0 is the calling thread: Linux keeps a nice value per thread, and setpriority's
+      // PRIO_PROCESS with who 0 sets `current`'s (kernel/sys.c; setpriority(2), NOTES).
+      (load('node:os') as typeof import('node:os')).setPriority(0, options.nice);
+    } catch (error) {
+      // A SystemError: the errno's name is in `info` (`code` is ERR_SYSTEM_ERROR).
+      niceError = (error as { info?: { code?: string } }).info?.code ?? String(error);
+    }
   /** [bytes handled by the main thread, datagrams dropped here]: shared, so a busy main thread need not answer. */
   const shared = workerData.shared as BigInt64Array;
   const port = parentPort!;
@@ -122,7 +143,7 @@ function udpReaderThread(load: NodeJS.Require): void {
   socket.bind(options.port, options.address, () => {
     socket.removeAllListeners('error');
     socket.on('error', (error) => port.postMessage({ type: 'socketError', message: String(error) }));
-    port.postMessage({ type: 'listening', port: socket.address().port, recvBufferSize: socket.getRecvBufferSize() });
+    port.postMessage({ type: 'listening', port: socket.address().port, recvBufferSize: socket.getRecvBufferSize(), niceError });
   });
   port.on('message', (message: { type: 'close' }) => {
     if (message.type !== 'close') return;
@@ -157,8 +178,8 @@ export class UdpReader {
     this.boundPort = options.port;
   }
 
-  /** Binds; resolves with the port and the receive buffer the kernel granted (as getRecvBufferSize says). */
-  start(): Promise<{ port: number; recvBufferSize: number }> {
+  /** Binds; resolves with the port, the receive buffer the kernel granted (as getRecvBufferSize says) and why the thread's nice could not be set, if it could not. */
+  start(): Promise<{ port: number; recvBufferSize: number; niceError: string | undefined }> {
     return new Promise((resolve, reject) => {
       const worker = startSourceWorker(udpReaderThread, { options: { ...this.options, port: this.boundPort }, shared: this.shared });
       this.worker = worker;

@@ -6,6 +6,7 @@
  * thread, more than the kernel's receive buffer holds was lost (counted as udpKernelDrops).
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/common/clock.js';
 import { createLogger, silentLogger } from '../../../src/common/logger.js';
@@ -18,7 +19,7 @@ describe('UDP read by its own thread', () => {
   let receiver: SyslogReceiver | undefined;
   afterEach(async () => receiver?.stop());
 
-  async function start(limits: Record<string, number> = {}): Promise<{ receiver: SyslogReceiver; events: SyslogEvent[] }> {
+  async function start(limits: Record<string, number | null> = {}): Promise<{ receiver: SyslogReceiver; events: SyslogEvent[] }> {
     const events: SyslogEvent[] = [];
     const config = ingestConfigSchema.parse({ listen: { udp: { port: 0 }, tcp: { enabled: false } }, limits });
     receiver = new SyslogReceiver({ config, clock: systemClock, logger: silentLogger, onEvent: (event) => events.push(event) });
@@ -65,6 +66,37 @@ describe('UDP read by its own thread', () => {
       const sources = new Set(events.slice(chunk * PER_CHUNK, (chunk + 1) * PER_CHUNK).map((event) => event.source));
       expect([...sources]).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
     }
+  });
+
+  /** This process's threads' nice values by thread id (proc(5): field 19 of /proc/self/task/[tid]/stat). */
+  function threadNices(): Map<string, number> {
+    return new Map(
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3])];
+      }),
+    );
+  }
+
+  // A nice value above the process's needs no privilege (setpriority(2)); below, test/systemd/units.test.ts.
+  it('the reading thread, and it alone, runs at limits.udpReaderNice; with null it keeps the nice of the thread that started it', async () => {
+    const before = threadNices();
+    expect([...before.values()]).not.toContain(7);
+    const { receiver, events } = await start({ udpReaderNice: 7 });
+    const during = threadNices();
+    expect([...during.values()].filter((nice) => nice === 7)).toHaveLength(1);
+    for (const [tid, nice] of before) if (during.has(tid)) expect(during.get(tid)).toBe(nice);
+    loggerBurst(receiver.port('udp'), 'at nice 7\n');
+    await allCounted(receiver, 1);
+    expect(events.map((event) => event.message)).toEqual(['at nice 7']);
+    await receiver.stop();
+    await waitFor(async () => ([...threadNices().values()].includes(7) ? undefined : true), 'the reading thread to end');
+    const beforeNull = threadNices();
+    await start({ udpReaderNice: null });
+    const added = [...threadNices()].filter(([tid]) => !beforeNull.has(tid)).map(([, nice]) => nice);
+    expect(added.length).toBeGreaterThan(0);
+    const own = readFileSync('/proc/thread-self/stat', 'utf8');
+    expect(added.every((nice) => nice === Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[19 - 3]))).toBe(true);
   });
 
   it('oversize and invalid UTF-8 datagrams in a burst are counted as before: oversize skipped, bad bytes kept as U+FFFD', async () => {
