@@ -13,6 +13,11 @@ export interface Held {
   readonly started: number;
   /** The start event: as parsed while young, its encoding (encodeEvent) once compacted. */
   event: SyslogEvent | string;
+  /**
+   * Its row in the store (store.ts): `unwritten` until the write that holds it commits, `written`
+   * after (and when loaded), `dropped` when released before it was written (no row to delete).
+   */
+  row: 'unwritten' | 'written' | 'dropped';
 }
 
 /** Every field of a SyslogEvent, in the order of the encoding (the timers migration in store/database.ts converts old rows to the same order). */

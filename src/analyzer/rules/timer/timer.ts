@@ -50,7 +50,7 @@ export class TimerTracker implements RuleInstance {
       if (this.held.has(key)) this.counters.duplicateStarts++;
       else {
         if (this.held.size === 0) this.nextDeadline = now + this.rule.timeout;
-        const held: Held = { event, started: now };
+        const held: Held = { event, started: now, row: 'unwritten' };
         const kept = ownCopy(key);
         this.held.set(kept, held);
         this.young.push({ key: kept, held });
@@ -62,8 +62,11 @@ export class TimerTracker implements RuleInstance {
     if (!end) return NO_ALERTS;
     this.counters.ends++;
     const key = this.rule.key.apply(end, event);
-    if (this.held.delete(key)) this.sink?.timerReleased(this.rule.id, key);
-    else this.counters.endsWithoutStart++;
+    const held = this.held.get(key);
+    if (held) {
+      this.held.delete(key);
+      this.sink?.timerReleased(this.rule.id, key, held);
+    } else this.counters.endsWithoutStart++;
     return NO_ALERTS;
   }
 
@@ -83,7 +86,7 @@ export class TimerTracker implements RuleInstance {
         break;
       }
       this.held.delete(key);
-      this.sink?.timerReleased(this.rule.id, key);
+      this.sink?.timerReleased(this.rule.id, key, held);
       this.counters.alerts++;
       const openForMs = now - held.started;
       const event = heldEvent(held);
