@@ -19,7 +19,7 @@ export class TimerStore implements KindStore<SavedTimers, TimerSink>, TimerSink 
    * held (`holds[i]`, its Held) or released (null, its row deleted). A log, not a map by rule and
    * key: most starts end within the second (a logon and its logoff), and whether a release must
    * reach the database is in its Held (`row`), so neither a hold nor a release looks anything up
-   * (the map's joined key, hashed twice an event, was a sixth of the timer rules' time).
+   * (the store's part, with the map's joined key hashed twice an event, was a fifth of the timer rules' time).
    */
   private ruleIds: string[] = [];
   private keys: string[] = [];
