@@ -265,7 +265,7 @@ if (ONLY.has('rss')) {
   await stopAnalyzer(analyzer);
   out.push(
     `the same 1,000,000 lines into envirowatch analyzer over TCP (its own process: SQLite state, reading and writer threads): ` +
-      `RSS ${mb(kb('VmRSS', processed) / 1024)} a second after the last was processed (peak ${mb(kb('VmHWM', processed) / 1024)}), ` +
+      `RSS ${mb(kb('VmRSS', processed) / 1024)} a second after the last was processed (anonymous ${mb(kb('RssAnon', processed) / 1024)}, files ${mb(kb('RssFile', processed) / 1024)}; peak ${mb(kb('VmHWM', processed) / 1024)}), ` +
       `${mb(kb('VmRSS', settled) / 1024)} after 5 s, ${mb(kb('VmRSS', idle) / 1024)} after 30 s idle`,
   );
   rmSync(dir, { recursive: true, force: true });
