@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseOid } from '../src/snmp/oid.js';
 import type { Oid } from '../src/snmp/oid.js';
-import { getLoad, medianLoad, medianWalk, snmpwalk, type LoadResult } from './snmp-load.js';
+import { getLoad, medianOfRuns, medianWalk, snmpwalk, type LoadResult } from './snmp-load.js';
 import { cliNodeFlags } from './cli.js';
 import { freeTcpPort } from '../test/helpers/ports.js';
 import { cpuUs, PASS_SCRIPT, rssMb, startAgentCli, startSnmpd, writeOriginalFiles, type Server } from './snmp-servers.js';
@@ -56,22 +56,50 @@ interface Figures {
   cpuUsPerGet: number;
 }
 
-/** The figures of the server on `port`, whose CPU time is that of the processes `pids`. */
-async function measure(port: number, target: string, walkOid: string, oids: readonly Oid[], pids: readonly number[]): Promise<Figures> {
-  const walk = await medianWalk(target, walkOid, WALK_RUNS);
-  const cpu = () => pids.reduce((total, pid) => total + cpuUs(pid), 0);
-  let answered = 0;
-  const load = async (which: readonly Oid[], inFlight: number) => {
-    const runs = await medianLoad({ port, oids: which, inFlight, totalMs: LOAD_MS, repeats: LOAD_REPEATS });
-    answered += runs.allResponses;
-    return runs;
+/** A server to measure: its port, its snmpwalk target and subtree, the OIDs its GETs ask, its processes. */
+interface Served {
+  readonly port: number;
+  readonly target: string;
+  readonly walkOid: string;
+  readonly oids: readonly Oid[];
+  readonly pids: readonly number[];
+}
+
+/**
+ * The figures of each server, their GET loads interleaved run by run: the machine's speed drifts
+ * over the seconds a load takes, and a drift then weighs on all of them alike (#19's target is a
+ * ratio between two; measured one after the other, the 1-in-flight ratio swung 0.83-1.24x between
+ * runs). Each server's CPU time is read over all the runs: the others' runs cost it nothing.
+ */
+async function measure(...servers: Served[]): Promise<Figures[]> {
+  const walks: { medianMs: number; lines: string[] }[] = [];
+  for (const server of servers) walks.push(await medianWalk(server.target, server.walkOid, WALK_RUNS));
+  const cpu = (server: Served) => server.pids.reduce((total, pid) => total + cpuUs(pid), 0);
+  const answered = servers.map(() => 0);
+  const cpuBefore = servers.map(cpu);
+  const load = async (which: (server: Served) => readonly Oid[], inFlight: number) => {
+    const runs = servers.map((): LoadResult[] => []);
+    for (let repeat = 0; repeat < LOAD_REPEATS; repeat++)
+      for (const [i, server] of servers.entries()) {
+        const run = await getLoad({ port: server.port, oids: which(server), inFlight, durationMs: LOAD_MS / LOAD_REPEATS });
+        runs[i]!.push(run);
+        answered[i]! += run.responses;
+      }
+    return runs.map(medianOfRuns);
   };
-  const cpuBefore = cpu();
-  const same1 = await load(oids.slice(0, 1), 1);
-  const same8 = await load(oids.slice(0, 1), 8);
-  const rot1 = await load(oids, 1);
-  const rot8 = await load(oids, 8);
-  return { walkMs: walk.medianMs, walkLines: walk.lines, same1, same8, rot1, rot8, cpuUsPerGet: (cpu() - cpuBefore) / answered };
+  const same1 = await load((server) => server.oids.slice(0, 1), 1);
+  const same8 = await load((server) => server.oids.slice(0, 1), 8);
+  const rot1 = await load((server) => server.oids, 1);
+  const rot8 = await load((server) => server.oids, 8);
+  return servers.map((server, i) => ({
+    walkMs: walks[i]!.medianMs,
+    walkLines: walks[i]!.lines,
+    same1: same1[i]!,
+    same8: same8[i]!,
+    rot1: rot1[i]!,
+    rot8: rot8[i]!,
+    cpuUsPerGet: (cpu(server) - cpuBefore[i]!) / answered[i]!,
+  }));
 }
 
 /** Peak RSS of one run of the pass script, as /usr/bin/time reports it (kB → MB). */
@@ -85,15 +113,16 @@ async function passScriptPeakRssMb(dir: string): Promise<number | undefined> {
   }
 }
 
-/** Our agent as a child process: RSS at start and after exactly 10,000 GETs, then the figures. */
-async function measureAgent(dir: string, nodeFlags: string[]) {
+/** Our agent as a child process: RSS at start and after exactly 10,000 GETs, then the figures, and those of `alongside` measured interleaved with it. */
+async function measureAgent(dir: string, nodeFlags: string[], alongside?: Served) {
   const agent = await startAgentCli(dir, VALUE_OIDS[0]!, nodeFlags);
   try {
     const rssStart = rssMb(agent.pid);
     const warm = await getLoad({ port: agent.port, oids: VALUE_OIDS, inFlight: 8, responses: RSS_REQUESTS });
     const rss10k = rssMb(agent.pid);
-    const figures = await measure(agent.port, agent.target, TABLE, VALUE_OIDS, [agent.pid]);
-    return { ...figures, rssStart, rss10k, rssEnd: rssMb(agent.pid), warm };
+    const self: Served = { port: agent.port, target: agent.target, walkOid: TABLE, oids: VALUE_OIDS, pids: [agent.pid] };
+    const [figures, alongsideFigures] = await measure(self, ...(alongside ? [alongside] : []));
+    return { ...figures!, rssStart, rss10k, rssEnd: rssMb(agent.pid), warm, alongside: alongsideFigures };
   } finally {
     await agent.stop();
   }
@@ -112,7 +141,7 @@ async function measureSubagent(dir: string, nodeFlags: string[]) {
         if (Date.now() > deadline) throw new Error('the AgentX subagent did not register with snmpd within 15 s');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const figures = await measure(master.port, master.target, TABLE, VALUE_OIDS, [master.pid, agent.pid]);
+      const figures = (await measure({ port: master.port, target: master.target, walkOid: TABLE, oids: VALUE_OIDS, pids: [master.pid, agent.pid] }))[0]!;
       return { ...figures, snmpdRss: rssMb(master.pid), agentRss: rssMb(agent.pid) };
     } finally {
       await agent.stop();
@@ -147,16 +176,17 @@ let snmpd: Server | undefined;
 try {
   writeOriginalFiles(dir, { temperature: 72, humidity: 35, light: 120 });
   const flags = cliNodeFlags();
-  const agent = await measureAgent(dir, flags);
+  // The ceiling (d) is measured with (b), their loads interleaved (measure() says why).
+  snmpd = await startSnmpd(dir, SYSTEM_OIDS[0]!);
+  const agent = await measureAgent(dir, flags, { port: snmpd.port, target: snmpd.target, walkOid: SYSTEM, oids: SYSTEM_OIDS, pids: [snmpd.pid] });
+  const ceiling = agent.alongside!;
+  const snmpdRss = rssMb(snmpd.pid);
   const agentDefault = await measureAgent(dir, []);
   const subagent = await measureSubagent(dir, flags);
 
-  snmpd = await startSnmpd(dir, SYSTEM_OIDS[0]!);
-  const original = await measure(snmpd.port, snmpd.target, TABLE, VALUE_OIDS, [snmpd.pid]);
+  const original = (await measure({ port: snmpd.port, target: snmpd.target, walkOid: TABLE, oids: VALUE_OIDS, pids: [snmpd.pid] }))[0]!;
   const snmpdRssAfterPass = rssMb(snmpd.pid);
   const perlPeak = await passScriptPeakRssMb(dir);
-  const ceiling = await measure(snmpd.port, snmpd.target, SYSTEM, SYSTEM_OIDS, [snmpd.pid]);
-  const snmpdRss = rssMb(snmpd.pid);
 
   const agentNotes = (a: typeof agent) =>
     `walk ${a.walkLines.length} lines, ${nine(a.walkLines)}/9 original; RSS start ${mb(a.rssStart)}, after ${RSS_REQUESTS} GETs ${mb(a.rss10k)}, at the end ${mb(a.rssEnd)}`;

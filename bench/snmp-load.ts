@@ -134,17 +134,10 @@ export async function medianWalk(target: string, oid: string, runs: number): Pro
 }
 
 /**
- * `getLoad` `repeats` times for `totalMs / repeats` each, resolving with the median run (lost
- * requests summed over all, and the responses of all runs): one burst of another process's work
- * then moves the figure less.
+ * The median of several `getLoad` runs, with the lost requests summed over all: one burst of
+ * another process's work then moves the figure less.
  */
-export async function medianLoad(
-  options: LoadOptions & { readonly totalMs: number; readonly repeats: number },
-): Promise<LoadResult & { readonly allResponses: number }> {
-  const runs: LoadResult[] = [];
-  for (let i = 0; i < options.repeats; i++) runs.push(await getLoad({ ...options, durationMs: options.totalMs / options.repeats }));
-  runs.sort((a, b) => a.perSecond - b.perSecond);
-  const median = runs[Math.floor(runs.length / 2)]!;
-  const sum = (field: 'lost' | 'responses') => runs.reduce((total, run) => total + run[field], 0);
-  return { ...median, lost: sum('lost'), allResponses: sum('responses') };
+export function medianOfRuns(runs: readonly LoadResult[]): LoadResult {
+  const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)]!;
+  return { ...median, lost: runs.reduce((total, run) => total + run.lost, 0) };
 }

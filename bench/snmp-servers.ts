@@ -86,7 +86,8 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
     ? ['master agentx', `agentXSocket ${options.agentxSocket}`]
     : [`pass .1.3.6.1.4.1.21600.1.5.1.1.1 /usr/bin/perl ${PASS_SCRIPT} ${dir}`];
   writeFileSync(conf, [`agentaddress udp:127.0.0.1:${port}`, 'rocommunity public 127.0.0.1', ...table, ''].join('\n'));
-  const env = { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'snmpd-state'), MIBS: '', MIBDIRS: '/nonexistent' };
+  // Per port: the bench runs two at once (the ceiling's beside the subagent's master).
+  const env = { ...process.env, SNMP_PERSISTENT_DIR: join(dir, `snmpd-state-${port}`), MIBS: '', MIBDIRS: '/nonexistent' };
   const args = [
     '-f',
     '-Lo',
@@ -96,7 +97,7 @@ export async function startSnmpd(dir: string, probe: Oid, options: { agentxSocke
     '-I',
     '-smux,mteTrigger,mteTriggerConf,mteEvent,mteEventConf,mteObjects,mteObjectsConf',
     '-p',
-    join(dir, 'snmpd.pid'),
+    join(dir, `snmpd-${port}.pid`),
   ];
   return serve('snmpd', port, 'snmpd', args, env, probe);
 }
