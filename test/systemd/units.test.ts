@@ -6,7 +6,7 @@
  * STOPPING=1 on SIGTERM.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { ingestConfigSchema } from '../../src/analyzer/ingest/config.js';
 import { analyzerSetup, ANALYZER_CLI, CLI, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { runTool } from '../helpers/snmp-tools.js';
+import { threadNices } from '../helpers/thread-nices.js';
 
 const run = promisify(execFile);
 /** The daemons, scored by systemd-analyze security; the first-boot oneshots run as root by design (they write /etc and the boot partition). */
@@ -169,14 +170,6 @@ describe('sd_notify', () => {
   });
 });
 
-/** The nice value of each thread of process `pid` (proc(5): field 19 of /proc/[pid]/task/[tid]/stat). */
-function threadNices(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]);
-  });
-}
-
 // The analyzer as its unit runs it: a user without capabilities (DynamicUser=; here nobody, by
 // util-linux setpriv, whose setresuid to non-zero ids clears them, capabilities(7)). Lowering a
 // thread's nice needs CAP_SYS_NICE or an RLIMIT_NICE allowing it (kernel/sched/core.c can_nice());
@@ -197,7 +190,7 @@ describe.runIf(process.getuid?.() === 0)("the analyzer's UDP reading thread prio
     await chmod(wrapper, 0o755);
     const analyzer = await startAnalyzer(config, wrapper);
     try {
-      const nices = threadNices(analyzer.child.pid!);
+      const nices = [...threadNices(analyzer.child.pid!).values()];
       await run('logger', ['-d', '-n', '127.0.0.1', '-P', String(udp), '--rfc3164', '-t', 'probe', 'priority probe']);
       const received = await waitFor(async () => (analyzer.log().includes('priority probe') ? true : undefined), 'the alert for the datagram');
       return { nices, log: analyzer.log(), received };

@@ -6,7 +6,6 @@
  * thread, more than the kernel's receive buffer holds was lost (counted as udpKernelDrops).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/common/clock.js';
 import { createLogger, silentLogger } from '../../../src/common/logger.js';
@@ -14,6 +13,7 @@ import type { SyslogEvent } from '../../../src/common/syslog/event.js';
 import { ingestConfigSchema } from '../../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../../src/analyzer/ingest/receiver.js';
 import { waitFor } from '../../helpers/analyzer-process.js';
+import { niceIn, threadNices } from '../../helpers/thread-nices.js';
 
 describe('UDP read by its own thread', () => {
   let receiver: SyslogReceiver | undefined;
@@ -68,16 +68,6 @@ describe('UDP read by its own thread', () => {
     }
   });
 
-  /** This process's threads' nice values by thread id (proc(5): field 19 of /proc/self/task/[tid]/stat). */
-  function threadNices(): Map<string, number> {
-    return new Map(
-      readdirSync('/proc/self/task').map((tid) => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3])];
-      }),
-    );
-  }
-
   // A nice value above the process's needs no privilege (setpriority(2)); below, test/systemd/units.test.ts.
   it('the reading thread, and it alone, runs at limits.udpReaderNice; with null it keeps the nice of the thread that started it', async () => {
     const before = threadNices();
@@ -95,8 +85,7 @@ describe('UDP read by its own thread', () => {
     await start({ udpReaderNice: null });
     const added = [...threadNices()].filter(([tid]) => !beforeNull.has(tid)).map(([, nice]) => nice);
     expect(added.length).toBeGreaterThan(0);
-    const own = readFileSync('/proc/thread-self/stat', 'utf8');
-    expect(added.every((nice) => nice === Number(own.slice(own.lastIndexOf(')') + 2).split(' ')[19 - 3]))).toBe(true);
+    expect(added.every((nice) => nice === niceIn('/proc/thread-self/stat'))).toBe(true);
   });
 
   it('oversize and invalid UTF-8 datagrams in a burst are counted as before: oversize skipped, bad bytes kept as U+FFFD', async () => {
