@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI } from './cli.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
+import { procStat } from '../test/helpers/proc-stat.js';
 
 /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -69,7 +70,6 @@ export async function startAgentCommand(
   await startedOrExited;
   if (child.exitCode !== null || child.pid === undefined) throw new Error(`the agent exited before it started:\n${log}`);
   const pid = child.pid;
-  const stat = () => readFileSync(`/proc/${pid}/stat`, 'utf8');
   return {
     pid,
     port,
@@ -77,11 +77,8 @@ export async function startAgentCommand(
     readingsReached: (count) => (readings >= count ? Promise.resolve() : new Promise((resolve) => waiting.add({ count, resolve }))),
     rssMb: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024,
     cpuUs: () => {
-      // Fields after the command name in parentheses: state is the first, utime the 12th, stime the 13th.
-      const fields = stat()
-        .slice(stat().lastIndexOf(')') + 2)
-        .split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+      const field = procStat(`/proc/${pid}/stat`);
+      return ((field(14) + field(15)) / TICKS_PER_SECOND) * 1e6;
     },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

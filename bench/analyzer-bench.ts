@@ -36,6 +36,7 @@ import { openDatabase } from '../src/analyzer/store/database.js';
 import { loadCounters, type AnalyzerCounters } from '../src/analyzer/store/status.js';
 import { analyzerSetup, ANALYZER_CLI, startAnalyzer, stopAnalyzer } from '../test/helpers/analyzer-process.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
+import { procStat } from '../test/helpers/proc-stat.js';
 import { exampleRules, twentyRuleLines, twentyRules } from './analyzer-rules-20.js';
 import { compareWithSec } from './sec-compare.js';
 import { memoryLines } from './memory-lines.js';
@@ -71,9 +72,8 @@ function line5424(i: number): string {
  * is the pid), in µs (/proc's utime and stime, in clock ticks of 1/100 s).
  */
 function cpuUs(pid: number, thread?: number): number {
-  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const field = procStat(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`);
+  return (field(14) + field(15)) * 10_000;
 }
 
 /** Sends `datagrams` round-robin to 127.0.0.1:`port` at `perSecond` for `seconds`, in 1 ms batches; returns how many and the rate achieved. */

@@ -20,12 +20,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { procStat } from '../test/helpers/proc-stat.js';
 
 const LINES = 1_000_000;
 const USERS = 2000;
@@ -129,9 +130,8 @@ export interface SecComparison {
 
 /** User + system CPU time so far of process `pid`, in ms (/proc's utime and stime, in clock ticks of 1/100 s). */
 function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const field = procStat(`/proc/${pid}/stat`);
+  return (field(14) + field(15)) * 10;
 }
 
 export async function compareWithSec(): Promise<SecComparison> {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Oid } from '../src/snmp/oid.js';
 import { CLI, cliNodeFlags } from './cli.js';
 import { freeUdpPort } from '../test/helpers/ports.js';
+import { procStat } from '../test/helpers/proc-stat.js';
 import { getLoad } from './snmp-load.js';
 
 /** Source files the compiled bench (dist/bench/) uses. */
@@ -27,9 +28,8 @@ export function rssMb(pid: number): number {
  * pass script's forks), in µs: /proc/PID/stat utime, stime, cutime, cstime in ticks of 1/100 s.
  */
 export function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.slice(11, 15).reduce((total, ticks) => total + Number(ticks), 0) * 10_000;
+  const field = procStat(`/proc/${pid}/stat`);
+  return (field(14) + field(15) + field(16) + field(17)) * 10_000;
 }
 
 export interface Server {

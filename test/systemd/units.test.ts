@@ -19,7 +19,7 @@ import { ingestConfigSchema } from '../../src/analyzer/ingest/config.js';
 import { analyzerSetup, ANALYZER_CLI, CLI, startAnalyzer, stopAnalyzer, waitFor } from '../helpers/analyzer-process.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { runTool } from '../helpers/snmp-tools.js';
-import { threadNices } from '../helpers/thread-nices.js';
+import { threadNices } from '../helpers/proc-stat.js';
 
 const run = promisify(execFile);
 /** The daemons, scored by systemd-analyze security; the first-boot oneshots run as root by design (they write /etc and the boot partition). */
@@ -175,7 +175,9 @@ describe('sd_notify', () => {
 // thread's nice needs CAP_SYS_NICE or an RLIMIT_NICE allowing it (kernel/sched/core.c can_nice());
 // the unit gives the latter, LimitNICE= (systemd.exec(5): "-10" is the nice value, the raw limit
 // 20 - (-10) = 30, setrlimit(2)). Switching users needs root, which .ci/run has.
-describe.runIf(process.getuid?.() === 0)("the analyzer's UDP reading thread priority, as an unprivileged user", () => {
+const root = process.getuid?.() === 0;
+if (!root) console.warn("SKIPPED: the analyzer's UDP reading thread priority as an unprivileged user needs root (setpriv); .ci/run has it");
+describe.runIf(root)("the analyzer's UDP reading thread priority, as an unprivileged user", () => {
   const limitNice = Number(/^LimitNICE=(-?\d+)$/m.exec(readFileSync(unitFile('envirowatch-analyzer.service'), 'utf8'))?.[1]);
   const wanted = ingestConfigSchema.parse({}).limits.udpReaderNice!;
 

@@ -13,7 +13,7 @@ import type { SyslogEvent } from '../../../src/common/syslog/event.js';
 import { ingestConfigSchema } from '../../../src/analyzer/ingest/config.js';
 import { SyslogReceiver } from '../../../src/analyzer/ingest/receiver.js';
 import { waitFor } from '../../helpers/analyzer-process.js';
-import { niceIn, threadNices } from '../../helpers/thread-nices.js';
+import { procStat, threadNices } from '../../helpers/proc-stat.js';
 
 describe('UDP read by its own thread', () => {
   let receiver: SyslogReceiver | undefined;
@@ -85,7 +85,7 @@ describe('UDP read by its own thread', () => {
     await start({ udpReaderNice: null });
     const added = [...threadNices()].filter(([tid]) => !beforeNull.has(tid)).map(([, nice]) => nice);
     expect(added.length).toBeGreaterThan(0);
-    expect(added.every((nice) => nice === niceIn('/proc/thread-self/stat'))).toBe(true);
+    expect(added.every((nice) => nice === procStat('/proc/thread-self/stat')(19))).toBe(true);
   });
 
   it('oversize and invalid UTF-8 datagrams in a burst are counted as before: oversize skipped, bad bytes kept as U+FFFD', async () => {
